@@ -57,3 +57,24 @@ export async function openDatabase(url: string): Promise<Database> {
   }
   return { engine, url, prisma, close: () => prisma.$disconnect() };
 }
+
+/** DATABASE_URL, or the SQLite file in DATA_DIR (default ./data/mail.db). */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL || `file:${resolve(env.DATA_DIR || './data', 'mail.db')}`;
+}
+
+const processCache = globalThis as typeof globalThis & { __mailDatabase?: Promise<Database> };
+
+/**
+ * The process's database, migrated and opened once and cached on globalThis
+ * (so Next.js dev reloads do not open a new connection each time).
+ */
+export function getDatabase(): Promise<Database> {
+  processCache.__mailDatabase ??= (async () => {
+    const url = databaseUrlFromEnv();
+    const { applyMigrations } = await import('./migrate.ts');
+    await applyMigrations(url);
+    return openDatabase(url);
+  })();
+  return processCache.__mailDatabase;
+}
