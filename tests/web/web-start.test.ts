@@ -1,0 +1,112 @@
+// `npm run web` on a fresh data directory: it builds the app if the last
+// build is stale, serves /api/health once the database is migrated, and the
+// landing page counts what is in the database on every request.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../prisma/database.ts';
+
+const startWeb = new URL('../../mail-daemon/start-web.ts', import.meta.url).pathname;
+// A build from scratch takes well under a minute; a fresh one is reused.
+const READY_WITHIN_MS = 150_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function waitForHealth(base: string, child: ChildProcess, output: () => string): Promise<unknown> {
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) assert.fail(`start-web exited with code ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${base}/api/health`);
+      if (response.ok) return response.json();
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+  assert.fail(`no healthy /api/health within ${READY_WITHIN_MS / 1000} s:\n${output()}`);
+}
+
+async function countOnPage(base: string, testId: string): Promise<string> {
+  const response = await fetch(`${base}/`);
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  const match = new RegExp(`data-testid="${testId}"[^>]*>([^<]*)<`).exec(html);
+  assert.ok(match, `no ${testId} on the page:\n${html.slice(0, 2000)}`);
+  return match[1];
+}
+
+test('the web app starts on a fresh data directory and shows the database', { timeout: READY_WITHIN_MS + 30_000 }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mail-web-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', startWeb], {
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      LISTEN_HOST: '127.0.0.1',
+      WEB_PORT: String(port),
+      MAIL_HOSTNAME: 'mail.web-test.example',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that a failed test can stop `next` as well.
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  assert.deepEqual(await waitForHealth(base, child, () => output), { ok: true, database: 'sqlite' });
+
+  const page = await (await fetch(`${base}/`)).text();
+  assert.match(page, /mail\.web-test\.example/);
+  assert.match(page, /npm run mailctl -- domain add/);
+  assert.equal(await countOnPage(base, 'domain-count'), '0');
+  assert.equal(await countOnPage(base, 'account-count'), '0');
+
+  // The page reads the database on each request, so a domain added by
+  // another process (mailctl, the daemon) shows up at once.
+  const database = await openDatabase(`file:${join(dataDir, 'mail.db')}`);
+  try {
+    await database.prisma.domain.create({
+      data: {
+        name: 'example.test',
+        verifyToken: 'token',
+        dkimSelector: 'mail',
+        dkimPrivateKey: 'private',
+        dkimPublicKey: 'public',
+      },
+    });
+  } finally {
+    await database.close();
+  }
+  assert.equal(await countOnPage(base, 'domain-count'), '1');
+
+  // SIGTERM reaches `next start` through start-web, and both exit.
+  child.kill('SIGTERM');
+  await exitOf(child);
+  await assert.rejects(fetch(`${base}/api/health`));
+});
