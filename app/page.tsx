@@ -40,7 +40,7 @@ export default async function HomePage() {
         </NextStep>
       ) : accounts === 0 ? (
         <NextStep title="Create the first account">
-          npm run mailctl -- account add you@example.com
+          npm run mailctl -- user add you@example.com --password '…'
         </NextStep>
       ) : null}
     </main>

@@ -187,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
-  const dataDir = resolve(env.DATA_DIR || './data');
+  const dataDir = resolve(/*turbopackIgnore: true*/ env.DATA_DIR || './data');
   const databaseUrl = read('DATABASE_URL', databaseUrlFromEnv(env), parseDatabaseUrl);
 
   let hostname = read('MAIL_HOSTNAME', '', parseHostname);

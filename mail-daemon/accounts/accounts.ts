@@ -1,0 +1,114 @@
+// Accounts: creation with the default folders in one transaction, password
+// changes, listing, removal, and password checks for every login path.
+import type { Account } from '../../prisma/generated/sqlite/client.ts';
+import { mutate, type MailStore } from '../store/context.ts';
+import { createDefaultMailboxes } from '../store/mailboxes.ts';
+import { removeMessages } from '../store/expunge.ts';
+import { ValidationError } from '../validation-error.ts';
+import { parseAddress } from './addresses.ts';
+import { checkPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.ts';
+
+export type Role = 'admin' | 'domain_admin' | 'user';
+export const ROLES: Role[] = ['admin', 'domain_admin', 'user'];
+
+/** An account as the rest of the platform sees it: never with its password hash. */
+export type AccountView = Omit<Account, 'passwordHash'>;
+
+export function publicAccount(account: Account): AccountView {
+  const { passwordHash: _hash, ...rest } = account;
+  return rest;
+}
+
+export interface CreateAccountInput {
+  address: string;
+  password: string;
+  displayName?: string;
+  role?: Role;
+  quotaBytes?: number;
+}
+
+export const DEFAULT_QUOTA_BYTES = 5 * 1024 ** 3;
+
+export async function createAccount(store: MailStore, input: CreateAccountInput): Promise<AccountView> {
+  const { address, domain } = parseAddress(input.address);
+  checkPasswordStrength(input.password, address);
+  const role = input.role ?? 'user';
+  if (!ROLES.includes(role)) throw new ValidationError('role', `Unknown role "${role}".`);
+  if (input.quotaBytes !== undefined && !(Number.isSafeInteger(input.quotaBytes) && input.quotaBytes > 0)) {
+    throw new ValidationError('quota', 'The quota must be a positive number of bytes.');
+  }
+  const passwordHash = await hashPassword(input.password);
+  const account = await mutate(store, async (tx, changes) => {
+    const domainRow = await tx.domain.findUnique({ where: { name: domain } });
+    if (!domainRow) throw new ValidationError('address', `The domain ${domain} is not hosted here.`);
+    if ((await tx.account.findUnique({ where: { address } })) || (await tx.alias.findUnique({ where: { address } }))) {
+      throw new ValidationError('address', `The address ${address} is already taken.`);
+    }
+    const created = await tx.account.create({
+      data: {
+        address,
+        domainId: domainRow.id,
+        passwordHash,
+        displayName: (input.displayName ?? '').trim().slice(0, 200),
+        role,
+        quotaBytes: BigInt(input.quotaBytes ?? DEFAULT_QUOTA_BYTES),
+      },
+    });
+    await createDefaultMailboxes(tx, created.id);
+    changes.push({ accountId: created.id, kind: 'mailboxes-changed' });
+    return created;
+  });
+  return publicAccount(account);
+}
+
+export async function findAccount(store: MailStore, address: string): Promise<AccountView | null> {
+  const account = await store.database.prisma.account.findUnique({ where: { address: parseAddress(address).address } });
+  return account ? publicAccount(account) : null;
+}
+
+export async function requireAccount(store: MailStore, address: string): Promise<AccountView> {
+  const account = await findAccount(store, address);
+  if (!account) throw new ValidationError('address', `There is no account ${parseAddress(address).address}.`);
+  return account;
+}
+
+export async function setPassword(store: MailStore, address: string, password: string): Promise<void> {
+  const account = await requireAccount(store, address);
+  checkPasswordStrength(password, account.address);
+  await store.database.prisma.account.update({ where: { id: account.id }, data: { passwordHash: await hashPassword(password) } });
+}
+
+export async function listAccounts(store: MailStore, domain?: string): Promise<AccountView[]> {
+  const where = domain ? { domain: { name: domain.trim().toLowerCase() } } : {};
+  const rows = await store.database.prisma.account.findMany({ where, orderBy: { address: 'asc' }, omit: { passwordHash: true } });
+  return rows;
+}
+
+/** Deletes an account with all its mail. */
+export async function removeAccount(store: MailStore, address: string): Promise<void> {
+  const account = await requireAccount(store, address);
+  await mutate(store, async (tx, changes) => {
+    const mailboxes = await tx.mailbox.findMany({ where: { accountId: account.id } });
+    for (const mailbox of mailboxes) await removeMessages(tx, mailbox, { onlyDeleted: false }, changes);
+    await tx.account.delete({ where: { id: account.id } });
+  });
+}
+
+/**
+ * The account if the password is right and neither it nor its domain is
+ * disabled; null otherwise, taking the same time whether or not it exists.
+ */
+export async function authenticate(store: MailStore, address: string, password: string): Promise<AccountView | null> {
+  let normalized: string;
+  try {
+    normalized = parseAddress(address).address;
+  } catch {
+    return verifyAgainstDecoy(password).then(() => null);
+  }
+  const account = await store.database.prisma.account.findUnique({ where: { address: normalized }, include: { domain: { select: { disabled: true } } } });
+  if (!account) return verifyAgainstDecoy(password).then(() => null);
+  if (!(await verifyPassword(account.passwordHash, password))) return null;
+  if (account.disabled || account.domain.disabled) return null;
+  const { domain: _domain, ...row } = account;
+  return publicAccount(row);
+}

@@ -1,0 +1,40 @@
+// Starting and stopping the daemon's services over one store. Tests start a
+// whole daemon in-process with startDaemon(config) on ports 0.
+import type { Config } from './config.ts';
+import { loadTlsCredentials } from './tls.ts';
+import { closeMailStore, createMailStore } from './store/context.ts';
+import { applyMigrations } from '../prisma/migrate.ts';
+import { openDatabase } from '../prisma/database.ts';
+import type { DaemonContext, RunningService, Service } from './services.ts';
+
+export interface RunningDaemon {
+  context: DaemonContext;
+  services: RunningService[];
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(config: Config, services: Service[], log: (message: string) => void = console.log): Promise<RunningDaemon> {
+  const applied = await applyMigrations(config.databaseUrl);
+  if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+  const store = createMailStore(await openDatabase(config.databaseUrl));
+  const tls = await loadTlsCredentials(config);
+  if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
+  const context: DaemonContext = { config, store, tls, log };
+  const running: RunningService[] = [];
+  const stop = async () => {
+    for (const service of running.reverse()) await service.stop().catch((e) => log(`stopping ${service.name}: ${e}`));
+    await closeMailStore(store);
+  };
+  try {
+    for (const service of services) {
+      const started = await service(context);
+      if (!started) continue;
+      running.push(started);
+      for (const a of started.addresses) log(`${started.name}: ${a.label} on ${a.host}:${a.port}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { context, services: running, stop };
+}

@@ -1,0 +1,87 @@
+// Hosted domains: adding one generates its DKIM key and ownership token.
+import { randomBytes } from 'node:crypto';
+import type { Domain } from '../../prisma/generated/sqlite/client.ts';
+import type { MailStore } from '../store/context.ts';
+import { runTransaction } from '../store/transaction.ts';
+import { normalizeDomainName } from '../accounts/addresses.ts';
+import { ValidationError } from '../validation-error.ts';
+import { generateDkimKey } from './dkim.ts';
+
+export interface AddDomainOptions {
+  /** Platform admins add domains without the DNS proof. */
+  verified?: boolean;
+  signupOpen?: boolean;
+}
+
+export async function addDomain(store: MailStore, name: string, options: AddDomainOptions = {}): Promise<Domain> {
+  const domainName = normalizeDomainName(name);
+  const prisma = store.database.prisma;
+  if (await prisma.domain.findUnique({ where: { name: domainName } })) {
+    throw new ValidationError('domain', `The domain ${domainName} is already hosted here.`);
+  }
+  const key = await generateDkimKey();
+  try {
+    return await prisma.domain.create({
+      data: {
+        name: domainName,
+        verified: options.verified ?? false,
+        verifyToken: randomBytes(16).toString('hex'),
+        dkimSelector: key.selector,
+        dkimPrivateKey: key.privateKey,
+        dkimPublicKey: key.publicKey,
+        signupOpen: options.signupOpen ?? false,
+      },
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw new ValidationError('domain', `The domain ${domainName} is already hosted here.`);
+    throw error;
+  }
+}
+
+export async function findDomain(store: MailStore, name: string): Promise<Domain | null> {
+  return store.database.prisma.domain.findUnique({ where: { name: normalizeDomainName(name) } });
+}
+
+export async function requireDomain(store: MailStore, name: string, field = 'domain'): Promise<Domain> {
+  const domain = await findDomain(store, name);
+  if (!domain) throw new ValidationError(field, `The domain ${normalizeDomainName(name)} is not hosted here.`);
+  return domain;
+}
+
+export interface DomainListing extends Domain {
+  accountCount: number;
+  aliasCount: number;
+}
+
+export async function listDomains(store: MailStore): Promise<DomainListing[]> {
+  const rows = await store.database.prisma.domain.findMany({
+    orderBy: { name: 'asc' },
+    include: { _count: { select: { accounts: true, aliases: true } } },
+  });
+  return rows.map(({ _count, ...domain }) => ({ ...domain, accountCount: _count.accounts, aliasCount: _count.aliases }));
+}
+
+/** Removes a domain that no longer has accounts or aliases (mail is never dropped by accident). */
+export async function removeDomain(store: MailStore, name: string): Promise<void> {
+  const domain = await requireDomain(store, name);
+  await runTransaction(store.database, async (tx) => {
+    const [accounts, aliases] = await Promise.all([
+      tx.account.count({ where: { domainId: domain.id } }),
+      tx.alias.count({ where: { domainId: domain.id } }),
+    ]);
+    if (accounts + aliases > 0) {
+      throw new ValidationError('domain', `The domain ${domain.name} still has ${accounts} account(s) and ${aliases} alias(es); remove them first.`);
+    }
+    await tx.domain.delete({ where: { id: domain.id } });
+  });
+}
+
+/** Replaces the DKIM key; the old selector's record can be removed once the new one is published. */
+export async function rotateDkimKey(store: MailStore, name: string): Promise<Domain> {
+  const domain = await requireDomain(store, name);
+  const key = await generateDkimKey();
+  return store.database.prisma.domain.update({
+    where: { id: domain.id },
+    data: { dkimSelector: key.selector, dkimPrivateKey: key.privateKey, dkimPublicKey: key.publicKey },
+  });
+}

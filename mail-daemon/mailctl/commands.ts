@@ -1,0 +1,181 @@
+// The mailctl commands: parsing of their arguments and their output.
+import type { Config } from '../config.ts';
+import type { MailStore } from '../store/context.ts';
+import { addDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
+import { dnsRecordsFor, formatZone } from '../domains/dns-records.ts';
+import { createAccount, listAccounts, removeAccount, setPassword } from '../accounts/accounts.ts';
+import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
+import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-admin.ts';
+import { listMailboxes } from '../store/mailboxes.ts';
+
+export const USAGE = `Usage: npm run mailctl -- <command>
+
+  domain add <domain> [--signup-open]   host a domain (added by the admin: no DNS proof needed)
+  domain list                           hosted domains with their accounts and aliases
+  domain remove <domain>                stop hosting a domain that has no accounts or aliases
+  user add <address> --password <pw> [--admin] [--name <display name>] [--quota <bytes>]
+  user passwd <address> --password <pw>
+  user list [domain]
+  user remove <address>                 delete an account and all its mail
+  alias add <address> <target>...       deliver <address> to one or more local or external targets
+  alias list [domain]
+  alias remove <address>
+  dns <domain>                          the DNS records to publish for a domain
+  queue list                            the outbound queue
+  queue retry <id>                      try an entry again now
+  queue delete <id>                     drop an entry without a bounce
+`;
+
+export class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  options: Map<string, string | true>;
+}
+
+const VALUE_OPTIONS = new Set(['--password', '--name', '--quota']);
+const FLAG_OPTIONS = new Set(['--admin', '--signup-open']);
+
+export function parseArgs(args: string[]): Parsed {
+  const positional: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [name, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    if (VALUE_OPTIONS.has(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      options.set(name, value);
+    } else if (FLAG_OPTIONS.has(name)) {
+      options.set(name, true);
+    } else if (arg.startsWith('--')) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { positional, options };
+}
+
+function expect(positional: string[], count: number, what: string): void {
+  if (positional.length !== count) throw new UsageError(`expected ${what}`);
+}
+
+function requiredOption(parsed: Parsed, name: string): string {
+  const value = parsed.options.get(name);
+  if (typeof value !== 'string') throw new UsageError(`${name} is required`);
+  return value;
+}
+
+function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+function megabytes(bytes: bigint | number): string {
+  return `${(Number(bytes) / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function runCommand(store: MailStore, config: Config, argv: string[]): Promise<string> {
+  const [group, action, ...rest] = argv;
+  const parsed = parseArgs(rest);
+  const args = parsed.positional;
+  switch (`${group} ${action ?? ''}`.trim()) {
+    case 'domain add': {
+      expect(args, 1, 'domain add <domain>');
+      const domain = await addDomain(store, args[0], { verified: true, signupOpen: parsed.options.has('--signup-open') });
+      return `added domain ${domain.name}\npublish its DNS records (npm run mailctl -- dns ${domain.name}):\n\n${formatZone(dnsRecordsFor(domain, config.hostname))}`;
+    }
+    case 'domain list': {
+      expect(args, 0, 'domain list');
+      const domains = await listDomains(store);
+      if (domains.length === 0) return 'no domains yet: npm run mailctl -- domain add <domain>';
+      return table([
+        ['DOMAIN', 'VERIFIED', 'SIGNUP', 'ACCOUNTS', 'ALIASES'],
+        ...domains.map((d) => [d.name, d.verified ? 'yes' : 'no', d.signupOpen ? 'open' : 'closed', String(d.accountCount), String(d.aliasCount)]),
+      ]);
+    }
+    case 'domain remove':
+      expect(args, 1, 'domain remove <domain>');
+      await removeDomain(store, args[0]);
+      return `removed domain ${args[0].toLowerCase()}`;
+    case 'user add': {
+      expect(args, 1, 'user add <address> --password <pw>');
+      const quota = parsed.options.get('--quota');
+      const account = await createAccount(store, {
+        address: args[0],
+        password: requiredOption(parsed, '--password'),
+        displayName: typeof parsed.options.get('--name') === 'string' ? (parsed.options.get('--name') as string) : '',
+        role: parsed.options.has('--admin') ? 'admin' : 'user',
+        quotaBytes: typeof quota === 'string' ? Number(quota) : undefined,
+      });
+      const folders = (await listMailboxes(store, account.id)).map((m) => m.name).join(', ');
+      return `added ${account.role === 'admin' ? 'platform admin' : 'user'} ${account.address} with folders ${folders}`;
+    }
+    case 'user passwd':
+      expect(args, 1, 'user passwd <address> --password <pw>');
+      await setPassword(store, args[0], requiredOption(parsed, '--password'));
+      return `changed the password of ${args[0].toLowerCase()}`;
+    case 'user list': {
+      if (args.length > 1) throw new UsageError('expected user list [domain]');
+      if (args[0]) await requireDomain(store, args[0]);
+      const accounts = await listAccounts(store, args[0]);
+      if (accounts.length === 0) return 'no accounts';
+      return table([
+        ['ADDRESS', 'ROLE', 'USED', 'QUOTA', 'STATE'],
+        ...accounts.map((a) => [a.address, a.role, megabytes(a.usedBytes), megabytes(a.quotaBytes), a.disabled ? 'disabled' : 'active']),
+      ]);
+    }
+    case 'user remove':
+      expect(args, 1, 'user remove <address>');
+      await removeAccount(store, args[0]);
+      return `removed ${args[0].toLowerCase()} and all its mail`;
+    case 'alias add': {
+      if (args.length < 2) throw new UsageError('expected alias add <address> <target>...');
+      const alias = await addAlias(store, args[0], args.slice(1));
+      return `added alias ${alias.address} -> ${alias.targets.join(', ')}`;
+    }
+    case 'alias list': {
+      if (args.length > 1) throw new UsageError('expected alias list [domain]');
+      const aliases = await listAliases(store, args[0]);
+      if (aliases.length === 0) return 'no aliases';
+      return table([['ALIAS', 'TARGETS'], ...aliases.map((a) => [a.address, a.targets.join(', ')])]);
+    }
+    case 'alias remove':
+      expect(args, 1, 'alias remove <address>');
+      await removeAlias(store, args[0]);
+      return `removed alias ${args[0].toLowerCase()}`;
+    case 'queue list': {
+      expect(args, 0, 'queue list');
+      const entries = await listQueue(store);
+      if (entries.length === 0) return 'the queue is empty';
+      return table([
+        ['ID', 'FROM', 'RECIPIENTS', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
+        ...entries.map((e) => [
+          String(e.id),
+          e.mailFrom || '<>',
+          e.recipients.map((r) => `${r.address} (${r.status})`).join(', '),
+          String(e.attempts),
+          e.nextAttemptAt.toISOString(),
+          e.lastError ?? '',
+        ]),
+      ]);
+    }
+    case 'queue retry':
+      expect(args, 1, 'queue retry <id>');
+      await retryQueueEntry(store, args[0]);
+      return `queue entry ${args[0]} will be tried now`;
+    case 'queue delete':
+      expect(args, 1, 'queue delete <id>');
+      await deleteQueueEntry(store, args[0]);
+      return `deleted queue entry ${args[0]}`;
+    default:
+      if (group === 'dns' && action !== undefined) {
+        expect([action, ...args], 1, 'dns <domain>');
+        const domain = await requireDomain(store, action);
+        return formatZone(dnsRecordsFor(domain, config.hostname));
+      }
+      throw new UsageError(`unknown command "${argv.join(' ')}"`);
+  }
+}

@@ -1,0 +1,53 @@
+// mailctl: the admin command line, `npm run mailctl -- <command>`. It calls
+// the same domain functions as the web app, so both apply the same rules.
+// Bad input prints one clear line on stderr and exits with status 1 (2 for
+// usage errors).
+import { loadConfig, ConfigError } from '../config.ts';
+import { getMailStore, closeMailStore } from '../store/context.ts';
+import { ValidationError } from '../validation-error.ts';
+import { StoreError } from '../store/errors.ts';
+import { runCommand, UsageError, USAGE } from './commands.ts';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`mailctl: configuration error:\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  process.env.DATABASE_URL = config.databaseUrl;
+  const store = await getMailStore();
+  try {
+    const output = await runCommand(store, config, argv);
+    if (output) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`mailctl: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ValidationError || error instanceof StoreError) {
+      process.stderr.write(`mailctl: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await closeMailStore(store);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`mailctl: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);

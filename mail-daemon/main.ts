@@ -1,0 +1,40 @@
+// `npm run daemon`: the mail daemon. Reads the configuration, applies the
+// migrations and starts every service whose port is not "off".
+import { loadConfig, ConfigError } from './config.ts';
+import { startDaemon } from './daemon.ts';
+import type { Service } from './services.ts';
+
+// Protocol services are added here as they are built (SMTP, POP3, IMAP, queue).
+const SERVICES: Service[] = [];
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`mail-daemon: configuration error:\n${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const daemon = await startDaemon(config, SERVICES, (m) => console.log(`mail-daemon: ${m}`));
+  console.log(`mail-daemon: running as ${config.hostname} on ${config.databaseUrl.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`mail-daemon: ${signal}, stopping`);
+    await daemon.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Keep running while the services' sockets (or nothing yet) hold the loop.
+  setInterval(() => undefined, 1 << 30);
+}
+
+main().catch((error) => {
+  console.error(`mail-daemon: ${error?.stack ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+// The daemon is a set of services (protocol listeners, the outbound queue),
+// each started with the same context and stopped in reverse order. A protocol
+// issue adds its service to the list in main.ts.
+import type { Config } from './config.ts';
+import type { MailStore } from './store/context.ts';
+import type { TlsCredentials } from './tls.ts';
+
+export interface DaemonContext {
+  config: Config;
+  store: MailStore;
+  tls: TlsCredentials;
+  log: (message: string) => void;
+}
+
+export interface RunningService {
+  name: string;
+  /** Where it listens, for the start-up log and for tests that use port 0. */
+  addresses: { label: string; host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+export type Service = (context: DaemonContext) => Promise<RunningService | null>;

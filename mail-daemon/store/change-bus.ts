@@ -1,0 +1,140 @@
+// Broadcast of store changes to listeners in this process and in others (the
+// web app and the daemon are separate processes, and with PostgreSQL several
+// of each share one database). A change is recorded inside the transaction
+// that makes it, so listeners never hear of a change that was rolled back:
+// - SQLite: a ChangeEvent row, polled by the other processes;
+// - PostgreSQL: pg_notify, which the server delivers at commit.
+// Listeners in the same process hear it right after the commit.
+// An event only says what moved; listeners read the current state themselves.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../prisma/database.ts';
+import type { Tx } from './transaction.ts';
+
+export interface StoreChange {
+  accountId: number;
+  /** The mailbox whose messages changed; absent when the folder list changed. */
+  mailboxId?: number;
+  kind: 'messages-added' | 'messages-removed' | 'flags-changed' | 'mailboxes-changed';
+  /** The mailbox's HIGHESTMODSEQ after the change. */
+  modseq?: number;
+}
+
+export type ChangeListener = (change: StoreChange) => void;
+
+const CHANNEL = 'mail_store_change';
+const SQLITE_POLL_MS = 100;
+const SQLITE_KEEP_MS = 10 * 60_000;
+
+interface Envelope {
+  origin: string;
+  changes: StoreChange[];
+}
+
+export class ChangeBus {
+  private readonly emitter = new EventEmitter();
+  private readonly origin = randomUUID();
+  private stopTransport?: () => Promise<void>;
+  private starting?: Promise<void>;
+
+  constructor(private readonly database: Database) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Records changes inside `tx`; call `published` with the result after commit. */
+  async record(tx: Tx, changes: StoreChange[]): Promise<StoreChange[]> {
+    if (changes.length === 0) return changes;
+    const payload = JSON.stringify({ origin: this.origin, changes } satisfies Envelope);
+    if (this.database.engine === 'sqlite') {
+      await tx.changeEvent.create({ data: { payload } });
+    } else {
+      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload})`;
+    }
+    return changes;
+  }
+
+  /** Tells this process's listeners; the transport tells the others. */
+  published(changes: StoreChange[]): void {
+    for (const change of changes) this.emitter.emit('change', change);
+  }
+
+  async subscribe(listener: ChangeListener): Promise<() => void> {
+    this.emitter.on('change', listener);
+    this.starting ??= this.startTransport();
+    await this.starting;
+    return () => this.emitter.off('change', listener);
+  }
+
+  async close(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    await this.stopTransport?.();
+    this.emitter.removeAllListeners();
+  }
+
+  private deliver(payload: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (envelope.origin === this.origin) return;
+    this.published(envelope.changes);
+  }
+
+  private async startTransport(): Promise<void> {
+    this.stopTransport = this.database.engine === 'sqlite' ? await this.pollSqlite() : await this.listenPostgres();
+  }
+
+  private async pollSqlite(): Promise<() => Promise<void>> {
+    const prisma = this.database.prisma;
+    const newest = await prisma.changeEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+    let lastId = newest?.id ?? 0;
+    let lastPrune = 0;
+    let busy = false;
+    const timer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const rows = await prisma.changeEvent.findMany({ where: { id: { gt: lastId } }, orderBy: { id: 'asc' }, take: 1000 });
+        for (const row of rows) {
+          lastId = row.id;
+          this.deliver(row.payload);
+        }
+        if (Date.now() - lastPrune > 60_000) {
+          lastPrune = Date.now();
+          await prisma.changeEvent.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - SQLITE_KEEP_MS) } } });
+        }
+      } catch {
+        // A busy database or a closing process: the next tick tries again.
+      } finally {
+        busy = false;
+      }
+    }, SQLITE_POLL_MS);
+    timer.unref();
+    return async () => clearInterval(timer);
+  }
+
+  private async listenPostgres(): Promise<() => Promise<void>> {
+    let client: pg.Client | undefined;
+    let closed = false;
+    const connect = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.database.url });
+      next.on('notification', (message) => message.payload && this.deliver(message.payload));
+      next.on('error', () => {
+        // Reconnect: a listener that silently stops would freeze IDLE sessions.
+        if (closed) return;
+        setTimeout(() => void connect().catch(() => undefined), 1000).unref();
+      });
+      await next.connect();
+      await next.query(`LISTEN ${CHANNEL}`);
+      client = next;
+    };
+    await connect();
+    return async () => {
+      closed = true;
+      await client?.end().catch(() => undefined);
+    };
+  }
+}

@@ -1,0 +1,43 @@
+// Raw message content, stored once per sha256 and shared by every copy.
+import { createHash } from 'node:crypto';
+import type { Tx } from './transaction.ts';
+import { parseMimeStructure } from './mime-structure.ts';
+
+export interface PreparedContent {
+  hash: string;
+  raw: Buffer;
+  size: number;
+  structure: string;
+}
+
+/** Hashes and parses the MIME structure once, outside any transaction. */
+export function prepareContent(raw: Buffer): PreparedContent {
+  return {
+    hash: createHash('sha256').update(raw).digest('hex'),
+    raw,
+    size: raw.length,
+    structure: JSON.stringify(parseMimeStructure(raw)),
+  };
+}
+
+/** Inserts the content unless the same bytes are already stored. */
+export async function storeContent(tx: Tx, content: PreparedContent): Promise<void> {
+  await tx.$executeRaw`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
+    VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${new Date()})
+    ON CONFLICT ("hash") DO NOTHING`;
+}
+
+/** Deletes contents that no message and no queue entry points at any more. */
+export async function collectUnusedContent(tx: Tx, hashes: Iterable<string>): Promise<void> {
+  const unique = [...new Set(hashes)];
+  for (let i = 0; i < unique.length; i += 500) {
+    await tx.messageContent.deleteMany({
+      where: { hash: { in: unique.slice(i, i + 500) }, messages: { none: {} }, queue: { none: {} } },
+    });
+  }
+}
+
+/** Prisma returns Bytes as a Uint8Array; wrap it without copying. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,176 @@
+// Mailboxes (folders) of an account: hierarchical names with "/" as the
+// delimiter, the special-use folders every account starts with (RFC 6154),
+// and the UIDVALIDITY rule: a mailbox created again under an old name gets a
+// new UIDVALIDITY, taken from the account's counter.
+import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
+import { mutate, type MailStore } from './context.ts';
+import { StoreError } from './errors.ts';
+import type { StoreChange } from './change-bus.ts';
+import type { Tx } from './transaction.ts';
+import { removeMessages } from './expunge.ts';
+import { moveAllMessages } from './copy-move.ts';
+
+export const DELIMITER = '/';
+export const INBOX = 'INBOX';
+
+export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
+  { name: INBOX, specialUse: '\\Inbox' },
+  { name: 'Drafts', specialUse: '\\Drafts' },
+  { name: 'Sent', specialUse: '\\Sent' },
+  { name: 'Trash', specialUse: '\\Trash' },
+  { name: 'Junk', specialUse: '\\Junk' },
+  { name: 'Archive', specialUse: '\\Archive' },
+];
+
+const MAX_NAME_LENGTH = 1000;
+const MAX_SEGMENT_LENGTH = 255;
+
+/** Checks a mailbox name and returns it normalized ("inbox" in any case is INBOX). */
+export function normalizeMailboxName(name: string): string {
+  if (typeof name !== 'string' || name.length === 0) throw new StoreError('INVALID', 'mailbox name is empty');
+  if (name.length > MAX_NAME_LENGTH) throw new StoreError('INVALID', 'mailbox name is too long');
+  // Control characters and the IMAP LIST wildcards never belong in a stored name.
+  if (/[\x00-\x1f\x7f*%]/.test(name)) throw new StoreError('INVALID', 'mailbox name contains a forbidden character');
+  const segments = name.split(DELIMITER);
+  if (segments.some((s) => s.length === 0)) throw new StoreError('INVALID', 'mailbox name has an empty level');
+  if (segments.some((s) => s.length > MAX_SEGMENT_LENGTH)) throw new StoreError('INVALID', 'mailbox name level is too long');
+  if (segments[0].toUpperCase() === INBOX) segments[0] = INBOX;
+  return segments.join(DELIMITER);
+}
+
+/** The names above `name` in the hierarchy, outermost first: "a/b/c" gives ["a", "a/b"]. */
+export function parentNames(name: string): string[] {
+  const segments = name.split(DELIMITER);
+  return segments.slice(1).map((_, i) => segments.slice(0, i + 1).join(DELIMITER));
+}
+
+async function nextUidValidity(tx: Tx, accountId: number): Promise<number> {
+  const account = await tx.account.update({
+    where: { id: accountId },
+    data: { nextUidValidity: { increment: 1 } },
+    select: { nextUidValidity: true },
+  });
+  return account.nextUidValidity - 1;
+}
+
+async function insertMailbox(tx: Tx, accountId: number, name: string, specialUse: string | null): Promise<Mailbox> {
+  return tx.mailbox.create({
+    data: { accountId, name, specialUse, uidValidity: await nextUidValidity(tx, accountId) },
+  });
+}
+
+/** Creates the six folders of a new account (inside the account's creating transaction). */
+export async function createDefaultMailboxes(tx: Tx, accountId: number): Promise<void> {
+  // Start the counter from the clock so that an account deleted and created
+  // again does not hand out its old UIDVALIDITY values either.
+  await tx.account.update({
+    where: { id: accountId },
+    data: { nextUidValidity: Math.floor(Date.now() / 1000) % 2_000_000_000 },
+  });
+  for (const { name, specialUse } of DEFAULT_MAILBOXES) await insertMailbox(tx, accountId, name, specialUse);
+}
+
+export async function listMailboxes(store: MailStore, accountId: number): Promise<Mailbox[]> {
+  return store.database.prisma.mailbox.findMany({ where: { accountId }, orderBy: { name: 'asc' } });
+}
+
+export async function findMailbox(store: MailStore, accountId: number, name: string): Promise<Mailbox | null> {
+  return store.database.prisma.mailbox.findUnique({
+    where: { accountId_name: { accountId, name: normalizeMailboxName(name) } },
+  });
+}
+
+/** The mailbox with this id if `accountId` owns it; NONEXISTENT otherwise, so ids of others reveal nothing. */
+export async function getOwnedMailbox(db: Pick<Tx, 'mailbox'>, accountId: number, mailboxId: number): Promise<Mailbox> {
+  const mailbox = await db.mailbox.findUnique({ where: { id: mailboxId } });
+  if (!mailbox || mailbox.accountId !== accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
+  return mailbox;
+}
+
+export async function findSpecialUseMailbox(db: Pick<Tx, 'mailbox'>, accountId: number, specialUse: string): Promise<Mailbox | null> {
+  return db.mailbox.findFirst({ where: { accountId, specialUse } });
+}
+
+/** Creates a mailbox and any missing parents (RFC 3501 6.3.3). */
+export async function createMailbox(store: MailStore, accountId: number, name: string, specialUse: string | null = null): Promise<Mailbox> {
+  const normalized = normalizeMailboxName(name);
+  return mutate(store, async (tx, changes) => {
+    const existing = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: normalized } } });
+    if (existing) throw new StoreError('ALREADYEXISTS', `mailbox ${normalized} already exists`);
+    for (const parent of parentNames(normalized)) {
+      const found = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: parent } } });
+      if (!found) await insertMailbox(tx, accountId, parent, null);
+    }
+    const mailbox = await insertMailbox(tx, accountId, normalized, specialUse);
+    changes.push({ accountId, kind: 'mailboxes-changed' });
+    return mailbox;
+  });
+}
+
+function childrenWhere(accountId: number, name: string) {
+  return { accountId, name: { startsWith: name + DELIMITER } };
+}
+
+/**
+ * Deletes a mailbox and its messages. INBOX cannot be deleted. A mailbox with
+ * children is refused unless `recursive` (the web app's "delete folder").
+ */
+export async function deleteMailbox(store: MailStore, accountId: number, name: string, options: { recursive?: boolean } = {}): Promise<void> {
+  const normalized = normalizeMailboxName(name);
+  if (normalized === INBOX) throw new StoreError('CANNOT', 'INBOX cannot be deleted');
+  await mutate(store, async (tx, changes) => {
+    const mailbox = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: normalized } } });
+    if (!mailbox) throw new StoreError('NONEXISTENT', `no mailbox ${normalized}`);
+    const children = await tx.mailbox.findMany({ where: childrenWhere(accountId, normalized) });
+    if (children.length > 0 && !options.recursive) {
+      throw new StoreError('HASCHILDREN', `mailbox ${normalized} has child mailboxes`);
+    }
+    for (const doomed of [...children, mailbox]) {
+      await removeMessages(tx, doomed, { onlyDeleted: false }, changes);
+      await tx.mailbox.delete({ where: { id: doomed.id } });
+    }
+    changes.push({ accountId, kind: 'mailboxes-changed' });
+  });
+}
+
+/**
+ * Renames a mailbox with its children, keeping UIDVALIDITY. Renaming INBOX
+ * moves its messages to a new mailbox and leaves INBOX empty (RFC 3501 6.3.5).
+ */
+export async function renameMailbox(store: MailStore, accountId: number, from: string, to: string): Promise<Mailbox> {
+  const source = normalizeMailboxName(from);
+  const target = normalizeMailboxName(to);
+  if (target === INBOX) throw new StoreError('CANNOT', 'cannot rename to INBOX');
+  if (target === source || target.startsWith(source + DELIMITER)) throw new StoreError('CANNOT', 'cannot rename a mailbox into itself');
+  return mutate(store, async (tx, changes) => {
+    const mailbox = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: source } } });
+    if (!mailbox) throw new StoreError('NONEXISTENT', `no mailbox ${source}`);
+    if (await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: target } } })) {
+      throw new StoreError('ALREADYEXISTS', `mailbox ${target} already exists`);
+    }
+    for (const parent of parentNames(target)) {
+      const found = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: parent } } });
+      if (!found) await insertMailbox(tx, accountId, parent, null);
+    }
+    changes.push({ accountId, kind: 'mailboxes-changed' });
+    if (source === INBOX) {
+      const created = await insertMailbox(tx, accountId, target, null);
+      await moveAllMessages(tx, mailbox, created, changes);
+      return created;
+    }
+    const children = await tx.mailbox.findMany({ where: childrenWhere(accountId, source) });
+    for (const child of children) {
+      await tx.mailbox.update({ where: { id: child.id }, data: { name: target + child.name.slice(source.length) } });
+    }
+    return tx.mailbox.update({ where: { id: mailbox.id }, data: { name: target } });
+  });
+}
+
+export async function setSubscribed(store: MailStore, accountId: number, name: string, subscribed: boolean): Promise<void> {
+  const normalized = normalizeMailboxName(name);
+  await mutate(store, async (tx, changes: StoreChange[]) => {
+    const result = await tx.mailbox.updateMany({ where: { accountId, name: normalized }, data: { subscribed } });
+    if (result.count === 0) throw new StoreError('NONEXISTENT', `no mailbox ${normalized}`);
+    changes.push({ accountId, kind: 'mailboxes-changed' });
+  });
+}

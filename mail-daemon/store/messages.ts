@@ -1,0 +1,77 @@
+// Reading messages: listings for IMAP, POP3 and the web app, and the raw bytes
+// with their MIME structure. Every read names the account, so one user's ids
+// never open another user's mail.
+import type { Message } from '../../prisma/generated/sqlite/client.ts';
+import { asBuffer } from './content.ts';
+import type { MailStore } from './context.ts';
+import { StoreError } from './errors.ts';
+import { columnsToFlags } from './flags.ts';
+import { getOwnedMailbox } from './mailboxes.ts';
+import type { MimeNode } from './mime-structure.ts';
+import { selectionOf, uidConditions, type UidSelection } from './uid-set.ts';
+
+export type StoredMessage = Message & { flags: string[] };
+
+function withFlags(row: Message): StoredMessage {
+  return { ...row, flags: columnsToFlags(row) };
+}
+
+export interface ListOptions {
+  uids?: UidSelection | number[];
+  /** Only messages changed after this modseq (CONDSTORE CHANGEDSINCE). */
+  changedSince?: number;
+}
+
+/** Messages of a mailbox in UID order. */
+export async function listMessages(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<StoredMessage[]> {
+  const prisma = store.database.prisma;
+  await getOwnedMailbox(prisma, accountId, mailboxId);
+  const rows: Message[] = [];
+  for (const condition of uidConditions(selectionOf(options.uids ?? 'all'))) {
+    rows.push(
+      ...(await prisma.message.findMany({
+        where: { mailboxId, ...condition, ...(options.changedSince !== undefined ? { modseq: { gt: options.changedSince } } : {}) },
+        orderBy: { uid: 'asc' },
+      })),
+    );
+  }
+  return rows.sort((a, b) => a.uid - b.uid).map(withFlags);
+}
+
+/** The UIDs of a mailbox in order: IMAP's message sequence numbers start from this. */
+export async function listUids(store: MailStore, accountId: number, mailboxId: number): Promise<number[]> {
+  await getOwnedMailbox(store.database.prisma, accountId, mailboxId);
+  const rows = await store.database.prisma.message.findMany({ where: { mailboxId }, select: { uid: true }, orderBy: { uid: 'asc' } });
+  return rows.map((r) => r.uid);
+}
+
+/** One message by its row id, if the account owns it. */
+export async function getMessage(store: MailStore, accountId: number, messageId: number): Promise<StoredMessage> {
+  const row = await store.database.prisma.message.findUnique({ where: { id: messageId }, include: { mailbox: { select: { accountId: true } } } });
+  if (!row || row.mailbox.accountId !== accountId) throw new StoreError('NONEXISTENT', 'no such message');
+  const { mailbox: _mailbox, ...message } = row;
+  return withFlags(message);
+}
+
+export interface MessageContentView {
+  raw: Buffer;
+  structure: MimeNode;
+}
+
+/** Raw bytes and MIME tree of a message the account owns. */
+export async function getMessageContent(store: MailStore, accountId: number, messageId: number): Promise<MessageContentView> {
+  const message = await getMessage(store, accountId, messageId);
+  const content = await store.database.prisma.messageContent.findUnique({ where: { hash: message.contentHash } });
+  if (!content) throw new StoreError('NONEXISTENT', 'message content is missing');
+  return {
+    raw: asBuffer(content.raw),
+    structure: JSON.parse(content.structure) as MimeNode,
+  };
+}
+
+/** UIDs expunged after a modseq, for QRESYNC VANISHED (EARLIER). */
+export async function expungedSince(store: MailStore, accountId: number, mailboxId: number, modseq: number): Promise<number[]> {
+  await getOwnedMailbox(store.database.prisma, accountId, mailboxId);
+  const rows = await store.database.prisma.expungedMessage.findMany({ where: { mailboxId, modseq: { gt: modseq } }, select: { uid: true } });
+  return [...new Set(rows.map((r) => r.uid))].sort((a, b) => a - b);
+}

@@ -1,0 +1,38 @@
+// Account storage quota: usedBytes is kept in the same transactions that add
+// and remove messages, so it never drifts from the sum of message sizes.
+import type { MailStore } from './context.ts';
+import { StoreError } from './errors.ts';
+import type { Tx } from './transaction.ts';
+
+export interface QuotaUsage {
+  usedBytes: number;
+  quotaBytes: number;
+}
+
+export async function getQuota(store: MailStore, accountId: number): Promise<QuotaUsage> {
+  const account = await store.database.prisma.account.findUnique({
+    where: { id: accountId },
+    select: { usedBytes: true, quotaBytes: true },
+  });
+  if (!account) throw new StoreError('NONEXISTENT', 'no such account');
+  return { usedBytes: Number(account.usedBytes), quotaBytes: Number(account.quotaBytes) };
+}
+
+/** Whether `bytes` more fit in the account (SMTP asks at RCPT time). */
+export async function hasRoomFor(store: MailStore, accountId: number, bytes: number): Promise<boolean> {
+  const { usedBytes, quotaBytes } = await getQuota(store, accountId);
+  return usedBytes + bytes <= quotaBytes;
+}
+
+/** Adds (or with a negative delta, frees) storage; with `enforce`, refuses to pass the quota. */
+export async function chargeQuota(tx: Tx, accountId: number, delta: number, enforce: boolean): Promise<void> {
+  if (delta === 0) return;
+  const account = await tx.account.update({
+    where: { id: accountId },
+    data: { usedBytes: { increment: BigInt(delta) } },
+    select: { usedBytes: true, quotaBytes: true },
+  });
+  if (enforce && delta > 0 && account.usedBytes > account.quotaBytes) {
+    throw new StoreError('OVERQUOTA', 'mailbox is over its storage quota');
+  }
+}
