@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { adapterFactory, type Engine } from './database.ts';
 import { migrationsRoot } from './migrate.ts';
 import { openSchemaEngine } from './schema-engine.ts';
-// @ts-expect-error plain .mjs module without types
 import { postgresSchema } from './postgres-schema.mjs';
 
 const name = (process.argv[2] ?? '').replace(/[^a-z0-9_]+/gi, '_');

@@ -36,7 +36,7 @@ export async function startTestDaemon(engine: Engine, services: Service[], env: 
     WEB_PORT: 'off',
     ALLOW_PLAINTEXT_LOOPBACK: 'true',
     ...env,
-  } as NodeJS.ProcessEnv);
+  } as unknown as NodeJS.ProcessEnv);
   const daemon = await startDaemon(config, services, () => undefined);
   return {
     ...daemon,
