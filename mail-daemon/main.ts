@@ -3,9 +3,12 @@
 import { loadConfig, ConfigError } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
+import { smtpService } from './smtp/smtp-service.ts';
 
 // Protocol services are added here as they are built (SMTP, POP3, IMAP, queue).
-const SERVICES: Service[] = [];
+const SERVICES: Service[] = [
+  smtpService,
+];
 
 async function main(): Promise<void> {
   let config;

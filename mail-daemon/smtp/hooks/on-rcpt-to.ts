@@ -1,0 +1,39 @@
+// RCPT TO. On the MX (port 25) only hosted addresses are taken: another
+// domain is relaying (550 5.7.1), an unknown user 550 5.1.1, a full mailbox
+// 452 4.2.2. After login (submission) any address is taken; hosted ones must
+// still exist.
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import type { MailStore } from '../../store/context.ts';
+import { hasRoomFor } from '../../store/quota.ts';
+import { resolveRecipient } from '../resolve-recipient.ts';
+import { transactionState } from '../session-state.ts';
+import { smtpError } from '../smtp-error.ts';
+import { parseAddress } from '../../accounts/addresses.ts';
+
+export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission') {
+  return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+    (async () => {
+      let normalized: string;
+      try {
+        normalized = parseAddress(address.address).address;
+      } catch {
+        throw smtpError(501, '5.1.3', `Bad recipient address syntax <${address.address}>`);
+      }
+      const resolution = await resolveRecipient(store, normalized);
+      const state = transactionState(session.envelope);
+      if (resolution.kind === 'not-hosted') {
+        if (mode === 'inbound') throw smtpError(550, '5.7.1', `Relaying denied: ${normalized} is not hosted here`);
+        state.external.add(normalized);
+        return;
+      }
+      if (resolution.kind === 'unknown') throw smtpError(550, '5.1.1', `No such user here: ${normalized}`);
+      if (resolution.kind === 'disabled') throw smtpError(550, '5.2.1', `Mailbox disabled: ${normalized}`);
+      const size = Number((session.envelope.mailFrom && (session.envelope.mailFrom as SMTPServerAddress).args && ((session.envelope.mailFrom as SMTPServerAddress).args as Record<string, string>).SIZE) || 0);
+      for (const recipient of resolution.local) {
+        if (!(await hasRoomFor(store, recipient.accountId, size))) throw smtpError(452, '4.2.2', `Mailbox full: ${normalized}`);
+      }
+      for (const recipient of resolution.local) state.local.set(recipient.accountId, recipient);
+      for (const external of resolution.external) state.external.add(external);
+    })().then(() => callback(), (error) => callback(error.responseCode ? error : smtpError(451, '4.3.0', 'Temporary failure, try again later')));
+  };
+}

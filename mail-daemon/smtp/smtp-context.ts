@@ -1,0 +1,11 @@
+// What the SMTP hooks and pipelines share.
+import type { Config } from '../config.ts';
+import type { MailStore } from '../store/context.ts';
+import type { MailResolver } from '../dns/resolver.ts';
+
+export interface SmtpContext {
+  config: Config;
+  store: MailStore;
+  resolver: MailResolver;
+  log: (message: string) => void;
+}

@@ -1,0 +1,105 @@
+// The SMTP listeners (smtp-server): the MX on SMTP_PORT (no AUTH, STARTTLS
+// offered), and submission on SUBMISSION_PORT (STARTTLS, then AUTH) and
+// SUBMISSIONS_PORT (implicit TLS, RFC 8314).
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { Service, RunningService } from '../services.ts';
+import { LoginLimiter } from '../accounts/login-limiter.ts';
+import { createMailResolver } from '../dns/resolver.ts';
+import { keepOwnEnhancedCodes } from './enhanced-status.ts';
+import { connectionLimiter } from './hooks/on-connect.ts';
+import { onAuth } from './hooks/on-auth.ts';
+import { onMailFrom } from './hooks/on-mail-from.ts';
+import { onRcptTo } from './hooks/on-rcpt-to.ts';
+import { onData } from './hooks/on-data.ts';
+import type { SmtpContext } from './smtp-context.ts';
+
+export const MAX_RECIPIENTS = 100;
+export const MAX_CONNECTIONS_PER_IP = 20;
+// RFC 5321 4.5.3.1.4: a command line is at most 512 octets; allow SMTPUTF8
+// addresses and ESMTP parameters some room.
+export const MAX_COMMAND_LENGTH = 2048;
+// RFC 5321 4.5.3.2.7: the server should wait at least 5 minutes for a command.
+const SOCKET_TIMEOUT_MS = 5 * 60_000;
+
+function listen(server: SMTPServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      // A client that misbehaves must never take the listener down.
+      server.on('error', () => undefined);
+      resolve((server.server.address() as { port: number }).port);
+    });
+  });
+}
+
+export const smtpService: Service = async ({ config, store, tls, log }) => {
+  keepOwnEnhancedCodes();
+  const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log };
+  const limiter = new LoginLimiter();
+  const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
+  const common: SMTPServerOptions = {
+    name: config.hostname,
+    key: tls.key,
+    cert: tls.cert,
+    size: config.maxMessageSize,
+    rejectOversized: true,
+    maxRecipients: MAX_RECIPIENTS,
+    maxCommandLength: MAX_COMMAND_LENGTH,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    hideENHANCEDSTATUSCODES: false,
+    hideDSN: true,
+    disableReverseLookup: true,
+    logger: false,
+    onConnect: connections.onConnect,
+    onClose: connections.onClose,
+  };
+  const inbound = (): SMTPServerOptions => ({
+    ...common,
+    banner: 'ESMTP ready',
+    disabledCommands: ['AUTH'],
+    authOptional: true,
+    onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
+    onRcptTo: onRcptTo(store, 'inbound'),
+    onData: onData(context, 'inbound'),
+  });
+  const submission = (secure: boolean): SMTPServerOptions => ({
+    ...common,
+    secure,
+    banner: 'ESMTP submission ready',
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: false,
+    // AUTH is offered only after TLS; on loopback, tests may log in without it.
+    allowInsecureAuth: config.allowPlaintextLoopback,
+    onAuth: onAuth(store, limiter, config.allowPlaintextLoopback),
+    onMailFrom: onMailFrom(store, 'submission', config.maxMessageSize),
+    onRcptTo: onRcptTo(store, 'submission'),
+    onData: onData(context, 'submission'),
+  });
+
+  const listeners: { label: string; port: number | null; options: () => SMTPServerOptions }[] = [
+    { label: 'smtp', port: config.ports.smtp, options: inbound },
+    { label: 'submission', port: config.ports.submission, options: () => submission(false) },
+    { label: 'submissions', port: config.ports.submissions, options: () => submission(true) },
+  ];
+  const servers: SMTPServer[] = [];
+  const addresses: RunningService['addresses'] = [];
+  try {
+    for (const listener of listeners) {
+      if (listener.port === null) continue;
+      const server = new SMTPServer(listener.options());
+      servers.push(server);
+      addresses.push({ label: listener.label, host: config.listenHost, port: await listen(server, listener.port, config.listenHost) });
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    throw error;
+  }
+  if (servers.length === 0) return null;
+  log('smtp: listening');
+  return {
+    name: 'smtp',
+    addresses,
+    stop: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+  };
+};

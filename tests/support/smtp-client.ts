@@ -1,0 +1,109 @@
+// Talking SMTP in tests: nodemailer's SMTP connection (a real client nobody
+// here wrote) for whole transactions, and a raw socket for exact transcripts
+// (pipelining, over-long lines).
+import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
+
+const require = createRequire(import.meta.url);
+// nodemailer ships no types.
+export const SMTPConnection = require('nodemailer/lib/smtp-connection') as new (options: object) => NodemailerConnection;
+
+export interface NodemailerConnection {
+  connect(callback: (err?: Error) => void): void;
+  login(auth: { user: string; pass: string }, callback: (err?: Error & { responseCode?: number; response?: string }) => void): void;
+  send(envelope: { from: string; to: string[]; size?: number }, message: Buffer | string, callback: (err: (Error & { responseCode?: number; response?: string; rejected?: string[]; rejectedErrors?: (Error & { response?: string })[] }) | null, info: { accepted: string[]; rejected: string[]; response: string; rejectedErrors?: (Error & { response?: string })[] }) => void): void;
+  quit(): void;
+  close(): void;
+  _supportedExtensions: string[];
+  _supportedAuth: string[];
+  secure: boolean;
+}
+
+export interface SendResult {
+  accepted: string[];
+  rejected: string[];
+  response: string;
+  rejectedErrors: string[];
+}
+
+/** One transaction on a fresh connection; rejects with the server's reply. */
+export async function sendWithNodemailer(
+  options: { port: number; host?: string; secure?: boolean; requireTLS?: boolean; ignoreTLS?: boolean; auth?: { user: string; pass: string } },
+  envelope: { from: string; to: string[]; size?: number },
+  message: Buffer | string,
+): Promise<SendResult & { extensions: string[] }> {
+  const connection = new SMTPConnection({
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    secure: options.secure ?? false,
+    requireTLS: options.requireTLS ?? false,
+    ignoreTLS: options.ignoreTLS ?? false,
+    tls: { rejectUnauthorized: false },
+    name: 'client.remote.test',
+  });
+  await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+  try {
+    if (options.auth) {
+      await new Promise<void>((resolve, reject) => connection.login(options.auth!, (err) => (err ? reject(err) : resolve())));
+    }
+    const info = await new Promise<SendResult>((resolve, reject) =>
+      connection.send(envelope, message, (err, result) => (err ? reject(err) : resolve({ ...result, rejectedErrors: (result.rejectedErrors ?? []).map((e) => e.response ?? e.message) }))),
+    );
+    return { ...info, extensions: connection._supportedExtensions };
+  } finally {
+    connection.quit();
+  }
+}
+
+/** A line-based conversation on a raw socket. */
+export class RawSmtp {
+  private buffer = '';
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async open(port: number, host = '127.0.0.1'): Promise<RawSmtp> {
+    const socket = connect(port, host);
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new RawSmtp(socket);
+  }
+
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** The next complete reply (all its lines), waiting up to `timeoutMs`. */
+  async reply(timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\n/.exec(this.buffer);
+      if (match) {
+        this.buffer = this.buffer.slice(match[0].length);
+        return match[0].replace(/\r\n/g, '\n').trimEnd();
+      }
+      if (Date.now() > deadline) throw new Error(`no SMTP reply; buffered: ${JSON.stringify(this.buffer)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async command(line: string): Promise<string> {
+    this.write(`${line}\r\n`);
+    return this.reply();
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
