@@ -1,0 +1,73 @@
+// What a POP3 session sees of the store: the account's INBOX as it was at
+// login (RFC 1939 5: message numbers and sizes stay fixed for the session),
+// the bytes of one message, and the changes made when the session ends.
+import type { MailStore } from '../store/context.ts';
+import { expungeMessages } from '../store/expunge.ts';
+import { findMailbox, INBOX } from '../store/mailboxes.ts';
+import { setFlags } from '../store/message-flags.ts';
+import { getMessageContent, listMessages } from '../store/messages.ts';
+
+export interface MaildropMessage {
+  /** The message number of RFC 1939, from 1. */
+  number: number;
+  /** The store's row id. */
+  id: number;
+  uid: number;
+  /** Octets as stored; mail arrives with CRLF line ends, so this is what RETR sends before byte-stuffing. */
+  size: number;
+  /** RFC 1939 7 UIDL: stable for as long as the message stays in this mailbox. */
+  uniqueId: string;
+  seen: boolean;
+}
+
+export class Maildrop {
+  private constructor(
+    private readonly store: MailStore,
+    readonly accountId: number,
+    readonly mailboxId: number,
+    readonly messages: MaildropMessage[],
+  ) {}
+
+  static async open(store: MailStore, accountId: number): Promise<Maildrop> {
+    const inbox = await findMailbox(store, accountId, INBOX);
+    if (!inbox) throw new Error(`account ${accountId} has no INBOX`);
+    const rows = await listMessages(store, accountId, inbox.id);
+    const messages = rows.map((row, index) => ({
+      number: index + 1,
+      id: row.id,
+      uid: row.uid,
+      size: row.size,
+      // UIDVALIDITY changes only when the mailbox is recreated, and UIDs are
+      // never reused within one UIDVALIDITY, so the pair never names two messages.
+      uniqueId: `${inbox.uidValidity}.${row.uid}`,
+      seen: row.flags.includes('\\Seen'),
+    }));
+    return new Maildrop(store, accountId, inbox.id, messages);
+  }
+
+  /** The raw bytes; null when another client (IMAP, webmail) removed the message meanwhile. */
+  async content(message: MaildropMessage): Promise<Buffer | null> {
+    try {
+      return (await getMessageContent(this.store, this.accountId, message.id)).raw;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NONEXISTENT') return null;
+      throw error;
+    }
+  }
+
+  /** Marks retrieved messages \Seen, as Dovecot does for RETR. */
+  async markSeen(uids: number[]): Promise<void> {
+    if (uids.length > 0) await setFlags(this.store, this.accountId, this.mailboxId, uids, 'add', ['\\Seen']);
+  }
+
+  /**
+   * RFC 1939 6 UPDATE: removes the messages marked with DELE in one
+   * transaction, which also tells IMAP sessions and the web app. Returns
+   * the number removed (fewer if another client removed some first).
+   */
+  async remove(uids: number[]): Promise<number> {
+    if (uids.length === 0) return 0;
+    const removed = await expungeMessages(this.store, this.accountId, this.mailboxId, { onlyDeleted: false, uids });
+    return removed.length;
+  }
+}

@@ -1,0 +1,81 @@
+// The POP3 listeners: port 110 (STLS available) and port 995 (implicit TLS,
+// RFC 8314 3.3), the set of open sessions, and the login limiter they share.
+// Each connection is a Pop3Session.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import { LoginLimiter } from '../accounts/login-limiter.ts';
+import type { MailStore } from '../store/context.ts';
+import { Pop3Session } from './pop3-session.ts';
+
+export interface Pop3ServerOptions {
+  store: MailStore;
+  hostname: string;
+  tls: { key: Buffer | string; cert: Buffer | string };
+  allowPlaintextLoopback: boolean;
+  log: (message: string) => void;
+  /** RFC 1939 3: at least 10 minutes. */
+  idleTimeoutMs?: number;
+  limiter?: LoginLimiter;
+}
+
+export class Pop3Server {
+  private readonly sessions = new Set<Pop3Session>();
+  private readonly servers: Server[] = [];
+  private readonly secureContext: SecureContext;
+  private readonly limiter: LoginLimiter;
+
+  constructor(private readonly options: Pop3ServerOptions) {
+    this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
+    this.limiter = options.limiter ?? new LoginLimiter();
+  }
+
+  /** Listens on host:port (0: any free port) and returns the bound port. */
+  async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
+    const server = implicitTls
+      ? createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, (socket) => this.accept(socket, true))
+      : createServer((socket) => this.accept(socket, false));
+    // A failed TLS handshake only concerns that client.
+    server.on('tlsClientError', () => undefined);
+    server.on('error', (error) => this.options.log(`pop3: listener error: ${error}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.servers.push(server);
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  private accept(socket: Socket, secure: boolean): void {
+    const session = new Pop3Session(
+      socket,
+      {
+        store: this.options.store,
+        limiter: this.limiter,
+        hostname: this.options.hostname,
+        secureContext: this.secureContext,
+        allowPlaintextLoopback: this.options.allowPlaintextLoopback,
+        idleTimeoutMs: this.options.idleTimeoutMs ?? 10 * 60_000,
+        log: this.options.log,
+      },
+      secure,
+    );
+    this.sessions.add(session);
+    void session.finished.then(() => this.sessions.delete(session));
+  }
+
+  /** Stops listening, ends every session and waits until their work is written. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))).concat(
+        [...this.sessions].map((session) => {
+          session.terminate();
+          return session.finished;
+        }),
+      ),
+    );
+  }
+}
