@@ -1,0 +1,325 @@
+// The outbound queue runner, a daemon service without a listener. It takes
+// due entries with a lease (queue-lease.ts), delivers each entry's pending
+// recipients domain by domain (mail-routes.ts, smtp-delivery.ts) with a cap
+// per domain, and records the outcome per recipient: delivered, failed (5xx,
+// null MX, no such domain: bounced at once) or still pending (4xx, no
+// connection: retried on the schedule of retry-policy.ts, with one delay
+// notice and a bounce when it gives up). Every outcome is a DeliveryLog row.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { DaemonContext, Service } from '../services.ts';
+import type { MailStore } from '../store/context.ts';
+import { asBuffer, collectUnusedContent } from '../store/content.ts';
+import { runTransaction } from '../store/transaction.ts';
+import { createMailResolver, type MailResolver } from '../dns/resolver.ts';
+import { findMailRoute } from './mail-routes.ts';
+import { deliverOverSmtp, type RecipientResult } from './smtp-delivery.ts';
+import { claimDueEntries, renewLease } from './queue-lease.ts';
+import { planRetry, type RetryPlan } from './retry-policy.ts';
+import { DomainLimiter } from './domain-limiter.ts';
+import { onQueued } from './queue-wakeup.ts';
+import { headerBlock, headerValue, type NoticeRecipient } from './delivery-status-notice.ts';
+import { notifySender } from './notify-sender.ts';
+
+export interface OutboundQueueOptions {
+  /** Port of the receiving servers: QUEUE_SMTP_PORT, else 25. Tests use a high port. */
+  port?: number;
+  /** How often to look for due entries that nobody announced in this process. */
+  pollIntervalMs?: number;
+  /** How long a claimed entry stays ours without renewal; renewed every third of it. */
+  leaseMs?: number;
+  /** Messages in delivery at once. */
+  maxConcurrent?: number;
+  /** Deliveries at once to one destination domain. */
+  perDomain?: number;
+  /** On stop, how long in-flight deliveries may finish before they are abandoned. */
+  stopGraceMs?: number;
+  connectionTimeoutMs?: number;
+  socketTimeoutMs?: number;
+  /** Source address of outgoing connections; default LISTEN_HOST when it is one address. */
+  localAddress?: string;
+  resolver?: MailResolver;
+}
+
+function portFromEnv(): number {
+  const raw = process.env.QUEUE_SMTP_PORT;
+  if (!raw) return 25;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`QUEUE_SMTP_PORT must be a port number 1-65535, got "${raw}"`);
+  return port;
+}
+
+function defaultLocalAddress(listenHost: string): string | undefined {
+  return isIP(listenHost) !== 0 && listenHost !== '0.0.0.0' && listenHost !== '::' ? listenHost : undefined;
+}
+
+export function outboundQueue(options: OutboundQueueOptions = {}): Service {
+  return async (context) => {
+    const runner = new QueueRunner(context, options);
+    runner.start();
+    return { name: 'outbound queue', addresses: [], stop: () => runner.stop() };
+  };
+}
+
+interface Job {
+  controller: AbortController;
+  done: Promise<void>;
+  leaseLost: boolean;
+}
+
+type QueueEntry = {
+  id: number;
+  contentHash: string;
+  mailFrom: string;
+  createdAt: Date;
+  attempts: number;
+  delayNotified: boolean;
+};
+
+class LeaseLost extends Error {}
+
+export class QueueRunner {
+  readonly id = randomBytes(6).toString('hex');
+  private readonly store: MailStore;
+  private readonly resolver: MailResolver;
+  private readonly limiter: DomainLimiter;
+  private readonly jobs = new Map<number, Job>();
+  private readonly settings: Required<Omit<OutboundQueueOptions, 'localAddress' | 'resolver'>> & { localAddress?: string };
+  private claimSeq = 0;
+  private claiming: Promise<void> | null = null;
+  private claimAgain = false;
+  private stopping = false;
+  private pollTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly context: DaemonContext,
+    options: OutboundQueueOptions,
+  ) {
+    this.store = context.store;
+    this.resolver = options.resolver ?? createMailResolver(context.config.dnsServers);
+    this.settings = {
+      port: options.port ?? portFromEnv(),
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      leaseMs: options.leaseMs ?? 10 * 60_000,
+      maxConcurrent: options.maxConcurrent ?? 20,
+      perDomain: options.perDomain ?? 4,
+      stopGraceMs: options.stopGraceMs ?? 10_000,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? 30_000,
+      socketTimeoutMs: options.socketTimeoutMs ?? 5 * 60_000,
+      localAddress: options.localAddress ?? defaultLocalAddress(context.config.listenHost),
+    };
+    this.limiter = new DomainLimiter(this.settings.perDomain);
+  }
+
+  start(): void {
+    this.unsubscribe = onQueued(() => this.poke());
+    const poll = () => {
+      this.poke();
+      this.pollTimer = setTimeout(poll, this.settings.pollIntervalMs);
+    };
+    poll();
+  }
+
+  /** Claims due entries now (or right after the claim in progress). */
+  poke(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = this.claimAndStart()
+      .catch((error) => this.context.log(`outbound queue: claiming failed: ${error?.message ?? error}`))
+      .finally(() => {
+        this.claiming = null;
+        if (this.claimAgain) {
+          this.claimAgain = false;
+          this.poke();
+        }
+      });
+  }
+
+  private async claimAndStart(): Promise<void> {
+    const free = this.settings.maxConcurrent - this.jobs.size;
+    if (free <= 0) return;
+    const token = `${this.context.config.hostname}/${this.id}/${++this.claimSeq}`;
+    const ids = await claimDueEntries(this.store, {
+      token,
+      leaseMs: this.settings.leaseMs,
+      limit: free,
+      busyDomains: this.limiter.busyDomains(),
+    });
+    for (const id of ids) this.startJob(id, token);
+    // A full batch: more may be due.
+    if (ids.length === free && !this.stopping) this.claimAgain = true;
+  }
+
+  private startJob(id: number, token: string): void {
+    const controller = new AbortController();
+    const job: Job = { controller, leaseLost: false, done: Promise.resolve() };
+    const heartbeat = setInterval(() => {
+      renewLease(this.store, id, token, this.settings.leaseMs)
+        .then((held) => {
+          if (held) return;
+          // Another runner has it now: stop before we deliver twice.
+          job.leaseLost = true;
+          controller.abort();
+        })
+        .catch(() => undefined); // the next beat tries again
+    }, Math.max(50, this.settings.leaseMs / 3));
+    this.jobs.set(id, job);
+    job.done = this.processEntry(id, token, job)
+      .catch((error) => {
+        if (error instanceof LeaseLost) this.context.log(`outbound queue: entry ${id}: lease lost, outcome left to its new holder`);
+        // The lease expires and the entry is tried again.
+        else this.context.log(`outbound queue: entry ${id}: ${error?.stack ?? error}`);
+      })
+      .finally(() => {
+        clearInterval(heartbeat);
+        this.jobs.delete(id);
+        this.poke();
+      });
+  }
+
+  private async processEntry(id: number, token: string, job: Job): Promise<void> {
+    const entry = await this.store.database.prisma.queueMessage.findUnique({
+      where: { id },
+      include: { recipients: { where: { status: 'pending' }, orderBy: { id: 'asc' } }, content: { select: { raw: true } } },
+    });
+    if (!entry || entry.leaseOwner !== token) return;
+    const raw = asBuffer(entry.content.raw);
+    const byDomain = new Map<string, string[]>();
+    for (const r of entry.recipients) byDomain.set(r.domain, [...(byDomain.get(r.domain) ?? []), r.address]);
+    const results = (
+      await Promise.all([...byDomain].map(([domain, recipients]) => this.deliverToDomain(domain, recipients, entry.mailFrom, raw, job.controller.signal)))
+    ).flat();
+    if (job.leaseLost) throw new LeaseLost();
+    await this.record(entry, token, raw, results);
+  }
+
+  private async deliverToDomain(domain: string, recipients: string[], mailFrom: string, raw: Buffer, signal: AbortSignal): Promise<RecipientResult[]> {
+    const abandoned = () =>
+      recipients.map((address) => ({ address, outcome: 'abandoned' as const, status: '4.3.2', detail: 'abandoned: the queue stopped', reply: null, remoteMta: null }));
+    if (!(await this.limiter.acquire(domain, signal))) return abandoned();
+    try {
+      const route = await findMailRoute(this.resolver, domain);
+      if (signal.aborted) return abandoned();
+      if (route.kind !== 'hosts') {
+        const outcome = route.kind === 'permanent' ? ('failed' as const) : ('deferred' as const);
+        return recipients.map((address) => ({ address, outcome, status: route.status, detail: route.reason, reply: null, remoteMta: null }));
+      }
+      return await deliverOverSmtp(route.hosts, { from: mailFrom, recipients }, raw, {
+        port: this.settings.port,
+        heloName: this.context.config.hostname,
+        localAddress: this.settings.localAddress,
+        connectionTimeoutMs: this.settings.connectionTimeoutMs,
+        socketTimeoutMs: this.settings.socketTimeoutMs,
+        signal,
+      });
+    } finally {
+      this.limiter.release(domain);
+    }
+  }
+
+  /** Writes the attempt's outcome, releases the lease, then tells the sender. */
+  private async record(entry: QueueEntry, token: string, raw: Buffer, results: RecipientResult[]): Promise<void> {
+    const now = new Date();
+    const { queue: policy } = this.context.config;
+    const stopped = results.some((r) => r.outcome === 'abandoned');
+    const deferred = results.filter((r) => r.outcome === 'deferred');
+    // Stopping: keep what was settled, leave the rest due for the next start.
+    const plan: RetryPlan | null = deferred.length > 0 && !stopped ? planRetry(entry, policy, now) : null;
+    const gaveUp: RecipientResult[] = plan?.giveUp
+      ? deferred.map((r) => ({
+          ...r,
+          outcome: 'failed',
+          // RFC 3463 X.4.7: delivery time expired.
+          status: '5.4.7',
+          detail: `gave up after ${Math.round((now.getTime() - entry.createdAt.getTime()) / 1000)} s; last error: ${r.detail}`,
+        }))
+      : [];
+    const final = new Map(results.map((r) => [r.address, r]));
+    for (const r of gaveUp) final.set(r.address, r);
+    const outcomes = [...final.values()];
+    const lastError = deferred.at(-1)?.detail ?? null;
+    const messageId = headerValue(headerBlock(raw), 'message-id');
+
+    await runTransaction(this.store.database, async (tx) => {
+      const retry = plan && !plan.giveUp ? plan : null;
+      const held = await tx.queueMessage.updateMany({
+        where: { id: entry.id, leaseOwner: token },
+        data: {
+          leaseOwner: null,
+          leaseUntil: null,
+          ...(retry
+            ? { attempts: { increment: 1 }, nextAttemptAt: retry.nextAttemptAt, lastError, delayNotified: entry.delayNotified || retry.sendDelayNotice }
+            : stopped
+              ? {}
+              : { attempts: { increment: 1 }, lastError }),
+        },
+      });
+      if (held.count === 0) throw new LeaseLost();
+      for (const r of outcomes) {
+        if (r.outcome === 'abandoned') continue;
+        await tx.queueRecipient.updateMany({
+          where: { queueId: entry.id, address: r.address },
+          data: { status: r.outcome === 'deferred' ? 'pending' : r.outcome, lastError: r.outcome === 'delivered' ? null : r.detail, updatedAt: now },
+        });
+      }
+      const logged = outcomes.filter((r) => r.outcome !== 'abandoned');
+      if (logged.length > 0) {
+        await tx.deliveryLog.createMany({
+          data: logged.map((r) => ({
+            kind: 'outbound',
+            mailFrom: entry.mailFrom,
+            rcptTo: r.address,
+            status: r.outcome,
+            detail: `${r.status} ${r.remoteMta ? `${r.remoteMta}: ` : ''}${r.detail}`.slice(0, 1000),
+            messageId,
+            queueId: entry.id,
+          })),
+        });
+      }
+      const pending = await tx.queueRecipient.count({ where: { queueId: entry.id, status: 'pending' } });
+      if (pending === 0) {
+        await tx.queueMessage.delete({ where: { id: entry.id } });
+        await collectUnusedContent(tx, [entry.contentHash]);
+      }
+    });
+
+    for (const r of outcomes) this.context.log(`outbound queue: entry ${entry.id}: <${r.address}> ${r.outcome} (${r.status} ${r.detail})`);
+
+    const bounced = outcomes.filter((r) => r.outcome === 'failed');
+    const notice = (r: RecipientResult, action: NoticeRecipient['action']): NoticeRecipient => ({
+      address: r.address,
+      action,
+      status: r.status,
+      detail: r.detail,
+      reply: r.reply,
+      remoteMta: r.remoteMta?.replace(/ \[.*\]$/, '') ?? null,
+      lastAttemptAt: now,
+    });
+    const common = { hostname: this.context.config.hostname, sender: entry.mailFrom, original: raw, arrivalDate: entry.createdAt, queueId: entry.id, now };
+    if (bounced.length > 0) {
+      await notifySender(this.store, { ...common, kind: 'bounce', recipients: bounced.map((r) => notice(r, 'failed')) });
+    }
+    if (plan && !plan.giveUp && plan.sendDelayNotice) {
+      await notifySender(this.store, { ...common, kind: 'delay', willRetryUntil: plan.willRetryUntil, recipients: deferred.map((r) => notice(r, 'delayed')) });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.pollTimer);
+    this.unsubscribe?.();
+    await this.claiming;
+    const running = () => Promise.all([...this.jobs.values()].map((j) => j.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running(), new Promise((resolve) => (timer = setTimeout(resolve, this.settings.stopGraceMs)))]);
+    clearTimeout(timer);
+    // What is still running is abandoned: settled recipients are recorded,
+    // the rest stay pending (or, if even that fails, the lease expires).
+    for (const job of this.jobs.values()) job.controller.abort();
+    await running();
+  }
+}
