@@ -27,8 +27,8 @@ export interface SessionContext {
 
 /** Lines read ahead of the one being handled before the socket is paused. */
 const MAX_QUEUED_LINES = 256;
-/** Protocol errors tolerated before the connection is closed. */
-const MAX_ERRORS = 20;
+/** Unknown, malformed or overlong commands tolerated before the connection is closed. */
+const MAX_BAD_COMMANDS = 20;
 
 const CAPABILITIES = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'IMPLEMENTATION mailplatform'];
 
@@ -48,7 +48,7 @@ export class Pop3Session {
   private working = false;
   private closed = false;
   private finishing = false;
-  private errors = 0;
+  private badCommands = 0;
   private user: string | null = null;
   /** Set while AUTH PLAIN waits for the client's response line. */
   private awaitingSasl = false;
@@ -125,7 +125,12 @@ export class Pop3Session {
 
   private error(text: string): void {
     this.reply(`-ERR ${text}`);
-    if (++this.errors >= MAX_ERRORS) {
+  }
+
+  /** A line that is not a valid command here: too many of them and the client is not speaking POP3. */
+  private badCommand(text: string): void {
+    this.error(text);
+    if (++this.badCommands >= MAX_BAD_COMMANDS) {
       this.reply('-ERR Too many errors, closing the connection');
       this.close();
     }
@@ -177,14 +182,14 @@ export class Pop3Session {
   private async handle(event: LineEvent): Promise<void> {
     if (event.kind === 'too-long') {
       if (this.awaitingSasl) this.awaitingSasl = false;
-      return this.error('Line too long');
+      return this.badCommand('Line too long');
     }
     if (this.awaitingSasl) {
       this.awaitingSasl = false;
       return this.saslResponse(event.text);
     }
     const parsed = parseCommand(event.text, this.state);
-    if (!parsed.ok) return this.error(parsed.error);
+    if (!parsed.ok) return this.badCommand(parsed.error);
     return this.handlers[parsed.name](parsed.args);
   }
 
