@@ -5,11 +5,13 @@ import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
 import { pop3Service } from './pop3/pop3-service.ts';
 import { smtpService } from './smtp/smtp-service.ts';
+import { imapService } from './imap/imap-service.ts';
 
 // Protocol services are added here as they are built (SMTP, POP3, IMAP, queue).
 const SERVICES: Service[] = [
   smtpService,
   pop3Service,
+  imapService,
 ];
 
 async function main(): Promise<void> {

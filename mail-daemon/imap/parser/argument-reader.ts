@@ -17,6 +17,10 @@ export class ArgumentReader {
     return this.index >= this.tokens.length;
   }
 
+  get remaining(): number {
+    return this.tokens.length - this.index;
+  }
+
   peek(): Token | undefined {
     return this.tokens[this.index];
   }

@@ -51,7 +51,7 @@ const DATE_KEYS: Record<string, ['internal' | 'sent', 'before' | 'on' | 'since']
 const HEADER_KEYS: Record<string, string> = { FROM: 'from', TO: 'to', CC: 'cc', BCC: 'bcc', SUBJECT: 'subject' };
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 export const SEARCH_CHARSETS = ['UTF-8', 'US-ASCII'];
-const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE']);
+const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'COUNT', 'ALL']);
 const MAX_KEYS = 1000;
 
 /** RFC 3501 date: d-Mon-yyyy, as "yyyy-mm-dd" for comparing. */

@@ -1,0 +1,65 @@
+// FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8; RFC 7162 3.1.4 CHANGEDSINCE
+// and MODSEQ), selected. Messages are read in batches and each response is
+// written before the next batch, waiting while the client reads slowly.
+import { setFlags } from '../../store/message-flags.ts';
+import { listMessages } from '../../store/messages.ts';
+import { fetchItemValues, needsContent, setsSeen } from '../fetch/fetch-response.ts';
+import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
+import { loadContents } from '../store-queries.ts';
+import { SELECTED, defineCommand } from './command.ts';
+
+const BATCH = 100;
+
+export const fetchCommand = defineCommand({
+  name: 'FETCH',
+  states: SELECTED,
+  hasUidForm: true,
+  holdsExpunges: true,
+  parse(args) {
+    const set = args.sequenceSet();
+    const items = parseFetchItems(args.next('fetch items'));
+    const modifiers = parseFetchModifiers(args.optionalList() ?? []);
+    args.end();
+    return { set, items, modifiers };
+  },
+  async handle({ session, uid }, { set, items: requested, modifiers }) {
+    const selected = session.selected!;
+    const accountId = session.account!.id;
+    let items: FetchItem[] = requested;
+    const has = (name: string) => items.some((i) => i.kind === 'simple' && i.name === name);
+    // RFC 3501 6.4.8: UID FETCH always returns UID; RFC 7162 3.1.4.1: CHANGEDSINCE implies MODSEQ.
+    if (uid && !has('UID')) items = [{ kind: 'simple', name: 'UID' }, ...items];
+    if (modifiers.changedSince !== undefined && !has('MODSEQ')) items = [...items, { kind: 'simple', name: 'MODSEQ' }];
+    // RFC 7162 3.1: the first MODSEQ or CHANGEDSINCE turns CONDSTORE on.
+    if (has('MODSEQ')) session.enabled.add('CONDSTORE');
+    const marksSeen = !selected.readOnly && items.some(setsSeen);
+    const withContent = items.some(needsContent);
+    const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
+    for (let i = 0; i < uids.length; i += BATCH) {
+      const batch = uids.slice(i, i + BATCH);
+      let messages = await listMessages(session.store, accountId, selected.id, {
+        uids: batch,
+        ...(modifiers.changedSince !== undefined ? { changedSince: modifiers.changedSince } : {}),
+      });
+      let batchItems = items;
+      if (marksSeen) {
+        const unseen = messages.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
+        if (unseen.length > 0) {
+          const { updated } = await setFlags(session.store, accountId, selected.id, unseen, 'add', ['\\Seen']);
+          if (updated.length > 0) selected.noteOwnChange(updated[0].modseq);
+          const byUid = new Map(updated.map((u) => [u.uid, u]));
+          messages = messages.map((m) => (byUid.has(m.uid) ? { ...m, flags: byUid.get(m.uid)!.flags, modseq: byUid.get(m.uid)!.modseq } : m));
+          // RFC 3501 6.4.5: the changed \Seen is reported in the same response.
+          if (!has('FLAGS')) batchItems = [...items, { kind: 'simple', name: 'FLAGS' }];
+        }
+      }
+      const contents = withContent ? await loadContents(session.store, messages.map((m) => m.contentHash)) : new Map();
+      for (const message of messages) {
+        const seq = selected.seqOf(message.uid);
+        if (!seq) continue;
+        session.untagged(seq, 'FETCH', fetchItemValues(message, contents.get(message.contentHash), batchItems));
+        await session.drain();
+      }
+    }
+  },
+});

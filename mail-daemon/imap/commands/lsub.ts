@@ -1,0 +1,24 @@
+// LSUB (RFC 3501 6.3.9), authenticated or selected: the subscribed mailboxes
+// that match. (LIST (SUBSCRIBED) is its LIST-EXTENDED form.)
+import { DELIMITER, listMailboxes } from '../../store/mailboxes.ts';
+import { patternMatcher } from '../mailbox-list.ts';
+import { mailboxFromWire, mailboxToWire } from '../parser/mailbox-name.ts';
+import { str } from '../parser/response.ts';
+import { AUTHENTICATED, defineCommand } from './command.ts';
+
+export const lsubCommand = defineCommand({
+  name: 'LSUB',
+  states: AUTHENTICATED,
+  parse(args, { session }) {
+    const reference = mailboxFromWire(args.astringBytes('reference'), session.utf8);
+    const pattern = mailboxFromWire(args.astringBytes('mailbox pattern'), session.utf8);
+    args.end();
+    return { reference, pattern };
+  },
+  async handle({ session }, { reference, pattern }) {
+    const matches = patternMatcher(reference, pattern);
+    for (const mailbox of await listMailboxes(session.store, session.account!.id)) {
+      if (mailbox.subscribed && matches(mailbox.name)) session.untagged('LSUB', [], str(DELIMITER), str(mailboxToWire(mailbox.name, session.utf8)));
+    }
+  },
+});

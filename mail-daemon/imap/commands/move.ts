@@ -1,0 +1,24 @@
+// MOVE and UID MOVE (RFC 6851), selected: COPYUID goes out first as an
+// untagged OK, then the registry's refresh reports the moved messages as
+// EXPUNGE, then the tagged OK (RFC 6851 3.3).
+import { moveMessages } from '../../store/copy-move.ts';
+import { no } from '../imap-error.ts';
+import { SELECTED, defineCommand } from './command.ts';
+import { copyUidCode, parseTransfer, transferTarget } from './copy.ts';
+
+export const moveCommand = defineCommand({
+  name: 'MOVE',
+  states: SELECTED,
+  hasUidForm: true,
+  parse: parseTransfer,
+  async handle({ session, uid }, { set, mailbox }) {
+    const selected = session.selected!;
+    if (selected.readOnly) throw no('READ-ONLY', 'Mailbox is read-only');
+    const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
+    const target = await transferTarget(session, mailbox);
+    if (uids.length === 0) return;
+    if (target.id === selected.id) throw no('CANNOT', 'Source and target are the same mailbox');
+    const code = copyUidCode(await moveMessages(session.store, session.account!.id, selected.id, uids, target.id));
+    if (code) session.untagged('OK', `[${code}]`, 'Moved');
+  },
+});

@@ -1,0 +1,23 @@
+// RENAME (RFC 3501 6.3.5), authenticated: children follow; renaming INBOX
+// moves its messages into the new mailbox and leaves INBOX empty.
+import { renameMailbox } from '../../store/mailboxes.ts';
+import { newMailboxName, readMailboxName } from '../mailbox-argument.ts';
+import { AUTHENTICATED, defineCommand } from './command.ts';
+
+export const renameCommand = defineCommand({
+  name: 'RENAME',
+  states: AUTHENTICATED,
+  parse(args, { session }) {
+    const from = readMailboxName(args, session, 'existing mailbox name');
+    const to = readMailboxName(args, session, 'new mailbox name');
+    args.end();
+    return { from, to };
+  },
+  async handle({ session }, { from, to }) {
+    const renamed = await renameMailbox(session.store, session.account!.id, from, newMailboxName(to));
+    const selected = session.selected;
+    if (selected && from !== 'INBOX' && (selected.name === from || selected.name.startsWith(`${from}/`))) {
+      selected.name = renamed.name + selected.name.slice(from.length);
+    }
+  },
+});

@@ -1,0 +1,62 @@
+// SEARCH and UID SEARCH (RFC 3501 6.4.4, 6.4.8), with ESEARCH's RETURN
+// (RFC 4731) and MODSEQ (RFC 7162 3.1.5); selected.
+import { listMessages } from '../../store/messages.ts';
+import { no } from '../imap-error.ts';
+import { parseSearch, SEARCH_CHARSETS, usesModseq } from '../parser/search-keys.ts';
+import { formatSequenceSet } from '../parser/sequence-set.ts';
+import { str, type ResponseValue } from '../parser/response.ts';
+import { matches, needsContent, type SearchTarget } from '../search.ts';
+import { loadContents } from '../store-queries.ts';
+import { SELECTED, defineCommand } from './command.ts';
+
+const BATCH = 100;
+
+export const searchCommand = defineCommand({
+  name: 'SEARCH',
+  states: SELECTED,
+  hasUidForm: true,
+  holdsExpunges: true,
+  parse: (args) => {
+    const tokens = [];
+    while (!args.done) tokens.push(args.next('search key'));
+    return parseSearch(tokens);
+  },
+  async handle({ session, uid, tag }, { key, charset, returns }) {
+    // RFC 3501 6.4.4: an unknown charset is NO [BADCHARSET] with the ones that work.
+    if (charset && !SEARCH_CHARSETS.includes(charset)) throw no(`BADCHARSET (${SEARCH_CHARSETS.join(' ')})`, `Unsupported charset ${charset.slice(0, 20)}`);
+    const selected = session.selected!;
+    const withModseq = usesModseq(key);
+    if (withModseq) session.enabled.add('CONDSTORE');
+    const scope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0 };
+    const all = (await listMessages(session.store, session.account!.id, selected.id)).filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
+    const found: { seq: number; uid: number; modseq: number }[] = [];
+    for (let i = 0; i < all.length; i += BATCH) {
+      const batch = all.slice(i, i + BATCH);
+      const contents = needsContent(key) ? await loadContents(session.store, batch.map((m) => m.contentHash)) : null;
+      for (const message of batch) {
+        const target: SearchTarget = { message, seq: selected.seqOf(message.uid), content: contents?.get(message.contentHash) };
+        if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, modseq: message.modseq });
+      }
+    }
+    const numbers = found.map((f) => (uid ? f.uid : f.seq));
+    const highest = found.reduce((max, f) => Math.max(max, f.modseq), 0);
+    if (returns === undefined) {
+      const line: ResponseValue[] = ['SEARCH', ...numbers];
+      if (withModseq && found.length > 0) line.push(['MODSEQ', highest]);
+      session.untagged(...line);
+      return;
+    }
+    // RFC 4731 3.1: RETURN () means ALL.
+    const options = returns.length === 0 ? ['ALL'] : returns;
+    const line: ResponseValue[] = ['ESEARCH', [`TAG`, str(tag)]];
+    if (uid) line.push('UID');
+    if (numbers.length > 0) {
+      if (options.includes('MIN')) line.push('MIN', numbers[0]);
+      if (options.includes('MAX')) line.push('MAX', numbers[numbers.length - 1]);
+      if (options.includes('ALL')) line.push('ALL', formatSequenceSet(numbers));
+    }
+    if (options.includes('COUNT')) line.push('COUNT', numbers.length);
+    if (withModseq && found.length > 0) line.push('MODSEQ', highest);
+    session.untagged(...line);
+  },
+});

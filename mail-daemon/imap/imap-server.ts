@@ -1,0 +1,103 @@
+// The IMAP listeners: port 143 (STARTTLS) and 993 (implicit TLS, RFC 8314),
+// the set of open sessions, the login limiter they share, and the one store
+// subscription that tells sessions about changes to their selected mailbox.
+// Each connection is an ImapSession.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import { LoginLimiter } from '../accounts/login-limiter.ts';
+import type { StoreChange } from '../store/change-bus.ts';
+import type { MailStore } from '../store/context.ts';
+import { ImapSession } from './imap-session.ts';
+
+export interface ImapServerOptions {
+  store: MailStore;
+  hostname: string;
+  tls: { key: Buffer | string; cert: Buffer | string };
+  allowPlaintextLoopback: boolean;
+  maxMessageSize: number;
+  log: (message: string) => void;
+  /** RFC 3501 5.4: at least 30 minutes. */
+  idleTimeoutMs?: number;
+  preAuthTimeoutMs?: number;
+  limiter?: LoginLimiter;
+}
+
+export class ImapServer {
+  private readonly sessions = new Set<ImapSession>();
+  private readonly servers: Server[] = [];
+  private readonly secureContext: SecureContext;
+  private readonly limiter: LoginLimiter;
+  private unsubscribe?: () => void;
+
+  constructor(private readonly options: ImapServerOptions) {
+    this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
+    this.limiter = options.limiter ?? new LoginLimiter();
+  }
+
+  /** Subscribes to store changes; call once before listening. */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.options.store.bus.subscribe((change) => this.onChange(change));
+  }
+
+  private onChange(change: StoreChange): void {
+    if (change.mailboxId === undefined) return;
+    for (const session of this.sessions) {
+      if (session.account?.id === change.accountId && session.selected?.id === change.mailboxId) session.notifyChange();
+    }
+  }
+
+  /** Listens on host:port (0: any free port) and returns the bound port. */
+  async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
+    const server = implicitTls
+      ? // tls.createServer takes key and cert itself; a secureContext option is only for TLSSocket.
+        createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, (socket) => this.accept(socket, true))
+      : createServer((socket) => this.accept(socket, false));
+    // A failed TLS handshake only concerns that client.
+    server.on('tlsClientError', () => undefined);
+    server.on('error', (error) => this.options.log(`imap: listener error: ${error}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.servers.push(server);
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  private accept(socket: Socket, secure: boolean): void {
+    const session = new ImapSession(
+      socket,
+      {
+        store: this.options.store,
+        limiter: this.limiter,
+        hostname: this.options.hostname,
+        secureContext: this.secureContext,
+        allowPlaintextLoopback: this.options.allowPlaintextLoopback,
+        idleTimeoutMs: this.options.idleTimeoutMs ?? 30 * 60_000,
+        preAuthTimeoutMs: this.options.preAuthTimeoutMs ?? 60_000,
+        maxMessageSize: this.options.maxMessageSize,
+        log: this.options.log,
+      },
+      secure,
+      !secure,
+    );
+    this.sessions.add(session);
+    void session.finished.then(() => this.sessions.delete(session));
+  }
+
+  /** Stops listening, says BYE to every session and waits until they are closed. */
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.all(
+      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))).concat(
+        [...this.sessions].map((session) => {
+          session.terminate();
+          return session.finished;
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,27 @@
+// The daemon service for IMAP: IMAP_PORT with STARTTLS and IMAPS_PORT with
+// implicit TLS, over the shared mail store.
+import type { RunningService, Service } from '../services.ts';
+import { ImapServer } from './imap-server.ts';
+
+export const imapService: Service = async ({ config, store, tls, log }) => {
+  const { imap, imaps } = config.ports;
+  if (imap === null && imaps === null) return null;
+  const server = new ImapServer({
+    store,
+    hostname: config.hostname,
+    tls,
+    allowPlaintextLoopback: config.allowPlaintextLoopback,
+    maxMessageSize: config.maxMessageSize,
+    log,
+  });
+  const addresses: RunningService['addresses'] = [];
+  try {
+    await server.start();
+    if (imap !== null) addresses.push({ label: 'imap', host: config.listenHost, port: await server.listen(config.listenHost, imap, false) });
+    if (imaps !== null) addresses.push({ label: 'imaps', host: config.listenHost, port: await server.listen(config.listenHost, imaps, true) });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return { name: 'imap', addresses, stop: () => server.close() };
+};

@@ -1,0 +1,328 @@
+// One IMAP connection: its state (RFC 3501 3: not authenticated,
+// authenticated, selected, logout), its socket (upgraded in place by
+// STARTTLS), the command reader, and the selected mailbox's view. Commands
+// are read one at a time and run by the registry; store changes from other
+// sessions and processes arrive through notifyChange().
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { AccountView } from '../accounts/accounts.ts';
+import type { LoginLimiter } from '../accounts/login-limiter.ts';
+import type { MailStore } from '../store/context.ts';
+import type { SessionState } from './commands/command.ts';
+import { runCommand } from './commands/registry.ts';
+import { CommandReader, type ReaderError } from './parser/command-reader.ts';
+import { ImapParseError, parseCommand, tagOf } from './parser/command-parser.ts';
+import { serializeLine, type ResponseValue } from './parser/response.ts';
+import type { SelectedMailbox } from './selected-mailbox.ts';
+
+export interface SessionOptions {
+  store: MailStore;
+  limiter: LoginLimiter;
+  hostname: string;
+  secureContext: SecureContext;
+  allowPlaintextLoopback: boolean;
+  /** RFC 3501 5.4: at least 30 minutes once logged in. */
+  idleTimeoutMs: number;
+  /** Before login a silent client is dropped sooner. */
+  preAuthTimeoutMs: number;
+  maxMessageSize: number;
+  log: (message: string) => void;
+}
+
+/** Before login a literal only carries a user name or password. */
+export const PRE_AUTH_MAX_LITERAL = 4096;
+export const MAX_LINE_BYTES = 64 * 1024;
+const MAX_COMMAND_BYTES = 1024 * 1024;
+/** Above this much unread input the socket is paused until the running command is done. */
+const MAX_BUFFERED_INPUT = 4 * 1024 * 1024;
+
+const BASE_CAPABILITIES = [
+  'IMAP4rev1',
+  'LITERAL+',
+  'SASL-IR',
+  'ID',
+  'ENABLE',
+  'IDLE',
+  'NAMESPACE',
+  'UNSELECT',
+  'UIDPLUS',
+  'MOVE',
+  'CHILDREN',
+  'LIST-EXTENDED',
+  'LIST-STATUS',
+  'SPECIAL-USE',
+  'CONDSTORE',
+  'ESEARCH',
+  'QUOTA',
+  'QUOTA=RES-STORAGE',
+  'UTF8=ACCEPT',
+];
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+function isLoopback(address: string | undefined): boolean {
+  const plain = (address ?? '').replace(/^::ffff:/i, '');
+  return plain.startsWith('127.') || plain === '::1';
+}
+
+export class ImapSession {
+  state: SessionState = 'NOT_AUTHENTICATED';
+  account: AccountView | null = null;
+  selected: SelectedMailbox | null = null;
+  /** Extensions turned on with ENABLE (RFC 5161), upper case; CONDSTORE also by its first use. */
+  readonly enabled = new Set<string>();
+  idling = false;
+  readonly remoteAddress: string;
+  readonly finished: Promise<void>;
+
+  private socket: Socket;
+  private secure: boolean;
+  private readonly reader: CommandReader;
+  private lineWaiter: ((line: Buffer) => void) | null = null;
+  private refreshing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private markFinished!: () => void;
+
+  constructor(
+    socket: Socket,
+    readonly options: SessionOptions,
+    secure: boolean,
+    /** Whether STARTTLS is offered (the plain port). */
+    private readonly startTlsPort: boolean,
+  ) {
+    this.socket = socket;
+    this.secure = secure;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.finished = new Promise((resolve) => (this.markFinished = resolve));
+    this.reader = new CommandReader(
+      {
+        maxLineBytes: MAX_LINE_BYTES,
+        maxCommandBytes: MAX_COMMAND_BYTES,
+        maxLiteralsPerCommand: 100,
+        maxLiteralBytes: () => (this.state === 'NOT_AUTHENTICATED' ? PRE_AUTH_MAX_LITERAL : options.maxMessageSize),
+      },
+      {
+        command: (bytes) => this.onCommand(bytes),
+        continuation: () => this.sendText('+ Ready for literal data'),
+        error: (error) => this.onReaderError(error),
+      },
+    );
+    this.attach(socket);
+    this.sendText(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${options.hostname} IMAP4rev1 ready`);
+  }
+
+  get store(): MailStore {
+    return this.options.store;
+  }
+
+  get isSecure(): boolean {
+    return this.secure;
+  }
+
+  /** Whether STARTTLS may be used now. */
+  get canStartTls(): boolean {
+    return this.startTlsPort && !this.secure;
+  }
+
+  /** RFC 3501 6.2.3, RFC 8314: passwords only over TLS, except from loopback when configured (tests). */
+  get loginAllowed(): boolean {
+    return this.secure || (this.options.allowPlaintextLoopback && isLoopback(this.remoteAddress));
+  }
+
+  get utf8(): boolean {
+    return this.enabled.has('UTF8=ACCEPT');
+  }
+
+  get condstore(): boolean {
+    return this.enabled.has('CONDSTORE');
+  }
+
+  capabilities(): string[] {
+    const list = [...BASE_CAPABILITIES];
+    if (this.state === 'NOT_AUTHENTICATED') {
+      if (this.canStartTls) list.push('STARTTLS');
+      list.push(...(this.loginAllowed ? ['AUTH=PLAIN'] : ['LOGINDISABLED']));
+    }
+    return list;
+  }
+
+  // --- output
+
+  send(values: ResponseValue[]): void {
+    if (this.closed) return;
+    for (const piece of serializeLine(values, { utf8: this.utf8 })) this.socket.write(piece);
+  }
+
+  untagged(...values: ResponseValue[]): void {
+    this.send(['*', ...values]);
+  }
+
+  /** A line of text as it is (status responses, continuations). */
+  sendText(line: string): void {
+    if (this.closed) return;
+    this.socket.write(`${line}\r\n`);
+  }
+
+  /** Waits while the client reads slowly, so a big FETCH does not pile up in memory. */
+  async drain(): Promise<void> {
+    if (this.closed || !this.socket.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  // --- input
+
+  /** The next line the client sends, instead of a command (IDLE's DONE, AUTHENTICATE's response). */
+  readLine(): Promise<Buffer> {
+    return new Promise((resolve) => {
+      this.lineWaiter = resolve;
+      this.resumeReading();
+    });
+  }
+
+  private resumeReading(): void {
+    if (this.closed) return;
+    this.socket.resume();
+    this.reader.resume();
+  }
+
+  private onCommand(bytes: Buffer): void {
+    if (this.reader.buffered > MAX_BUFFERED_INPUT) this.socket.pause();
+    if (this.lineWaiter) {
+      const waiter = this.lineWaiter;
+      this.lineWaiter = null;
+      this.reader.pause();
+      waiter(bytes);
+      return;
+    }
+    void this.execute(bytes);
+  }
+
+  private async execute(bytes: Buffer): Promise<void> {
+    try {
+      let parsed;
+      try {
+        parsed = parseCommand(bytes);
+      } catch (error) {
+        if (!(error instanceof ImapParseError)) throw error;
+        this.sendText(`${error.tag === '*' ? tagOf(bytes) : error.tag} BAD ${error.message}`);
+        return;
+      }
+      await runCommand(this, parsed);
+    } catch (error) {
+      this.options.log(`imap: ${this.remoteAddress}: ${error instanceof Error ? error.stack : error}`);
+      this.sendText(`* BYE Internal error`);
+      this.close();
+    } finally {
+      if (this.state !== 'LOGOUT') this.resumeReading();
+    }
+  }
+
+  private onReaderError(error: ReaderError): void {
+    const what = error.kind === 'literal-too-big' ? `Literal of ${error.size} bytes is too big` : error.kind === 'line-too-long' ? 'Line too long' : error.kind === 'command-too-long' ? 'Command too long' : 'Too many literals';
+    if (error.recoverable) {
+      // RFC 7888 4, RFC 9051 7.1: TOOBIG.
+      this.sendText(`${error.tag} ${this.state === 'NOT_AUTHENTICATED' ? 'BAD' : 'NO'} [TOOBIG] ${what}`);
+      return;
+    }
+    this.sendText(`${error.tag} BAD [TOOBIG] ${what}`);
+    this.sendText('* BYE Closing the connection');
+    this.close();
+  }
+
+  // --- store changes
+
+  /** A change to the selected mailbox happened (here or in another process). */
+  notifyChange(): void {
+    if (this.idling) void this.refresh(true).catch((error) => this.options.log(`imap: refresh: ${error}`));
+  }
+
+  /** Sends EXISTS, EXPUNGE (when allowed) and FETCH FLAGS for what changed in the selected mailbox. */
+  refresh(allowExpunge: boolean): Promise<void> {
+    const run = this.refreshing.then(() => this.selected?.refresh(this, allowExpunge));
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  // --- connection
+
+  setState(state: SessionState): void {
+    this.state = state;
+    this.socket.setTimeout(state === 'NOT_AUTHENTICATED' ? this.options.preAuthTimeoutMs : this.options.idleTimeoutMs);
+  }
+
+  /** STARTTLS (RFC 3501 6.2.1): after the OK, the same connection continues over TLS. */
+  async startTls(): Promise<void> {
+    // Anything the client sent after STARTTLS was sent in the clear: drop it (RFC 3207 5 attack).
+    this.reader.discardPending();
+    this.detach(this.socket);
+    const secureSocket = new TLSSocket(this.socket, { isServer: true, secureContext: this.options.secureContext });
+    this.socket = secureSocket;
+    this.secure = true;
+    this.attach(secureSocket);
+    await new Promise<void>((resolve) => {
+      secureSocket.once('secure', resolve);
+      secureSocket.once('close', resolve);
+    });
+  }
+
+  private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
+  private readonly onTimeout = () => {
+    this.sendText('* BYE Autologout; idle for too long');
+    this.close();
+  };
+  private readonly onClose = () => this.cleanUp();
+  private readonly onError = () => this.cleanUp();
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('timeout', this.onTimeout);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+    socket.setTimeout(this.state === 'NOT_AUTHENTICATED' ? this.options.preAuthTimeoutMs : this.options.idleTimeoutMs);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off('data', this.onData);
+    socket.off('timeout', this.onTimeout);
+    socket.off('close', this.onClose);
+    socket.off('error', this.onError);
+  }
+
+  /** Ends the connection after what was written. */
+  close(): void {
+    if (this.closed) return;
+    this.state = 'LOGOUT';
+    this.reader.stop();
+    this.socket.end();
+    this.closed = true;
+    // A client that does not close its side must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  /** Daemon shutdown. */
+  terminate(): void {
+    this.sendText('* BYE Server shutting down');
+    this.close();
+  }
+
+  private cleanUp(): void {
+    this.closed = true;
+    this.state = 'LOGOUT';
+    this.reader.stop();
+    this.lineWaiter?.(Buffer.alloc(0));
+    this.lineWaiter = null;
+    this.socket.destroy();
+    this.markFinished();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

@@ -1,0 +1,123 @@
+// Evaluates SEARCH criteria (RFC 3501 6.4.4) against the messages of the
+// selected mailbox. Flags, dates, sizes and the summary columns (from, to,
+// cc, subject, decoded at delivery) come from the message rows; other
+// headers and BODY/TEXT read the stored bytes, and only when the criteria
+// need them.
+import libmime from 'libmime';
+import type { StoredMessage } from '../store/messages.ts';
+import { bodyBytes, headerBytes } from '../store/mime-structure.ts';
+import { fieldValue, splitHeaderFields } from './fetch/header-fields.ts';
+import type { SearchKey } from './parser/search-keys.ts';
+import { concreteRanges } from './parser/sequence-set.ts';
+import type { LoadedContent } from './store-queries.ts';
+
+export interface SearchTarget {
+  message: StoredMessage;
+  seq: number;
+  content?: LoadedContent;
+}
+
+export interface SearchScope {
+  /** The number of messages and the largest UID in the session's view, for "*". */
+  exists: number;
+  largestUid: number;
+}
+
+export function needsContent(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'text':
+      return true;
+    case 'header':
+      return !['from', 'to', 'cc', 'subject'].includes(key.field);
+    case 'and':
+      return key.keys.some(needsContent);
+    case 'or':
+      return needsContent(key.left) || needsContent(key.right);
+    case 'not':
+      return needsContent(key.key);
+    default:
+      return false;
+  }
+}
+
+function inRanges(value: number, ranges: [number, number][]): boolean {
+  return ranges.some(([low, high]) => value >= low && value <= high);
+}
+
+function contains(haystack: string, needle: string): boolean {
+  return haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+function compareDay(date: Date, compare: 'before' | 'on' | 'since', day: string): boolean {
+  const value = dayOf(date);
+  return compare === 'before' ? value < day : compare === 'on' ? value === day : value >= day;
+}
+
+function decodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+function headerMatches(target: SearchTarget, field: string, value: string): boolean {
+  const { message } = target;
+  switch (field) {
+    case 'from':
+      return contains(`${message.fromName} <${message.fromAddress}>`, value);
+    case 'to':
+      return contains(message.toAddresses, value);
+    case 'cc':
+      return contains(message.ccAddresses, value);
+    case 'subject':
+      return contains(message.subject, value);
+  }
+  const { raw, structure } = target.content!;
+  const fields = splitHeaderFields(headerBytes(raw, structure)).filter((f) => f.name === field);
+  // RFC 3501 6.4.4: an empty string matches every message that has the field.
+  return fields.some((f) => value === '' || contains(decodeWords(fieldValue(f)), value));
+}
+
+function textMatches(target: SearchTarget, where: 'body' | 'text', value: string): boolean {
+  const { raw, structure } = target.content!;
+  const bytes = where === 'body' ? bodyBytes(raw, structure) : raw;
+  // Byte-wise, case-insensitive for ASCII; transfer encodings are not undone yet.
+  return bytes.toString('latin1').toLowerCase().includes(Buffer.from(value.toLowerCase(), 'utf8').toString('latin1'));
+}
+
+export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope): boolean {
+  const { message } = target;
+  switch (key.op) {
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+    case 'and':
+      return key.keys.every((k) => matches(k, target, scope));
+    case 'or':
+      return matches(key.left, target, scope) || matches(key.right, target, scope);
+    case 'not':
+      return !matches(key.key, target, scope);
+    case 'seq':
+      return inRanges(target.seq, concreteRanges(key.set, scope.exists));
+    case 'uid':
+      return inRanges(message.uid, concreteRanges(key.set, scope.largestUid));
+    case 'flag':
+      return message.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.set;
+    case 'date':
+      return compareDay(key.field === 'sent' ? (message.sentDate ?? message.internalDate) : message.internalDate, key.compare, key.day);
+    case 'size':
+      return key.compare === 'larger' ? message.size > key.bytes : message.size < key.bytes;
+    case 'header':
+      return headerMatches(target, key.field, key.value);
+    case 'text':
+      return textMatches(target, key.where, key.value);
+    case 'modseq':
+      return message.modseq >= key.modseq;
+  }
+}

@@ -1,0 +1,123 @@
+// A session's view of its selected mailbox (RFC 3501 2.3.1.2, 5.2, 7.4.1):
+// the UIDs in sequence-number order as this client knows them, which only
+// change when the session tells the client (EXISTS, EXPUNGE). Between
+// commands refresh() reads what changed since the last known modseq and
+// reports it; expunges wait while sequence numbers must stay still.
+import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
+import { expungedSince, listMessages } from '../store/messages.ts';
+import { bad } from './imap-error.ts';
+import type { ImapSession } from './imap-session.ts';
+import { concreteRanges, type SequenceSet } from './parser/sequence-set.ts';
+
+export class SelectedMailbox {
+  readonly id: number;
+  readonly uidValidity: number;
+  /** UIDs in sequence order: index + 1 is the message sequence number. */
+  uids: number[];
+  /** Modseq up to which the client has been told everything. */
+  highestModseq: number;
+  /** UIDs above this are news. */
+  private knownUidNext: number;
+  /** Expunged in the store, not yet reported: their sequence numbers still stand. */
+  private readonly pendingExpunges = new Set<number>();
+  /** Modseqs of this session's own STOREs, already reported in their replies. */
+  private readonly ownModseqs = new Set<number>();
+
+  constructor(
+    mailbox: Mailbox,
+    public name: string,
+    readonly readOnly: boolean,
+    uids: number[],
+  ) {
+    this.id = mailbox.id;
+    this.uidValidity = mailbox.uidValidity;
+    this.uids = uids;
+    this.highestModseq = mailbox.highestModseq;
+    this.knownUidNext = Math.max(mailbox.uidNext, (uids[uids.length - 1] ?? 0) + 1);
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  /** 1-based sequence number of a UID in this view, or 0. */
+  seqOf(uid: number): number {
+    let low = 0;
+    let high = this.uids.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const value = this.uids[mid];
+      if (value === uid) return mid + 1;
+      if (value < uid) low = mid + 1;
+      else high = mid - 1;
+    }
+    return 0;
+  }
+
+  isExpunged(uid: number): boolean {
+    return this.pendingExpunges.has(uid);
+  }
+
+  /** The UIDs a sequence set names, ascending. A sequence number past the end is a BAD (RFC 9051 6.4.1). */
+  resolve(set: SequenceSet, byUid: boolean): number[] {
+    if (byUid) {
+      const ranges = concreteRanges(set, this.uids[this.uids.length - 1] ?? 0);
+      return this.uids.filter((uid) => ranges.some(([low, high]) => uid >= low && uid <= high));
+    }
+    const ranges = concreteRanges(set, this.uids.length);
+    const picked = new Set<number>();
+    for (const [low, high] of ranges) {
+      if (low < 1 || high > this.uids.length) throw bad('Invalid message sequence number');
+      for (let seq = low; seq <= high; seq++) picked.add(seq);
+    }
+    return [...picked].sort((a, b) => a - b).map((seq) => this.uids[seq - 1]);
+  }
+
+  /** After this session's STORE: its FETCH replies already told the client. */
+  noteOwnChange(modseq: number): void {
+    this.ownModseqs.add(modseq);
+  }
+
+  async refresh(session: ImapSession, allowExpunge: boolean): Promise<void> {
+    const accountId = session.account!.id;
+    const prisma = session.store.database.prisma;
+    // Read the modseq first: whatever happens after it is read again next time.
+    const current = await prisma.mailbox.findUnique({ where: { id: this.id }, select: { highestModseq: true } });
+    if (!current) return; // Deleted under us; the next command on it fails with NONEXISTENT.
+    if (current.highestModseq !== this.highestModseq) {
+      const since = this.highestModseq;
+      const [changed, gone] = await Promise.all([
+        listMessages(session.store, accountId, this.id, { changedSince: since }),
+        expungedSince(session.store, accountId, this.id, since),
+      ]);
+      for (const uid of gone) if (this.seqOf(uid)) this.pendingExpunges.add(uid);
+      const added = changed.filter((m) => m.uid >= this.knownUidNext);
+      const flagged = changed.filter((m) => m.uid < this.knownUidNext && !this.ownModseqs.has(m.modseq) && !this.pendingExpunges.has(m.uid));
+      if (added.length > 0) {
+        this.knownUidNext = added[added.length - 1].uid + 1;
+        this.uids.push(...added.map((m) => m.uid));
+        session.untagged(this.uids.length, 'EXISTS');
+      }
+      for (const message of flagged) {
+        const seq = this.seqOf(message.uid);
+        if (!seq) continue;
+        // RFC 7162 3.2.4: with CONDSTORE on, unsolicited FETCH carries MODSEQ.
+        const items: (string | number | string[] | number[])[] = ['UID', message.uid, 'FLAGS', message.flags];
+        if (session.condstore) items.push('MODSEQ', [message.modseq]);
+        session.untagged(seq, 'FETCH', items);
+      }
+      this.highestModseq = current.highestModseq;
+      for (const modseq of this.ownModseqs) if (modseq <= this.highestModseq) this.ownModseqs.delete(modseq);
+    }
+    if (allowExpunge && this.pendingExpunges.size > 0) this.reportExpunges(session);
+  }
+
+  private reportExpunges(session: ImapSession): void {
+    // Highest sequence number first: each EXPUNGE shifts only those after it.
+    for (let index = this.uids.length - 1; index >= 0; index--) {
+      if (this.pendingExpunges.has(this.uids[index])) session.untagged(index + 1, 'EXPUNGE');
+    }
+    this.uids = this.uids.filter((uid) => !this.pendingExpunges.has(uid));
+    this.pendingExpunges.clear();
+  }
+}

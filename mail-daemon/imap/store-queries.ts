@@ -1,0 +1,52 @@
+// Store reads that IMAP needs and mail-daemon/store does not have yet. They
+// go through store.database.prisma like the store itself and should move into
+// mail-daemon/store/ once another caller wants them.
+//   loadContents: the raw bytes and MIME trees of many messages in one query
+//     (getMessageContent reads one message in two queries);
+//   mailboxCounts: the numbers of STATUS and SELECT.
+import { asBuffer } from '../store/content.ts';
+import type { MailStore } from '../store/context.ts';
+import type { MimeNode } from '../store/mime-structure.ts';
+
+export interface LoadedContent {
+  raw: Buffer;
+  structure: MimeNode;
+}
+
+/**
+ * Contents by hash. Callers pass hashes of messages they already read through
+ * the store's ownership checks (listMessages), so no account check is needed here.
+ */
+export async function loadContents(store: MailStore, hashes: string[]): Promise<Map<string, LoadedContent>> {
+  const unique = [...new Set(hashes)];
+  const out = new Map<string, LoadedContent>();
+  for (let i = 0; i < unique.length; i += 100) {
+    const rows = await store.database.prisma.messageContent.findMany({
+      where: { hash: { in: unique.slice(i, i + 100) } },
+      select: { hash: true, raw: true, structure: true },
+    });
+    for (const row of rows) out.set(row.hash, { raw: asBuffer(row.raw), structure: JSON.parse(row.structure) as MimeNode });
+  }
+  return out;
+}
+
+export interface MailboxCounts {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  size: number;
+  /** UID of the first unseen message, for SELECT's UNSEEN (RFC 3501 7.1). */
+  firstUnseenUid: number | null;
+}
+
+/** Counts for a mailbox the caller already found under the account. */
+export async function mailboxCounts(store: MailStore, mailboxId: number): Promise<MailboxCounts> {
+  const message = store.database.prisma.message;
+  const [all, unseen, deleted, firstUnseen] = await Promise.all([
+    message.aggregate({ where: { mailboxId }, _count: { _all: true }, _sum: { size: true } }),
+    message.count({ where: { mailboxId, seen: false } }),
+    message.count({ where: { mailboxId, deleted: true } }),
+    message.findFirst({ where: { mailboxId, seen: false }, orderBy: { uid: 'asc' }, select: { uid: true } }),
+  ]);
+  return { messages: all._count._all, unseen, deleted, size: all._sum.size ?? 0, firstUnseenUid: firstUnseen?.uid ?? null };
+}

@@ -1,0 +1,150 @@
+// For IMAP tests: a daemon with only the IMAP service on a fresh database,
+// two accounts, and a raw client that plays transcripts:
+//   C: a1 LOGIN alice@example.test "correct horse battery"
+//   S: a1 OK [CAPABILITY {any}] Logged in
+// "C:" lines are sent with CRLF; "S:" lines are the next lines the server
+// sends, in order, exactly, except that {any} matches any text.
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import assert from 'node:assert/strict';
+import type { Engine } from '../../prisma/database.ts';
+import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
+import { imapService } from '../../mail-daemon/imap/imap-service.ts';
+import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
+
+export { TEST_PASSWORD };
+
+export interface ImapTestServer {
+  daemon: TestDaemon;
+  port: number;
+  tlsPort: number;
+  alice: AccountView;
+  bob: AccountView;
+  dispose(): Promise<void>;
+}
+
+export async function startImapServer(engine: Engine, env: Record<string, string> = {}): Promise<ImapTestServer> {
+  const daemon = await startTestDaemon(engine, [imapService], env);
+  const [alice, bob] = await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob']);
+  return { daemon, port: daemon.port('imap'), tlsPort: daemon.port('imaps'), alice, bob, dispose: () => daemon.dispose() };
+}
+
+export class RawImapClient {
+  private buffer = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  constructor(readonly socket: Socket) {
+    socket.on('data', (chunk) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  send(text: string | Buffer): void {
+    this.socket.write(text);
+  }
+
+  /** The next line without its CRLF; null when the server closed the connection. */
+  async readLine(timeoutMs = 5000): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n');
+      if (end !== -1) {
+        const line = this.buffer.subarray(0, end).toString('utf8');
+        this.buffer = this.buffer.subarray(end + 2);
+        return line;
+      }
+      if (this.closed) return null;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no line from the server within ${timeoutMs} ms (have ${JSON.stringify(this.buffer.toString().slice(0, 200))})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Lines up to and including the tagged reply of `tag`. */
+  async until(tag: string): Promise<string[]> {
+    const lines: string[] = [];
+    for (;;) {
+      const line = await this.readLine();
+      if (line === null) throw new Error(`connection closed before ${tag} completed; got ${JSON.stringify(lines)}`);
+      lines.push(line);
+      if (line.startsWith(`${tag} `)) return lines;
+    }
+  }
+
+  /** Sends a command and returns every line up to its tagged reply. */
+  async command(line: string): Promise<string[]> {
+    const tag = line.split(' ')[0];
+    this.send(`${line}\r\n`);
+    return this.until(tag);
+  }
+
+  /** Plays a transcript (see the top of this file). */
+  async transcript(text: string): Promise<void> {
+    const steps = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    for (const step of steps) {
+      if (step === 'S: <closed>') {
+        assert.equal(await this.readLine(), null, 'expected the server to close the connection');
+      } else if (step.startsWith('C: ')) {
+        this.send(`${step.slice(3)}\r\n`);
+      } else if (step.startsWith('S: ')) {
+        const expected = step.slice(3);
+        const line = await this.readLine();
+        const pattern = new RegExp(`^${expected.split('{any}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+        assert.match(line?.trimEnd() ?? '<closed>', pattern, `expected ${JSON.stringify(expected)}`);
+      } else {
+        throw new Error(`bad transcript step ${step}`);
+      }
+    }
+  }
+
+  async expectClosed(): Promise<void> {
+    assert.equal(await this.readLine(), null, 'expected the server to close the connection');
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export async function connectRaw(port: number, options: { tls?: boolean } = {}): Promise<RawImapClient> {
+  const socket = options.tls
+    ? connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false })
+    : connectTcp({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
+    socket.once('error', reject);
+  });
+  const client = new RawImapClient(socket);
+  const greeting = await client.readLine();
+  assert.match(greeting ?? '', /^\* OK /);
+  return client;
+}
+
+/** A raw client already logged in as `address`. */
+export async function loggedIn(port: number, address = 'alice@example.test'): Promise<RawImapClient> {
+  const client = await connectRaw(port);
+  const lines = await client.command(`L1 LOGIN ${address} "${TEST_PASSWORD}"`);
+  assert.match(lines[lines.length - 1], /^L1 OK /);
+  return client;
+}
