@@ -11,6 +11,9 @@ export interface Reception {
   /** STARTTLS was used. */
   secure: boolean;
   host: string;
+  /** Where the delivering connection came from. */
+  remoteAddress: string;
+  at: number;
 }
 
 export interface ReceivingOptions {
@@ -72,6 +75,8 @@ export async function startReceivingServer(host: string, port: number, options: 
             raw,
             secure: session.secure,
             host,
+            remoteAddress: session.remoteAddress,
+            at: Date.now(),
           });
           callback();
         })
