@@ -3,6 +3,7 @@
 import { loadConfig, ConfigError } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
+import { outboundQueue } from './queue/outbound-queue.ts';
 import { pop3Service } from './pop3/pop3-service.ts';
 import { smtpService } from './smtp/smtp-service.ts';
 import { imapService } from './imap/imap-service.ts';
@@ -12,6 +13,7 @@ const SERVICES: Service[] = [
   smtpService,
   pop3Service,
   imapService,
+  outboundQueue(),
 ];
 
 async function main(): Promise<void> {
