@@ -12,6 +12,8 @@ import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 import { imapService } from '../../mail-daemon/imap/imap-service.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
+import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
+import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 
 export { TEST_PASSWORD };
 
@@ -100,15 +102,17 @@ export class RawImapClient {
   async transcript(text: string): Promise<void> {
     const steps = text
       .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
+      .map((l) => l.trimStart())
+      .filter(Boolean)
+      // "S:" alone is an empty line.
+      .map((l) => (l.trimEnd() === 'S:' ? 'S: ' : l));
     for (const step of steps) {
       if (step === 'S: <closed>') {
         assert.equal(await this.readLine(), null, 'expected the server to close the connection');
       } else if (step.startsWith('C: ')) {
         this.send(`${step.slice(3)}\r\n`);
       } else if (step.startsWith('S: ')) {
-        const expected = step.slice(3);
+        const expected = step.slice(3).trimEnd();
         const line = await this.readLine();
         const pattern = new RegExp(`^${expected.split('{any}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
         assert.match(line?.trimEnd() ?? '<closed>', pattern, `expected ${JSON.stringify(expected)}`);
@@ -147,4 +151,48 @@ export async function loggedIn(port: number, address = 'alice@example.test'): Pr
   const lines = await client.command(`L1 LOGIN ${address} "${TEST_PASSWORD}"`);
   assert.match(lines[lines.length - 1], /^L1 OK /);
   return client;
+}
+
+/** Delivers messages to a mailbox of the account (INBOX by default) as SMTP would; returns their UIDs. */
+export async function deliverTo(server: ImapTestServer, account: AccountView, messages: Buffer[], options: { mailbox?: string; flags?: string[] } = {}): Promise<number[]> {
+  const store = server.daemon.context.store;
+  const mailbox = await findMailbox(store, account.id, options.mailbox ?? 'INBOX');
+  if (!mailbox) throw new Error(`no mailbox ${options.mailbox}`);
+  const uids: number[] = [];
+  for (const raw of messages) {
+    const [copy] = await deliverMessage(store, raw, [{ accountId: account.id, mailboxId: mailbox.id, flags: options.flags ?? [] }], {
+      internalDate: new Date('2026-11-20T10:00:00Z'),
+    });
+    uids.push(copy.uid);
+  }
+  return uids;
+}
+
+/** A multipart/mixed message with a text part and a base64 attachment, CRLF line ends. */
+export function multipartMessage(subject = 'Report'): Buffer {
+  return Buffer.from(
+    [
+      'From: "Bob Example" <bob@example.test>',
+      'To: alice@example.test, "Carol" <carol@example.test>',
+      `Subject: ${subject}`,
+      'Date: Fri, 20 Nov 2026 10:00:00 +0000',
+      'Message-ID: <report-1@example.test>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      'preamble',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'See the attachment.',
+      '--b1',
+      'Content-Type: application/pdf; name="r.pdf"',
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="r.pdf"',
+      '',
+      'JVBERi0xLjQK',
+      '--b1--',
+      '',
+    ].join('\r\n'),
+  );
 }

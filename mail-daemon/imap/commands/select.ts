@@ -44,7 +44,7 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
       session.untagged('OK', `[HIGHESTMODSEQ ${mailbox.highestModseq}]`, 'Highest');
       session.selected = selected;
       session.setState('SELECTED');
-      return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${name} completed` };
+      return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };
     },
   });
 }

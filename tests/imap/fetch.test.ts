@@ -1,0 +1,116 @@
+// FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8; RFC 3516 BINARY; RFC 7162
+// MODSEQ and CHANGEDSINCE), on both engines.
+import { describe, it, before, after } from 'node:test';
+import { ENGINES } from '../support/databases.ts';
+import { buildMessage } from '../support/messages.ts';
+import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+
+for (const engine of ENGINES) {
+  describe(`IMAP FETCH on ${engine}`, () => {
+    let server: ImapTestServer;
+    let client: RawImapClient;
+    before(async () => {
+      server = await startImapServer(engine);
+      await deliverTo(server, server.alice, [buildMessage({ subject: 'one', messageId: '<one@x>' }), multipartMessage()]);
+      client = await loggedIn(server.port);
+      await client.command('s1 SELECT INBOX');
+    });
+    after(async () => {
+      client.close();
+      await server.dispose();
+    });
+
+    it('returns flags, dates, sizes and envelopes', async () => {
+      await client.transcript(`
+        C: a1 FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)
+        S: * 1 FETCH (UID 1 FLAGS () INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 209 ENVELOPE ("Fri, 20 Nov 2026 10:00:00 +0000" "one" (("Sender" NIL "sender" "remote.test")) (("Sender" NIL "sender" "remote.test")) (("Sender" NIL "sender" "remote.test")) ((NIL NIL "alice" "example.test")) NIL NIL NIL "<one@x>"))
+        S: * 2 FETCH (UID 2 FLAGS () INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 495 ENVELOPE ("Fri, 20 Nov 2026 10:00:00 +0000" "Report" (("Bob Example" NIL "bob" "example.test")) (("Bob Example" NIL "bob" "example.test")) (("Bob Example" NIL "bob" "example.test")) ((NIL NIL "alice" "example.test") ("Carol" NIL "carol" "example.test")) NIL NIL NIL "<report-1@example.test>"))
+        S: a1 OK FETCH completed
+        C: a2 UID FETCH 2:* FAST
+        S: * 2 FETCH (UID 2 FLAGS () INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 495)
+        S: a2 OK UID FETCH completed
+      `);
+    });
+
+    it('returns BODYSTRUCTURE and BODY from the stored MIME tree', async () => {
+      await client.transcript(`
+        C: b1 FETCH 2 (BODYSTRUCTURE BODY)
+        S: * 2 FETCH (BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 19 1 NIL NIL NIL NIL) ("APPLICATION" "PDF" ("NAME" "r.pdf") NIL NIL "BASE64" 12 NIL ("ATTACHMENT" ("FILENAME" "r.pdf")) NIL NIL) "MIXED" ("BOUNDARY" "b1") NIL NIL NIL) BODY (("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 19 1) ("APPLICATION" "PDF" ("NAME" "r.pdf") NIL NIL "BASE64" 12) "MIXED"))
+        S: b1 OK FETCH completed
+      `);
+    });
+
+    it('returns sections, partials and decoded BINARY without setting \\Seen on PEEK', async () => {
+      await client.transcript(`
+        C: c1 FETCH 2 (BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS (subject from)] BINARY.PEEK[2] BINARY.SIZE[2] BODY.PEEK[9])
+        S: * 2 FETCH (BODY[1] {19}
+        S: See the attachment. BODY[2.MIME] {133}
+        S: Content-Type: application/pdf; name="r.pdf"
+        S: Content-Transfer-Encoding: base64
+        S: Content-Disposition: attachment; filename="r.pdf"
+        S: 
+        S:  BODY[HEADER.FIELDS (SUBJECT FROM)] {59}
+        S: From: "Bob Example" <bob@example.test>
+        S: Subject: Report
+        S: 
+        S:  BINARY[2] {9}
+        S: %PDF-1.4{any} BINARY.SIZE[2] 9 BODY[9] NIL)
+        S: c1 OK FETCH completed
+        C: c2 FETCH 1 (BODY.PEEK[TEXT]<0.5> BODY.PEEK[HEADER.FIELDS.NOT (from to date message-id mime-version content-type)] FLAGS)
+        S: * 1 FETCH (BODY[TEXT]<0> {5}
+        S: Hello BODY[HEADER.FIELDS.NOT (FROM TO DATE MESSAGE-ID MIME-VERSION CONTENT-TYPE)] {16}
+        S: Subject: one
+        S: 
+        S:  FLAGS ())
+        S: c2 OK FETCH completed
+        C: c3 FETCH 1 (BODY[TEXT]<6.100>)
+        S: * 1 FETCH (BODY[TEXT]<6> {8}
+        S: there.
+        S:  FLAGS (\\Seen))
+        S: c3 OK FETCH completed
+        C: c4 FETCH 1 RFC822.HEADER
+        S: * 1 FETCH (RFC822.HEADER {{any}}
+        S: From: Sender <sender@remote.test>
+        S: To: alice@example.test
+        S: Subject: one
+        S: Date: {any}
+        S: Message-ID: <one@x>
+        S: MIME-Version: 1.0
+        S: Content-Type: text/plain; charset=utf-8
+        S: 
+        S: )
+        S: c4 OK FETCH completed
+      `);
+    });
+
+    it('answers MODSEQ and CHANGEDSINCE', async () => {
+      await client.transcript(`
+        C: d1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 3)
+        S: * 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (4))
+        S: d1 OK UID FETCH completed
+        C: d2 FETCH 2 MODSEQ
+        S: * 2 FETCH (MODSEQ (3))
+        S: d2 OK FETCH completed
+      `);
+    });
+
+    it('refuses malformed FETCH commands', async () => {
+      await client.transcript(`
+        C: e1 FETCH 3 FLAGS
+        S: e1 BAD Invalid message sequence number
+        C: e2 FETCH 1 (FLAGS
+        S: e2 BAD unbalanced parenthesis
+        C: e3 FETCH 1 BODY[MIME]
+        S: e3 BAD invalid section MIME
+        C: e4 FETCH 1
+        S: e4 BAD missing fetch items
+        C: e5 FETCH x FLAGS
+        S: e5 BAD invalid sequence number "x"
+        C: e6 FETCH 1 FLAGS (CHANGEDSINCE)
+        S: e6 BAD CHANGEDSINCE needs a number
+        C: e7 UID FETCH 99 FLAGS
+        S: e7 OK UID FETCH completed
+      `);
+    });
+  });
+}

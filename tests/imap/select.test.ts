@@ -1,0 +1,113 @@
+// SELECT, EXAMINE, CLOSE, UNSELECT and CHECK (RFC 3501 6.3.1, 6.3.2, 6.4.1,
+// 6.4.2; RFC 3691; RFC 7162 HIGHESTMODSEQ), on both engines.
+import { describe, it, before, after } from 'node:test';
+import { ENGINES } from '../support/databases.ts';
+import { buildMessage } from '../support/messages.ts';
+import { deliverTo, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+
+for (const engine of ENGINES) {
+  describe(`IMAP SELECT on ${engine}`, () => {
+    let server: ImapTestServer;
+    let client: RawImapClient;
+    before(async () => {
+      server = await startImapServer(engine);
+      await deliverTo(server, server.alice, [buildMessage({ subject: 'one' })], { flags: ['\\Seen'] });
+      await deliverTo(server, server.alice, [buildMessage({ subject: 'two' }), buildMessage({ subject: 'three' })]);
+      client = await loggedIn(server.port);
+    });
+    after(async () => {
+      client.close();
+      await server.dispose();
+    });
+
+    it('selects a mailbox with its counts and codes', async () => {
+      await client.transcript(`
+        C: a1 SELECT inbox
+        S: * FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)
+        S: * OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft \\*)] Flags permitted
+        S: * 3 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 2] First unseen
+        S: * OK [UIDVALIDITY {any}] UIDs valid
+        S: * OK [UIDNEXT 4] Predicted next UID
+        S: * OK [HIGHESTMODSEQ 4] Highest
+        S: a1 OK [READ-WRITE] SELECT completed
+        C: a2 CHECK
+        S: a2 OK CHECK completed
+        C: a3 EXAMINE Sent (CONDSTORE)
+        S: * FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)
+        S: * OK [PERMANENTFLAGS ()] Flags permitted
+        S: * 0 EXISTS
+        S: * 0 RECENT
+        S: * OK [UIDVALIDITY {any}] UIDs valid
+        S: * OK [UIDNEXT 1] Predicted next UID
+        S: * OK [HIGHESTMODSEQ 1] Highest
+        S: a3 OK [READ-ONLY] EXAMINE completed
+        C: a4 UNSELECT
+        S: a4 OK UNSELECT completed
+        C: a5 CHECK
+        S: a5 BAD CHECK is not allowed without a selected mailbox
+      `);
+    });
+
+    it('refuses unknown mailboxes and bad arguments, leaving nothing selected', async () => {
+      await client.transcript(`
+        C: b1 SELECT INBOX
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: b1 OK [READ-WRITE] SELECT completed
+        C: b2 SELECT Nope
+        S: b2 NO [NONEXISTENT] No mailbox Nope
+        C: b3 FETCH 1 FLAGS
+        S: b3 BAD FETCH is not allowed without a selected mailbox
+        C: b4 SELECT
+        S: b4 BAD missing mailbox name
+        C: b5 SELECT INBOX (QRESYNC)
+        S: b5 BAD unknown select parameter QRESYNC
+        C: b6 CLOSE
+        S: b6 BAD CLOSE is not allowed without a selected mailbox
+      `);
+    });
+
+    it('CLOSE expunges silently, EXAMINE never does', async () => {
+      await client.command('c1 SELECT INBOX');
+      await client.transcript(`
+        C: c2 STORE 3 +FLAGS.SILENT (\\Deleted)
+        S: c2 OK STORE completed
+        C: c3 EXAMINE INBOX
+        S: {any}
+        S: {any}
+        S: * 3 EXISTS
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: c3 OK [READ-ONLY] EXAMINE completed
+        C: c4 CLOSE
+        S: c4 OK CLOSE completed
+        C: c5 SELECT INBOX
+        S: {any}
+        S: {any}
+        S: * 3 EXISTS
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: {any}
+        S: c5 OK [READ-WRITE] SELECT completed
+        C: c6 CLOSE
+        S: c6 OK CLOSE completed
+        C: c7 STATUS INBOX (MESSAGES)
+        S: * STATUS "INBOX" (MESSAGES 2)
+        S: c7 OK STATUS completed
+      `);
+    });
+  });
+}
