@@ -71,6 +71,8 @@ export class Pop3Session {
     this.socket = raw;
     this.remoteAddress = raw.remoteAddress ?? 'unknown';
     raw.setTimeout(context.idleTimeoutMs);
+    // Replies are whole lines or large chunks; Nagle's algorithm would only add a delayed-ACK wait per RETR.
+    raw.setNoDelay(true);
     raw.on('timeout', () => {
       this.reply('-ERR Autologout; idle for too long');
       this.close();
@@ -381,11 +383,8 @@ export class Pop3Session {
     if (!message) return;
     const raw = await this.content(message);
     if (!raw) return;
-    this.reply(`+OK ${message.size} octets`);
-    for (const chunk of messageChunks(raw)) {
-      if (this.closed) return;
-      await this.write(chunk);
-    }
+    await this.sendMessage(`+OK ${message.size} octets`, messageChunks(raw));
+    if (this.closed) return;
     this.retrieved.add(message.uid);
   }
 
@@ -397,10 +396,16 @@ export class Pop3Session {
     if (lines === null) return this.error('Line count must be a non-negative number');
     const raw = await this.content(message);
     if (!raw) return;
-    this.reply('+OK Top of message follows');
-    for (const chunk of messageChunks(raw, lines)) {
+    await this.sendMessage('+OK Top of message follows', messageChunks(raw, lines));
+  }
+
+  /** The status line goes out in one write with the first chunk, so a small message is one segment. */
+  private async sendMessage(status: string, chunks: Iterable<Buffer>): Promise<void> {
+    let first: Buffer | null = Buffer.from(`${status}\r\n`);
+    for (const chunk of chunks) {
       if (this.closed) return;
-      await this.write(chunk);
+      await this.write(first ? Buffer.concat([first, chunk]) : chunk);
+      first = null;
     }
   }
 

@@ -1,0 +1,283 @@
+// `npm run bench -- pop3`: RETR throughput (messages and MB per second) of
+// our POP3 server on a 1,000-message maildrop, one RETR at a time and
+// pipelined, and the same for Dovecot's POP3 on another loopback port when
+// Debian's dovecot-pop3d is installed.
+//
+// Environment: POP3_BENCH_MESSAGES (1000), POP3_BENCH_ENGINE (sqlite, or
+// postgres with TEST_POSTGRES_URL set).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Engine } from '../../prisma/database.ts';
+import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';
+import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
+import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
+import { startTestDaemon } from '../support/daemon.ts';
+import { buildMessage } from '../support/messages.ts';
+
+const COUNT = Number(process.env.POP3_BENCH_MESSAGES ?? 1000);
+const ENGINE = (process.env.POP3_BENCH_ENGINE ?? 'sqlite') as Engine;
+const PIPELINE_WINDOW = 64;
+
+/** 1,000 messages from about 1 kB to 100 kB (mean about 25 kB), some lines starting with "." to stuff. */
+function makeMessages(count: number): Buffer[] {
+  const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tem\n';
+  return Array.from({ length: count }, (_, i) => {
+    const lines = 10 + ((i * 7919) % 1000) ** 2 / 3000;
+    let body = '';
+    for (let l = 0; l < lines; l++) body += l % 50 === 49 ? `.${line}` : line;
+    return buildMessage({ subject: `bench ${i}`, body });
+  });
+}
+
+/**
+ * A lean POP3 client: counts RETR reply bytes without keeping them, so the
+ * client is not what is measured. RETR replies are matched to requests in
+ * order, synchronously as bytes arrive, so any number may be in flight.
+ */
+class BenchClient {
+  private pending = '';
+  private readonly lineWaiters: ((line: string) => void)[] = [];
+  private readonly retrWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private inBody = false;
+  private bodyTail = Buffer.alloc(0);
+  bytes = 0;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  static async open(port: number): Promise<BenchClient> {
+    const socket = connect({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const client = new BenchClient(socket);
+    await new Promise<string>((resolve) => client.lineWaiters.push(resolve));
+    return client;
+  }
+
+  private onData(chunk: Buffer): void {
+    let rest = chunk;
+    while (rest.length > 0) {
+      if (this.inBody) {
+        // The terminator CRLF.CRLF may straddle chunks: search the last 4 bytes seen plus the new ones.
+        const joined = Buffer.concat([this.bodyTail, rest.subarray(0, 5)]);
+        const straddling = joined.indexOf('\r\n.\r\n');
+        const inRest = straddling === -1 ? rest.indexOf('\r\n.\r\n') : -1;
+        const consumed = straddling !== -1 ? straddling + 5 - this.bodyTail.length : inRest === -1 ? -1 : inRest + 5;
+        if (consumed === -1) {
+          this.bytes += rest.length;
+          this.bodyTail = Buffer.from(Buffer.concat([this.bodyTail, rest.subarray(-4)]).subarray(-4));
+          return;
+        }
+        this.bytes += consumed;
+        rest = rest.subarray(consumed);
+        this.inBody = false;
+        this.retrWaiters.shift()!.resolve();
+        continue;
+      }
+      const lf = rest.indexOf(0x0a);
+      if (lf === -1) {
+        this.pending += rest.toString('latin1');
+        return;
+      }
+      const text = (this.pending + rest.toString('latin1', 0, lf)).replace(/\r$/, '');
+      this.pending = '';
+      rest = rest.subarray(lf + 1);
+      if (this.retrWaiters.length > 0) {
+        if (!text.startsWith('+OK')) this.retrWaiters.shift()!.reject(new Error(`RETR: ${text}`));
+        // The status line's CRLF is the line end before the first body line.
+        this.inBody = text.startsWith('+OK');
+        this.bodyTail = Buffer.from('\r\n');
+      } else {
+        this.lineWaiters.shift()?.(text);
+      }
+    }
+  }
+
+  async command(line: string): Promise<string> {
+    const reply = new Promise<string>((resolve) => this.lineWaiters.push(resolve));
+    this.socket.write(`${line}\r\n`);
+    return reply;
+  }
+
+  /** Sends RETR for each number in one write; each promise settles when its whole reply has arrived. */
+  retr(numbers: number[]): Promise<void>[] {
+    const replies = numbers.map(() => new Promise<void>((resolve, reject) => this.retrWaiters.push({ resolve, reject })));
+    this.socket.write(numbers.map((n) => `RETR ${n}\r\n`).join(''));
+    return replies;
+  }
+
+  async login(user: string, password: string): Promise<void> {
+    const u = await this.command(`USER ${user}`);
+    const p = await this.command(`PASS ${password}`);
+    if (!u.startsWith('+OK') || !p.startsWith('+OK')) throw new Error(`login failed: ${u} / ${p}`);
+  }
+
+  async quit(): Promise<void> {
+    await this.command('QUIT');
+    this.socket.destroy();
+  }
+}
+
+interface Result {
+  server: string;
+  mode: string;
+  seconds: number;
+  bytes: number;
+}
+
+async function measure(server: string, port: number, user: string, password: string): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const mode of ['one at a time', 'pipelined'] as const) {
+    const client = await BenchClient.open(port);
+    await client.login(user, password);
+    const started = process.hrtime.bigint();
+    if (mode === 'one at a time') {
+      for (let n = 1; n <= COUNT; n++) await client.retr([n])[0];
+    } else {
+      // Keep a window of RETR commands in flight (RFC 2449 6.6 PIPELINING).
+      const inFlight: Promise<void>[] = [];
+      let sent = 0;
+      while (sent < COUNT || inFlight.length > 0) {
+        const room = Math.min(PIPELINE_WINDOW - inFlight.length, COUNT - sent);
+        if (room >= PIPELINE_WINDOW / 2 || (room > 0 && sent + room === COUNT)) {
+          inFlight.push(...client.retr(Array.from({ length: room }, (_, i) => sent + i + 1)));
+          sent += room;
+        }
+        await inFlight.shift();
+      }
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    results.push({ server, mode, seconds, bytes: client.bytes });
+    await client.quit();
+  }
+  return results;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+const DOVECOT = '/usr/sbin/dovecot';
+// Dovecot's static passdb splits its arguments at spaces.
+const DOVECOT_PASSWORD = 'bench-secret';
+
+/** Dovecot in the foreground with a throwaway config, a static password and a Maildir holding the same messages. */
+async function startDovecot(messages: Buffer[]): Promise<{ port: number; stop(): void; version: string } | null> {
+  if (!existsSync(DOVECOT) || !existsSync('/usr/lib/dovecot/pop3')) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
+  const port = await freePort();
+  // Dovecot never serves mail as root; the Maildir belongs to nobody.
+  const uid = 65534;
+  const gid = 65534;
+  const maildir = join(dir, 'mail', 'bench');
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+  messages.forEach((raw, i) => writeFileSync(join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.bench:2,`), raw));
+  spawnSync('chown', ['-R', `${uid}:${gid}`, join(dir, 'mail')]);
+  // mkdtemp makes the folder 0700; the mail user must reach its Maildir.
+  chmodSync(dir, 0o755);
+  const config = join(dir, 'dovecot.conf');
+  writeFileSync(
+    config,
+    `base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:${dir}/mail/%u
+pop3_uidl_format = %08Xu%08Xv
+first_valid_uid = ${uid}
+passdb {
+  driver = static
+  args = password=${DOVECOT_PASSWORD}
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${dir}/mail/%u
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+`,
+  );
+  const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', config], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      }).on('error', () => resolve(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return {
+    port,
+    version,
+    stop() {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function run(): Promise<void> {
+  const messages = makeMessages(COUNT);
+  const totalMb = messages.reduce((s, m) => s + m.length, 0) / 1e6;
+  console.log(`maildrop: ${COUNT} messages, ${totalMb.toFixed(1)} MB; store on ${ENGINE}; client on the same machine over loopback`);
+
+  const daemon = await startTestDaemon(ENGINE, [pop3Service]);
+  const results: Result[] = [];
+  try {
+    const [account] = await addTestAccounts(daemon.context.store, 'bench.test', ['bench']);
+    for (let i = 0; i < messages.length; i += 20) {
+      await Promise.all(messages.slice(i, i + 20).map((raw) => deliverMessage(daemon.context.store, raw, [{ accountId: account.id }])));
+    }
+    // One warm-up pass so both servers are measured with their caches filled.
+    await measure('warm-up', daemon.port('pop3'), account.address, TEST_PASSWORD);
+    results.push(...(await measure('ours', daemon.port('pop3'), account.address, TEST_PASSWORD)));
+  } finally {
+    await daemon.dispose();
+  }
+
+  const dovecot = await startDovecot(messages);
+  if (dovecot) {
+    try {
+      await measure('warm-up', dovecot.port, 'bench', DOVECOT_PASSWORD);
+      results.push(...(await measure(`dovecot ${dovecot.version.split(' ')[0]}`, dovecot.port, 'bench', DOVECOT_PASSWORD)));
+    } finally {
+      dovecot.stop();
+    }
+  } else {
+    console.log('dovecot-pop3d is not installed: no comparison (apt-get install dovecot-pop3d to add one)');
+  }
+
+  console.log('server           mode            seconds   msg/s    MB/s');
+  for (const r of results) {
+    console.log(
+      `${r.server.padEnd(16)} ${r.mode.padEnd(15)} ${r.seconds.toFixed(2).padStart(7)} ${(COUNT / r.seconds).toFixed(0).padStart(7)} ${(r.bytes / 1e6 / r.seconds).toFixed(1).padStart(7)}`,
+    );
+  }
+}
