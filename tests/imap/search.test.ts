@@ -1,0 +1,96 @@
+// SEARCH and UID SEARCH (RFC 3501 6.4.4; RFC 4731 ESEARCH; RFC 7162 MODSEQ).
+import { describe, it, before, after } from 'node:test';
+import { buildMessage } from '../support/messages.ts';
+import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+
+describe('IMAP SEARCH', () => {
+  let server: ImapTestServer;
+  let client: RawImapClient;
+  before(async () => {
+    server = await startImapServer('sqlite');
+    await deliverTo(server, server.alice, [buildMessage({ subject: 'Lunch on Friday', from: 'Bob <bob@example.test>', body: 'Pizza?\n' })], { flags: ['\\Seen'] });
+    await deliverTo(server, server.alice, [multipartMessage('Quarterly report'), buildMessage({ subject: '=?utf-8?q?Gr=C3=BC=C3=9Fe?=', headers: { 'X-Mailer': 'Tester 1.0' } })]);
+    client = await loggedIn(server.port);
+    await client.command('s1 SELECT INBOX');
+    await client.command('s2 STORE 2 +FLAGS ($Important \\Flagged)');
+  });
+  after(async () => {
+    client.close();
+    await server.dispose();
+  });
+
+  it('matches flags, keywords, headers, text, sizes, dates and sets', async () => {
+    await client.transcript(`
+      C: a1 SEARCH ALL
+      S: * SEARCH 1 2 3
+      S: a1 OK SEARCH completed
+      C: a2 SEARCH UNSEEN
+      S: * SEARCH 2 3
+      S: a2 OK SEARCH completed
+      C: a3 SEARCH KEYWORD $important FLAGGED
+      S: * SEARCH 2
+      S: a3 OK SEARCH completed
+      C: a4 SEARCH FROM bob SUBJECT "lunch"
+      S: * SEARCH 1
+      S: a4 OK SEARCH completed
+      C: a5 SEARCH CHARSET UTF-8 SUBJECT {6}
+      S: + Ready for literal data
+      C: grüß
+      S: * SEARCH 3
+      S: a5 OK SEARCH completed
+      C: a6 SEARCH HEADER X-Mailer tester
+      S: * SEARCH 3
+      S: a6 OK SEARCH completed
+      C: a7 SEARCH BODY pizza
+      S: * SEARCH 1
+      S: a7 OK SEARCH completed
+      C: a8 SEARCH TEXT "quarterly"
+      S: * SEARCH 2
+      S: a8 OK SEARCH completed
+      C: a9 SEARCH LARGER 400
+      S: * SEARCH 2
+      S: a9 OK SEARCH completed
+      C: a10 SEARCH OR SEEN FLAGGED
+      S: * SEARCH 1 2
+      S: a10 OK SEARCH completed
+      C: a11 SEARCH NOT (OR SEEN FLAGGED)
+      S: * SEARCH 3
+      S: a11 OK SEARCH completed
+      C: a12 UID SEARCH 2:* UID 1:2
+      S: * SEARCH 2
+      S: a12 OK UID SEARCH completed
+      C: a13 SEARCH SINCE 20-Nov-2026 BEFORE 21-Nov-2026 ON 20-Nov-2026 SENTON 20-Nov-2026
+      S: * SEARCH 1 2 3
+      S: a13 OK SEARCH completed
+      C: a14 SEARCH BEFORE 1-Jan-2020
+      S: * SEARCH
+      S: a14 OK SEARCH completed
+      C: a15 SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN
+      S: * ESEARCH (TAG "a15") MIN 2 MAX 3 ALL 2:3 COUNT 2
+      S: a15 OK SEARCH completed
+      C: a16 SEARCH MODSEQ 5
+      S: * SEARCH 2 (MODSEQ 5)
+      S: a16 OK SEARCH completed
+      C: a17 SEARCH NEW
+      S: * SEARCH
+      S: a17 OK SEARCH completed
+    `);
+  });
+
+  it('refuses bad criteria and unknown charsets', async () => {
+    await client.transcript(`
+      C: b1 SEARCH
+      S: b1 BAD missing search criteria
+      C: b2 SEARCH BOGUS
+      S: b2 BAD unknown search key BOGUS
+      C: b3 SEARCH SINCE yesterday
+      S: b3 BAD invalid date "yesterday"
+      C: b4 SEARCH CHARSET KOI8-R ALL
+      S: b4 NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset KOI8-R
+      C: b5 SEARCH OR SEEN
+      S: b5 BAD missing search key
+      C: b6 SEARCH (SEEN
+      S: b6 BAD unbalanced parenthesis
+    `);
+  });
+});
