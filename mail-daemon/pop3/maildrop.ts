@@ -5,7 +5,8 @@ import type { MailStore } from '../store/context.ts';
 import { expungeMessages } from '../store/expunge.ts';
 import { findMailbox, INBOX } from '../store/mailboxes.ts';
 import { setFlags } from '../store/message-flags.ts';
-import { getMessageContent, listMessages } from '../store/messages.ts';
+import { listMessages } from '../store/messages.ts';
+import { getRawContents } from '../store/message-raw.ts';
 
 export interface MaildropMessage {
   /** The message number of RFC 1939, from 1. */
@@ -20,7 +21,17 @@ export interface MaildropMessage {
   seen: boolean;
 }
 
+/**
+ * Read-ahead for RETR: clients fetch messages in order, so one query loads the
+ * next few. Bounded per session, by count and by octets.
+ */
+const READ_AHEAD_MESSAGES = 32;
+const READ_AHEAD_OCTETS = 2 * 1024 * 1024;
+
 export class Maildrop {
+  /** Bytes loaded ahead of their RETR, by message number. */
+  private readonly ahead = new Map<number, Buffer>();
+
   private constructor(
     private readonly store: MailStore,
     readonly accountId: number,
@@ -45,14 +56,32 @@ export class Maildrop {
     return new Maildrop(store, accountId, inbox.id, messages);
   }
 
-  /** The raw bytes; null when another client (IMAP, webmail) removed the message meanwhile. */
-  async content(message: MaildropMessage): Promise<Buffer | null> {
-    try {
-      return (await getMessageContent(this.store, this.accountId, message.id)).raw;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'NONEXISTENT') return null;
-      throw error;
+  /**
+   * The raw bytes; null when another client (IMAP, webmail) removed the
+   * message meanwhile. Loads the following messages not in `skip` too, up to
+   * the read-ahead bounds.
+   */
+  async content(message: MaildropMessage, skip: Set<number> = new Set()): Promise<Buffer | null> {
+    const loaded = this.ahead.get(message.number);
+    if (loaded) {
+      this.ahead.delete(message.number);
+      return loaded;
     }
+    this.ahead.clear();
+    const batch = [message];
+    let octets = message.size;
+    for (const next of this.messages.slice(message.number)) {
+      if (batch.length >= READ_AHEAD_MESSAGES || octets + next.size > READ_AHEAD_OCTETS) break;
+      if (skip.has(next.number)) continue;
+      batch.push(next);
+      octets += next.size;
+    }
+    const contents = await getRawContents(this.store, this.accountId, batch.map((m) => m.id));
+    for (const m of batch.slice(1)) {
+      const raw = contents.get(m.id);
+      if (raw) this.ahead.set(m.number, raw);
+    }
+    return contents.get(message.id) ?? null;
   }
 
   /** Marks retrieved messages \Seen, as Dovecot does for RETR. */

@@ -410,7 +410,7 @@ export class Pop3Session {
   }
 
   private async content(message: MaildropMessage): Promise<Buffer | null> {
-    const raw = await this.maildrop!.content(message);
+    const raw = await this.maildrop!.content(message, this.deleted);
     if (!raw) this.error(`Message ${message.number} was removed by another client`);
     return raw;
   }

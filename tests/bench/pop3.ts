@@ -21,7 +21,7 @@ const COUNT = Number(process.env.POP3_BENCH_MESSAGES ?? 1000);
 const ENGINE = (process.env.POP3_BENCH_ENGINE ?? 'sqlite') as Engine;
 const PIPELINE_WINDOW = 64;
 
-/** 1,000 messages from about 1 kB to 100 kB (mean about 25 kB), some lines starting with "." to stuff. */
+/** Messages from about 1 kB to 26 kB (mean about 10 kB), some lines starting with "." to stuff. */
 function makeMessages(count: number): Buffer[] {
   const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tem\n';
   return Array.from({ length: count }, (_, i) => {

@@ -208,6 +208,21 @@ for (const engine of ENGINES) {
       await client.quit();
     });
 
+    it('RETR of a maildrop larger than the read-ahead returns each message byte-exact, in any order', async () => {
+      const [acct] = await addTestAccounts(fixture.daemon.context.store, 'many.test', ['many']);
+      const many = Array.from({ length: 70 }, (_, i) => buildMessage({ subject: `many ${i}`, body: `${'.x\n'.repeat(i)}end ${i}\n` }));
+      await fixture.deliver(acct, many);
+      const client = await session(acct);
+      for (const n of [5, 6, 7]) await client.expect(`DELE ${n}`, /^\+OK/);
+      const order = [...Array.from({ length: 70 }, (_, i) => i + 1).filter((n) => n < 5 || n > 7), 3, 69, 1];
+      for (const n of order) {
+        await client.expect(`RETR ${n}`, `+OK ${many[n - 1].length} octets`);
+        assert.ok(unstuff(await client.body()).equals(many[n - 1]), `message ${n}`);
+      }
+      await client.expect('RETR 6', '-ERR Message 6 is already deleted');
+      await client.quit();
+    });
+
     it('answers a 10 kB line with -ERR and keeps the session', async () => {
       const client = await session(await account());
       await client.expect(`RETR ${'1'.repeat(10_000)}`, '-ERR Line too long');
