@@ -105,7 +105,7 @@ export class RawImapClient {
       .map((l) => l.trimStart())
       .filter(Boolean)
       // "S:" alone is an empty line.
-      .map((l) => (l.trimEnd() === 'S:' ? 'S: ' : l));
+      .map((l) => (l.trimEnd() === 'S:' || l.trimEnd() === 'C:' ? `${l.trimEnd()} ` : l));
     for (const step of steps) {
       if (step === 'S: <closed>') {
         assert.equal(await this.readLine(), null, 'expected the server to close the connection');
@@ -113,7 +113,9 @@ export class RawImapClient {
         this.send(`${step.slice(3)}\r\n`);
       } else if (step.startsWith('S: ')) {
         const expected = step.slice(3).trimEnd();
-        const line = await this.readLine();
+        const line = await this.readLine().catch((error: Error) => {
+          throw new Error(`${error.message}, expecting ${JSON.stringify(expected)}`);
+        });
         const pattern = new RegExp(`^${expected.split('{any}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
         assert.match(line?.trimEnd() ?? '<closed>', pattern, `expected ${JSON.stringify(expected)}`);
       } else {
@@ -143,6 +145,11 @@ export async function connectRaw(port: number, options: { tls?: boolean } = {}):
   const greeting = await client.readLine();
   assert.match(greeting ?? '', /^\* OK /);
   return client;
+}
+
+/** A message as transcript "C:" lines: the literal's bytes, then the CRLF that ends the command. */
+export function literalLines(message: string): string {
+  return [...message.replace(/\r\n$/, '').split('\r\n'), ''].map((line) => `C: ${line}`).join('\n');
 }
 
 /** A raw client already logged in as `address`. */
