@@ -253,3 +253,25 @@ describe('POP3 autologout', () => {
     await client.closed();
   });
 });
+
+describe('POP3 shutdown', () => {
+  it('ends open sessions (plain, STLS, POP3S) without applying their DELE marks', async () => {
+    const fixture = await startPop3Fixture('sqlite', ['alice', 'bob', 'carol']);
+    const { store } = fixture.daemon.context;
+    const clients: Pop3Transcript[] = [];
+    for (const [name, kind] of [['alice', 'plain'], ['bob', 'stls'], ['carol', 'pop3s']] as const) {
+      await fixture.deliver(fixture.accounts[name], [buildMessage({ subject: `keep ${name}` })]);
+      const client = await Pop3Transcript.connect(fixture.daemon.port(kind === 'pop3s' ? 'pop3s' : 'pop3'), { tls: kind === 'pop3s' });
+      if (kind === 'stls') await client.startTls();
+      await client.login(fixture.accounts[name].address, TEST_PASSWORD);
+      await client.expect('DELE 1', /^\+OK/);
+      clients.push(client);
+    }
+    const counts = async () => Promise.all(Object.values(fixture.accounts).map((a) => store.database.prisma.message.count({ where: { mailbox: { accountId: a.id } } })));
+    // Stop only the POP3 service, so the store stays open to look at.
+    await Promise.all(fixture.daemon.services.map((s) => s.stop()));
+    for (const client of clients) await client.closed();
+    assert.deepEqual(await counts(), [1, 1, 1]);
+    await fixture.daemon.dispose();
+  });
+});
