@@ -77,8 +77,9 @@ function printable(text: string): string {
 function perRecipientFields(r: NoticeRecipient, willRetryUntil?: Date): string[] {
   const fields = [`Final-Recipient: rfc822; ${printable(r.address)}`, `Action: ${r.action}`, `Status: ${r.status}`];
   if (r.remoteMta) fields.push(`Remote-MTA: dns; ${printable(r.remoteMta)}`);
-  // RFC 3464 2.3.6: "smtp" for a server's reply; our own reasons get an X- type.
-  fields.push(r.reply ? `Diagnostic-Code: smtp; ${printable(r.reply)}` : `X-Queue-Diagnostic: ${printable(r.detail)}`);
+  // RFC 3464 2.3.6: "smtp" for a server's reply; our own reasons (DNS, no
+  // connection, null MX) get a private X- diagnostic type.
+  fields.push(r.reply ? `Diagnostic-Code: smtp; ${printable(r.reply)}` : `Diagnostic-Code: X-Outbound-Queue; ${printable(r.detail)}`);
   fields.push(`Last-Attempt-Date: ${rfc5322Date(r.lastAttemptAt)}`);
   if (r.action === 'delayed' && willRetryUntil) fields.push(`Will-Retry-Until: ${rfc5322Date(willRetryUntil)}`);
   return fields.map(fold);

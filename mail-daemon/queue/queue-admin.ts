@@ -3,6 +3,7 @@ import type { MailStore } from '../store/context.ts';
 import { collectUnusedContent } from '../store/content.ts';
 import { runTransaction } from '../store/transaction.ts';
 import { ValidationError } from '../validation-error.ts';
+import { signalQueued } from './queue-wakeup.ts';
 
 export interface QueueEntryView {
   id: number;
@@ -38,13 +39,18 @@ function entryId(id: string | number): number {
   return n;
 }
 
-/** Makes an entry due now. */
+/**
+ * Makes an entry due now. The lease is left alone: an entry a runner is
+ * delivering right now must not be handed to a second one (a runner that
+ * died holds it only until its lease runs out).
+ */
 export async function retryQueueEntry(store: MailStore, id: string | number): Promise<void> {
   const result = await store.database.prisma.queueMessage.updateMany({
     where: { id: entryId(id) },
-    data: { nextAttemptAt: new Date(), leaseOwner: null, leaseUntil: null },
+    data: { nextAttemptAt: new Date() },
   });
   if (result.count === 0) throw new ValidationError('id', `There is no queue entry ${id}.`);
+  signalQueued();
 }
 
 export async function deleteQueueEntry(store: MailStore, id: string | number): Promise<void> {

@@ -39,6 +39,8 @@ export interface SmtpDeliveryOptions {
 // TypeScript declarations of its own.
 interface SmtpError extends Error {
   code?: string;
+  /** Set on OpenSSL errors. */
+  library?: string;
   response?: string;
   responseCode?: number;
   command?: string;
@@ -53,6 +55,8 @@ interface SmtpSendInfo {
 }
 interface SmtpConnection {
   secure: boolean;
+  /** True during the STARTTLS handshake. */
+  upgrading?: boolean;
   connect(callback: (error?: SmtpError) => void): void;
   send(envelope: { from: string; to: string[]; size?: number; use8BitMime?: boolean }, message: Buffer, callback: (error: SmtpError | null, info: SmtpSendInfo) => void): void;
   quit(): void;
@@ -146,7 +150,10 @@ async function attemptSession(
     } catch (error) {
       const e = error as SmtpError;
       if (e.code === 'EABORT') throw e;
-      throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null, e.code === 'ETLS');
+      // A failed handshake surfaces as ETLS or as a socket error from OpenSSL
+      // (which carries `library`) while the connection is being upgraded.
+      const tlsFailed = e.code === 'ETLS' || connection.upgrading === true || typeof e.library === 'string';
+      throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null, tlsFailed);
     }
 
     const message = { from: envelope.from, to: envelope.recipients, size: raw.length, use8BitMime: raw.some((b) => b > 127) };

@@ -57,6 +57,17 @@ for (const engine of ENGINES) {
       assert.deepEqual(reception.recipients, ['bob@remote.test']);
     });
 
+    it('retries in plain text when the STARTTLS handshake fails (opportunistic TLS)', async () => {
+      const net = loopbackSubnet();
+      fixture = await startQueueFixture(engine, zoneFor(net));
+      // A server that offers STARTTLS but only speaks TLS 1.0, which Node refuses.
+      const mx1 = await fixture.receive(`${net}.2`, { server: { minVersion: 'TLSv1', maxVersion: 'TLSv1' } });
+      await queueMessage(fixture.store, { to: ['bob@remote.test'] });
+      const [reception] = await waitFor('a reception', () => mx1.received.length > 0 && mx1.received);
+      assert.equal(reception.secure, false);
+      assert.equal(mx1.received.length, 1);
+    });
+
     it('falls back to the A record of a domain without MX', async () => {
       const net = loopbackSubnet();
       fixture = await startQueueFixture(engine, zoneFor(net));

@@ -1,7 +1,7 @@
 // Receiving SMTP servers for the queue tests: smtp-server on a loopback
 // address, recording every message it accepts, with hooks to refuse
 // recipients or hold a transaction open.
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { Readable } from 'node:stream';
 
 export interface Reception {
@@ -21,6 +21,8 @@ export interface ReceivingOptions {
   rcptReply?: (address: string) => string | null;
   /** Runs before the final reply to DATA; a reply string refuses the message. */
   beforeDataReply?: (session: SMTPServerSession) => Promise<string | null | void> | string | null | void;
+  /** Passed on to smtp-server (e.g. TLS settings). */
+  server?: Partial<SMTPServerOptions>;
 }
 
 export interface ReceivingServer {
@@ -82,6 +84,7 @@ export async function startReceivingServer(host: string, port: number, options: 
         })
         .catch((error) => callback(error));
     },
+    ...options.server,
   });
   server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
