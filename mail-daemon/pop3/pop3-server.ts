@@ -16,13 +16,18 @@ export interface Pop3ServerOptions {
   /** RFC 1939 3: at least 10 minutes. */
   idleTimeoutMs?: number;
   limiter?: LoginLimiter;
+  /** Simultaneous connections from one client address, so one host cannot take every slot. */
+  maxConnectionsPerIp?: number;
 }
+
+export const MAX_CONNECTIONS_PER_IP = 20;
 
 export class Pop3Server {
   private readonly sessions = new Set<Pop3Session>();
   private readonly servers: Server[] = [];
   private readonly secureContext: SecureContext;
   private readonly limiter: LoginLimiter;
+  private readonly perIp = new Map<string, number>();
 
   constructor(private readonly options: Pop3ServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
@@ -50,6 +55,14 @@ export class Pop3Server {
   }
 
   private accept(socket: Socket, secure: boolean): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const open = this.perIp.get(ip) ?? 0;
+    if (open >= (this.options.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP)) {
+      socket.on('error', () => undefined);
+      socket.end('-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n');
+      return;
+    }
+    this.perIp.set(ip, open + 1);
     const session = new Pop3Session(
       socket,
       {
@@ -64,7 +77,12 @@ export class Pop3Server {
       secure,
     );
     this.sessions.add(session);
-    void session.finished.then(() => this.sessions.delete(session));
+    void session.finished.then(() => {
+      this.sessions.delete(session);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left > 0) this.perIp.set(ip, left);
+      else this.perIp.delete(ip);
+    });
   }
 
   /** Stops listening, ends every session and waits until their work is written. */

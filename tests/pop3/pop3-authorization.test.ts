@@ -275,3 +275,26 @@ describe('POP3 shutdown', () => {
     await fixture.daemon.dispose();
   });
 });
+
+describe('POP3 connections per address', () => {
+  it('refuses a connection past the limit with -ERR [SYS/TEMP] and takes one again when a slot frees', async (t) => {
+    const fixture = await startPop3Fixture('sqlite', []);
+    t.after(() => fixture.daemon.dispose());
+    const { store, tls, config } = fixture.daemon.context;
+    const server = new Pop3Server({ store, tls, hostname: config.hostname, allowPlaintextLoopback: true, log: () => undefined, maxConnectionsPerIp: 2 });
+    t.after(() => server.close());
+    const port = await server.listen('127.0.0.1', 0, false);
+    const first = await Pop3Transcript.connect(port);
+    await Pop3Transcript.connect(port);
+    const third = await Pop3Transcript.connect(port);
+    assert.equal(third.greeting, '-ERR [SYS/TEMP] Too many connections from your address, try again later');
+    await third.closed();
+    await first.quit();
+    for (let i = 0; ; i++) {
+      const again = await Pop3Transcript.connect(port);
+      if (again.greeting.startsWith('+OK')) break;
+      assert.ok(i < 50, 'a slot frees after QUIT');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+});
