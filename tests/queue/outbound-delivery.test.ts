@@ -1,18 +1,14 @@
 // The outbound queue delivering to real SMTP servers on loopback, found
 // through real DNS (the test DNS server): MX in preference order, A fallback,
 // null MX, STARTTLS, per-recipient outcomes and bounces.
-import { describe, it, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../support/databases.ts';
-import { inboxRaw, loopbackSubnet, parseNotice, queueMessage, startQueueFixture, waitFor, type QueueFixture } from './queue-fixture.ts';
+import { inboxRaw, loopbackSubnet, parseNotice, queueMessage, queueFixtures, waitFor } from './queue-fixture.ts';
 
 for (const engine of ENGINES) {
   describe(`outbound delivery on ${engine}`, () => {
-    let fixture: QueueFixture | undefined;
-    afterEach(async () => {
-      await fixture?.dispose();
-      fixture = undefined;
-    });
+    const start = queueFixtures();
 
     function zoneFor(net: string) {
       return {
@@ -27,7 +23,7 @@ for (const engine of ENGINES) {
 
     it('delivers to the most preferred MX host over STARTTLS and empties the queue', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const mx1 = await fixture.receive(`${net}.2`);
       const mx2 = await fixture.receive(`${net}.3`);
       const { id, raw } = await queueMessage(fixture.store, { to: ['bob@remote.test', 'carol@remote.test'], subject: 'to the MX' });
@@ -50,7 +46,7 @@ for (const engine of ENGINES) {
 
     it('moves on to the next MX host when the first refuses connections', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const mx2 = await fixture.receive(`${net}.3`); // nothing listens on .2
       await queueMessage(fixture.store, { to: ['bob@remote.test'] });
       const [reception] = await waitFor('a reception at the second MX', () => mx2.received.length > 0 && mx2.received);
@@ -59,7 +55,7 @@ for (const engine of ENGINES) {
 
     it('retries in plain text when the STARTTLS handshake fails (opportunistic TLS)', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       // A server that offers STARTTLS but only speaks TLS 1.0, which Node refuses.
       const mx1 = await fixture.receive(`${net}.2`, { server: { minVersion: 'TLSv1', maxVersion: 'TLSv1' } });
       await queueMessage(fixture.store, { to: ['bob@remote.test'] });
@@ -70,7 +66,7 @@ for (const engine of ENGINES) {
 
     it('falls back to the A record of a domain without MX', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const host = await fixture.receive(`${net}.4`);
       await queueMessage(fixture.store, { to: ['dave@plain.test'] });
       const [reception] = await waitFor('a reception at the A host', () => host.received.length > 0 && host.received);
@@ -81,9 +77,9 @@ for (const engine of ENGINES) {
 
     it('bounces at once for a null MX (RFC 7505) without connecting anywhere', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const { id } = await queueMessage(fixture.store, { to: ['eve@nullmx.test'], subject: 'to nowhere' });
-      const [bounce] = await waitFor('a bounce in the Inbox', () => inboxRaw(fixture!.store, fixture!.aliceId).then((m) => m.length > 0 && m));
+      const [bounce] = await waitFor('a bounce in the Inbox', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 0 && m));
       const notice = await parseNotice(bounce);
       assert.equal(notice.perRecipient[0].get('final-recipient'), 'rfc822; eve@nullmx.test');
       assert.equal(notice.perRecipient[0].get('action'), 'failed');
@@ -94,12 +90,12 @@ for (const engine of ENGINES) {
 
     it('bounces a 5xx recipient at once with an RFC 3464 notice in the local sender\'s Inbox, and delivers the others', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const mx1 = await fixture.receive(`${net}.2`, {
         rcptReply: (address) => (address === 'nobody@remote.test' ? '550 5.1.1 <nobody@remote.test>: no such user' : null),
       });
       const { id } = await queueMessage(fixture.store, { to: ['bob@remote.test', 'nobody@remote.test'], subject: 'half of it' });
-      const [bounce] = await waitFor('a bounce in the Inbox', () => inboxRaw(fixture!.store, fixture!.aliceId).then((m) => m.length > 0 && m));
+      const [bounce] = await waitFor('a bounce in the Inbox', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 0 && m));
       assert.equal(mx1.received.length, 1);
       assert.deepEqual(mx1.received[0].recipients, ['bob@remote.test']);
 
@@ -135,7 +131,7 @@ for (const engine of ENGINES) {
 
     it('sends no notice about a message from the null sender <>', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       await fixture.receive(`${net}.2`, { rcptReply: () => '550 5.1.1 no such user' });
       const { id } = await queueMessage(fixture.store, { to: ['nobody@remote.test'], from: 'MAILER-DAEMON@mail.example.test', mailFrom: '' });
       const prisma = fixture.store.database.prisma;
@@ -148,7 +144,7 @@ for (const engine of ENGINES) {
 
     it('sends the bounce for a remote sender through the queue, from <>', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, {
+      const fixture = await start(engine, {
         ...zoneFor(net),
         'sender.test': { MX: [{ priority: 10, exchange: 'mx.sender.test' }] },
         'mx.sender.test': { A: [`${net}.5`] },
@@ -165,7 +161,7 @@ for (const engine of ENGINES) {
 
     it('defers when the DNS fails and bounces when the domain does not exist', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const broken = await queueMessage(fixture.store, { to: ['x@broken.test'] });
       const missing = await queueMessage(fixture.store, { to: ['y@missing.test'] });
       const prisma = fixture.store.database.prisma;
@@ -174,7 +170,7 @@ for (const engine of ENGINES) {
         return e && e.attempts > 0 && e;
       });
       assert.match(entry.lastError ?? '', /ESERVFAIL/);
-      const [bounce] = await waitFor('the bounce for the missing domain', () => inboxRaw(fixture!.store, fixture!.aliceId).then((m) => m.length > 0 && m));
+      const [bounce] = await waitFor('the bounce for the missing domain', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 0 && m));
       assert.equal(await prisma.queueMessage.count({ where: { id: missing.id } }), 0);
       assert.equal((await parseNotice(bounce)).perRecipient[0].get('status'), '5.1.2');
     });

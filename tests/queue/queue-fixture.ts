@@ -1,5 +1,6 @@
 // A daemon running only the outbound queue, with its DNS answered by a test
 // DNS server and its receiving servers on loopback addresses at one high port.
+import { afterEach } from 'node:test';
 import { simpleParser } from 'mailparser';
 import type { Engine } from '../../prisma/database.ts';
 import { loadConfig } from '../../mail-daemon/config.ts';
@@ -96,6 +97,16 @@ export async function startQueueFixture(
       await dns.close();
     },
   };
+}
+
+/** For a describe block: starts fixtures, each disposed after its test. */
+export function queueFixtures(): (...args: Parameters<typeof startQueueFixture>) => Promise<QueueFixture> {
+  let current: QueueFixture | undefined;
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return async (...args) => (current = await startQueueFixture(...args));
 }
 
 export async function queueMessage(

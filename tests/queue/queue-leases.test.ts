@@ -2,7 +2,7 @@
 // one in the middle of a delivery), a dead runner's lease runs out, several
 // runners on one database never deliver a message twice, and deliveries to
 // one domain are capped.
-import { describe, it, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES, createTestStore } from '../support/databases.ts';
 import { enqueueMessage } from '../../mail-daemon/queue/enqueue.ts';
@@ -10,17 +10,13 @@ import { claimDueEntries } from '../../mail-daemon/queue/queue-lease.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import { buildMessage } from '../support/messages.ts';
-import { loopbackSubnet, queueMessage, startQueueFixture, waitFor, type QueueFixture } from './queue-fixture.ts';
+import { loopbackSubnet, queueMessage, queueFixtures, waitFor } from './queue-fixture.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const engine of ENGINES) {
   describe(`outbound queue leases on ${engine}`, () => {
-    let fixture: QueueFixture | undefined;
-    afterEach(async () => {
-      await fixture?.dispose();
-      fixture = undefined;
-    });
+    const start = queueFixtures();
 
     const zoneFor = (net: string) => ({
       'remote.test': { MX: [{ priority: 10, exchange: 'mx.remote.test' }] },
@@ -30,7 +26,7 @@ for (const engine of ENGINES) {
 
     it('survives a restart: an entry deferred before the stop is delivered after the start', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       const { id } = await queueMessage(fixture.store, { to: ['bob@remote.test'] });
       const prisma = fixture.store.database.prisma;
       await waitFor('a failed attempt', async () => ((await prisma.queueMessage.findUnique({ where: { id } }))?.attempts ?? 0) > 0);
@@ -46,7 +42,7 @@ for (const engine of ENGINES) {
 
     it('a stop in the middle of a delivery abandons it and keeps the entry, which the next start delivers once', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net), { queue: { stopGraceMs: 200 } });
+      const fixture = await start(engine, zoneFor(net), { queue: { stopGraceMs: 200 } });
       let stall = true;
       let inData = false;
       const mx = await fixture.receive(`${net}.2`, {
@@ -77,7 +73,7 @@ for (const engine of ENGINES) {
 
     it('waits for the lease of a runner that died, then delivers', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net), { withQueue: false });
+      const fixture = await start(engine, zoneFor(net), { withQueue: false });
       const mx = await fixture.receive(`${net}.2`);
       const { id } = await queueMessage(fixture.store, { to: ['bob@remote.test'] });
       const leaseUntil = new Date(Date.now() + 1500);
@@ -91,13 +87,13 @@ for (const engine of ENGINES) {
 
     it('two queue runners on one database deliver every message exactly once', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net), { withQueue: false, queue: { maxConcurrent: 3, perDomain: 10 } });
+      const fixture = await start(engine, zoneFor(net), { withQueue: false, queue: { maxConcurrent: 3, perDomain: 10 } });
       const mx = await fixture.receive(`${net}.2`, { beforeDataReply: () => sleep(20).then(() => null) });
       const ids = new Set<number>();
       for (let i = 0; i < 30; i++) ids.add((await queueMessage(fixture.store, { to: ['bob@remote.test'], subject: `message ${i}` })).id);
       await Promise.all([fixture.startAnotherDaemon({ localAddress: `${net}.10` }), fixture.startAnotherDaemon({ localAddress: `${net}.11` })]);
       await waitFor('30 deliveries', () => mx.received.length >= 30, 30_000);
-      await waitFor('the queue to empty', async () => (await fixture!.store.database.prisma.queueMessage.count()) === 0);
+      await waitFor('the queue to empty', async () => (await fixture.store.database.prisma.queueMessage.count()) === 0);
       await sleep(500);
       const subjects = mx.received.map((r) => /^Subject: (.*)$/m.exec(r.raw.toString())![1].trim());
       assert.equal(subjects.length, 30, 'no message delivered twice');
@@ -108,7 +104,7 @@ for (const engine of ENGINES) {
 
     it('caps the deliveries at once to one domain and lets other domains through', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net), { queue: { perDomain: 2, maxConcurrent: 10 } });
+      const fixture = await start(engine, zoneFor(net), { queue: { perDomain: 2, maxConcurrent: 10 } });
       let inData = 0;
       let maxInData = 0;
       const slow = await fixture.receive(`${net}.2`, {

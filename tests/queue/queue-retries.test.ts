@@ -1,17 +1,13 @@
 // Temporary failures: retried on the schedule, one delay notice, a bounce at
 // the give-up time; with the schedule in seconds.
-import { describe, it, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../support/databases.ts';
-import { inboxRaw, loopbackSubnet, parseNotice, queueMessage, startQueueFixture, waitFor, type QueueFixture } from './queue-fixture.ts';
+import { inboxRaw, loopbackSubnet, parseNotice, queueMessage, queueFixtures, waitFor } from './queue-fixture.ts';
 
 for (const engine of ENGINES) {
   describe(`outbound retries on ${engine}`, () => {
-    let fixture: QueueFixture | undefined;
-    afterEach(async () => {
-      await fixture?.dispose();
-      fixture = undefined;
-    });
+    const start = queueFixtures();
 
     const zoneFor = (net: string) => ({
       'remote.test': { MX: [{ priority: 10, exchange: 'mx.remote.test' }] },
@@ -20,7 +16,7 @@ for (const engine of ENGINES) {
 
     it('retries a 4xx after the scheduled wait and then delivers, without notices', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net), { env: { QUEUE_RETRY_SCHEDULE: '1s,1h' } });
+      const fixture = await start(engine, zoneFor(net), { env: { QUEUE_RETRY_SCHEDULE: '1s,1h' } });
       const asked: number[] = [];
       const mx = await fixture.receive(`${net}.2`, {
         rcptReply: () => (asked.push(Date.now()) === 1 ? '451 4.7.1 greylisted, try again later' : null),
@@ -40,7 +36,7 @@ for (const engine of ENGINES) {
 
     it('keeps the per-recipient state: a deferred recipient is retried alone', async () => {
       const net = loopbackSubnet();
-      fixture = await startQueueFixture(engine, zoneFor(net));
+      const fixture = await start(engine, zoneFor(net));
       let carolTries = 0;
       const mx = await fixture.receive(`${net}.2`, {
         rcptReply: (address) => (address === 'carol@remote.test' && ++carolTries === 1 ? '452 4.2.2 mailbox full' : null),
@@ -53,12 +49,12 @@ for (const engine of ENGINES) {
     it('sends one delay notice after QUEUE_WARN_AFTER and bounces after QUEUE_GIVE_UP_AFTER', async () => {
       const net = loopbackSubnet();
       // Nothing listens at the MX: every attempt fails to connect.
-      fixture = await startQueueFixture(engine, zoneFor(net), {
+      const fixture = await start(engine, zoneFor(net), {
         env: { QUEUE_RETRY_SCHEDULE: '1s', QUEUE_WARN_AFTER: '2s', QUEUE_GIVE_UP_AFTER: '5s' },
       });
       const started = Date.now();
       const { id } = await queueMessage(fixture.store, { to: ['bob@remote.test'], subject: 'patience' });
-      const [delayRaw] = await waitFor('the delay notice', () => inboxRaw(fixture!.store, fixture!.aliceId).then((m) => m.length > 0 && m), 10_000);
+      const [delayRaw] = await waitFor('the delay notice', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 0 && m), 10_000);
       const delayAt = Date.now() - started;
       assert.ok(delayAt >= 1900, `delay notice after ${delayAt} ms, warn after 2 s`);
       const delay = await parseNotice(delayRaw);
@@ -68,7 +64,7 @@ for (const engine of ENGINES) {
       assert.ok(delay.perRecipient[0].get('will-retry-until'), 'Will-Retry-Until');
       assert.match(delay.originalHeaders, /^Subject: patience\r?$/m);
 
-      const messages = await waitFor('the bounce', () => inboxRaw(fixture!.store, fixture!.aliceId).then((m) => m.length > 1 && m), 10_000);
+      const messages = await waitFor('the bounce', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 1 && m), 10_000);
       const bounceAt = Date.now() - started;
       assert.ok(bounceAt >= 4900, `bounce after ${bounceAt} ms, give up after 5 s`);
       const bounce = await parseNotice(messages[1]);
