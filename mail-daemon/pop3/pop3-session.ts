@@ -78,7 +78,6 @@ export class Pop3Session {
       this.close();
     });
     raw.on('close', () => this.onClosed());
-    raw.on('error', () => this.onClosed());
     this.listen(raw);
     this.reply(`+OK ${context.hostname} POP3 server ready`);
   }
@@ -89,9 +88,10 @@ export class Pop3Session {
     this.onClosed();
   }
 
+  /** Reads commands from the socket, or from the TLS socket over it after STLS. An error (a reset, a bad handshake) only ends this session. */
   private listen(stream: Socket): void {
     stream.on('data', this.onData);
-    if (stream !== this.socket) stream.on('error', () => this.onClosed());
+    stream.on('error', () => this.onClosed());
   }
 
   private readonly onData = (chunk: Buffer) => {

@@ -212,6 +212,22 @@ describe('POP3 on a server that refuses plain text', () => {
     await client.quit();
   });
 
+  it('survives a client that sends garbage instead of a TLS handshake, after STLS and on POP3S', async () => {
+    const client = await Pop3Transcript.connect(fixture.daemon.port('pop3'));
+    await client.expect('STLS', /^\+OK/);
+    client.send(Buffer.alloc(300, 0x47));
+    await client.closed();
+    const { connect } = await import('node:net');
+    const raw = connect({ host: '127.0.0.1', port: fixture.daemon.port('pop3s') });
+    raw.on('error', () => undefined);
+    raw.write('GET / HTTP/1.0\r\n\r\n');
+    await new Promise((resolve) => raw.on('close', resolve));
+    const next = await Pop3Transcript.connect(fixture.daemon.port('pop3s'), { tls: true });
+    await next.expect('CAPA', /^\+OK/);
+    await next.lines();
+    await next.quit();
+  });
+
   it('logs in on the implicit TLS port', async () => {
     const client = await Pop3Transcript.connect(fixture.daemon.port('pop3s'), { tls: true });
     const caps = await client.multi('CAPA');
