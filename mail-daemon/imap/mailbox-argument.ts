@@ -11,6 +11,13 @@ export function readMailboxName(args: ArgumentReader, session: ImapSession, what
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 
+/** The parse() of commands whose one argument is a mailbox name (CREATE, DELETE, SUBSCRIBE...). */
+export function parseMailboxArgument(args: ArgumentReader, { session }: { session: ImapSession }): string {
+  const name = readMailboxName(args, session);
+  args.end();
+  return name;
+}
+
 /** A name for CREATE/RENAME: a trailing delimiter is dropped (RFC 3501 6.3.3), the rest checked by the store. */
 export function newMailboxName(name: string): string {
   return normalizeMailboxName(name.endsWith('/') ? name.slice(0, -1) : name);

@@ -5,7 +5,7 @@
 // reports it; expunges wait while sequence numbers must stay still.
 import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
 import { expungedSince, listMessages } from '../store/messages.ts';
-import { bad } from './imap-error.ts';
+import { bad, no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { concreteRanges, type SequenceSet } from './parser/sequence-set.ts';
 
@@ -71,6 +71,11 @@ export class SelectedMailbox {
       for (let seq = low; seq <= high; seq++) picked.add(seq);
     }
     return [...picked].sort((a, b) => a - b).map((seq) => this.uids[seq - 1]);
+  }
+
+  /** Commands that change the mailbox refuse an EXAMINEd one (RFC 3501 6.3.2). */
+  assertWritable(): void {
+    if (this.readOnly) throw no('READ-ONLY', 'Mailbox is read-only');
   }
 
   /** After this session's STORE: its FETCH replies already told the client. */

@@ -60,6 +60,7 @@ for (const engine of ENGINES) {
       assert.equal(message.bodyStructure?.childNodes?.length, 2);
       assert.equal(message.bodyStructure?.childNodes?.[1].type, 'application/pdf');
       const { content } = await imap.download('1', '2');
+      assert.ok(content);
       const chunks: Buffer[] = [];
       for await (const chunk of content) chunks.push(chunk as Buffer);
       assert.equal(Buffer.concat(chunks).toString(), '%PDF-1.4\n');
@@ -76,8 +77,11 @@ for (const engine of ENGINES) {
       assert.ok(appended);
       assert.equal(appended.uid, 1);
       const status = await imap.status('Sent', { messages: true, unseen: true });
+      assert.ok(status);
       assert.deepEqual([status.messages, status.unseen], [1, 0]);
-      assert.equal((await imap.status('INBOX', { messages: true })).messages, 150);
+      const inbox = await imap.status('INBOX', { messages: true });
+      assert.ok(inbox);
+      assert.equal(inbox.messages, 150);
     });
 
     it('sees a new delivery while in IDLE', async () => {

@@ -23,11 +23,13 @@ export function parseTransfer(args: ArgumentReader, { session }: CommandContext)
   return { set, mailbox };
 }
 
-/** The target mailbox, or NO [TRYCREATE] (RFC 3501 6.4.7). */
-export async function transferTarget(session: ImapSession, name: string): Promise<Mailbox> {
-  const mailbox = await findMailbox(session.store, session.account!.id, name);
-  if (!mailbox) throw no('TRYCREATE', `No mailbox ${name}`);
-  return mailbox;
+/** The UIDs named (not expunged) and the target mailbox, or NO [TRYCREATE] (RFC 3501 6.4.7). */
+export async function resolveTransfer(session: ImapSession, input: TransferInput, uid: boolean): Promise<{ uids: number[]; target: Mailbox }> {
+  const selected = session.selected!;
+  const uids = selected.resolve(input.set, uid).filter((u) => !selected.isExpunged(u));
+  const target = await findMailbox(session.store, session.account!.id, input.mailbox);
+  if (!target) throw no('TRYCREATE', `No mailbox ${input.mailbox}`);
+  return { uids, target };
 }
 
 /** The COPYUID response code, or null when nothing was copied. */
@@ -41,12 +43,10 @@ export const copyCommand = defineCommand({
   states: SELECTED,
   hasUidForm: true,
   parse: parseTransfer,
-  async handle({ session, uid }, { set, mailbox }) {
-    const selected = session.selected!;
-    const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
-    const target = await transferTarget(session, mailbox);
+  async handle({ session, uid }, input) {
+    const { uids, target } = await resolveTransfer(session, input, uid);
     if (uids.length === 0) return;
-    const code = copyUidCode(await copyMessages(session.store, session.account!.id, selected.id, uids, target.id));
+    const code = copyUidCode(await copyMessages(session.store, session.account!.id, session.selected!.id, uids, target.id));
     return code ? { code, text: 'COPY completed' } : undefined;
   },
 });

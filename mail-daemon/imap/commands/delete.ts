@@ -1,17 +1,13 @@
 // DELETE (RFC 3501 6.3.4), authenticated: INBOX cannot be deleted, and a
 // mailbox with children is refused with HASCHILDREN (RFC 9051 6.3.5).
 import { deleteMailbox } from '../../store/mailboxes.ts';
-import { readMailboxName } from '../mailbox-argument.ts';
+import { parseMailboxArgument } from '../mailbox-argument.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
 export const deleteCommand = defineCommand({
   name: 'DELETE',
   states: AUTHENTICATED,
-  parse(args, { session }) {
-    const name = readMailboxName(args, session);
-    args.end();
-    return name;
-  },
+  parse: parseMailboxArgument,
   async handle({ session }, name) {
     await deleteMailbox(session.store, session.account!.id, name);
     // Deleting the selected mailbox leaves nothing selected.

@@ -1,7 +1,6 @@
 // EXPUNGE (RFC 3501 6.4.3), selected: removes the \Deleted messages; the
 // registry's refresh then reports each as an untagged EXPUNGE.
 import { expungeMessages } from '../../store/expunge.ts';
-import { no } from '../imap-error.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 export const expungeCommand = defineCommand({
@@ -10,7 +9,7 @@ export const expungeCommand = defineCommand({
   parse: (args) => args.end(),
   async handle({ session }) {
     const selected = session.selected!;
-    if (selected.readOnly) throw no('READ-ONLY', 'Mailbox is read-only');
+    selected.assertWritable();
     await expungeMessages(session.store, session.account!.id, selected.id, { onlyDeleted: true });
   },
 });

@@ -4,18 +4,17 @@
 import { moveMessages } from '../../store/copy-move.ts';
 import { no } from '../imap-error.ts';
 import { SELECTED, defineCommand } from './command.ts';
-import { copyUidCode, parseTransfer, transferTarget } from './copy.ts';
+import { copyUidCode, parseTransfer, resolveTransfer } from './copy.ts';
 
 export const moveCommand = defineCommand({
   name: 'MOVE',
   states: SELECTED,
   hasUidForm: true,
   parse: parseTransfer,
-  async handle({ session, uid }, { set, mailbox }) {
+  async handle({ session, uid }, input) {
     const selected = session.selected!;
-    if (selected.readOnly) throw no('READ-ONLY', 'Mailbox is read-only');
-    const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
-    const target = await transferTarget(session, mailbox);
+    selected.assertWritable();
+    const { uids, target } = await resolveTransfer(session, input, uid);
     if (uids.length === 0) return;
     if (target.id === selected.id) throw no('CANNOT', 'Source and target are the same mailbox');
     const code = copyUidCode(await moveMessages(session.store, session.account!.id, selected.id, uids, target.id));

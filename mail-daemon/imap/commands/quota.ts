@@ -3,7 +3,7 @@
 // (mailctl), not for IMAP.
 import { getQuota } from '../../store/quota.ts';
 import { no } from '../imap-error.ts';
-import { readMailboxName } from '../mailbox-argument.ts';
+import { parseMailboxArgument } from '../mailbox-argument.ts';
 import { findMailbox } from '../../store/mailboxes.ts';
 import { mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
@@ -32,11 +32,7 @@ export const getQuotaCommand = defineCommand({
 export const getQuotaRootCommand = defineCommand({
   name: 'GETQUOTAROOT',
   states: AUTHENTICATED,
-  parse(args, { session }) {
-    const mailbox = readMailboxName(args, session);
-    args.end();
-    return mailbox;
-  },
+  parse: parseMailboxArgument,
   async handle({ session }, name) {
     const mailbox = await findMailbox(session.store, session.account!.id, name);
     if (!mailbox) throw no('NONEXISTENT', `No mailbox ${name}`);

@@ -5,7 +5,6 @@
 import { normalizeFlags } from '../../store/flags.ts';
 import { setFlags } from '../../store/message-flags.ts';
 import { listMessages } from '../../store/messages.ts';
-import { no } from '../imap-error.ts';
 import { atomsOf } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { formatSequenceSet } from '../parser/sequence-set.ts';
@@ -39,7 +38,7 @@ export const storeCommand = defineCommand({
   },
   async handle({ session, uid }, { set, unchangedSince, mode, silent, flags }) {
     const selected = session.selected!;
-    if (selected.readOnly) throw no('READ-ONLY', 'Mailbox is read-only');
+    selected.assertWritable();
     const accountId = session.account!.id;
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
     if (unchangedSince !== undefined) session.enabled.add('CONDSTORE');

@@ -1,18 +1,14 @@
 // SUBSCRIBE and UNSUBSCRIBE (RFC 3501 6.3.6, 6.3.7), authenticated. Only
 // existing mailboxes can be subscribed; the flag lives on the mailbox.
 import { setSubscribed } from '../../store/mailboxes.ts';
-import { readMailboxName } from '../mailbox-argument.ts';
+import { parseMailboxArgument } from '../mailbox-argument.ts';
 import { AUTHENTICATED, defineCommand, type ImapCommand } from './command.ts';
 
 function subscription(name: 'SUBSCRIBE' | 'UNSUBSCRIBE', subscribed: boolean): ImapCommand<string> {
   return defineCommand({
     name,
     states: AUTHENTICATED,
-    parse(args, { session }) {
-      const mailbox = readMailboxName(args, session);
-      args.end();
-      return mailbox;
-    },
+    parse: parseMailboxArgument,
     async handle({ session }, mailbox) {
       await setSubscribed(session.store, session.account!.id, mailbox, subscribed);
     },

@@ -1,7 +1,6 @@
 // UID EXPUNGE (RFC 4315 2.1), selected: removes only the \Deleted messages
 // among the given UIDs.
 import { expungeMessages } from '../../store/expunge.ts';
-import { no } from '../imap-error.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 export const uidExpungeCommand = defineCommand({
@@ -14,7 +13,7 @@ export const uidExpungeCommand = defineCommand({
   },
   async handle({ session }, set) {
     const selected = session.selected!;
-    if (selected.readOnly) throw no('READ-ONLY', 'Mailbox is read-only');
+    selected.assertWritable();
     const uids = selected.resolve(set, true);
     if (uids.length > 0) await expungeMessages(session.store, session.account!.id, selected.id, { onlyDeleted: true, uids });
   },
