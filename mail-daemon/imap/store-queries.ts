@@ -30,6 +30,25 @@ export async function loadContents(store: MailStore, hashes: string[]): Promise<
   return out;
 }
 
+/** Content read at once is bounded by bytes too, so that a FETCH of big messages holds a few, not a hundred. */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+/** Splits messages into runs whose contents add up to at most MAX_BATCH_BYTES (one message at least). */
+export function* byContentSize<T extends { size: number }>(messages: T[]): Generator<T[]> {
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    if (batch.length > 0 && bytes + message.size > MAX_BATCH_BYTES) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(message);
+    bytes += message.size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
 export interface MailboxCounts {
   messages: number;
   unseen: number;

@@ -5,7 +5,7 @@ import { setFlags } from '../../store/message-flags.ts';
 import { listMessages } from '../../store/messages.ts';
 import { fetchItemValues, needsContent, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
-import { loadContents } from '../store-queries.ts';
+import { byContentSize, loadContents } from '../store-queries.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 const BATCH = 100;
@@ -53,12 +53,14 @@ export const fetchCommand = defineCommand({
           if (!has('FLAGS')) batchItems = [...items, { kind: 'simple', name: 'FLAGS' }];
         }
       }
-      const contents = withContent ? await loadContents(session.store, messages.map((m) => m.contentHash)) : new Map();
-      for (const message of messages) {
-        const seq = selected.seqOf(message.uid);
-        if (!seq) continue;
-        session.untagged(seq, 'FETCH', fetchItemValues(message, contents.get(message.contentHash), batchItems));
-        await session.drain();
+      for (const part of withContent ? byContentSize(messages) : [messages]) {
+        const contents = withContent ? await loadContents(session.store, part.map((m) => m.contentHash)) : new Map();
+        for (const message of part) {
+          const seq = selected.seqOf(message.uid);
+          if (!seq) continue;
+          session.untagged(seq, 'FETCH', fetchItemValues(message, contents.get(message.contentHash), batchItems));
+          await session.drain();
+        }
       }
     }
   },

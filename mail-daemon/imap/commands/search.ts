@@ -6,10 +6,8 @@ import { parseSearch, SEARCH_CHARSETS, usesModseq } from '../parser/search-keys.
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { str, type ResponseValue } from '../parser/response.ts';
 import { matches, needsContent, type SearchTarget } from '../search.ts';
-import { loadContents } from '../store-queries.ts';
+import { byContentSize, loadContents } from '../store-queries.ts';
 import { SELECTED, defineCommand } from './command.ts';
-
-const BATCH = 100;
 
 export const searchCommand = defineCommand({
   name: 'SEARCH',
@@ -30,8 +28,8 @@ export const searchCommand = defineCommand({
     const scope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0 };
     const all = (await listMessages(session.store, session.account!.id, selected.id)).filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
     const found: { seq: number; uid: number; modseq: number }[] = [];
-    for (let i = 0; i < all.length; i += BATCH) {
-      const batch = all.slice(i, i + BATCH);
+    const batches = needsContent(key) ? byContentSize(all) : [all];
+    for (const batch of batches) {
       const contents = needsContent(key) ? await loadContents(session.store, batch.map((m) => m.contentHash)) : null;
       for (const message of batch) {
         const target: SearchTarget = { message, seq: selected.seqOf(message.uid), content: contents?.get(message.contentHash) };
