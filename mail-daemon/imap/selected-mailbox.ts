@@ -88,7 +88,12 @@ export class SelectedMailbox {
     const prisma = session.store.database.prisma;
     // Read the modseq first: whatever happens after it is read again next time.
     const current = await prisma.mailbox.findUnique({ where: { id: this.id }, select: { highestModseq: true } });
-    if (!current) return; // Deleted under us; the next command on it fails with NONEXISTENT.
+    if (!current) {
+      // Deleted by another session: nothing this view says holds any more (RFC 2180 3.1).
+      session.sendText('* BYE Selected mailbox was deleted');
+      session.close();
+      return;
+    }
     if (current.highestModseq !== this.highestModseq) {
       const since = this.highestModseq;
       const [changed, gone] = await Promise.all([

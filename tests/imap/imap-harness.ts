@@ -203,3 +203,12 @@ export function multipartMessage(subject = 'Report'): Buffer {
     ].join('\r\n'),
   );
 }
+
+/** Sends SELECT or EXAMINE and checks the EXISTS count and the READ-WRITE/READ-ONLY code of the reply. */
+export async function expectSelected(client: RawImapClient, command: string, exists: number): Promise<string[]> {
+  const lines = await client.command(command);
+  const [tag, verb] = command.split(' ');
+  assert.ok(lines.includes(`* ${exists} EXISTS`), `${exists} EXISTS in ${JSON.stringify(lines)}`);
+  assert.equal(lines[lines.length - 1], `${tag} OK [${verb.toUpperCase() === 'EXAMINE' ? 'READ-ONLY' : 'READ-WRITE'}] ${verb.toUpperCase()} completed`);
+  return lines;
+}

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import { ENGINES } from '../support/databases.ts';
 import { buildMessage } from '../support/messages.ts';
-import { deliverTo, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { deliverTo, expectSelected, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP SELECT on ${engine}`, () => {
@@ -51,17 +51,8 @@ for (const engine of ENGINES) {
     });
 
     it('refuses unknown mailboxes and bad arguments, leaving nothing selected', async () => {
+      await expectSelected(client, 'b1 SELECT INBOX', 3);
       await client.transcript(`
-        C: b1 SELECT INBOX
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: b1 OK [READ-WRITE] SELECT completed
         C: b2 SELECT Nope
         S: b2 NO [NONEXISTENT] No mailbox Nope
         C: b3 FETCH 1 FLAGS
@@ -79,29 +70,14 @@ for (const engine of ENGINES) {
       await client.command('c1 SELECT INBOX');
       await client.transcript(`
         C: c2 STORE 3 +FLAGS.SILENT (\\Deleted)
-        S: c2 OK STORE completed
-        C: c3 EXAMINE INBOX
-        S: {any}
-        S: {any}
-        S: * 3 EXISTS
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: c3 OK [READ-ONLY] EXAMINE completed
+      `);
+      await expectSelected(client, 'c3 EXAMINE INBOX', 3);
+      await client.transcript(`
         C: c4 CLOSE
         S: c4 OK CLOSE completed
-        C: c5 SELECT INBOX
-        S: {any}
-        S: {any}
-        S: * 3 EXISTS
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: {any}
-        S: c5 OK [READ-WRITE] SELECT completed
+      `);
+      await expectSelected(client, 'c5 SELECT INBOX', 3);
+      await client.transcript(`
         C: c6 CLOSE
         S: c6 OK CLOSE completed
         C: c7 STATUS INBOX (MESSAGES)
@@ -111,3 +87,23 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('IMAP selected mailbox deleted elsewhere', () => {
+  it('says BYE to the session that had it selected', async () => {
+    const server = await startImapServer('sqlite');
+    try {
+      const [client, other] = [await loggedIn(server.port), await loggedIn(server.port)];
+      await other.command('a1 CREATE Doomed');
+      await expectSelected(client, 'b1 SELECT Doomed', 0);
+      await other.command('a2 DELETE Doomed');
+      await client.transcript(`
+        C: b2 NOOP
+        S: * BYE Selected mailbox was deleted
+        S: <closed>
+      `);
+      other.close();
+    } finally {
+      await server.dispose();
+    }
+  });
+});
