@@ -35,6 +35,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_COMMAND_BYTES = 1024 * 1024;
 /** Above this much unread input the socket is paused until the running command is done. */
 const MAX_BUFFERED_INPUT = 4 * 1024 * 1024;
+/** A client that sends this many malformed or misplaced commands in a row is not a mail client. */
+export const MAX_BAD_COMMANDS = 20;
 
 const BASE_CAPABILITIES = [
   'IMAP4rev1',
@@ -80,6 +82,7 @@ export class ImapSession {
   private lineWaiter: ((line: Buffer) => void) | null = null;
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
+  private badCommands = 0;
   private markFinished!: () => void;
 
   constructor(
@@ -206,15 +209,19 @@ export class ImapSession {
 
   private async execute(bytes: Buffer): Promise<void> {
     try {
-      let parsed;
+      let status: 'OK' | 'NO' | 'BAD';
       try {
-        parsed = parseCommand(bytes);
+        status = await runCommand(this, parseCommand(bytes));
       } catch (error) {
         if (!(error instanceof ImapParseError)) throw error;
         this.sendText(`${error.tag === '*' ? tagOf(bytes) : error.tag} BAD ${error.message}`);
-        return;
+        status = 'BAD';
       }
-      await runCommand(this, parsed);
+      this.badCommands = status === 'BAD' ? this.badCommands + 1 : 0;
+      if (this.badCommands >= MAX_BAD_COMMANDS) {
+        this.sendText('* BYE Too many bad commands');
+        this.close();
+      }
     } catch (error) {
       this.options.log(`imap: ${this.remoteAddress}: ${error instanceof Error ? error.stack : error}`);
       this.sendText(`* BYE Internal error`);

@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImapServer } from '../../mail-daemon/imap/imap-server.ts';
-import { MAX_LINE_BYTES } from '../../mail-daemon/imap/imap-session.ts';
+import { MAX_BAD_COMMANDS, MAX_LINE_BYTES } from '../../mail-daemon/imap/imap-session.ts';
 import { connectRaw, loggedIn, startImapServer, type ImapTestServer } from './imap-harness.ts';
 
 describe('IMAP robustness', () => {
@@ -72,6 +72,26 @@ describe('IMAP robustness', () => {
       S: a11 OK NOOP completed
     `);
     client.close();
+  });
+
+  it('closes after too many bad commands in a row', async () => {
+    const client = await connectRaw(server.port);
+    for (let i = 1; i < MAX_BAD_COMMANDS; i++) {
+      client.send(`b${i} BOGUS\r\n`);
+      assert.equal(await client.readLine(), `b${i} BAD Unknown command BOGUS`);
+    }
+    await client.transcript(`
+      C: ok NOOP
+      S: ok OK NOOP completed
+    `);
+    for (let i = 1; i < MAX_BAD_COMMANDS; i++) client.send(`c${i} BOGUS\r\n`);
+    for (let i = 1; i < MAX_BAD_COMMANDS; i++) await client.readLine();
+    await client.transcript(`
+      C: last )
+      S: last BAD invalid command name
+      S: * BYE Too many bad commands
+      S: <closed>
+    `);
   });
 
   it('logs out an idle client (autologout timer)', async () => {

@@ -81,20 +81,22 @@ for (const command of COMMANDS) {
 
 const STATE_NAMES = { NOT_AUTHENTICATED: 'before login', AUTHENTICATED: 'without a selected mailbox', SELECTED: 'with a selected mailbox', LOGOUT: 'after logout' };
 
-export async function runCommand(session: ImapSession, parsed: ParsedCommand): Promise<void> {
+/** Runs one command and returns the status of its tagged reply. */
+export async function runCommand(session: ImapSession, parsed: ParsedCommand): Promise<'OK' | 'NO' | 'BAD'> {
   const { tag, name } = parsed;
   const entry = REGISTRY.get(name);
   if (!entry) {
     session.sendText(`${tag} BAD Unknown command ${name.slice(0, 40)}`);
-    return;
+    return 'BAD';
   }
   const { command, uid } = entry;
   if (!command.states.includes(session.state)) {
     session.sendText(`${tag} BAD ${name} is not allowed ${STATE_NAMES[session.state]}`);
-    return;
+    return 'BAD';
   }
   const context: CommandContext = { session, tag, uid };
   let reply: string;
+  let status: 'OK' | 'NO' | 'BAD' = 'OK';
   let after: (() => Promise<void>) | undefined;
   try {
     const input = command.parse(new ArgumentReader(parsed.args), context);
@@ -104,6 +106,7 @@ export async function runCommand(session: ImapSession, parsed: ParsedCommand): P
   } catch (error) {
     const imapError = asImapError(error);
     if (!imapError) throw error;
+    status = imapError.status;
     reply = `${tag} ${imapError.status} ${imapError.code ? `[${imapError.code}] ` : ''}${imapError.message}`;
   }
   // RFC 3501 7.4.1 and 5.2: pending changes go out before the tagged reply,
@@ -111,4 +114,5 @@ export async function runCommand(session: ImapSession, parsed: ParsedCommand): P
   if (session.selected && session.state === 'SELECTED') await session.refresh(!(command.holdsExpunges && !uid));
   session.sendText(reply);
   if (after) await after();
+  return status;
 }
