@@ -59,7 +59,8 @@ export class Maildrop {
   /**
    * The raw bytes; null when another client (IMAP, webmail) removed the
    * message meanwhile. Loads the following messages not in `skip` too, up to
-   * the read-ahead bounds.
+   * the read-ahead bounds; one removed after it was loaded ahead is still
+   * sent, as if the removal had come a moment later.
    */
   async content(message: MaildropMessage, skip: Set<number> = new Set()): Promise<Buffer | null> {
     const loaded = this.ahead.get(message.number);
