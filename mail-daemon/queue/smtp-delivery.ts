@@ -5,7 +5,7 @@
 // refused, timeout, greeting or EHLO refused, 421) hands the recipients on to
 // the next host; a reply to MAIL, RCPT or DATA is the answer for this attempt.
 import { createRequire } from 'node:module';
-import { isIP } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
 import type { MailHost } from './mail-routes.ts';
 
 export type RecipientOutcome = 'delivered' | 'deferred' | 'failed' | 'abandoned';
@@ -99,6 +99,32 @@ class HostFailure extends Error {
   }
 }
 
+/**
+ * A TCP connection with Nagle's algorithm off, handed to nodemailer already
+ * open: otherwise the small last write of a transaction (the dot that ends
+ * DATA) waits for the server's delayed ACK, some 40 ms per message.
+ */
+function openSocket(address: string, options: SmtpDeliveryOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(Object.assign(new Error('delivery abandoned'), { code: 'EABORT' }));
+    const local = options.localAddress && isIP(options.localAddress) === isIP(address) ? options.localAddress : undefined;
+    const socket = connect({ host: address, port: options.port, localAddress: local, noDelay: true });
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
+      socket.off('error', settle);
+      if (!error) return resolve(socket);
+      socket.destroy();
+      reject(error);
+    };
+    const abort = () => settle(Object.assign(new Error('delivery abandoned'), { code: 'EABORT' }));
+    const timer = setTimeout(() => settle(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })), options.connectionTimeoutMs ?? 30_000);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    socket.once('connect', () => settle());
+    socket.once('error', settle);
+  });
+}
+
 function isHostFailure(error: SmtpError): boolean {
   if (error.responseCode === 421) return true;
   return error.code !== 'EENVELOPE' && error.code !== 'EMESSAGE';
@@ -113,12 +139,15 @@ async function attemptSession(
   useTls: boolean,
 ): Promise<RecipientResult[]> {
   const remoteMta = `${host.name} [${address}]`;
-  const family = isIP(address);
+  const socket = await openSocket(address, options).catch((error: SmtpError) => {
+    if (error.code === 'EABORT') throw error;
+    throw new HostFailure(`${remoteMta}: ${oneLine(error.message)}`, null);
+  });
   const connection = new SMTPConnection({
+    connection: socket,
     host: address,
     port: options.port,
     name: options.heloName,
-    localAddress: options.localAddress && isIP(options.localAddress) === family ? options.localAddress : undefined,
     opportunisticTLS: true,
     ignoreTLS: !useTls,
     tls: { rejectUnauthorized: false, ...(isIP(host.name) ? {} : { servername: host.name }) },

@@ -54,6 +54,7 @@ export async function startReceivingServer(host: string, port: number, options: 
     disabledCommands: ['AUTH'],
     hideENHANCEDSTATUSCODES: true,
     closeTimeout: 500,
+    disableReverseLookup: true,
     onConnect(_session, callback) {
       state.openSessions++;
       state.maxOpenSessions = Math.max(state.maxOpenSessions, state.openSessions);
