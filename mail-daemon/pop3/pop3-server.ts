@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
+import { MaildropLocks } from './maildrop-lock.ts';
 import { Pop3Session } from './pop3-session.ts';
 
 export interface Pop3ServerOptions {
@@ -27,11 +28,13 @@ export class Pop3Server {
   private readonly servers: Server[] = [];
   private readonly secureContext: SecureContext;
   private readonly limiter: LoginLimiter;
+  private readonly locks: MaildropLocks;
   private readonly perIp = new Map<string, number>();
 
   constructor(private readonly options: Pop3ServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
     this.limiter = options.limiter ?? new LoginLimiter();
+    this.locks = new MaildropLocks(options.store.database, options.log);
   }
 
   /** Listens on host:port (0: any free port) and returns the bound port. */
@@ -68,6 +71,7 @@ export class Pop3Server {
       {
         store: this.options.store,
         limiter: this.limiter,
+        locks: this.locks,
         hostname: this.options.hostname,
         secureContext: this.secureContext,
         allowPlaintextLoopback: this.options.allowPlaintextLoopback,
@@ -95,5 +99,6 @@ export class Pop3Server {
         }),
       ),
     );
+    await this.locks.close();
   }
 }

@@ -9,13 +9,14 @@ import type { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import { parseCommand, type CommandName, type Pop3State } from './commands.ts';
 import { LineReader, type LineEvent } from './line-reader.ts';
-import { lockMaildrop } from './maildrop-lock.ts';
+import type { MaildropLocks, MaildropRelease } from './maildrop-lock.ts';
 import { Maildrop, type MaildropMessage } from './maildrop.ts';
 import { messageChunks } from './message-stream.ts';
 
 export interface SessionContext {
   store: MailStore;
   limiter: LoginLimiter;
+  locks: MaildropLocks;
   hostname: string;
   secureContext: SecureContext;
   /** ALLOW_PLAINTEXT_LOOPBACK: USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1 (tests). */
@@ -53,7 +54,7 @@ export class Pop3Session {
   /** Set while AUTH PLAIN waits for the client's response line. */
   private awaitingSasl = false;
   private maildrop: Maildrop | null = null;
-  private releaseLock: (() => void) | null = null;
+  private releaseLock: MaildropRelease | null = null;
   /** Message numbers marked by DELE. */
   private readonly deleted = new Set<number>();
   /** UIDs sent by RETR, marked \Seen when the session ends. */
@@ -175,7 +176,7 @@ export class Pop3Session {
     } catch (error) {
       this.context.log(`pop3: marking messages seen for ${this.user}: ${error}`);
     } finally {
-      this.releaseLock?.();
+      await this.releaseLock?.();
       this.releaseLock = null;
       this.resolveFinished();
     }
@@ -283,12 +284,18 @@ export class Pop3Session {
       if (result.reason === 'rate-limited') return this.error(`[SYS/TEMP] Too many failed logins; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`);
       return this.error('[AUTH] Authentication failed');
     }
-    const release = lockMaildrop(this.context.store.database.url, result.account.id);
+    let release: MaildropRelease | null;
+    try {
+      release = await this.context.locks.acquire(result.account.id);
+    } catch (error) {
+      this.context.log(`pop3: locking the maildrop of ${result.account.address}: ${error}`);
+      return this.error('[SYS/TEMP] Cannot lock the maildrop, try again later');
+    }
     if (!release) return this.error('[IN-USE] Another POP3 session is using this maildrop');
     try {
       this.maildrop = await Maildrop.open(this.context.store, result.account.id);
     } catch (error) {
-      release();
+      await release();
       this.context.log(`pop3: opening the maildrop of ${result.account.address}: ${error}`);
       return this.error('[SYS/TEMP] Cannot open the maildrop, try again later');
     }
@@ -449,7 +456,7 @@ export class Pop3Session {
       // RFC 1939 6: -ERR when some deleted messages could not be removed; the transaction removed none.
       this.reply('-ERR [SYS/TEMP] Some deleted messages not removed; nothing was deleted');
     } finally {
-      this.releaseLock?.();
+      await this.releaseLock?.();
       this.releaseLock = null;
     }
     this.close();

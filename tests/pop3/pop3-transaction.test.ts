@@ -10,6 +10,9 @@ import { listMessages } from '../../mail-daemon/store/messages.ts';
 import { expungeMessages } from '../../mail-daemon/store/expunge.ts';
 import type { StoreChange } from '../../mail-daemon/store/change-bus.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
+import { openDatabase } from '../../prisma/database.ts';
+import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
+import { Pop3Server } from '../../mail-daemon/pop3/pop3-server.ts';
 import { startPop3Fixture, type Pop3Fixture } from './pop3-fixture.ts';
 import { Pop3Transcript } from './pop3-transcript.ts';
 
@@ -238,6 +241,46 @@ for (const engine of ENGINES) {
       assert.match(await client.line(), /^\+OK .*\(1 message deleted\)$/);
       await client.closed();
       assert.equal((await storedUids(acct)).length, 2);
+    });
+
+    it('keeps a session on a second daemon sharing the database out with [IN-USE]', async (t) => {
+      if (engine !== 'postgres') return t.skip('PostgreSQL only: a SQLite file is served by one daemon');
+      // A second daemon: its own store and connections to the same database.
+      const url = new URL(fixture.daemon.database.url);
+      url.searchParams.set('application_name', 'second-daemon');
+      const otherStore = createMailStore(await openDatabase(url.toString()));
+      const { tls, config } = fixture.daemon.context;
+      const other = new Pop3Server({ store: otherStore, tls, hostname: config.hostname, allowPlaintextLoopback: true, log: () => undefined });
+      t.after(async () => {
+        await other.close();
+        await closeMailStore(otherStore);
+      });
+      const otherPort = await other.listen('127.0.0.1', 0, false);
+      const acct = await account();
+
+      const here = await session(acct);
+      const there = await Pop3Transcript.connect(otherPort);
+      await there.expect(`USER ${acct.address}`, /^\+OK/);
+      await there.expect(`PASS ${TEST_PASSWORD}`, /^-ERR \[IN-USE\] /);
+      await here.expect('DELE 1', /^\+OK/);
+      await here.quit();
+      await there.login(acct.address, TEST_PASSWORD);
+      await there.expect('STAT', /^\+OK 2 /);
+      // Dropped without QUIT on the second daemon: the lock goes with the session.
+      await there.drop();
+      for (let i = 0; ; i++) {
+        const again = await Pop3Transcript.connect(port);
+        await again.expect(`USER ${acct.address}`, /^\+OK/);
+        const reply = await again.command(`PASS ${TEST_PASSWORD}`);
+        if (reply.startsWith('+OK')) {
+          await again.quit();
+          break;
+        }
+        assert.match(reply, /\[IN-USE\]/);
+        assert.ok(i < 50, 'the lock is released after the drop');
+        await again.quit();
+        await new Promise((r) => setTimeout(r, 20));
+      }
     });
 
     it('an empty maildrop lists nothing', async () => {
