@@ -5,7 +5,6 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEST_PASSWORD } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
-import { Pop3Server } from '../../mail-daemon/pop3/pop3-server.ts';
 import { startPop3Fixture, type Pop3Fixture } from './pop3-fixture.ts';
 import { Pop3Transcript } from './pop3-transcript.ts';
 
@@ -261,10 +260,7 @@ describe('POP3 autologout', () => {
   it('closes an idle session with -ERR', async (t) => {
     const fixture = await startPop3Fixture('sqlite', []);
     t.after(() => fixture.daemon.dispose());
-    const { store, tls, config } = fixture.daemon.context;
-    const server = new Pop3Server({ store, tls, hostname: config.hostname, allowPlaintextLoopback: true, log: () => undefined, idleTimeoutMs: 200 });
-    t.after(() => server.close());
-    const client = await Pop3Transcript.connect(await server.listen('127.0.0.1', 0, false));
+    const client = await Pop3Transcript.connect(await fixture.extraServer(t, { idleTimeoutMs: 200 }));
     assert.equal(await client.line(), '-ERR Autologout; idle for too long');
     await client.closed();
   });
@@ -296,10 +292,7 @@ describe('POP3 connections per address', () => {
   it('refuses a connection past the limit with -ERR [SYS/TEMP] and takes one again when a slot frees', async (t) => {
     const fixture = await startPop3Fixture('sqlite', []);
     t.after(() => fixture.daemon.dispose());
-    const { store, tls, config } = fixture.daemon.context;
-    const server = new Pop3Server({ store, tls, hostname: config.hostname, allowPlaintextLoopback: true, log: () => undefined, maxConnectionsPerIp: 2 });
-    t.after(() => server.close());
-    const port = await server.listen('127.0.0.1', 0, false);
+    const port = await fixture.extraServer(t, { maxConnectionsPerIp: 2 });
     const first = await Pop3Transcript.connect(port);
     await Pop3Transcript.connect(port);
     const third = await Pop3Transcript.connect(port);

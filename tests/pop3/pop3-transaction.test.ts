@@ -12,7 +12,6 @@ import type { StoreChange } from '../../mail-daemon/store/change-bus.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
-import { Pop3Server } from '../../mail-daemon/pop3/pop3-server.ts';
 import { startPop3Fixture, type Pop3Fixture } from './pop3-fixture.ts';
 import { Pop3Transcript } from './pop3-transcript.ts';
 
@@ -249,13 +248,9 @@ for (const engine of ENGINES) {
       const url = new URL(fixture.daemon.database.url);
       url.searchParams.set('application_name', 'second-daemon');
       const otherStore = createMailStore(await openDatabase(url.toString()));
-      const { tls, config } = fixture.daemon.context;
-      const other = new Pop3Server({ store: otherStore, tls, hostname: config.hostname, allowPlaintextLoopback: true, log: () => undefined });
-      t.after(async () => {
-        await other.close();
-        await closeMailStore(otherStore);
-      });
-      const otherPort = await other.listen('127.0.0.1', 0, false);
+      const otherPort = await fixture.extraServer(t, { store: otherStore });
+      // After hooks run in order: the server stops before its store closes.
+      t.after(() => closeMailStore(otherStore));
       const acct = await account();
 
       const here = await session(acct);
