@@ -41,6 +41,8 @@ export interface OutboundQueueOptions {
   resolver?: MailResolver;
 }
 
+const RECIPIENTS_PER_TRANSACTION = 100;
+
 function portFromEnv(): number {
   const raw = process.env.QUEUE_SMTP_PORT;
   if (!raw) return 25;
@@ -188,10 +190,16 @@ export class QueueRunner {
     });
     if (!entry || entry.leaseOwner !== token) return;
     const raw = asBuffer(entry.content.raw);
-    const byDomain = new Map<string, string[]>();
-    for (const r of entry.recipients) byDomain.set(r.domain, [...(byDomain.get(r.domain) ?? []), r.address]);
+    // One transaction per domain and per 100 recipients: RFC 5321 4.5.3.1.8
+    // obliges servers to take 100 RCPTs, not more.
+    const batches: { domain: string; recipients: string[] }[] = [];
+    for (const r of entry.recipients) {
+      const open = batches.findLast((b) => b.domain === r.domain);
+      if (open && open.recipients.length < RECIPIENTS_PER_TRANSACTION) open.recipients.push(r.address);
+      else batches.push({ domain: r.domain, recipients: [r.address] });
+    }
     const results = (
-      await Promise.all([...byDomain].map(([domain, recipients]) => this.deliverToDomain(domain, recipients, entry.mailFrom, raw, job.controller.signal)))
+      await Promise.all(batches.map((b) => this.deliverToDomain(b.domain, b.recipients, entry.mailFrom, raw, job.controller.signal)))
     ).flat();
     if (job.leaseLost) throw new LeaseLost();
     await this.record(entry, token, raw, results);

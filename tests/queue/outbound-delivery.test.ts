@@ -44,6 +44,17 @@ for (const engine of ENGINES) {
       assert.equal(await prisma.messageContent.count(), 0, 'the delivered content is collected');
     });
 
+    it('sends at most 100 recipients per transaction', async () => {
+      const net = loopbackSubnet();
+      const fixture = await start(engine, zoneFor(net));
+      const mx1 = await fixture.receive(`${net}.2`);
+      const recipients = Array.from({ length: 150 }, (_, i) => `user${i}@remote.test`);
+      await queueMessage(fixture.store, { to: recipients });
+      await waitFor('two transactions', () => mx1.received.length === 2);
+      assert.deepEqual(mx1.received.map((r) => r.recipients.length).sort(), [100, 50]);
+      assert.deepEqual(mx1.received.flatMap((r) => r.recipients).sort(), [...recipients].sort());
+    });
+
     it('moves on to the next MX host when the first refuses connections', async () => {
       const net = loopbackSubnet();
       const fixture = await start(engine, zoneFor(net));

@@ -114,7 +114,8 @@ export async function queueMessage(
   fields: { from?: string; to: string[]; subject?: string; mailFrom?: string },
 ): Promise<{ id: number; raw: Buffer }> {
   const from = fields.mailFrom ?? fields.from ?? 'alice@example.test';
-  const raw = buildMessage({ from: fields.from ?? from, to: fields.to.join(', '), subject: fields.subject ?? 'Outbound' });
+  // The To: header names a few; the envelope carries them all.
+  const raw = buildMessage({ from: fields.from ?? from, to: fields.to.slice(0, 3).join(', '), subject: fields.subject ?? 'Outbound' });
   const id = await enqueueMessage(store, { message: raw, mailFrom: from, recipients: fields.to });
   signalQueued();
   return { id, raw };
