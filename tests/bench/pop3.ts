@@ -20,6 +20,8 @@ import { buildMessage } from '../support/messages.ts';
 const COUNT = Number(process.env.POP3_BENCH_MESSAGES ?? 1000);
 const ENGINE = (process.env.POP3_BENCH_ENGINE ?? 'sqlite') as Engine;
 const PIPELINE_WINDOW = 64;
+/** Each figure is the median of this many passes over the maildrop, so a busy machine skews it less. */
+const ROUNDS = Number(process.env.POP3_BENCH_ROUNDS ?? 5);
 
 /** Messages from about 1 kB to 26 kB (mean about 10 kB), some lines starting with "." to stuff. */
 function makeMessages(count: number): Buffer[] {
@@ -128,32 +130,40 @@ interface Result {
   bytes: number;
 }
 
-async function measure(server: string, port: number, user: string, password: string): Promise<Result[]> {
+async function measure(server: string, port: number, user: string, password: string, rounds = ROUNDS): Promise<Result[]> {
   const results: Result[] = [];
   for (const mode of ['one at a time', 'pipelined'] as const) {
-    const client = await BenchClient.open(port);
-    await client.login(user, password);
-    const started = process.hrtime.bigint();
-    if (mode === 'one at a time') {
-      for (let n = 1; n <= COUNT; n++) await client.retr([n])[0];
-    } else {
-      // Keep a window of RETR commands in flight (RFC 2449 6.6 PIPELINING).
-      const inFlight: Promise<void>[] = [];
-      let sent = 0;
-      while (sent < COUNT || inFlight.length > 0) {
-        const room = Math.min(PIPELINE_WINDOW - inFlight.length, COUNT - sent);
-        if (room >= PIPELINE_WINDOW / 2 || (room > 0 && sent + room === COUNT)) {
-          inFlight.push(...client.retr(Array.from({ length: room }, (_, i) => sent + i + 1)));
-          sent += room;
-        }
-        await inFlight.shift();
-      }
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    results.push({ server, mode, seconds, bytes: client.bytes });
-    await client.quit();
+    const passes: Result[] = [];
+    for (let round = 0; round < rounds; round++) passes.push(await pass(server, mode, port, user, password));
+    passes.sort((a, b) => a.seconds - b.seconds);
+    results.push(passes[Math.floor(passes.length / 2)]);
   }
   return results;
+}
+
+/** One session that retrieves every message once. */
+async function pass(server: string, mode: 'one at a time' | 'pipelined', port: number, user: string, password: string): Promise<Result> {
+  const client = await BenchClient.open(port);
+  await client.login(user, password);
+  const started = process.hrtime.bigint();
+  if (mode === 'one at a time') {
+    for (let n = 1; n <= COUNT; n++) await client.retr([n])[0];
+  } else {
+    // Keep a window of RETR commands in flight (RFC 2449 6.6 PIPELINING).
+    const inFlight: Promise<void>[] = [];
+    let sent = 0;
+    while (sent < COUNT || inFlight.length > 0) {
+      const room = Math.min(PIPELINE_WINDOW - inFlight.length, COUNT - sent);
+      if (room >= PIPELINE_WINDOW / 2 || (room > 0 && sent + room === COUNT)) {
+        inFlight.push(...client.retr(Array.from({ length: room }, (_, i) => sent + i + 1)));
+        sent += room;
+      }
+      await inFlight.shift();
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await client.quit();
+  return { server, mode, seconds, bytes: client.bytes };
 }
 
 function freePort(): Promise<number> {
@@ -246,7 +256,7 @@ service anvil {
 export async function run(): Promise<void> {
   const messages = makeMessages(COUNT);
   const totalMb = messages.reduce((s, m) => s + m.length, 0) / 1e6;
-  console.log(`maildrop: ${COUNT} messages, ${totalMb.toFixed(1)} MB; store on ${ENGINE}; client on the same machine over loopback`);
+  console.log(`maildrop: ${COUNT} messages, ${totalMb.toFixed(1)} MB; store on ${ENGINE}; client on the same machine over loopback; median of ${ROUNDS} passes`);
 
   const daemon = await startTestDaemon(ENGINE, [pop3Service]);
   const results: Result[] = [];
@@ -256,7 +266,7 @@ export async function run(): Promise<void> {
       await Promise.all(messages.slice(i, i + 20).map((raw) => deliverMessage(daemon.context.store, raw, [{ accountId: account.id }])));
     }
     // One warm-up pass so both servers are measured with their caches filled.
-    await measure('warm-up', daemon.port('pop3'), account.address, TEST_PASSWORD);
+    await measure('warm-up', daemon.port('pop3'), account.address, TEST_PASSWORD, 1);
     results.push(...(await measure('ours', daemon.port('pop3'), account.address, TEST_PASSWORD)));
   } finally {
     await daemon.dispose();
@@ -265,7 +275,7 @@ export async function run(): Promise<void> {
   const dovecot = await startDovecot(messages);
   if (dovecot) {
     try {
-      await measure('warm-up', dovecot.port, 'bench', DOVECOT_PASSWORD);
+      await measure('warm-up', dovecot.port, 'bench', DOVECOT_PASSWORD, 1);
       results.push(...(await measure(`dovecot ${dovecot.version.split(' ')[0]}`, dovecot.port, 'bench', DOVECOT_PASSWORD)));
     } finally {
       dovecot.stop();
