@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ENGINES, createTestStore } from '../support/databases.ts';
 import { enqueueMessage } from '../../mail-daemon/queue/enqueue.ts';
 import { claimDueEntries } from '../../mail-daemon/queue/queue-lease.ts';
+import { retryQueueEntry } from '../../mail-daemon/queue/queue-admin.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import { buildMessage } from '../support/messages.ts';
@@ -69,6 +70,27 @@ for (const engine of ENGINES) {
       await waitFor('the entry to leave the queue', async () => (await prisma.queueMessage.count()) === 0);
       await sleep(300);
       assert.equal(mx.received.length, 1);
+    });
+
+    it('queue retry brings a deferred entry forward, and leaves an entry being delivered to its runner', async () => {
+      const net = loopbackSubnet();
+      const fixture = await start(engine, zoneFor(net), { env: { QUEUE_RETRY_SCHEDULE: '1h' } });
+      const { id } = await queueMessage(fixture.store, { to: ['bob@remote.test'] });
+      const prisma = fixture.store.database.prisma;
+      await waitFor('a failed attempt', async () => ((await prisma.queueMessage.findUnique({ where: { id } }))?.attempts ?? 0) > 0);
+      const mx = await fixture.receive(`${net}.2`);
+      await retryQueueEntry(fixture.store, id);
+      await waitFor('the delivery after the retry', () => mx.received.length > 0, 5000);
+
+      const held = await queueMessage(fixture.store, { to: ['carol@remote.test'] });
+      const leaseUntil = new Date(Date.now() + 60_000);
+      await prisma.queueMessage.update({ where: { id: held.id }, data: { leaseOwner: 'busy-daemon/1', leaseUntil, nextAttemptAt: new Date(Date.now() + 3600_000) } });
+      await retryQueueEntry(fixture.store, held.id);
+      const entry = await prisma.queueMessage.findUnique({ where: { id: held.id } });
+      assert.equal(entry?.leaseOwner, 'busy-daemon/1');
+      assert.ok(entry!.nextAttemptAt.getTime() <= Date.now());
+      await sleep(500);
+      assert.equal(mx.received.length, 1, 'no second runner took the held entry');
     });
 
     it('waits for the lease of a runner that died, then delivers', async () => {
