@@ -280,6 +280,8 @@ export class Pop3Session {
     const result = await checkLogin(this.context.store, this.context.limiter, address, password, this.remoteAddress);
     if (this.closed) return;
     if (!result.ok) {
+      // One line per failure, with the address, for the operator (and fail2ban).
+      this.context.log(`pop3: failed login for ${JSON.stringify(address)} from ${this.remoteAddress} (${result.reason})`);
       // RFC 3206: [AUTH] is the user's credentials, [SYS/TEMP] a condition that passes with time.
       if (result.reason === 'rate-limited') return this.error(`[SYS/TEMP] Too many failed logins; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`);
       return this.error('[AUTH] Authentication failed');
@@ -301,6 +303,7 @@ export class Pop3Session {
     }
     this.releaseLock = release;
     this.user = result.account.address;
+    this.context.log(`pop3: ${this.user} logged in from ${this.remoteAddress}${this.secure ? ' over TLS' : ''}`);
     this.state = 'TRANSACTION';
     // The connection may have dropped during the login; finish() runs after this handler then.
     const { count, octets } = this.totals();
