@@ -141,16 +141,19 @@ export class Pop3Session {
 
   /** Writes a chunk and waits while the socket's buffer is full, so a large RETR never piles up in memory. */
   private async write(chunk: Buffer): Promise<void> {
-    if (this.socket.write(chunk)) return;
     const socket = this.socket;
+    // A socket already gone would never emit 'drain' or 'close' again.
+    if (socket.destroyed || !socket.writable || socket.write(chunk)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);
         socket.off('close', done);
+        socket.off('error', done);
         resolve();
       };
       socket.on('drain', done);
       socket.on('close', done);
+      socket.on('error', done);
     });
   }
 

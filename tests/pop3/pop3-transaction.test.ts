@@ -3,6 +3,7 @@
 // and what the rest of the store sees (deletions, \Seen, the change bus).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { ENGINES } from '../support/databases.ts';
 import { TEST_PASSWORD, addTestAccounts, inboxOf } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
@@ -276,6 +277,36 @@ for (const engine of ENGINES) {
         await again.quit();
         await new Promise((r) => setTimeout(r, 20));
       }
+    });
+
+    it('a client that stops reading during a large RETR holds no lock once gone and does not block shutdown', async (t) => {
+      const [acct] = await addTestAccounts(fixture.daemon.context.store, `big-${engine}.test`, ['big']);
+      const big = buildMessage({ subject: 'big', body: `${'x'.repeat(76)}\n`.repeat(100_000) });
+      await fixture.deliver(acct, [big]);
+      const extraPort = await fixture.extraServer(t);
+      const stalled = () => {
+        const socket = connect({ host: '127.0.0.1', port: extraPort });
+        socket.on('error', () => undefined);
+        socket.pause();
+        socket.write(`USER ${acct.address}\r\nPASS ${TEST_PASSWORD}\r\nRETR 1\r\n`);
+        return socket;
+      };
+      const first = stalled();
+      await new Promise((r) => setTimeout(r, 300));
+      first.destroy();
+      // The lock goes with the dropped session, although its RETR was waiting for the client.
+      for (let i = 0; ; i++) {
+        const again = await Pop3Transcript.connect(port);
+        await again.expect(`USER ${acct.address}`, /^\+OK/);
+        const reply = await again.command(`PASS ${TEST_PASSWORD}`);
+        await again.quit();
+        if (reply.startsWith('+OK')) break;
+        assert.ok(i < 100, `the lock is released: ${reply}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // A second one stays stalled: closing the extra server (after this test) must not wait for it.
+      stalled();
+      await new Promise((r) => setTimeout(r, 300));
     });
 
     it('an empty maildrop lists nothing', async () => {
