@@ -229,7 +229,7 @@ export class QueueRunner {
     }
   }
 
-  /** Writes the attempt's outcome, releases the lease, then tells the sender. */
+  /** Tells the sender what failed or is late, then writes the attempt's outcome and releases the lease. */
   private async record(entry: QueueEntry, token: string, raw: Buffer, results: RecipientResult[]): Promise<void> {
     const now = new Date();
     const { queue: policy } = this.context.config;
@@ -251,6 +251,35 @@ export class QueueRunner {
     const outcomes = [...final.values()];
     const lastError = deferred.at(-1)?.detail ?? null;
     const messageId = headerValue(headerBlock(raw), 'message-id');
+
+    // Notices go out before the outcome is written, while the lease is still
+    // ours: a crash in between sends a notice twice rather than never, as
+    // mail prefers a duplicate to a loss. (Writing both in one transaction
+    // needs a delivery function that joins the caller's transaction.)
+    const bounced = outcomes.filter((r) => r.outcome === 'failed');
+    const notice = (r: RecipientResult, action: NoticeRecipient['action']): NoticeRecipient => ({
+      address: r.address,
+      action,
+      status: r.status,
+      detail: r.detail,
+      reply: r.reply,
+      remoteMta: r.remoteMta?.replace(/ \[.*\]$/, '') ?? null,
+      lastAttemptAt: now,
+    });
+    const common = { hostname: this.context.config.hostname, sender: entry.mailFrom, original: raw, arrivalDate: entry.createdAt, queueId: entry.id, now };
+    const notices: Parameters<typeof notifySender>[1][] = [];
+    if (bounced.length > 0) notices.push({ ...common, kind: 'bounce', recipients: bounced.map((r) => notice(r, 'failed')) });
+    if (plan && !plan.giveUp && plan.sendDelayNotice) {
+      notices.push({ ...common, kind: 'delay', willRetryUntil: plan.willRetryUntil, recipients: deferred.map((r) => notice(r, 'delayed')) });
+    }
+    if (notices.length > 0 && entry.mailFrom !== '') {
+      if (!(await renewLease(this.store, entry.id, token, this.settings.leaseMs))) throw new LeaseLost();
+      for (const input of notices) {
+        await notifySender(this.store, input).catch((error) =>
+          this.context.log(`outbound queue: entry ${entry.id}: ${input.kind} notice failed: ${error?.message ?? error}`),
+        );
+      }
+    }
 
     await runTransaction(this.store.database, async (tx) => {
       const retry = plan && !plan.giveUp ? plan : null;
@@ -296,24 +325,6 @@ export class QueueRunner {
     });
 
     for (const r of outcomes) this.context.log(`outbound queue: entry ${entry.id}: <${r.address}> ${r.outcome} (${r.status} ${r.detail})`);
-
-    const bounced = outcomes.filter((r) => r.outcome === 'failed');
-    const notice = (r: RecipientResult, action: NoticeRecipient['action']): NoticeRecipient => ({
-      address: r.address,
-      action,
-      status: r.status,
-      detail: r.detail,
-      reply: r.reply,
-      remoteMta: r.remoteMta?.replace(/ \[.*\]$/, '') ?? null,
-      lastAttemptAt: now,
-    });
-    const common = { hostname: this.context.config.hostname, sender: entry.mailFrom, original: raw, arrivalDate: entry.createdAt, queueId: entry.id, now };
-    if (bounced.length > 0) {
-      await notifySender(this.store, { ...common, kind: 'bounce', recipients: bounced.map((r) => notice(r, 'failed')) });
-    }
-    if (plan && !plan.giveUp && plan.sendDelayNotice) {
-      await notifySender(this.store, { ...common, kind: 'delay', willRetryUntil: plan.willRetryUntil, recipients: deferred.map((r) => notice(r, 'delayed')) });
-    }
   }
 
   async stop(): Promise<void> {

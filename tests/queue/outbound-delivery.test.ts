@@ -95,7 +95,7 @@ for (const engine of ENGINES) {
       assert.equal(notice.perRecipient[0].get('final-recipient'), 'rfc822; eve@nullmx.test');
       assert.equal(notice.perRecipient[0].get('action'), 'failed');
       assert.equal(notice.perRecipient[0].get('status'), '5.1.10');
-      assert.equal(await fixture.store.database.prisma.queueMessage.count({ where: { id } }), 0);
+      await waitFor('the entry to leave the queue', async () => (await fixture.store.database.prisma.queueMessage.count({ where: { id } })) === 0);
       assert.ok(!fixture.dns.queries.some((q) => q.startsWith('nullmx.test A')), 'no address lookup after a null MX');
     });
 
@@ -182,7 +182,7 @@ for (const engine of ENGINES) {
       });
       assert.match(entry.lastError ?? '', /ESERVFAIL/);
       const [bounce] = await waitFor('the bounce for the missing domain', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 0 && m));
-      assert.equal(await prisma.queueMessage.count({ where: { id: missing.id } }), 0);
+      await waitFor('the entry to leave the queue', async () => (await prisma.queueMessage.count({ where: { id: missing.id } })) === 0);
       assert.equal((await parseNotice(bounce)).perRecipient[0].get('status'), '5.1.2');
     });
   });
