@@ -105,7 +105,11 @@ export class Pop3Session {
     if (this.working) return;
     this.working = true;
     try {
-      while (this.queue.length > 0 && !this.closed) await this.handle(this.queue.shift()!);
+      while (this.queue.length > 0 && !this.closed) {
+        await this.handle(this.queue.shift()!);
+        // A client that pipelines without reading (LIST after LIST) must not make replies pile up here.
+        await this.drained();
+      }
     } catch (error) {
       this.context.log(`pop3: session from ${this.remoteAddress}: ${(error as Error).stack ?? error}`);
       this.reply('-ERR [SYS/TEMP] Internal error, try again later');
@@ -141,9 +145,16 @@ export class Pop3Session {
 
   /** Writes a chunk and waits while the socket's buffer is full, so a large RETR never piles up in memory. */
   private async write(chunk: Buffer): Promise<void> {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(chunk);
+    await this.drained();
+  }
+
+  /** Waits while the socket holds more unsent replies than its high-water mark. */
+  private async drained(): Promise<void> {
     const socket = this.socket;
     // A socket already gone would never emit 'drain' or 'close' again.
-    if (socket.destroyed || !socket.writable || socket.write(chunk)) return;
+    if (socket.destroyed || !socket.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);
