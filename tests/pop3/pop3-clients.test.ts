@@ -17,6 +17,7 @@ import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
 import { getMessageContent, listMessages } from '../../mail-daemon/store/messages.ts';
 import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';
+import { Pop3Server } from '../../mail-daemon/pop3/pop3-server.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 
@@ -60,6 +61,9 @@ describe('POP3 with real clients', () => {
   let dns: TestDnsServer;
   let work: string;
   let script: string;
+  /** A listener over the same store that allows plain text from loopback, as ALLOW_PLAINTEXT_LOOPBACK does. */
+  let loopbackServer: Pop3Server;
+  let loopbackPort: number;
   const accounts: Record<string, AccountView> = {};
 
   async function storedContents(account: AccountView): Promise<Buffer[]> {
@@ -72,26 +76,35 @@ describe('POP3 with real clients', () => {
   before(async () => {
     dns = await startTestDnsServer({});
     daemon = await startTestDaemon('sqlite', [smtpService, pop3Service], { DNS_SERVERS: dns.address, ALLOW_PLAINTEXT_LOOPBACK: 'false' });
-    const names = ['plain', 'stls', 'ssl', 'curl', 'fetch'];
+    const { store, tls, config } = daemon.context;
+    loopbackServer = new Pop3Server({ store, tls, hostname: config.hostname, allowPlaintextLoopback: true, log: () => undefined });
+    loopbackPort = await loopbackServer.listen('127.0.0.1', 0, false);
+    const names = ['plain', 'loopback', 'stls', 'ssl', 'curl', 'fetch'];
     for (const account of await addTestAccounts(daemon.context.store, 'example.test', names)) accounts[account.address.split('@')[0]] = account;
     work = mkdtempSync(join(tmpdir(), 'pop3-clients-'));
     script = join(work, 'poplib_client.py');
     writeFileSync(script, POPLIB_SCRIPT);
   });
   after(async () => {
+    await loopbackServer.close();
     await daemon.dispose();
     await dns.close();
     rmSync(work, { recursive: true, force: true });
   });
 
-  for (const mode of ['plain', 'stls', 'ssl'] as const) {
-    const title = { plain: 'poplib without TLS is refused with [AUTH]', stls: 'poplib stls() retrieves byte-exact messages', ssl: 'poplib POP3_SSL retrieves byte-exact messages' }[mode];
+  for (const mode of ['plain', 'loopback', 'stls', 'ssl'] as const) {
+    const title = {
+      plain: 'poplib without TLS is refused with [AUTH]',
+      loopback: 'poplib without TLS retrieves byte-exact messages where loopback plain text is allowed',
+      stls: 'poplib stls() retrieves byte-exact messages',
+      ssl: 'poplib POP3_SSL retrieves byte-exact messages',
+    }[mode];
     it(title, async () => {
       const account = accounts[mode];
       const sent = [buildMessage({ subject: `poplib ${mode}`, body: 'one\n.two\n..three\n' }), buildMessage({ subject: 'second', body: 'x\n' })];
       for (const raw of sent) await deliverMessage(daemon.context.store, raw, [{ accountId: account.id }]);
-      const port = daemon.port(mode === 'ssl' ? 'pop3s' : 'pop3');
-      const call = run('python3', [script, mode, String(port), account.address, TEST_PASSWORD]);
+      const port = mode === 'loopback' ? loopbackPort : daemon.port(mode === 'ssl' ? 'pop3s' : 'pop3');
+      const call = run('python3', [script, mode === 'loopback' ? 'plain' : mode, String(port), account.address, TEST_PASSWORD]);
       if (mode === 'plain') {
         // This daemon refuses plain text from loopback too, like a public server.
         await assert.rejects(call, /-ERR \[AUTH\] Plaintext authentication is not allowed/);
