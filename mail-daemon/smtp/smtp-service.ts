@@ -12,6 +12,7 @@ import { onMailFrom } from './hooks/on-mail-from.ts';
 import { onRcptTo } from './hooks/on-rcpt-to.ts';
 import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
+import { isLoopback } from './loopback.ts';
 
 export const MAX_RECIPIENTS = 100;
 export const MAX_CONNECTIONS_PER_IP = 20;
@@ -71,6 +72,16 @@ export const smtpService: Service = async ({ config, store, tls, log }) => {
     authOptional: false,
     // AUTH is offered only after TLS; on loopback, tests may log in without it.
     allowInsecureAuth: config.allowPlaintextLoopback,
+    onConnect(session, callback) {
+      if (!session.secure && !(config.allowPlaintextLoopback && isLoopback(session.remoteAddress))) {
+        (session as { disabledCommands?: string[] }).disabledCommands = ['AUTH'];
+      }
+      connections.onConnect(session, callback);
+    },
+    onSecure(_socket, session, callback) {
+      (session as { disabledCommands?: string[] }).disabledCommands = undefined;
+      callback();
+    },
     onAuth: onAuth(store, limiter, config.allowPlaintextLoopback),
     onMailFrom: onMailFrom(store, 'submission', config.maxMessageSize),
     onRcptTo: onRcptTo(store, 'submission'),
