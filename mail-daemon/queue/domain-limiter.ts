@@ -1,6 +1,9 @@
 // At most N deliveries at once to one destination domain from this daemon,
 // so that a big mailing does not open hundreds of connections to one
 // provider (which would throttle or block us), while other domains go on.
+// The claim (queue-lease.ts) keeps the same cap over all daemons; this one
+// covers what a claim cannot see: the batches of one entry, and entries with
+// recipients at several domains.
 export class DomainLimiter {
   private readonly active = new Map<string, number>();
   private readonly waiting = new Map<string, (() => void)[]>();

@@ -30,7 +30,7 @@ export interface OutboundQueueOptions {
   leaseMs?: number;
   /** Messages in delivery at once. */
   maxConcurrent?: number;
-  /** Deliveries at once to one destination domain. */
+  /** Deliveries at once to one destination domain, over all daemons sharing the database. */
   perDomain?: number;
   /** On stop, how long in-flight deliveries may finish before they are abandoned. */
   stopGraceMs?: number;
@@ -149,6 +149,7 @@ export class QueueRunner {
       token,
       leaseMs: this.settings.leaseMs,
       limit: free,
+      perDomain: this.settings.perDomain,
       busyDomains: this.limiter.busyDomains(),
     });
     for (const id of ids) this.startJob(id, token);

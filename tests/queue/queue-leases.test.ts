@@ -124,6 +124,25 @@ for (const engine of ENGINES) {
       assert.deepEqual([...byRunner].sort(), [`${net}.10`, `${net}.11`], 'both runners delivered');
     });
 
+    it('keeps the per-domain cap over two runners on one database', async () => {
+      const net = loopbackSubnet();
+      const fixture = await start(engine, zoneFor(net), { withQueue: false, queue: { perDomain: 2, maxConcurrent: 10 } });
+      let inData = 0;
+      let maxInData = 0;
+      const slow = await fixture.receive(`${net}.2`, {
+        async beforeDataReply() {
+          maxInData = Math.max(maxInData, ++inData);
+          await sleep(200);
+          inData--;
+          return null;
+        },
+      });
+      for (let i = 0; i < 8; i++) await queueMessage(fixture.store, { to: [`user${i}@remote.test`] });
+      await Promise.all([fixture.startAnotherDaemon({ localAddress: `${net}.10` }), fixture.startAnotherDaemon({ localAddress: `${net}.11` })]);
+      await waitFor('8 deliveries', () => slow.received.length === 8, 15_000);
+      assert.equal(maxInData, 2, 'two deliveries at once to remote.test from both runners together');
+    });
+
     it('caps the deliveries at once to one domain and lets other domains through', async () => {
       const net = loopbackSubnet();
       const fixture = await start(engine, zoneFor(net), { queue: { perDomain: 2, maxConcurrent: 10 } });
