@@ -2,8 +2,9 @@
 // the set of open sessions, the login limiter they share, and the one store
 // subscription that tells sessions about changes to their selected mailbox.
 // Each connection is an ImapSession.
-import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { listenTcp } from '../tcp-listener.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { StoreChange } from '../store/change-bus.ts';
 import type { MailStore } from '../store/context.ts';
@@ -48,23 +49,15 @@ export class ImapServer {
 
   /** Listens on host:port (0: any free port) and returns the bound port. */
   async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
-    const server = implicitTls
-      ? // tls.createServer takes key and cert itself; a secureContext option is only for TLSSocket.
-        createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, (socket) => this.accept(socket, true))
-      : createServer((socket) => this.accept(socket, false));
-    // A failed TLS handshake only concerns that client.
-    server.on('tlsClientError', () => undefined);
-    server.on('error', (error) => this.options.log(`imap: listener error: ${error}`));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    const { server, port: bound } = await listenTcp({
+      host,
+      port,
+      implicitTls: implicitTls ? this.options.tls : undefined,
+      onSocket: (socket, secure) => this.accept(socket, secure),
+      onError: (error) => this.options.log(`imap: listener error: ${error}`),
     });
     this.servers.push(server);
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : port;
+    return bound;
   }
 
   private accept(socket: Socket, secure: boolean): void {

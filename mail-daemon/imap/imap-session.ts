@@ -14,6 +14,7 @@ import { CommandReader, type ReaderError } from './parser/command-reader.ts';
 import { ImapParseError, parseCommand, tagOf } from './parser/command-parser.ts';
 import { serializeLine, type ResponseValue } from './parser/response.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
+import { isLoopback } from '../loopback.ts';
 
 export interface SessionOptions {
   store: MailStore;
@@ -59,12 +60,6 @@ const BASE_CAPABILITIES = [
   'QUOTA=RES-STORAGE',
   'UTF8=ACCEPT',
 ];
-
-/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
-function isLoopback(address: string | undefined): boolean {
-  const plain = (address ?? '').replace(/^::ffff:/i, '');
-  return plain.startsWith('127.') || plain === '::1';
-}
 
 export class ImapSession {
   state: SessionState = 'NOT_AUTHENTICATED';

@@ -1,8 +1,9 @@
 // The POP3 listeners: port 110 (STLS available) and port 995 (implicit TLS,
 // RFC 8314 3.3), the set of open sessions, and the login limiter they share.
 // Each connection is a Pop3Session.
-import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { listenTcp } from '../tcp-listener.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import { MaildropLocks } from './maildrop-lock.ts';
@@ -39,22 +40,15 @@ export class Pop3Server {
 
   /** Listens on host:port (0: any free port) and returns the bound port. */
   async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
-    const server = implicitTls
-      ? createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, (socket) => this.accept(socket, true))
-      : createServer((socket) => this.accept(socket, false));
-    // A failed TLS handshake only concerns that client.
-    server.on('tlsClientError', () => undefined);
-    server.on('error', (error) => this.options.log(`pop3: listener error: ${error}`));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    const { server, port: bound } = await listenTcp({
+      host,
+      port,
+      implicitTls: implicitTls ? this.options.tls : undefined,
+      onSocket: (socket, secure) => this.accept(socket, secure),
+      onError: (error) => this.options.log(`pop3: listener error: ${error}`),
     });
     this.servers.push(server);
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : port;
+    return bound;
   }
 
   private accept(socket: Socket, secure: boolean): void {

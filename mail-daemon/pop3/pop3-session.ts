@@ -12,6 +12,7 @@ import { LineReader, type LineEvent } from './line-reader.ts';
 import type { MaildropLocks, MaildropRelease } from './maildrop-lock.ts';
 import { Maildrop, type MaildropMessage } from './maildrop.ts';
 import { messageChunks } from './message-stream.ts';
+import { isLoopback } from '../loopback.ts';
 
 export interface SessionContext {
   store: MailStore;
@@ -32,10 +33,6 @@ const MAX_QUEUED_LINES = 256;
 const MAX_BAD_COMMANDS = 20;
 
 const CAPABILITIES = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'IMPLEMENTATION mailplatform'];
-
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
-}
 
 function messageNumber(arg: string): number | null {
   return /^\d{1,9}$/.test(arg) ? Number(arg) : null;

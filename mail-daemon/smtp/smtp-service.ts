@@ -12,7 +12,7 @@ import { onMailFrom } from './hooks/on-mail-from.ts';
 import { onRcptTo } from './hooks/on-rcpt-to.ts';
 import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
-import { isLoopback } from './loopback.ts';
+import { isLoopback } from '../loopback.ts';
 
 export const MAX_RECIPIENTS = 100;
 export const MAX_CONNECTIONS_PER_IP = 20;

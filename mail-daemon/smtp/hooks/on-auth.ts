@@ -6,7 +6,7 @@ import type { MailStore } from '../../store/context.ts';
 import type { LoginLimiter } from '../../accounts/login-limiter.ts';
 import { checkLogin } from '../../accounts/login.ts';
 import { smtpError } from '../smtp-error.ts';
-import { isLoopback } from '../loopback.ts';
+import { isLoopback } from '../../loopback.ts';
 
 export function onAuth(store: MailStore, limiter: LoginLimiter, allowPlaintextLoopback: boolean) {
   return (auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) => {
