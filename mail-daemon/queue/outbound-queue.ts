@@ -90,6 +90,7 @@ export class QueueRunner {
   private claimSeq = 0;
   private claiming: Promise<void> | null = null;
   private claimAgain = false;
+  private claimFailingSince = 0;
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
@@ -131,7 +132,16 @@ export class QueueRunner {
       return;
     }
     this.claiming = this.claimAndStart()
-      .catch((error) => this.context.log(`outbound queue: claiming failed: ${error?.message ?? error}`))
+      .then(() => {
+        this.claimFailingSince = 0;
+      })
+      .catch((error) => {
+        // While the database is away, say so once a minute, not every poll.
+        const now = Date.now();
+        if (now - this.claimFailingSince < 60_000) return;
+        this.claimFailingSince = now;
+        this.context.log(`outbound queue: claiming failed: ${error?.message ?? error}`);
+      })
       .finally(() => {
         this.claiming = null;
         if (this.claimAgain) {
