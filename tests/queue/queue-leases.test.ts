@@ -124,6 +124,18 @@ for (const engine of ENGINES) {
       assert.deepEqual([...byRunner].sort(), [`${net}.10`, `${net}.11`], 'both runners delivered');
     });
 
+    it('renews the lease of a delivery that outlasts it, so another runner does not take the entry', async () => {
+      const net = loopbackSubnet();
+      const fixture = await start(engine, zoneFor(net), { withQueue: false, queue: { leaseMs: 600 } });
+      const mx = await fixture.receive(`${net}.2`, { beforeDataReply: () => sleep(2000).then(() => null) });
+      await queueMessage(fixture.store, { to: ['bob@remote.test'] });
+      await Promise.all([fixture.startAnotherDaemon(), fixture.startAnotherDaemon()]);
+      await waitFor('the delivery', () => mx.received.length > 0, 10_000);
+      await waitFor('the queue to empty', async () => (await fixture.store.database.prisma.queueMessage.count()) === 0);
+      await sleep(1000);
+      assert.equal(mx.received.length, 1);
+    });
+
     it('keeps the per-domain cap over two runners on one database', async () => {
       const net = loopbackSubnet();
       const fixture = await start(engine, zoneFor(net), { withQueue: false, queue: { perDomain: 2, maxConcurrent: 10 } });
