@@ -140,6 +140,21 @@ for (const engine of ENGINES) {
       ]);
     });
 
+    it('applies a refusal after DATA to the accepted recipients and keeps each RCPT refusal with its recipient', async () => {
+      const net = loopbackSubnet();
+      const fixture = await start(engine, zoneFor(net));
+      await fixture.receive(`${net}.2`, {
+        rcptReply: (address) => (address === 'nobody@remote.test' ? '550 5.1.1 no such user' : null),
+        beforeDataReply: () => '554 5.7.1 message refused as spam',
+      });
+      await queueMessage(fixture.store, { to: ['bob@remote.test', 'nobody@remote.test'] });
+      const [bounce] = await waitFor('a bounce', () => inboxRaw(fixture.store, fixture.aliceId).then((m) => m.length > 0 && m));
+      const notice = await parseNotice(bounce);
+      const byRecipient = new Map(notice.perRecipient.map((f) => [f.get('final-recipient'), f]));
+      assert.equal(byRecipient.get('rfc822; bob@remote.test')?.get('diagnostic-code'), 'smtp; 554 5.7.1 message refused as spam');
+      assert.equal(byRecipient.get('rfc822; nobody@remote.test')?.get('status'), '5.1.1');
+    });
+
     it('sends no notice about a message from the null sender <>', async () => {
       const net = loopbackSubnet();
       const fixture = await start(engine, zoneFor(net));
