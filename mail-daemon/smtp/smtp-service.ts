@@ -34,83 +34,92 @@ function listen(server: SMTPServer, port: number, host: string): Promise<number>
   });
 }
 
-export const smtpService: Service = async ({ config, store, tls, log }) => {
-  keepOwnEnhancedCodes();
-  const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log };
-  const limiter = new LoginLimiter();
-  const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
-  const common: SMTPServerOptions = {
-    name: config.hostname,
-    key: tls.key,
-    cert: tls.cert,
-    size: config.maxMessageSize,
-    rejectOversized: true,
-    maxRecipients: MAX_RECIPIENTS,
-    maxCommandLength: MAX_COMMAND_LENGTH,
-    socketTimeout: SOCKET_TIMEOUT_MS,
-    hideENHANCEDSTATUSCODES: false,
-    hideDSN: true,
-    disableReverseLookup: true,
-    logger: false,
-    onConnect: connections.onConnect,
-    onClose: connections.onClose,
-  };
-  const inbound = (): SMTPServerOptions => ({
-    ...common,
-    banner: 'ESMTP ready',
-    disabledCommands: ['AUTH'],
-    authOptional: true,
-    onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
-    onRcptTo: onRcptTo(store, 'inbound'),
-    onData: onData(context, 'inbound'),
-  });
-  const submission = (secure: boolean): SMTPServerOptions => ({
-    ...common,
-    secure,
-    banner: 'ESMTP submission ready',
-    authMethods: ['PLAIN', 'LOGIN'],
-    authOptional: false,
-    // AUTH is offered only after TLS; on loopback, tests may log in without it.
-    allowInsecureAuth: config.allowPlaintextLoopback,
-    onConnect(session, callback) {
-      if (!session.secure && !(config.allowPlaintextLoopback && isLoopback(session.remoteAddress))) {
-        (session as { disabledCommands?: string[] }).disabledCommands = ['AUTH'];
-      }
-      connections.onConnect(session, callback);
-    },
-    onSecure(_socket, session, callback) {
-      (session as { disabledCommands?: string[] }).disabledCommands = undefined;
-      callback();
-    },
-    onAuth: onAuth(store, limiter, config.allowPlaintextLoopback),
-    onMailFrom: onMailFrom(store, 'submission', config.maxMessageSize),
-    onRcptTo: onRcptTo(store, 'submission'),
-    onData: onData(context, 'submission'),
-  });
+export interface SmtpServiceOptions {
+  /** How long a client may stay silent before it is disconnected. */
+  socketTimeoutMs?: number;
+}
 
-  const listeners: { label: string; port: number | null; options: () => SMTPServerOptions }[] = [
-    { label: 'smtp', port: config.ports.smtp, options: inbound },
-    { label: 'submission', port: config.ports.submission, options: () => submission(false) },
-    { label: 'submissions', port: config.ports.submissions, options: () => submission(true) },
-  ];
-  const servers: SMTPServer[] = [];
-  const addresses: RunningService['addresses'] = [];
-  try {
-    for (const listener of listeners) {
-      if (listener.port === null) continue;
-      const server = new SMTPServer(listener.options());
-      servers.push(server);
-      addresses.push({ label: listener.label, host: config.listenHost, port: await listen(server, listener.port, config.listenHost) });
+export function createSmtpService(options: SmtpServiceOptions = {}): Service {
+  return async ({ config, store, tls, log }) => {
+    keepOwnEnhancedCodes();
+    const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log };
+    const limiter = new LoginLimiter();
+    const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
+    const common: SMTPServerOptions = {
+      name: config.hostname,
+      key: tls.key,
+      cert: tls.cert,
+      size: config.maxMessageSize,
+      rejectOversized: true,
+      maxRecipients: MAX_RECIPIENTS,
+      maxCommandLength: MAX_COMMAND_LENGTH,
+      socketTimeout: options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
+      hideENHANCEDSTATUSCODES: false,
+      hideDSN: true,
+      disableReverseLookup: true,
+      logger: false,
+      onConnect: connections.onConnect,
+      onClose: connections.onClose,
+    };
+    const inbound = (): SMTPServerOptions => ({
+      ...common,
+      banner: 'ready',
+      disabledCommands: ['AUTH'],
+      authOptional: true,
+      onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
+      onRcptTo: onRcptTo(store, 'inbound'),
+      onData: onData(context, 'inbound'),
+    });
+    const submission = (secure: boolean): SMTPServerOptions => ({
+      ...common,
+      secure,
+      banner: 'submission ready',
+      authMethods: ['PLAIN', 'LOGIN'],
+      authOptional: false,
+      // AUTH is offered only after TLS; on loopback, tests may log in without it.
+      allowInsecureAuth: config.allowPlaintextLoopback,
+      onConnect(session, callback) {
+        if (!session.secure && !(config.allowPlaintextLoopback && isLoopback(session.remoteAddress))) {
+          (session as { disabledCommands?: string[] }).disabledCommands = ['AUTH'];
+        }
+        connections.onConnect(session, callback);
+      },
+      onSecure(_socket, session, callback) {
+        (session as { disabledCommands?: string[] }).disabledCommands = undefined;
+        callback();
+      },
+      onAuth: onAuth(store, limiter, config.allowPlaintextLoopback),
+      onMailFrom: onMailFrom(store, 'submission', config.maxMessageSize),
+      onRcptTo: onRcptTo(store, 'submission'),
+      onData: onData(context, 'submission'),
+    });
+
+    const listeners: { label: string; port: number | null; options: () => SMTPServerOptions }[] = [
+      { label: 'smtp', port: config.ports.smtp, options: inbound },
+      { label: 'submission', port: config.ports.submission, options: () => submission(false) },
+      { label: 'submissions', port: config.ports.submissions, options: () => submission(true) },
+    ];
+    const servers: SMTPServer[] = [];
+    const addresses: RunningService['addresses'] = [];
+    try {
+      for (const listener of listeners) {
+        if (listener.port === null) continue;
+        const server = new SMTPServer(listener.options());
+        servers.push(server);
+        addresses.push({ label: listener.label, host: config.listenHost, port: await listen(server, listener.port, config.listenHost) });
+      }
+    } catch (error) {
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+      throw error;
     }
-  } catch (error) {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
-    throw error;
-  }
-  if (servers.length === 0) return null;
-  log('smtp: listening');
-  return {
-    name: 'smtp',
-    addresses,
-    stop: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+    if (servers.length === 0) return null;
+    log('smtp: listening');
+    return {
+      name: 'smtp',
+      addresses,
+      stop: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+    };
   };
-};
+}
+
+export const smtpService = createSmtpService();

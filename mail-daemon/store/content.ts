@@ -10,8 +10,31 @@ export interface PreparedContent {
   structure: string;
 }
 
+/**
+ * The message with every bare LF turned into CRLF (RFC 5322 2.3): stored mail
+ * always has CRLF line ends, so the sizes IMAP and POP3 announce are the bytes
+ * they send. A message that already uses CRLF is returned as it is.
+ */
+export function withCrlf(raw: Buffer): Buffer {
+  let bare = 0;
+  for (let i = raw.indexOf(10); i !== -1; i = raw.indexOf(10, i + 1)) if (i === 0 || raw[i - 1] !== 13) bare++;
+  if (bare === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + bare);
+  let from = 0;
+  let to = 0;
+  for (let i = raw.indexOf(10); i !== -1; i = raw.indexOf(10, i + 1)) {
+    if (i > 0 && raw[i - 1] === 13) continue;
+    to += raw.copy(out, to, from, i);
+    out[to++] = 13;
+    from = i;
+  }
+  raw.copy(out, to, from);
+  return out;
+}
+
 /** Hashes and parses the MIME structure once, outside any transaction. */
-export function prepareContent(raw: Buffer): PreparedContent {
+export function prepareContent(input: Buffer): PreparedContent {
+  const raw = withCrlf(input);
   return {
     hash: createHash('sha256').update(raw).digest('hex'),
     raw,
