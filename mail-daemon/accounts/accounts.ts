@@ -7,6 +7,7 @@ import { removeMessages } from '../store/expunge.ts';
 import { ValidationError } from '../validation-error.ts';
 import { parseAddress } from './addresses.ts';
 import { checkPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.ts';
+import { matchAppPassword } from './app-passwords.ts';
 
 export type Role = 'admin' | 'domain_admin' | 'user';
 export const ROLES: Role[] = ['admin', 'domain_admin', 'user'];
@@ -94,21 +95,39 @@ export async function removeAccount(store: MailStore, address: string): Promise<
   });
 }
 
+export interface AuthenticateOptions {
+  /**
+   * "mail" (IMAP, POP3, SMTP AUTH; the default): the main password or an app
+   * password, and only an app password once two-factor sign-in is on, since
+   * mail clients cannot ask for the second factor. "web": the main password
+   * only; the web asks for the second factor itself.
+   */
+  purpose?: 'mail' | 'web';
+}
+
 /**
  * The account if the password is right and neither it nor its domain is
  * disabled; null otherwise, taking the same time whether or not it exists.
  */
-export async function authenticate(store: MailStore, address: string, password: string): Promise<AccountView | null> {
+export async function authenticate(store: MailStore, address: string, password: string, options: AuthenticateOptions = {}): Promise<AccountView | null> {
   let normalized: string;
   try {
     normalized = parseAddress(address).address;
   } catch {
     return verifyAgainstDecoy(password).then(() => null);
   }
-  const account = await store.database.prisma.account.findUnique({ where: { address: normalized }, include: { domain: { select: { disabled: true } } } });
+  const account = await store.database.prisma.account.findUnique({
+    where: { address: normalized },
+    include: { domain: { select: { disabled: true } }, twoFactor: { select: { enabled: true } } },
+  });
   if (!account) return verifyAgainstDecoy(password).then(() => null);
-  if (!(await verifyPassword(account.passwordHash, password))) return null;
+  const purpose = options.purpose ?? 'mail';
+  const mainPasswordAllowed = purpose === 'web' || !account.twoFactor?.enabled;
+  const passwordOk = mainPasswordAllowed
+    ? (await verifyPassword(account.passwordHash, password)) || (purpose === 'mail' && (await matchAppPassword(store, account.id, password)))
+    : await matchAppPassword(store, account.id, password);
+  if (!passwordOk) return null;
   if (account.disabled || account.domain.disabled) return null;
-  const { domain: _domain, ...row } = account;
+  const { domain: _domain, twoFactor: _twoFactor, ...row } = account;
   return publicAccount(row);
 }

@@ -1,0 +1,168 @@
+// The domain functions behind the web's account pages: app passwords and
+// TOTP in the one login check, first-run setup and signup, settings,
+// filters, the RFC 3834 vacation rules, domain administrators and DNS checks.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestStore, ENGINES, type TestStore } from '../support/databases.ts';
+import { addTestAccounts, inboxOf, TEST_PASSWORD } from '../support/accounts.ts';
+import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
+import { authenticate } from '../../mail-daemon/accounts/accounts.ts';
+import { createAppPassword, listAppPasswords, revokeAppPassword } from '../../mail-daemon/accounts/app-passwords.ts';
+import { confirmTwoFactor, currentCode, startTwoFactorSetup, verifyTwoFactorCode } from '../../mail-daemon/accounts/totp.ts';
+import { needsSetup, runFirstSetup, signUp, signupDomains } from '../../mail-daemon/accounts/signup.ts';
+import { getSettings, setForwarding, setVacation, updateProfile } from '../../mail-daemon/settings/account-settings.ts';
+import { addFilter, applyFilters, listFilters } from '../../mail-daemon/settings/filters.ts';
+import { vacationReplyFor } from '../../mail-daemon/settings/vacation.ts';
+import { addDomain } from '../../mail-daemon/domains/domains.ts';
+import { addDomainAdmin, administeredDomains, administers } from '../../mail-daemon/domains/domain-admins.ts';
+import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
+import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
+import { generateDkimKey } from '../../mail-daemon/domains/dkim.ts';
+import { createMailResolver } from '../../mail-daemon/dns/resolver.ts';
+import { ValidationError } from '../../mail-daemon/validation-error.ts';
+
+function rejectsField(promise: Promise<unknown>, field: string) {
+  return assert.rejects(promise, (error: unknown) => error instanceof ValidationError && error.field === field);
+}
+
+for (const engine of ENGINES) {
+  describe(`web account features (${engine})`, () => {
+    let store: TestStore;
+    before(async () => {
+      store = await createTestStore(engine);
+    });
+    after(() => store.dispose());
+
+    it('first-run setup makes the primary domain and the platform admin, once', async () => {
+      assert.equal(await needsSetup(store), true);
+      await rejectsField(runFirstSetup(store, { domain: 'not a domain', localPart: 'boss', password: TEST_PASSWORD }), 'domain');
+      await rejectsField(runFirstSetup(store, { domain: 'primary.test', localPart: 'boss', password: 'short' }), 'password');
+      const admin = await runFirstSetup(store, { domain: 'primary.test', localPart: 'boss', password: TEST_PASSWORD });
+      assert.equal(admin.role, 'admin');
+      assert.equal(await needsSetup(store), false);
+      await rejectsField(runFirstSetup(store, { domain: 'other.test', localPart: 'boss', password: TEST_PASSWORD }), 'domain');
+      const inbox = await inboxOf(store, admin.id);
+      const welcome = await store.database.prisma.message.findMany({ where: { mailboxId: inbox.id } });
+      assert.deepEqual(welcome.map((m) => m.subject), ['Welcome to your new mailbox']);
+    });
+
+    it('signup only on open domains, never reserved or taken names', async () => {
+      await addDomain(store, 'open.test', { verified: true, signupOpen: true });
+      await addDomain(store, 'closed.test', { verified: true });
+      assert.deepEqual(await signupDomains(store), ['open.test']);
+      await rejectsField(signUp(store, { localPart: 'carol', domain: 'closed.test', password: TEST_PASSWORD }), 'domain');
+      await rejectsField(signUp(store, { localPart: 'postmaster', domain: 'open.test', password: TEST_PASSWORD }), 'localPart');
+      await rejectsField(signUp(store, { localPart: 'bad name', domain: 'open.test', password: TEST_PASSWORD }), 'localPart');
+      const carol = await signUp(store, { localPart: 'Carol', domain: 'open.test', password: TEST_PASSWORD });
+      assert.equal(carol.address, 'carol@open.test');
+      assert.equal(carol.role, 'user');
+      await rejectsField(signUp(store, { localPart: 'carol', domain: 'open.test', password: TEST_PASSWORD }), 'localPart');
+    });
+
+    it('app passwords work for mail protocols; with 2FA only they do, and the web needs the main password', async () => {
+      const [dave] = await addTestAccounts(store, 'apps.test', ['dave']);
+      const { password, id } = await createAppPassword(store, dave.id, 'Thunderbird');
+      await rejectsField(createAppPassword(store, dave.id, 'thunderbird'), 'name');
+      await rejectsField(createAppPassword(store, dave.id, '  '), 'name');
+      assert.ok(await authenticate(store, dave.address, TEST_PASSWORD));
+      assert.ok(await authenticate(store, dave.address, password));
+      assert.ok(await authenticate(store, dave.address, password.toUpperCase()), 'case and spaces do not count');
+      assert.equal(await authenticate(store, dave.address, password, { purpose: 'web' }), null);
+
+      const { secret } = await startTwoFactorSetup(store, dave.id, dave.address);
+      await rejectsField(confirmTwoFactor(store, dave.id, '000000'), 'code');
+      const now = Date.now();
+      await confirmTwoFactor(store, dave.id, currentCode(secret, now));
+      assert.equal(await verifyTwoFactorCode(store, dave.id, currentCode(secret, now)), false, 'a code is good once');
+      assert.equal(await verifyTwoFactorCode(store, dave.id, currentCode(secret, now + 30_000), now + 30_000), true);
+
+      assert.equal(await authenticate(store, dave.address, TEST_PASSWORD), null, '2FA: no main password over IMAP');
+      assert.ok(await authenticate(store, dave.address, password));
+      assert.ok(await authenticate(store, dave.address, TEST_PASSWORD, { purpose: 'web' }));
+      assert.equal((await listAppPasswords(store, dave.id))[0].name, 'Thunderbird');
+      assert.ok((await listAppPasswords(store, dave.id))[0].lastUsedAt);
+      await revokeAppPassword(store, dave.id, id);
+      assert.equal(await authenticate(store, dave.address, password), null);
+    });
+
+    it('settings, filters and forwarding validate their input', async () => {
+      const [erin] = await addTestAccounts(store, 'settings.test', ['erin']);
+      await updateProfile(store, erin.id, { displayName: 'Erin E', signature: '-- \nErin' });
+      assert.equal((await getSettings(store, erin.id)).signature, '-- \nErin');
+      await rejectsField(updateProfile(store, erin.id, { displayName: 'x'.repeat(201), signature: '' }), 'displayName');
+      await rejectsField(setForwarding(store, erin, 'not an address', true), 'forwardTo');
+      await rejectsField(setForwarding(store, erin, erin.address, true), 'forwardTo');
+      await setForwarding(store, erin, 'erin@elsewhere.example', false);
+      assert.equal((await getSettings(store, erin.id)).forwardTo, 'erin@elsewhere.example');
+      await rejectsField(addFilter(store, erin.id, { field: 'from', value: 'x', action: 'move', folder: 'Nope' }), 'folder');
+      await rejectsField(addFilter(store, erin.id, { field: 'subject', value: ' ', action: 'read' }), 'value');
+      await addFilter(store, erin.id, { field: 'from', value: '@news.example', action: 'move', folder: 'Archive' });
+      await addFilter(store, erin.id, { field: 'subject', value: '[list]', action: 'read' });
+      const filters = await listFilters(store, erin.id);
+      assert.deepEqual(applyFilters(filters, { from: 'Daily@News.example', to: erin.address, subject: '[list] hi' }), { folder: 'Archive', seen: true });
+      assert.deepEqual(applyFilters(filters, { from: 'friend@example.org', to: erin.address, subject: 'hi' }), { folder: null, seen: false });
+    });
+
+    it('vacation replies follow RFC 3834: once per sender, never to <>, lists or automatic mail', async () => {
+      const [frank] = await addTestAccounts(store, 'vacation.test', ['frank']);
+      const mail = (headers: string) => Buffer.from(`From: a@example.org\r\nTo: frank@vacation.test\r\nSubject: hi\r\nMessage-ID: <m1@example.org>\r\n${headers}\r\nbody\r\n`);
+      const message = { mailFrom: 'a@example.org', raw: mail('') };
+      assert.equal(await vacationReplyFor(store, frank, message), null, 'off by default');
+      await rejectsField(setVacation(store, frank.id, { enabled: true, subject: '', body: 'away', start: null, end: null }), 'vacationSubject');
+      await rejectsField(setVacation(store, frank.id, { enabled: true, subject: 'Away', body: 'x', start: new Date(2030, 1, 2), end: new Date(2030, 1, 1) }), 'vacationEnd');
+      await setVacation(store, frank.id, { enabled: true, subject: 'Away', body: 'Back on Monday.', start: null, end: null });
+      const reply = await vacationReplyFor(store, frank, message);
+      assert.ok(reply);
+      assert.equal(reply.mailFrom, '');
+      assert.equal(reply.rcptTo, 'a@example.org');
+      assert.match(reply.raw.toString(), /Auto-Submitted: auto-replied/);
+      assert.match(reply.raw.toString(), /In-Reply-To: <m1@example.org>/);
+      assert.equal(await vacationReplyFor(store, frank, message), null, 'once per sender per period');
+      assert.ok(await vacationReplyFor(store, frank, message, new Date(Date.now() + 5 * 24 * 3600_000)), 'again after the period');
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: '', raw: mail('') }), null);
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'b@example.org', raw: mail('List-Id: <l.example.org>') }), null);
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'c@example.org', raw: mail('Precedence: bulk') }), null);
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'd@example.org', raw: mail('Auto-Submitted: auto-generated') }), null);
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'owner-list@example.org', raw: mail('') }), null);
+      const bcc = Buffer.from('From: e@example.org\r\nTo: someone@example.org\r\nSubject: x\r\n\r\nbody\r\n');
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'e@example.org', raw: bcc }), null, 'not addressed to frank');
+      await setVacation(store, frank.id, { enabled: true, subject: 'Away', body: 'x', start: new Date(Date.now() + 86400_000), end: null });
+      assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'f@example.org', raw: mail('') }), null, 'not started yet');
+    });
+
+    it('domain administrators: platform admins, the domain admin role, and listed accounts', async () => {
+      const [grace, henry] = await addTestAccounts(store, 'admins.test', ['grace', 'henry']);
+      await store.database.prisma.account.update({ where: { id: grace.id }, data: { role: 'domain_admin' } });
+      const added = await addDomain(store, 'added-by-henry.test');
+      await addDomainAdmin(store, added.id, henry.id);
+      const own = await store.database.prisma.domain.findUniqueOrThrow({ where: { name: 'admins.test' } });
+      assert.equal(await administers(store, { ...grace, role: 'domain_admin' }, own), true);
+      assert.equal(await administers(store, henry, own), false);
+      assert.equal(await administers(store, henry, added), true);
+      assert.deepEqual((await administeredDomains(store, henry)).map((d) => d.name), ['added-by-henry.test']);
+    });
+  });
+}
+
+describe('Check DNS', () => {
+  let dns: TestDnsServer;
+  before(async () => {
+    dns = await startTestDnsServer({});
+  });
+  after(() => dns.close());
+
+  it('says found, missing or different per record', async () => {
+    const { publicKey } = await generateDkimKey();
+    const domain = { name: 'dns.test', verifyToken: 'abc', dkimSelector: 'sel', dkimPublicKey: publicKey };
+    const records = dnsRecordsFor(domain, 'mail.dns.test');
+    dns.zone['dns.test'] = { TXT: ['mail-verify=abc', 'v=spf1 a -all'], MX: [{ priority: 10, exchange: 'mail.dns.test' }] };
+    const checks = await checkDnsRecords(createMailResolver([dns.server]), records);
+    const byPurpose = Object.fromEntries(checks.map((c) => [c.purpose, c]));
+    assert.equal(byPurpose.Ownership.status, 'found');
+    assert.equal(byPurpose.MX.status, 'found');
+    assert.equal(byPurpose.SPF.status, 'different');
+    assert.deepEqual(byPurpose.SPF.found, ['v=spf1 a -all']);
+    assert.equal(byPurpose.DKIM.status, 'missing');
+    assert.equal(byPurpose.DMARC.status, 'missing');
+  });
+});
