@@ -43,7 +43,8 @@ export interface Config {
   maxMessageSize: number;
   allowPlaintextLoopback: boolean;
   /** All durations in milliseconds. */
-  queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number };
+  /** Durations in milliseconds; smtpPort is where remote servers are reached (25; tests use others). */
+  queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
 }
 
 export class ConfigError extends Error {
@@ -74,6 +75,12 @@ function parsePort(raw: string): Port {
   const value = raw.trim().toLowerCase();
   if (value === 'off') return null;
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new Expected(PORT_EXPECTED);
+  return Number(value);
+}
+
+function parseRemotePort(raw: string): number {
+  const value = raw.trim();
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new Expected('a port number 1-65535');
   return Number(value);
 }
 
@@ -236,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retrySchedule: read('QUEUE_RETRY_SCHEDULE', parseDurationList('15m,30m,1h,2h,4h'), parseDurationList),
     warnAfter: read('QUEUE_WARN_AFTER', parseDuration('4h'), parseDuration),
     giveUpAfter: read('QUEUE_GIVE_UP_AFTER', parseDuration('5d'), parseDuration),
+    smtpPort: read('QUEUE_SMTP_PORT', 25, parseRemotePort),
   };
   // A delay warning due after the message was given up on would never be sent.
   if (problems.length === queueProblemsBefore && queue.warnAfter >= queue.giveUpAfter) {

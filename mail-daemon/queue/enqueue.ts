@@ -3,6 +3,7 @@
 // local mail, and the queue runner (mail-daemon/queue/) delivers it.
 import { mutate, type MailStore } from '../store/context.ts';
 import { prepareContent, storeContent, type PreparedContent } from '../store/content.ts';
+import { signalQueued } from './queue-wakeup.ts';
 
 export interface EnqueueInput {
   message: Buffer | PreparedContent;
@@ -16,7 +17,7 @@ export async function enqueueMessage(store: MailStore, input: EnqueueInput): Pro
   const content = Buffer.isBuffer(input.message) ? prepareContent(input.message) : input.message;
   const recipients = [...new Set(input.recipients.map((r) => r.toLowerCase()))];
   if (recipients.length === 0) throw new Error('enqueueMessage needs at least one recipient');
-  return mutate(store, async (tx) => {
+  const id = await mutate(store, async (tx) => {
     await storeContent(tx, content);
     const entry = await tx.queueMessage.create({
       data: {
@@ -29,4 +30,6 @@ export async function enqueueMessage(store: MailStore, input: EnqueueInput): Pro
     });
     return entry.id;
   });
+  signalQueued();
+  return id;
 }

@@ -22,7 +22,7 @@ import { headerBlock, headerValue, type NoticeRecipient } from './delivery-statu
 import { notifySender } from './notify-sender.ts';
 
 export interface OutboundQueueOptions {
-  /** Port of the receiving servers: QUEUE_SMTP_PORT, else 25. Tests use a high port. */
+  /** Port of the receiving servers; default QUEUE_SMTP_PORT (25). */
   port?: number;
   /** How often to look for due entries that nobody announced in this process. */
   pollIntervalMs?: number;
@@ -42,14 +42,6 @@ export interface OutboundQueueOptions {
 }
 
 const RECIPIENTS_PER_TRANSACTION = 100;
-
-function portFromEnv(): number {
-  const raw = process.env.QUEUE_SMTP_PORT;
-  if (!raw) return 25;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`QUEUE_SMTP_PORT must be a port number 1-65535, got "${raw}"`);
-  return port;
-}
 
 function defaultLocalAddress(listenHost: string): string | undefined {
   return isIP(listenHost) !== 0 && listenHost !== '0.0.0.0' && listenHost !== '::' ? listenHost : undefined;
@@ -102,7 +94,7 @@ export class QueueRunner {
     this.store = context.store;
     this.resolver = options.resolver ?? createMailResolver(context.config.dnsServers);
     this.settings = {
-      port: options.port ?? portFromEnv(),
+      port: options.port ?? context.config.queue.smtpPort,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       leaseMs: options.leaseMs ?? 10 * 60_000,
       maxConcurrent: options.maxConcurrent ?? 20,

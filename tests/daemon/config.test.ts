@@ -61,6 +61,7 @@ describe('defaults', () => {
       retrySchedule: [15, 30, 60, 120, 240].map((minutes) => minutes * 60_000),
       warnAfter: 4 * 3_600_000,
       giveUpAfter: 5 * 86_400_000,
+      smtpPort: 25,
     });
   });
 
@@ -103,7 +104,7 @@ describe('.env.example', () => {
     assert.deepEqual(Object.keys(documented).sort(), [
       'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNS_SERVERS', 'IMAPS_PORT', 'IMAP_PORT',
       'LISTEN_HOST', 'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
-      'QUEUE_RETRY_SCHEDULE', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SUBMISSIONS_PORT',
+      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SUBMISSIONS_PORT',
       'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'WEB_PORT',
     ]);
   });
@@ -272,6 +273,7 @@ describe('queue durations', () => {
       retrySchedule: [500, 10_000, 300_000, 3_600_000, 172_800_000],
       warnAfter: 5_400_000,
       giveUpAfter: 129_600_000,
+      smtpPort: 25,
     });
   });
 
