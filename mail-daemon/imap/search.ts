@@ -1,11 +1,12 @@
 // Evaluates SEARCH criteria (RFC 3501 6.4.4) against the messages of the
 // selected mailbox. Flags, dates, sizes and the summary columns (from, to,
 // cc, subject, decoded at delivery) come from the message rows; other
-// headers and BODY/TEXT read the stored bytes, and only when the criteria
-// need them.
+// headers read the stored bytes, and only when the criteria need them.
+// BODY and TEXT are answered beforehand by the store's full-text search
+// (textHits), one query per key.
 import libmime from 'libmime';
 import type { StoredMessage } from '../store/messages.ts';
-import { bodyBytes, headerBytes } from '../store/mime-structure.ts';
+import { headerBytes } from '../store/mime-structure.ts';
 import { fieldValue, splitHeaderFields } from './fetch/header-fields.ts';
 import type { SearchKey } from './parser/search-keys.ts';
 import { concreteRanges } from './parser/sequence-set.ts';
@@ -21,12 +22,12 @@ export interface SearchScope {
   /** The number of messages and the largest UID in the session's view, for "*". */
   exists: number;
   largestUid: number;
+  /** For each BODY or TEXT key, the UIDs whose text contains its string. */
+  textHits: Map<SearchKey, Set<number>>;
 }
 
 export function needsContent(key: SearchKey): boolean {
   switch (key.op) {
-    case 'text':
-      return true;
     case 'header':
       return !['from', 'to', 'cc', 'subject'].includes(key.field);
     case 'and':
@@ -83,11 +84,20 @@ function headerMatches(target: SearchTarget, field: string, value: string): bool
   return fields.some((f) => value === '' || contains(decodeWords(fieldValue(f)), value));
 }
 
-function textMatches(target: SearchTarget, where: 'body' | 'text', value: string): boolean {
-  const { raw, structure } = target.content!;
-  const bytes = where === 'body' ? bodyBytes(raw, structure) : raw;
-  // Byte-wise, case-insensitive for ASCII; transfer encodings are not undone yet.
-  return bytes.toString('latin1').toLowerCase().includes(Buffer.from(value.toLowerCase(), 'utf8').toString('latin1'));
+/** The BODY and TEXT keys of a search, for the full-text queries that run before matching. */
+export function textKeys(key: SearchKey): Extract<SearchKey, { op: 'text' }>[] {
+  switch (key.op) {
+    case 'text':
+      return [key];
+    case 'and':
+      return key.keys.flatMap(textKeys);
+    case 'or':
+      return [...textKeys(key.left), ...textKeys(key.right)];
+    case 'not':
+      return textKeys(key.key);
+    default:
+      return [];
+  }
 }
 
 export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope): boolean {
@@ -116,7 +126,7 @@ export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope
     case 'header':
       return headerMatches(target, key.field, key.value);
     case 'text':
-      return textMatches(target, key.where, key.value);
+      return scope.textHits.get(key)?.has(message.uid) ?? false;
     case 'modseq':
       return message.modseq >= key.modseq;
   }

@@ -7,6 +7,8 @@ import { mutate, type MailStore } from './context.ts';
 import { prepareContent, storeContent, type PreparedContent } from './content.ts';
 import { flagsToColumns } from './flags.ts';
 import { summarizeMessage, type MessageSummary } from './message-summary.ts';
+import { prepareMessageText, storeMessageText, type PreparedText } from './full-text-search.ts';
+import type { MimeNode } from './mime-structure.ts';
 import { chargeQuota } from './quota.ts';
 import { StoreError } from './errors.ts';
 import { INBOX } from './mailboxes.ts';
@@ -40,10 +42,13 @@ export interface DeliveredCopy {
 export interface PreparedMessage {
   content: PreparedContent;
   summary: MessageSummary;
+  /** For full-text search; left out, the first search that needs it indexes the message. */
+  text?: PreparedText;
 }
 
 export async function prepareMessage(raw: Buffer): Promise<PreparedMessage> {
-  return { content: prepareContent(raw), summary: await summarizeMessage(raw) };
+  const content = prepareContent(raw);
+  return { content, summary: await summarizeMessage(raw), text: prepareMessageText(content.raw, JSON.parse(content.structure) as MimeNode) };
 }
 
 async function resolveMailbox(tx: Tx, target: DeliveryTarget): Promise<Mailbox> {
@@ -83,6 +88,7 @@ export async function deliverMessage(
   return mutate(store, async (tx, changes) => {
     // First statement is a write: SQLite takes the write lock here.
     await storeContent(tx, content);
+    if (prepared.text) await storeMessageText(tx, store.database.engine, content.hash, prepared.text);
     const resolved = await Promise.all(targets.map(async (t) => ({ target: t, mailbox: await resolveMailbox(tx, t) })));
     // One copy per mailbox, and mailboxes locked in id order so that two
     // deliveries to the same mailboxes cannot deadlock on PostgreSQL.

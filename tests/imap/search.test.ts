@@ -47,6 +47,14 @@ describe('IMAP SEARCH', () => {
       C: a8 SEARCH TEXT "quarterly"
       S: * SEARCH 2
       S: a8 OK SEARCH completed
+      C: a8b SEARCH CHARSET UTF-8 TEXT {6}
+      S: + Ready for literal data
+      C: GRÜß
+      S: * SEARCH 3
+      S: a8b OK SEARCH completed
+      C: a8c SEARCH OR BODY izz NOT TEXT e
+      S: * SEARCH 1
+      S: a8c OK SEARCH completed
       C: a9 SEARCH LARGER 400
       S: * SEARCH 2
       S: a9 OK SEARCH completed

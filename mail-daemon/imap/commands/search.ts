@@ -1,11 +1,12 @@
 // SEARCH and UID SEARCH (RFC 3501 6.4.4, 6.4.8), with ESEARCH's RETURN
 // (RFC 4731) and MODSEQ (RFC 7162 3.1.5); selected.
+import { searchMessageText } from '../../store/full-text-search.ts';
 import { listMessages } from '../../store/messages.ts';
 import { no } from '../imap-error.ts';
 import { parseSearch, SEARCH_CHARSETS, usesModseq } from '../parser/search-keys.ts';
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { str, type ResponseValue } from '../parser/response.ts';
-import { matches, needsContent, type SearchTarget } from '../search.ts';
+import { matches, needsContent, textKeys, type SearchScope, type SearchTarget } from '../search.ts';
 import { byContentSize, loadContents } from '../store-queries.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
@@ -25,8 +26,13 @@ export const searchCommand = defineCommand({
     const selected = session.selected!;
     const withModseq = usesModseq(key);
     if (withModseq) session.enabled.add('CONDSTORE');
-    const scope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0 };
-    const all = (await listMessages(session.store, session.account!.id, selected.id)).filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
+    const accountId = session.account!.id;
+    const scope: SearchScope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0, textHits: new Map() };
+    for (const textKey of textKeys(key)) {
+      const hits = await searchMessageText(session.store, accountId, { mailboxId: selected.id, query: textKey.value, part: textKey.where });
+      scope.textHits.set(textKey, new Set(hits.map((hit) => hit.uid)));
+    }
+    const all = (await listMessages(session.store, accountId, selected.id)).filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
     const found: { seq: number; uid: number; modseq: number }[] = [];
     const batches = needsContent(key) ? byContentSize(all) : [all];
     for (const batch of batches) {

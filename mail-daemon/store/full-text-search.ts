@@ -1,0 +1,143 @@
+// Full-text search over the decoded text of an account's messages, through
+// the database's own index: SQLite FTS5 or a PostgreSQL tsvector with a GIN
+// index (tables in the hand-written migration *_message_text_search). IMAP
+// SEARCH BODY/TEXT and the web app's search both call searchMessageText.
+//
+// The text is indexed once per stored content (by hash, so copies and moves
+// share it): at delivery, and for anything delivered before (or stored by a
+// path that does not index) by the first search that covers it. The index
+// narrows the candidates; each is then confirmed as a substring match on the
+// stored text (RFC 3501 6.4.4), so both engines answer the same.
+import type { Engine } from '../../prisma/database.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import type { MailStore } from './context.ts';
+import { getOwnedMailbox } from './mailboxes.ts';
+import { extractMessageText, indexTerms, normalizeSearchText, queryTerm, searchWords } from './message-text.ts';
+import type { MimeNode } from './mime-structure.ts';
+import { runTransaction, type Tx } from './transaction.ts';
+import { asBuffer } from './content.ts';
+
+export interface PreparedText {
+  header: string;
+  body: string;
+  /** Index terms, one space between them. */
+  terms: string;
+  /** False when the message has too many terms to index: every search then confirms it on its text. */
+  complete: boolean;
+}
+
+export interface TextSearchQuery {
+  /** One mailbox of the account; all of its mailboxes when left out. */
+  mailboxId?: number;
+  query: string;
+  /** "text": header and body (IMAP TEXT, the default); "body": the body only (IMAP BODY). */
+  part?: 'text' | 'body';
+}
+
+export interface TextSearchHit {
+  messageId: number;
+  mailboxId: number;
+  uid: number;
+}
+
+/** Contents indexed or confirmed per query and transaction. */
+const BATCH = 200;
+
+/** Works out what is stored for a message's text; outside any transaction, like prepareContent. */
+export function prepareMessageText(raw: Buffer, structure: MimeNode): PreparedText {
+  const text = extractMessageText(raw, structure);
+  const header = clean(text.header);
+  const body = clean(text.body);
+  const { terms, complete } = indexTerms(normalizeSearchText(`${header}\n${body}`));
+  return { header, body, terms: terms.join(' '), complete };
+}
+
+/** Stores the text of a content unless it is there already; in the transaction that stores the content. */
+export async function storeMessageText(tx: Tx, engine: Engine, hash: string, text: PreparedText): Promise<void> {
+  if (engine === 'postgres') {
+    await tx.$executeRaw`INSERT INTO "MessageText" ("hash", "header", "body", "complete", "terms")
+      VALUES (${hash}, ${text.header}, ${text.body}, ${text.complete}, array_to_tsvector(string_to_array(${text.terms}, ' ')))
+      ON CONFLICT ("hash") DO NOTHING`;
+    return;
+  }
+  const inserted = await tx.$queryRaw<{ id: number | bigint }[]>`INSERT INTO "MessageText" ("hash", "header", "body", "complete")
+    VALUES (${hash}, ${text.header}, ${text.body}, ${text.complete})
+    ON CONFLICT ("hash") DO NOTHING RETURNING "id"`;
+  if (inserted.length > 0 && text.terms) {
+    await tx.$executeRaw`INSERT INTO "MessageTextIndex" (rowid, "terms") VALUES (${Number(inserted[0].id)}, ${text.terms})`;
+  }
+}
+
+/** Messages of the account (or of one of its mailboxes) whose text contains the query, in mailbox and UID order. */
+export async function searchMessageText(store: MailStore, accountId: number, search: TextSearchQuery): Promise<TextSearchHit[]> {
+  const prisma = store.database.prisma;
+  if (search.mailboxId !== undefined) await getOwnedMailbox(prisma, accountId, search.mailboxId);
+  const scope = search.mailboxId !== undefined ? Prisma.sql`m."mailboxId" = ${search.mailboxId}` : Prisma.sql`b."accountId" = ${accountId}`;
+  await indexMissingTexts(store, scope);
+
+  const needle = normalizeSearchText(search.query);
+  const words = [...new Set(searchWords(needle).map(queryTerm))];
+  const candidates = await prisma.$queryRaw<{ id: number; mailboxId: number; uid: number; hash: string }[]>`
+    SELECT m."id", m."mailboxId", m."uid", m."contentHash" AS "hash"
+    FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId"
+    WHERE ${scope} AND ${indexCondition(store.database.engine, words)}
+    ORDER BY m."mailboxId", m."uid"`;
+
+  // RFC 3501 6.4.4: a substring, case-insensitively; an empty one is in every message.
+  const matching = new Set<string>();
+  const hashes = [...new Set(candidates.map((c) => c.hash))];
+  for (let i = 0; i < hashes.length; i += BATCH) {
+    const texts = await prisma.$queryRaw<{ hash: string; header: string; body: string }[]>`
+      SELECT "hash", ${search.part === 'body' ? Prisma.sql`''` : Prisma.sql`"header"`} AS "header", "body"
+      FROM "MessageText" WHERE "hash" IN (${Prisma.join(hashes.slice(i, i + BATCH))})`;
+    for (const text of texts) {
+      if (normalizeSearchText(text.body).includes(needle) || normalizeSearchText(text.header).includes(needle)) matching.add(text.hash);
+    }
+  }
+  return candidates.filter((c) => matching.has(c.hash)).map((c) => ({ messageId: c.id, mailboxId: c.mailboxId, uid: Number(c.uid) }));
+}
+
+/** The contents the index may hold the query in: every query word starts a term of the text. */
+function indexCondition(engine: Engine, words: string[]): Prisma.Sql {
+  if (words.length === 0) return Prisma.sql`TRUE`;
+  if (engine === 'postgres') {
+    const query = words.map((w) => `'${w}':*`).join(' & ');
+    return Prisma.sql`m."contentHash" IN (
+      SELECT "hash" FROM "MessageText" WHERE "terms" @@ ${query}::tsquery
+      UNION ALL SELECT "hash" FROM "MessageText" WHERE NOT "complete")`;
+  }
+  const query = words.map((w) => `"${w}"*`).join(' AND ');
+  return Prisma.sql`m."contentHash" IN (
+    SELECT t."hash" FROM "MessageText" t WHERE t."id" IN (SELECT rowid FROM "MessageTextIndex" WHERE "MessageTextIndex" MATCH ${query})
+    UNION ALL SELECT "hash" FROM "MessageText" WHERE NOT "complete")`;
+}
+
+/** Indexes the contents in scope that have no text row yet (delivered before indexing existed, or by another path). */
+async function indexMissingTexts(store: MailStore, scope: Prisma.Sql): Promise<void> {
+  const prisma = store.database.prisma;
+  const missing = await prisma.$queryRaw<{ hash: string }[]>`
+    SELECT DISTINCT m."contentHash" AS "hash"
+    FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId"
+    WHERE ${scope} AND NOT EXISTS (SELECT 1 FROM "MessageText" t WHERE t."hash" = m."contentHash")`;
+  for (let i = 0; i < missing.length; i += BATCH) {
+    const batch = missing.slice(i, i + BATCH).map((m) => m.hash);
+    const prepared: { hash: string; text: PreparedText }[] = [];
+    // Read a few at a time: contents can be large.
+    for (let j = 0; j < batch.length; j += 20) {
+      const contents = await prisma.messageContent.findMany({ where: { hash: { in: batch.slice(j, j + 20) } }, select: { hash: true, raw: true, structure: true } });
+      for (const c of contents) prepared.push({ hash: c.hash, text: prepareMessageText(asBuffer(c.raw), JSON.parse(c.structure) as MimeNode) });
+    }
+    await runTransaction(store.database, async (tx) => {
+      for (const { hash, text } of prepared) {
+        // The content may have gone meanwhile (its last message expunged): then there is nothing to index.
+        const stillThere = await tx.messageContent.count({ where: { hash } });
+        if (stillThere > 0) await storeMessageText(tx, store.database.engine, hash, text);
+      }
+    });
+  }
+}
+
+/** PostgreSQL text cannot hold NUL. */
+function clean(value: string): string {
+  return value.replace(/\u0000/g, '');
+}

@@ -1,0 +1,136 @@
+// The searchable text of a message, and the index terms made from it, for
+// full-text search (IMAP SEARCH BODY/TEXT, the web app's search).
+//
+// The text is what a reader sees: every text/* part decoded from its transfer
+// encoding and charset (HTML with its tags taken out), and the header fields
+// with their encoded words decoded (RFC 2047), nested messages included. It is
+// worked out from the stored MIME tree (mime-structure.ts), so no second MIME
+// parse is needed.
+//
+// IMAP asks for substring matches (RFC 3501 6.4.4), which a word index cannot
+// answer by itself. So the terms of a message are, for every word, each of its
+// suffixes (cut to TERM_LENGTH characters): a query word is inside some word
+// of the text exactly when it is the start of one of these terms, which both
+// SQLite FTS5 ("w"*) and PostgreSQL tsquery ('w':*) answer from the index.
+// The index only narrows the candidates; the match is confirmed on the text.
+import libmime from 'libmime';
+import { createRequire } from 'node:module';
+import { bodyBytes, headerBytes, type MimeNode } from './mime-structure.ts';
+
+// libqp ships no types; its decoder is the one piece used here.
+const libqp = createRequire(import.meta.url)('libqp') as { decode(text: string): Buffer };
+
+export interface MessageText {
+  /** Header fields, "Name: value" a line each, decoded; nested messages' headers are in body. */
+  header: string;
+  body: string;
+}
+
+/** Terms are cut here: longer query words are narrowed by their start and confirmed on the text. */
+export const TERM_LENGTH = 16;
+/** Beyond this many distinct terms a message is not indexed, only marked for a scan (PostgreSQL caps a tsvector at 1 MB). */
+export const MAX_TERMS = 40_000;
+
+const WORD_SEPARATORS = /[^\p{L}\p{N}]+/u;
+
+/** Case-folded, NFC, whitespace collapsed: what both sides of a match are compared as. */
+export function normalizeSearchText(text: string): string {
+  return text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** The words of normalized text, the way both the index and the queries split it. */
+export function searchWords(normalized: string): string[] {
+  return normalized.split(WORD_SEPARATORS).filter(Boolean);
+}
+
+/** The distinct index terms of normalized text: every word's suffixes, cut to TERM_LENGTH. */
+export function indexTerms(normalized: string): { terms: string[]; complete: boolean } {
+  const terms = new Set<string>();
+  for (const word of new Set(searchWords(normalized))) {
+    const chars = Array.from(word);
+    for (let i = 0; i < chars.length; i++) {
+      terms.add(chars.slice(i, i + TERM_LENGTH).join(''));
+      if (terms.size > MAX_TERMS) return { terms: [], complete: false };
+    }
+  }
+  return { terms: [...terms], complete: true };
+}
+
+/** A query word as a prefix of terms: cut like the terms are. */
+export function queryTerm(word: string): string {
+  return Array.from(word).slice(0, TERM_LENGTH).join('');
+}
+
+export function extractMessageText(raw: Buffer, structure: MimeNode): MessageText {
+  const body: string[] = [];
+  const add = (text: string) => {
+    if (text) body.push(text);
+  };
+  const walk = (node: MimeNode) => {
+    if (node.children) {
+      const nestedMessage = node.contentType.startsWith('message/');
+      for (const child of node.children) {
+        if (nestedMessage) add(headerText(headerBytes(raw, child)));
+        walk(child);
+      }
+      return;
+    }
+    if (!node.contentType.startsWith('text/')) return;
+    const decoded = decodeCharset(decodeTransfer(bodyBytes(raw, node), node.encoding), node.params.charset);
+    add(node.contentType === 'text/html' ? htmlToText(decoded) : decoded);
+  };
+  walk(structure);
+  return { header: headerText(headerBytes(raw, structure)), body: body.join('\n') };
+}
+
+function headerText(bytes: Buffer): string {
+  const unfolded = bytes.toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
+  return unfolded
+    .split(/\r?\n/)
+    .filter((line) => line.includes(':'))
+    .map((line) => {
+      try {
+        return libmime.decodeWords(line);
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
+}
+
+function decodeTransfer(body: Buffer, encoding: string): Buffer {
+  switch (encoding) {
+    case 'base64':
+      return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+    case 'quoted-printable':
+      return libqp.decode(body.toString('latin1'));
+    default:
+      return body;
+  }
+}
+
+function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+  // Node's TextDecoder knows the WHATWG encodings (ISO-8859-x, windows-125x, Shift_JIS, GB18030, KOI8...).
+  try {
+    return new TextDecoder(charset?.trim() || 'utf-8').decode(bytes);
+  } catch {
+    return bytes.toString('utf8');
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** Enough HTML to text for search: scripts and styles out, tags become spaces, entities decoded. */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name: string) => {
+      if (name[0] === '#') {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
+      }
+      return ENTITIES[name.toLowerCase()] ?? entity;
+    });
+}
