@@ -16,6 +16,8 @@ postconf -e \
   'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination' \
   'disable_dns_lookups = yes' \
   'smtpd_peername_lookup = no'
+# Only 2525: the platform itself wants port 25.
+sed -i 's/^smtp      inet/#smtp      inet/' /etc/postfix/master.cf
 grep -q '^127.0.0.1:2525 ' /etc/postfix/master.cf || echo '127.0.0.1:2525 inet n - y - - smtpd' >> /etc/postfix/master.cf
 postfix stop 2>/dev/null || true
 postfix start
