@@ -55,6 +55,7 @@ const BASE_CAPABILITIES = [
   'LIST-STATUS',
   'SPECIAL-USE',
   'CONDSTORE',
+  'QRESYNC',
   'ESEARCH',
   'QUOTA',
   'QUOTA=RES-STORAGE',
@@ -132,6 +133,11 @@ export class ImapSession {
 
   get condstore(): boolean {
     return this.enabled.has('CONDSTORE');
+  }
+
+  /** RFC 7162 3.2.3: QRESYNC once enabled; it turns CONDSTORE on too, and expunges are reported as VANISHED. */
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
   }
 
   capabilities(): string[] {

@@ -7,7 +7,7 @@ import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
 import { expungedSince, listMessages } from '../store/messages.ts';
 import { bad, no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
-import { concreteRanges, type SequenceSet } from './parser/sequence-set.ts';
+import { concreteRanges, formatSequenceSet, type SequenceSet } from './parser/sequence-set.ts';
 
 export class SelectedMailbox {
   readonly id: number;
@@ -123,9 +123,14 @@ export class SelectedMailbox {
   }
 
   private reportExpunges(session: ImapSession): void {
-    // Highest sequence number first: each EXPUNGE shifts only those after it.
-    for (let index = this.uids.length - 1; index >= 0; index--) {
-      if (this.pendingExpunges.has(this.uids[index])) session.untagged(index + 1, 'EXPUNGE');
+    // RFC 7162 3.2.10: with QRESYNC on, one VANISHED with the UIDs instead.
+    if (session.qresync) {
+      session.untagged('VANISHED', formatSequenceSet(this.uids.filter((uid) => this.pendingExpunges.has(uid))));
+    } else {
+      // Highest sequence number first: each EXPUNGE shifts only those after it.
+      for (let index = this.uids.length - 1; index >= 0; index--) {
+        if (this.pendingExpunges.has(this.uids[index])) session.untagged(index + 1, 'EXPUNGE');
+      }
     }
     this.uids = this.uids.filter((uid) => !this.pendingExpunges.has(uid));
     this.pendingExpunges.clear();

@@ -35,6 +35,7 @@ for (const engine of ENGINES) {
         C: a2 CHECK
         S: a2 OK CHECK completed
         C: a3 EXAMINE Sent (CONDSTORE)
+        S: * OK [CLOSED] Previous mailbox closed
         S: * FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)
         S: * OK [PERMANENTFLAGS ()] Flags permitted
         S: * 0 EXISTS
@@ -54,13 +55,16 @@ for (const engine of ENGINES) {
       await expectSelected(client, 'b1 SELECT INBOX', 3);
       await client.transcript(`
         C: b2 SELECT Nope
+        S: * OK [CLOSED] Previous mailbox closed
         S: b2 NO [NONEXISTENT] No mailbox Nope
         C: b3 FETCH 1 FLAGS
         S: b3 BAD FETCH is not allowed without a selected mailbox
         C: b4 SELECT
         S: b4 BAD missing mailbox name
         C: b5 SELECT INBOX (QRESYNC)
-        S: b5 BAD unknown select parameter QRESYNC
+        S: b5 BAD QRESYNC must be enabled first
+        C: b5a SELECT INBOX (FOO)
+        S: b5a BAD unknown select parameter FOO
         C: b6 CLOSE
         S: b6 BAD CLOSE is not allowed without a selected mailbox
       `);

@@ -1,11 +1,14 @@
 // FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8; RFC 7162 3.1.4 CHANGEDSINCE
-// and MODSEQ), selected. Messages are read in batches and each response is
+// and MODSEQ, 3.2.6 VANISHED), selected. Messages are read in batches and each response is
 // written before the next batch, waiting while the client reads slowly.
 import { setFlags } from '../../store/message-flags.ts';
 import { listMessages } from '../../store/messages.ts';
 import { fetchItemValues, needsContent, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
 import { byContentSize, loadContents } from '../store-queries.ts';
+import { ImapParseError } from '../parser/command-parser.ts';
+import { concreteRanges } from '../parser/sequence-set.ts';
+import { reportVanishedEarlier } from '../vanished.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 const BATCH = 100;
@@ -15,11 +18,13 @@ export const fetchCommand = defineCommand({
   states: SELECTED,
   hasUidForm: true,
   holdsExpunges: true,
-  parse(args) {
+  parse(args, { session, uid }) {
     const set = args.sequenceSet();
     const items = parseFetchItems(args.next('fetch items'));
     const modifiers = parseFetchModifiers(args.optionalList() ?? []);
     args.end();
+    // RFC 7162 3.2.6: VANISHED is for UID FETCH once QRESYNC is enabled.
+    if (modifiers.vanished && !(uid && session.qresync)) throw new ImapParseError('VANISHED needs UID FETCH and ENABLE QRESYNC');
     return { set, items, modifiers };
   },
   async handle({ session, uid }, { set, items: requested, modifiers }) {
@@ -34,6 +39,7 @@ export const fetchCommand = defineCommand({
     if (has('MODSEQ')) session.enabled.add('CONDSTORE');
     const marksSeen = !selected.readOnly && items.some(setsSeen);
     const withContent = items.some(needsContent);
+    if (modifiers.vanished) await reportVanishedEarlier(session, selected.id, modifiers.changedSince!, concreteRanges(set, 0xffffffff));
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);

@@ -1,30 +1,72 @@
-// SELECT and EXAMINE (RFC 3501 6.3.1, 6.3.2; RFC 7162 3.1.8 HIGHESTMODSEQ and
-// the CONDSTORE parameter), authenticated or selected. A failed SELECT leaves
-// no mailbox selected.
+// SELECT and EXAMINE (RFC 3501 6.3.1, 6.3.2; RFC 7162 3.1.8 HIGHESTMODSEQ, the
+// CONDSTORE parameter and 3.2.5 the QRESYNC parameter), authenticated or
+// selected. A failed SELECT leaves no mailbox selected.
 import { SYSTEM_FLAGS } from '../../store/flags.ts';
 import { findMailbox } from '../../store/mailboxes.ts';
-import { listUids } from '../../store/messages.ts';
+import { listMessages, listUids } from '../../store/messages.ts';
 import { no } from '../imap-error.ts';
 import { readMailboxName } from '../mailbox-argument.ts';
-import { atomsOf } from '../parser/argument-reader.ts';
+import { ArgumentReader } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
+import { concreteRanges, type SequenceSet } from '../parser/sequence-set.ts';
 import { SelectedMailbox } from '../selected-mailbox.ts';
 import { mailboxCounts } from '../store-queries.ts';
+import { reportVanishedEarlier } from '../vanished.ts';
 import { AUTHENTICATED, defineCommand, type ImapCommand } from './command.ts';
 
-function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): ImapCommand<{ mailbox: string; condstore: boolean }> {
+interface QresyncParameter {
+  uidValidity: number;
+  modseq: number;
+  knownUids?: SequenceSet;
+}
+
+interface SelectInput {
+  mailbox: string;
+  condstore: boolean;
+  qresync?: QresyncParameter;
+}
+
+/** RFC 7162 3.2.5: QRESYNC (uidvalidity mod-sequence-value [known-uids [seq-match-data]]). */
+function parseQresync(args: ArgumentReader): QresyncParameter {
+  const inner = new ArgumentReader(args.list('QRESYNC parameter'), 'QRESYNC parameter');
+  const uidValidity = inner.number('UIDVALIDITY');
+  const modseq = inner.number('modseq', Number.MAX_SAFE_INTEGER);
+  if (uidValidity === 0 || modseq === 0) throw new ImapParseError('QRESYNC needs a non-zero UIDVALIDITY and modseq');
+  const knownUids = !inner.done && inner.peek()?.type === 'atom' ? inner.sequenceSet('known UIDs') : undefined;
+  if (!inner.done) {
+    // The sequence match data only helps servers that forget expunges; it is checked, not used.
+    const match = new ArgumentReader(inner.list('sequence match data'), 'sequence match data');
+    match.sequenceSet('known sequence set');
+    match.sequenceSet('known UID set');
+    match.end();
+  }
+  inner.end();
+  return { uidValidity, modseq, ...(knownUids ? { knownUids } : {}) };
+}
+
+function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): ImapCommand<SelectInput> {
   return defineCommand({
     name,
     states: AUTHENTICATED,
     parse(args, { session }) {
       const mailbox = readMailboxName(args, session);
-      const params = args.optionalList();
+      const params = new ArgumentReader(args.optionalList() ?? [], 'select parameter');
       args.end();
-      const names = atomsOf(params ?? [], 'select parameter').map((p) => p.toUpperCase());
-      for (const param of names) if (param !== 'CONDSTORE') throw new ImapParseError(`unknown select parameter ${param.slice(0, 20)}`);
-      return { mailbox, condstore: names.includes('CONDSTORE') };
+      const input: SelectInput = { mailbox, condstore: false };
+      while (!params.done) {
+        const param = params.atom('select parameter').toUpperCase();
+        if (param === 'CONDSTORE') input.condstore = true;
+        else if (param === 'QRESYNC') {
+          // RFC 7162 3.2.5: only after ENABLE QRESYNC.
+          if (!session.qresync) throw new ImapParseError('QRESYNC must be enabled first');
+          input.qresync = parseQresync(params);
+        } else throw new ImapParseError(`unknown select parameter ${param.slice(0, 20)}`);
+      }
+      return input;
     },
-    async handle({ session }, { mailbox: name, condstore }) {
+    async handle({ session }, { mailbox: name, condstore, qresync }) {
+      // RFC 7162 3.2.11, RFC 9051 7.1: the mailbox selected before is closed, and said so.
+      if (session.selected) session.untagged('OK', '[CLOSED]', 'Previous mailbox closed');
       session.selected = null;
       session.setState('AUTHENTICATED');
       const accountId = session.account!.id;
@@ -42,6 +84,16 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
       session.untagged('OK', `[UIDVALIDITY ${mailbox.uidValidity}]`, 'UIDs valid');
       session.untagged('OK', `[UIDNEXT ${mailbox.uidNext}]`, 'Predicted next UID');
       session.untagged('OK', `[HIGHESTMODSEQ ${mailbox.highestModseq}]`, 'Highest');
+      // RFC 7162 3.2.5.2: with the same UIDVALIDITY, what changed since the client's modseq.
+      if (qresync && qresync.uidValidity === mailbox.uidValidity) {
+        // "*" reaches past the last UID still there: expunged ones above it count too.
+        const ranges = qresync.knownUids ? concreteRanges(qresync.knownUids, 0xffffffff) : undefined;
+        await reportVanishedEarlier(session, mailbox.id, qresync.modseq, ranges);
+        for (const message of await listMessages(session.store, accountId, mailbox.id, { changedSince: qresync.modseq })) {
+          const seq = selected.seqOf(message.uid);
+          if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', message.flags, 'MODSEQ', [message.modseq]]);
+        }
+      }
       session.selected = selected;
       session.setState('SELECTED');
       return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE' };

@@ -104,7 +104,7 @@ export interface FetchModifiers {
   vanished?: boolean;
 }
 
-/** RFC 7162 3.1.4: (CHANGEDSINCE n). */
+/** RFC 7162 3.1.4: (CHANGEDSINCE n), and 3.2.6: VANISHED beside it. */
 export function parseFetchModifiers(tokens: Token[]): FetchModifiers {
   const modifiers: FetchModifiers = {};
   for (let i = 0; i < tokens.length; i++) {
@@ -113,10 +113,14 @@ export function parseFetchModifiers(tokens: Token[]): FetchModifiers {
       const value = tokens[++i];
       if (value?.type !== 'atom' || !/^\d{1,19}$/.test(value.value)) throw new ImapParseError('CHANGEDSINCE needs a number');
       modifiers.changedSince = Number(value.value);
+    } else if (name.toUpperCase() === 'VANISHED') {
+      modifiers.vanished = true;
     } else {
       throw new ImapParseError(`unknown fetch modifier ${name.slice(0, 40)}`);
     }
   }
+  // RFC 7162 3.2.6: VANISHED only with CHANGEDSINCE.
+  if (modifiers.vanished && modifiers.changedSince === undefined) throw new ImapParseError('VANISHED needs CHANGEDSINCE');
   return modifiers;
 }
 
