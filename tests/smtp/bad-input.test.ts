@@ -6,7 +6,7 @@ import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { addTestAccounts } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { RawSmtp, sendWithNodemailer } from '../support/smtp-client.ts';
-import { createSmtpService } from '../../mail-daemon/smtp/smtp-service.ts';
+import { createSmtpService, MAX_CONNECTIONS_PER_IP } from '../../mail-daemon/smtp/smtp-service.ts';
 import { withCrlf } from '../../mail-daemon/store/content.ts';
 
 describe('SMTP bad input', () => {
@@ -85,6 +85,16 @@ describe('SMTP bad input', () => {
     const closed = new Promise((resolve) => raw.socket.once('close', resolve));
     assert.match(await raw.reply(4000), /^421 /);
     await closed;
+    await stillServes();
+  });
+
+  it('limits simultaneous connections from one address', async () => {
+    const open = await Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_IP }, () => session()));
+    const extra = await RawSmtp.open(port);
+    assert.match(await extra.reply(), /^421 4\.7\.0 Too many connections/);
+    extra.close();
+    open.forEach((raw) => raw.close());
+    await new Promise((r) => setTimeout(r, 200));
     await stillServes();
   });
 

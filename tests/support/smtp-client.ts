@@ -41,6 +41,8 @@ export async function sendWithNodemailer(
     tls: { rejectUnauthorized: false },
     name: 'client.remote.test',
   });
+  // Failures reach the callbacks below; a reset after QUIT (a server being killed) is not one.
+  (connection as unknown as NodeJS.EventEmitter).on('error', () => undefined);
   await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
   try {
     if (options.auth) {
@@ -62,6 +64,8 @@ export class RawSmtp {
 
   private constructor(readonly socket: Socket) {
     socket.setEncoding('utf8');
+    // A reset shows as a missing reply; tests that kill servers expect resets.
+    socket.on('error', () => undefined);
     socket.on('data', (chunk: string) => {
       this.buffer += chunk;
       for (const wake of this.waiters.splice(0)) wake();
