@@ -9,6 +9,7 @@ import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { StoreChange } from '../store/change-bus.ts';
 import type { MailStore } from '../store/context.ts';
 import { ImapSession } from './imap-session.ts';
+import type { CommandRate } from './command-rate.ts';
 
 export interface ImapServerOptions {
   store: MailStore;
@@ -20,6 +21,7 @@ export interface ImapServerOptions {
   /** RFC 3501 5.4: at least 30 minutes. */
   idleTimeoutMs?: number;
   preAuthTimeoutMs?: number;
+  commandRate?: CommandRate;
   limiter?: LoginLimiter;
 }
 
@@ -72,6 +74,7 @@ export class ImapServer {
         idleTimeoutMs: this.options.idleTimeoutMs ?? 30 * 60_000,
         preAuthTimeoutMs: this.options.preAuthTimeoutMs ?? 60_000,
         maxMessageSize: this.options.maxMessageSize,
+        ...(this.options.commandRate ? { commandRate: this.options.commandRate } : {}),
         log: this.options.log,
       },
       secure,

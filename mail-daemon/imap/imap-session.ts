@@ -15,6 +15,7 @@ import { ImapParseError, parseCommand, tagOf } from './parser/command-parser.ts'
 import { serializeLine, type ResponseValue } from './parser/response.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
 import { isLoopback } from '../loopback.ts';
+import { CommandRateLimiter, type CommandRate } from './command-rate.ts';
 
 export interface SessionOptions {
   store: MailStore;
@@ -27,6 +28,8 @@ export interface SessionOptions {
   /** Before login a silent client is dropped sooner. */
   preAuthTimeoutMs: number;
   maxMessageSize: number;
+  /** Commands per second after a first burst; more wait (command-rate.ts). */
+  commandRate?: CommandRate;
   log: (message: string) => void;
 }
 
@@ -41,6 +44,8 @@ export const MAX_BAD_COMMANDS = 20;
 
 const BASE_CAPABILITIES = [
   'IMAP4rev1',
+  // RFC 9051 Appendix A: a session stays IMAP4rev1 until the client ENABLEs IMAP4rev2.
+  'IMAP4rev2',
   'LITERAL+',
   'SASL-IR',
   'ID',
@@ -79,6 +84,7 @@ export class ImapSession {
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
   private badCommands = 0;
+  private readonly rate: CommandRateLimiter;
   private markFinished!: () => void;
 
   constructor(
@@ -92,6 +98,7 @@ export class ImapSession {
     this.secure = secure;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.finished = new Promise((resolve) => (this.markFinished = resolve));
+    this.rate = new CommandRateLimiter(options.commandRate);
     this.reader = new CommandReader(
       {
         maxLineBytes: MAX_LINE_BYTES,
@@ -127,8 +134,14 @@ export class ImapSession {
     return this.secure || (this.options.allowPlaintextLoopback && isLoopback(this.remoteAddress));
   }
 
+  /** UTF-8 mailbox names and quoted strings: UTF8=ACCEPT (RFC 6855) or IMAP4rev2 (RFC 9051 5.1). */
   get utf8(): boolean {
-    return this.enabled.has('UTF8=ACCEPT');
+    return this.enabled.has('UTF8=ACCEPT') || this.rev2;
+  }
+
+  /** The client ENABLEd IMAP4rev2 (RFC 9051): no \Recent, no UNSEEN code, ESEARCH replies. */
+  get rev2(): boolean {
+    return this.enabled.has('IMAP4rev2');
   }
 
   get condstore(): boolean {
@@ -210,6 +223,9 @@ export class ImapSession {
 
   private async execute(bytes: Buffer): Promise<void> {
     try {
+      const wait = this.rate.take();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.closed) return;
       let status: 'OK' | 'NO' | 'BAD';
       try {
         status = await runCommand(this, parseCommand(bytes));

@@ -1,6 +1,7 @@
 // APPEND (RFC 3501 6.3.11) with flags and date, answering APPENDUID (RFC 4315)
 // and OVERQUOTA (RFC 5530) or TRYCREATE; authenticated or selected.
 import { deliverMessage } from '../../store/deliver.ts';
+import { assertFlagLimit } from '../flag-limit.ts';
 import { normalizeFlags } from '../../store/flags.ts';
 import { findMailbox } from '../../store/mailboxes.ts';
 import { parseImapDate } from '../imap-date.ts';
@@ -16,6 +17,7 @@ export const appendCommand = defineCommand({
     const mailbox = readMailboxName(args, session);
     const flagTokens = args.optionalList();
     const flags = normalizeFlags(atomsOf(flagTokens ?? [], 'flag'));
+    assertFlagLimit(flags);
     let date: Date | undefined;
     if (args.remaining > 1) date = parseImapDate(args.string('date-time').toString('latin1'));
     const message = args.string('message literal');

@@ -44,14 +44,15 @@ export const searchCommand = defineCommand({
     }
     const numbers = found.map((f) => (uid ? f.uid : f.seq));
     const highest = found.reduce((max, f) => Math.max(max, f.modseq), 0);
-    if (returns === undefined) {
+    // RFC 9051 6.4.4: a rev2 session always gets ESEARCH; no RETURN means ALL.
+    if (returns === undefined && !session.rev2) {
       const line: ResponseValue[] = ['SEARCH', ...numbers];
       if (withModseq && found.length > 0) line.push(['MODSEQ', highest]);
       session.untagged(...line);
       return;
     }
     // RFC 4731 3.1: RETURN () means ALL.
-    const options = returns.length === 0 ? ['ALL'] : returns;
+    const options = !returns || returns.length === 0 ? ['ALL'] : returns;
     const line: ResponseValue[] = ['ESEARCH', [`TAG`, str(tag)]];
     if (uid) line.push('UID');
     if (numbers.length > 0) {

@@ -8,6 +8,7 @@ import { listMessages } from '../../store/messages.ts';
 import { atomsOf } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { formatSequenceSet } from '../parser/sequence-set.ts';
+import { assertFlagLimit } from '../flag-limit.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 const MODES = { FLAGS: 'set', '+FLAGS': 'add', '-FLAGS': 'remove' } as const;
@@ -34,6 +35,7 @@ export const storeCommand = defineCommand({
     const flags: string[] = [];
     if (args.done) throw new ImapParseError('missing flags');
     while (!args.done) flags.push(...atomsOf(args.listOrSingle('flags'), 'flag'));
+    assertFlagLimit(flags);
     return { set, unchangedSince, mode, silent, flags: normalizeFlags(flags) };
   },
   async handle({ session, uid }, { set, unchangedSince, mode, silent, flags }) {
