@@ -161,11 +161,11 @@ for (const engine of ENGINES) {
 
     if (engine === 'postgres') {
       it('also when the delivering daemon is another process sharing PostgreSQL', async () => {
-        const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'tests/support/smtp-daemon-child.ts', daemon.database.url, dns.address], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'tests/support/daemon-child.ts', daemon.database.url, 'smtp', dns.address], { stdio: ['pipe', 'pipe', 'inherit'] });
         try {
           const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
           const ready = (await lines.next()).value as string;
-          const port = Number(/^ready (\d+)$/.exec(ready)?.[1]);
+          const port = Number(/\bsmtp=(\d+)/.exec(ready)?.[1]);
           assert.ok(port > 0, ready);
           await sendAndWaitForExists(port, buildMessage({ subject: 'from the other daemon' }));
         } finally {

@@ -1,0 +1,45 @@
+// A second mail daemon process on the database of the test or benchmark that
+// starts it, for cross-process tests and for measuring a daemon on its own:
+//   daemon-child.ts <database url> <services: smtp,imap> <dns server ip:port>
+// prints "ready <label>=<port> ..." for its listeners and stops when its
+// stdin ends.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../mail-daemon/config.ts';
+import { startDaemon } from '../../mail-daemon/daemon.ts';
+import type { Service } from '../../mail-daemon/services.ts';
+import { imapService } from '../../mail-daemon/imap/imap-service.ts';
+import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
+
+const SERVICES: Record<string, { service: Service; ports: string[] }> = {
+  smtp: { service: smtpService, ports: ['SMTP_PORT'] },
+  imap: { service: imapService, ports: ['IMAP_PORT', 'IMAPS_PORT'] },
+};
+const ALL_PORTS = ['SMTP_PORT', 'SUBMISSION_PORT', 'SUBMISSIONS_PORT', 'POP3_PORT', 'POP3S_PORT', 'IMAP_PORT', 'IMAPS_PORT', 'WEB_PORT'];
+
+const [url, serviceList, dnsServer = '127.0.0.1:9'] = process.argv.slice(2);
+const chosen = serviceList.split(',').map((name) => {
+  if (!SERVICES[name]) throw new Error(`unknown service ${name}`);
+  return SERVICES[name];
+});
+const dataDir = mkdtempSync(join(tmpdir(), 'mail-daemon-child-'));
+const ports = Object.fromEntries(ALL_PORTS.map((name) => [name, chosen.some((c) => c.ports.includes(name)) ? '0' : 'off']));
+const config = loadConfig({
+  ...ports,
+  DATA_DIR: dataDir,
+  DATABASE_URL: url,
+  MAIL_HOSTNAME: 'mx2.example.test',
+  LISTEN_HOST: '127.0.0.1',
+  DNS_SERVERS: dnsServer,
+  ALLOW_PLAINTEXT_LOOPBACK: 'true',
+} as unknown as NodeJS.ProcessEnv);
+const daemon = await startDaemon(config, chosen.map((c) => c.service), () => undefined);
+const addresses = daemon.services.flatMap((s) => s.addresses);
+process.stdout.write(`ready ${addresses.map((a) => `${a.label}=${a.port}`).join(' ')}\n`);
+process.stdin.resume();
+process.stdin.on('end', async () => {
+  await daemon.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});
