@@ -23,7 +23,7 @@ import { sanitizeMessageHtml } from './safe-html.ts';
 export type DraftAttachment =
   | { filename: string; contentType: string; content: Buffer }
   /** A part of a stored message of the account (forwarded attachments, attachments of a reopened draft). */
-  | { messageId: number; path: string };
+  | { messageId: number; path: string; /** For display; the part's own name is used. */ filename?: string };
 
 export interface Draft {
   /** An address the account owns; its own address when left out. */

@@ -45,7 +45,7 @@ export async function replyDraft(store: MailStore, accountId: number, messageId:
       bcc: [],
       subject: prefixed('Fwd', original.subject),
       html: body,
-      attachments: original.attachments.filter((a) => !a.inline).map((a) => ({ messageId, path: a.path })),
+      attachments: original.attachments.filter((a) => !a.inline).map((a) => ({ messageId, path: a.path, filename: a.filename })),
       forwardOfId: messageId,
     };
   }
@@ -100,7 +100,7 @@ export async function reopenDraft(store: MailStore, accountId: number, messageId
     bcc: bcc ? [bcc] : [],
     subject: view.subject,
     html: view.html,
-    attachments: view.attachments.filter((a) => !a.inline).map((a) => ({ messageId, path: a.path })),
+    attachments: view.attachments.filter((a) => !a.inline).map((a) => ({ messageId, path: a.path, filename: a.filename })),
     inReplyTo: view.inReplyTo || undefined,
     references: view.references || undefined,
     draftId: messageId,

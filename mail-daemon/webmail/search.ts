@@ -28,7 +28,11 @@ export interface SearchPage extends MessagePage {
   highlight: string[];
 }
 
-const ID_CHUNK = 5000;
+/** Up to this many text hits are looked up by id; more are picked out of the folder read newest first. */
+const FEW_HITS = 2000;
+/** Bound parameters per statement stay well under every engine's limit. */
+const ID_CHUNK = 500;
+const SCAN_BATCH = 1000;
 
 export async function searchMessages(
   store: MailStore,
@@ -58,23 +62,13 @@ export async function searchMessages(
   if (criteria.unread) and.push({ seen: false });
 
   const text = criteria.text?.trim();
-  let rows;
-  if (text) {
-    const hits = await searchMessageText(store, accountId, { mailboxId: criteria.mailboxId, query: text });
-    // The other criteria and the page on each chunk of hits, then the newest of all chunks.
-    const ids = hits.map((h) => h.messageId).sort((a, b) => b - a);
-    rows = [];
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      rows.push(...(await prisma.message.findMany({
-        where: { AND: [...and, { id: { in: ids.slice(i, i + ID_CHUNK) } }] },
-        orderBy: NEWEST_FIRST,
-        take: limit + 1,
-        select: SUMMARY_SELECT,
-      })));
-    }
-    rows.sort((a, b) => b.internalDate.getTime() - a.internalDate.getTime() || b.id - a.id);
+  const take = limit + 1;
+  let rows: Awaited<ReturnType<typeof prisma.message.findMany<{ select: typeof SUMMARY_SELECT }>>>;
+  if (!text) {
+    rows = await prisma.message.findMany({ where: { AND: and }, orderBy: NEWEST_FIRST, take, select: SUMMARY_SELECT });
   } else {
-    rows = await prisma.message.findMany({ where: { AND: and }, orderBy: NEWEST_FIRST, take: limit + 1, select: SUMMARY_SELECT });
+    const hits = new Set((await searchMessageText(store, accountId, { mailboxId: criteria.mailboxId, query: text })).map((h) => h.messageId));
+    rows = hits.size <= FEW_HITS ? await newestAmong(store, and, [...hits], take) : await newestScanning(store, and, hits, take);
   }
   const page = rows.slice(0, limit);
   return {
@@ -82,4 +76,44 @@ export async function searchMessages(
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
     highlight: [text, subject, from].filter((w): w is string => Boolean(w)).flatMap((w) => w.split(/\s+/)).filter((w) => w.length > 1),
   };
+}
+
+type Where = Prisma.MessageWhereInput[];
+
+/** The newest `take` of a few ids that meet the other criteria: each chunk's newest, then the newest of all. */
+async function newestAmong(store: MailStore, and: Where, ids: number[], take: number) {
+  const rows = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    rows.push(...(await store.database.prisma.message.findMany({
+      where: { AND: [...and, { id: { in: ids.slice(i, i + ID_CHUNK) } }] },
+      orderBy: NEWEST_FIRST,
+      take,
+      select: SUMMARY_SELECT,
+    })));
+  }
+  return rows.sort((a, b) => b.internalDate.getTime() - a.internalDate.getTime() || b.id - a.id).slice(0, take);
+}
+
+/**
+ * Many hits: read the rows that meet the other criteria newest first (the
+ * date index) and keep the hits; with more than FEW_HITS of them this stops
+ * after a few batches however large the folder.
+ */
+async function newestScanning(store: MailStore, and: Where, hits: Set<number>, take: number) {
+  const kept = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const batch = await store.database.prisma.message.findMany({
+      where: { AND: [...and, afterCursor(cursor)] },
+      orderBy: NEWEST_FIRST,
+      take: SCAN_BATCH,
+      select: SUMMARY_SELECT,
+    });
+    for (const row of batch) {
+      if (hits.has(row.id)) kept.push(row);
+      if (kept.length === take) return kept;
+    }
+    if (batch.length < SCAN_BATCH) return kept;
+    cursor = encodeCursor(batch[batch.length - 1]);
+  }
 }
