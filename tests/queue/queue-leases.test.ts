@@ -10,6 +10,8 @@ import { claimDueEntries } from '../../mail-daemon/queue/queue-lease.ts';
 import { retryQueueEntry } from '../../mail-daemon/queue/queue-admin.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
 import { openDatabase } from '../../prisma/database.ts';
+import { prepareContent, storeContent } from '../../mail-daemon/store/content.ts';
+import { runTransaction } from '../../mail-daemon/store/transaction.ts';
 import { buildMessage } from '../support/messages.ts';
 import { loopbackSubnet, queueMessage, queueFixtures, waitFor } from './queue-fixture.ts';
 
@@ -82,9 +84,21 @@ for (const engine of ENGINES) {
       await retryQueueEntry(fixture.store, id);
       await waitFor('the delivery after the retry', () => mx.received.length > 0, 5000);
 
-      const held = await queueMessage(fixture.store, { to: ['carol@remote.test'] });
-      const leaseUntil = new Date(Date.now() + 60_000);
-      await prisma.queueMessage.update({ where: { id: held.id }, data: { leaseOwner: 'busy-daemon/1', leaseUntil, nextAttemptAt: new Date(Date.now() + 3600_000) } });
+      // Queued already held by another runner, in one transaction, so this runner never sees it free.
+      const content = prepareContent(buildMessage({ to: 'carol@remote.test', subject: 'Held' }));
+      const held = await runTransaction(fixture.store.database, async (tx) => {
+        await storeContent(tx, content);
+        return tx.queueMessage.create({
+          data: {
+            contentHash: content.hash,
+            mailFrom: 'alice@example.test',
+            leaseOwner: 'busy-daemon/1',
+            leaseUntil: new Date(Date.now() + 60_000),
+            nextAttemptAt: new Date(Date.now() + 3600_000),
+            recipients: { create: [{ address: 'carol@remote.test', domain: 'remote.test' }] },
+          },
+        });
+      });
       await retryQueueEntry(fixture.store, held.id);
       const entry = await prisma.queueMessage.findUnique({ where: { id: held.id } });
       assert.equal(entry?.leaseOwner, 'busy-daemon/1');
