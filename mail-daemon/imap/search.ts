@@ -100,6 +100,21 @@ export function textKeys(key: SearchKey): Extract<SearchKey, { op: 'text' }>[] {
   }
 }
 
+/**
+ * The UIDs a match must be among, when the key requires a BODY or TEXT match
+ * (alone or ANDed): then only those messages need to be read. Null: any.
+ */
+export function requiredUids(key: SearchKey, scope: SearchScope): Set<number> | null {
+  if (key.op === 'text') return scope.textHits.get(key) ?? null;
+  if (key.op !== 'and') return null;
+  let smallest: Set<number> | null = null;
+  for (const part of key.keys) {
+    const required = requiredUids(part, scope);
+    if (required && (!smallest || required.size < smallest.size)) smallest = required;
+  }
+  return smallest;
+}
+
 export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope): boolean {
   const { message } = target;
   switch (key.op) {

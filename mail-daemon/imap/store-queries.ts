@@ -3,7 +3,10 @@
 // mail-daemon/store/ once another caller wants them.
 //   loadContents: the raw bytes and MIME trees of many messages in one query
 //     (getMessageContent reads one message in two queries);
+//   loadHeaders: the same with only the start of the raw bytes, enough for the
+//     message's header (ENVELOPE, BODY[HEADER.FIELDS ...]);
 //   mailboxCounts: the numbers of STATUS and SELECT.
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { asBuffer } from '../store/content.ts';
 import type { MailStore } from '../store/context.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
@@ -27,6 +30,38 @@ export async function loadContents(store: MailStore, hashes: string[]): Promise<
     });
     for (const row of rows) out.set(row.hash, { raw: asBuffer(row.raw), structure: JSON.parse(row.structure) as MimeNode });
   }
+  return out;
+}
+
+/** Bytes read for a header; a message whose header is longer is read whole. */
+const HEADER_PREFIX_BYTES = 16 * 1024;
+
+/**
+ * Contents by hash with `raw` cut after the top-level header: only
+ * headerBytes(raw, structure) of the result may be used. A FETCH of
+ * envelopes or header fields then reads a few kB per message instead of all of it.
+ */
+export async function loadHeaders(store: MailStore, hashes: string[]): Promise<Map<string, LoadedContent>> {
+  const unique = [...new Set(hashes)];
+  const out = new Map<string, LoadedContent>();
+  const longer: string[] = [];
+  const prisma = store.database.prisma;
+  // In hex: the SQLite adapter cannot type a blob that an expression returns.
+  const prefix =
+    store.database.engine === 'postgres'
+      ? Prisma.sql`encode(substring("raw" from 1 for ${HEADER_PREFIX_BYTES}), 'hex')`
+      : Prisma.sql`hex(substr("raw", 1, ${HEADER_PREFIX_BYTES}))`;
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await prisma.$queryRaw<{ hash: string; structure: string; head: string }[]>`
+      SELECT "hash", "structure", ${prefix} AS "head" FROM "MessageContent" WHERE "hash" IN (${Prisma.join(unique.slice(i, i + 500))})`;
+    for (const row of rows) {
+      const structure = JSON.parse(row.structure) as MimeNode;
+      const head = Buffer.from(row.head, 'hex');
+      if (structure.bodyStart > head.length) longer.push(row.hash);
+      else out.set(row.hash, { raw: head, structure });
+    }
+  }
+  if (longer.length > 0) for (const [hash, content] of await loadContents(store, longer)) out.set(hash, content);
   return out;
 }
 

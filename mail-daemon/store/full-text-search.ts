@@ -77,15 +77,22 @@ export async function searchMessageText(store: MailStore, accountId: number, sea
 
   const needle = normalizeSearchText(search.query);
   const words = [...new Set(searchWords(needle).map(queryTerm))];
-  const candidates = await prisma.$queryRaw<{ id: number; mailboxId: number; uid: number; hash: string }[]>`
-    SELECT m."id", m."mailboxId", m."uid", m."contentHash" AS "hash"
-    FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId"
+  const candidates = await prisma.$queryRaw<{ id: number; mailboxId: number; uid: number; hash: string; complete: boolean | number }[]>`
+    SELECT m."id", m."mailboxId", m."uid", m."contentHash" AS "hash", t."complete"
+    FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId" JOIN "MessageText" t ON t."hash" = m."contentHash"
     WHERE ${scope} AND ${indexCondition(store.database.engine, words)}
     ORDER BY m."mailboxId", m."uid"`;
 
   // RFC 3501 6.4.4: a substring, case-insensitively; an empty one is in every message.
   const matching = new Set<string>();
-  const hashes = [...new Set(candidates.map((c) => c.hash))];
+  // One word of at most TERM_LENGTH characters, in header or body: the index
+  // answers exactly (it is the start of a term just when it is inside a word).
+  const exact = search.part !== 'body' && words.length === 1 && words[0] === needle;
+  const toConfirm = candidates.filter((c) => {
+    if (exact && c.complete) matching.add(c.hash);
+    return !(exact && c.complete);
+  });
+  const hashes = [...new Set(toConfirm.map((c) => c.hash))];
   for (let i = 0; i < hashes.length; i += BATCH) {
     const texts = await prisma.$queryRaw<{ hash: string; header: string; body: string }[]>`
       SELECT "hash", ${search.part === 'body' ? Prisma.sql`''` : Prisma.sql`"header"`} AS "header", "body"

@@ -72,6 +72,7 @@ class BenchClient {
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.waiter?.reject(error));
+    socket.on('close', () => this.waiter?.reject(new Error('connection closed')));
   }
 
   static async open(port: number): Promise<BenchClient> {
@@ -314,6 +315,9 @@ service imap-login {
     port = 0
   }
 }
+service imap {
+  process_limit = ${IDLE + 100}
+}
 service anvil {
   chroot =
 }
@@ -373,6 +377,7 @@ export async function run(): Promise<void> {
       const timings = await measureCommands(ours.port, account.address, TEST_PASSWORD);
       const idle = await measureIdle(ours.port, account.address, TEST_PASSWORD, ours.pid);
       results.push({ server: `ours (${ENGINE})`, timings, idle });
+      console.log(`ours: ${JSON.stringify({ ...timings, kbPerIdleConnection: idle.perConnectionKb })}`);
     } finally {
       await ours.stop();
     }

@@ -3,9 +3,9 @@
 // written before the next batch, waiting while the client reads slowly.
 import { setFlags } from '../../store/message-flags.ts';
 import { listMessages } from '../../store/messages.ts';
-import { fetchItemValues, needsContent, setsSeen } from '../fetch/fetch-response.ts';
+import { fetchItemValues, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
-import { byContentSize, loadContents } from '../store-queries.ts';
+import { byContentSize, loadContents, loadHeaders } from '../store-queries.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges } from '../parser/sequence-set.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
@@ -39,6 +39,8 @@ export const fetchCommand = defineCommand({
     if (has('MODSEQ')) session.enabled.add('CONDSTORE');
     const marksSeen = !selected.readOnly && items.some(setsSeen);
     const withContent = items.some(needsContent);
+    // Envelopes and header fields (what clients fetch for a message list) need only the header's bytes.
+    const headerOnly = withContent && items.filter(needsContent).every(needsHeaderOnly);
     if (modifiers.vanished) await reportVanishedEarlier(session, selected.id, modifiers.changedSince!, concreteRanges(set, 0xffffffff));
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
     for (let i = 0; i < uids.length; i += BATCH) {
@@ -59,8 +61,9 @@ export const fetchCommand = defineCommand({
           if (!has('FLAGS')) batchItems = [...items, { kind: 'simple', name: 'FLAGS' }];
         }
       }
-      for (const part of withContent ? byContentSize(messages) : [messages]) {
-        const contents = withContent ? await loadContents(session.store, part.map((m) => m.contentHash)) : new Map();
+      for (const part of withContent && !headerOnly ? byContentSize(messages) : [messages]) {
+        const hashes = part.map((m) => m.contentHash);
+        const contents = !withContent ? new Map() : headerOnly ? await loadHeaders(session.store, hashes) : await loadContents(session.store, hashes);
         for (const message of part) {
           const seq = selected.seqOf(message.uid);
           if (!seq) continue;

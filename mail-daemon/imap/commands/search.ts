@@ -6,7 +6,7 @@ import { no } from '../imap-error.ts';
 import { parseSearch, SEARCH_CHARSETS, usesModseq } from '../parser/search-keys.ts';
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { str, type ResponseValue } from '../parser/response.ts';
-import { matches, needsContent, textKeys, type SearchScope, type SearchTarget } from '../search.ts';
+import { matches, needsContent, requiredUids, textKeys, type SearchScope, type SearchTarget } from '../search.ts';
 import { byContentSize, loadContents } from '../store-queries.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
@@ -32,7 +32,15 @@ export const searchCommand = defineCommand({
       const hits = await searchMessageText(session.store, accountId, { mailboxId: selected.id, query: textKey.value, part: textKey.where });
       scope.textHits.set(textKey, new Set(hits.map((hit) => hit.uid)));
     }
-    const all = (await listMessages(session.store, accountId, selected.id)).filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
+    const required = requiredUids(key, scope);
+    // Few required UIDs are read by UID; many, as the whole mailbox in one go.
+    const listed =
+      required === null || required.size > selected.exists / 4
+        ? await listMessages(session.store, accountId, selected.id)
+        : required.size === 0
+          ? []
+          : await listMessages(session.store, accountId, selected.id, { uids: [...required] });
+    const all = listed.filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
     const found: { seq: number; uid: number; modseq: number }[] = [];
     const batches = needsContent(key) ? byContentSize(all) : [all];
     for (const batch of batches) {

@@ -22,6 +22,14 @@ export function needsContent(item: FetchItem): boolean {
   return item.kind === 'body' || item.kind === 'binary-size' || item.kind === 'rfc822' || (item.kind === 'simple' && (item.name === 'ENVELOPE' || item.name === 'BODY' || item.name === 'BODYSTRUCTURE'));
 }
 
+/** Whether the item reads only the message's own header (ENVELOPE, BODY[HEADER...], RFC822.HEADER), so the body need not be loaded. */
+export function needsHeaderOnly(item: FetchItem): boolean {
+  if (item.kind === 'simple') return item.name === 'ENVELOPE';
+  if (item.kind === 'rfc822') return item.name === 'RFC822.HEADER';
+  if (item.kind !== 'body' || item.binary || item.section.path.length > 0) return false;
+  return item.section.text === 'HEADER' || item.section.text === 'HEADER.FIELDS' || item.section.text === 'HEADER.FIELDS.NOT';
+}
+
 /** Whether fetching the item sets \Seen (RFC 3501 6.4.5: BODY[...] and RFC822 without PEEK). */
 export function setsSeen(item: FetchItem): boolean {
   return (item.kind === 'body' && !item.peek) || (item.kind === 'rfc822' && item.name !== 'RFC822.HEADER');
