@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Engine } from '../../prisma/database.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 import { imapService } from '../../mail-daemon/imap/imap-service.ts';
+import { ImapServer, type ImapServerOptions } from '../../mail-daemon/imap/imap-server.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
@@ -30,6 +31,22 @@ export async function startImapServer(engine: Engine, env: Record<string, string
   const daemon = await startTestDaemon(engine, [imapService], env);
   const [alice, bob] = await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob']);
   return { daemon, port: daemon.port('imap'), tlsPort: daemon.port('imaps'), alice, bob, dispose: () => daemon.dispose() };
+}
+
+/** One more plain IMAP listener over the server's store, with its own options (timeouts, rate): its port, and close(). */
+export async function extraImapListener(server: ImapTestServer, options: Partial<ImapServerOptions>): Promise<{ port: number; close(): Promise<void> }> {
+  const imap = new ImapServer({
+    store: server.daemon.context.store,
+    hostname: 'mail.example.test',
+    tls: server.daemon.context.tls,
+    allowPlaintextLoopback: true,
+    maxMessageSize: 1024,
+    log: () => undefined,
+    ...options,
+  });
+  await imap.start();
+  const port = await imap.listen('127.0.0.1', 0, false);
+  return { port, close: () => imap.close() };
 }
 
 export class RawImapClient {

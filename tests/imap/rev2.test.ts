@@ -2,9 +2,8 @@
 // the LIMIT response code; on SQLite (none of it touches the engine).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapServer } from '../../mail-daemon/imap/imap-server.ts';
 import { buildMessage } from '../support/messages.ts';
-import { connectRaw, deliverTo, loggedIn, startImapServer, TEST_PASSWORD, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { connectRaw, deliverTo, extraImapListener, loggedIn, startImapServer, TEST_PASSWORD, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
 
 describe('IMAP4rev2', () => {
   let server: ImapTestServer;
@@ -88,19 +87,9 @@ describe('IMAP4rev2', () => {
 describe('IMAP command rate limit', () => {
   it('lets a burst through at once, then makes commands wait', async () => {
     const server = await startImapServer('sqlite');
-    const imap = new ImapServer({
-      store: server.daemon.context.store,
-      hostname: 'mail.example.test',
-      tls: server.daemon.context.tls,
-      allowPlaintextLoopback: true,
-      maxMessageSize: 1024,
-      log: () => undefined,
-      commandRate: { perSecond: 20, burst: 10 },
-    });
-    await imap.start();
+    const listener = await extraImapListener(server, { commandRate: { perSecond: 20, burst: 10 } });
     try {
-      const port = await imap.listen('127.0.0.1', 0, false);
-      const client = await connectRaw(port);
+      const client = await connectRaw(listener.port);
       let started = Date.now();
       client.send(Array.from({ length: 10 }, (_, i) => `n${i} NOOP\r\n`).join(''));
       for (let i = 0; i < 10; i++) assert.equal(await client.readLine(), `n${i} OK NOOP completed`);
@@ -116,7 +105,7 @@ describe('IMAP command rate limit', () => {
       `);
       client.close();
     } finally {
-      await imap.close();
+      await listener.close();
       await server.dispose();
     }
   });

@@ -4,9 +4,8 @@
 // session answers BAD or NO, or closes; the daemon and other sessions go on.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapServer } from '../../mail-daemon/imap/imap-server.ts';
 import { MAX_BAD_COMMANDS, MAX_LINE_BYTES } from '../../mail-daemon/imap/imap-session.ts';
-import { connectRaw, loggedIn, startImapServer, type ImapTestServer } from './imap-harness.ts';
+import { connectRaw, extraImapListener, loggedIn, startImapServer, type ImapTestServer } from './imap-harness.ts';
 
 describe('IMAP robustness', () => {
   let server: ImapTestServer;
@@ -95,20 +94,9 @@ describe('IMAP robustness', () => {
   });
 
   it('logs out an idle client (autologout timer)', async () => {
-    const imap = new ImapServer({
-      store: server.daemon.context.store,
-      hostname: 'mail.example.test',
-      tls: server.daemon.context.tls,
-      allowPlaintextLoopback: true,
-      maxMessageSize: 1024,
-      log: () => undefined,
-      preAuthTimeoutMs: 200,
-      idleTimeoutMs: 400,
-    });
-    await imap.start();
+    const listener = await extraImapListener(server, { preAuthTimeoutMs: 200, idleTimeoutMs: 400 });
     try {
-      const port = await imap.listen('127.0.0.1', 0, false);
-      const client = await connectRaw(port);
+      const client = await connectRaw(listener.port);
       const started = Date.now();
       await client.transcript(`
         S: * BYE Autologout; idle for too long
@@ -116,7 +104,7 @@ describe('IMAP robustness', () => {
       `);
       assert.ok(Date.now() - started >= 150);
     } finally {
-      await imap.close();
+      await listener.close();
     }
   });
 });
