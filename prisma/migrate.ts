@@ -4,7 +4,7 @@
 // _migration. Several processes may start at once: SQLite serializes them with
 // BEGIN IMMEDIATE, PostgreSQL with an advisory lock.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -47,6 +47,8 @@ function pending(migrations: Migration[], applied: { name: string; checksum: str
 }
 
 function applySqlite(url: string, migrations: Migration[]): string[] {
+  // The first start of a fresh install makes DATA_DIR.
+  mkdirSync(dirname(sqlitePath(url)), { recursive: true });
   const db = new BetterSqlite3(sqlitePath(url), { timeout: 15_000 });
   try {
     db.pragma('journal_mode = WAL');

@@ -92,3 +92,19 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('mailctl on a fresh install', () => {
+  it('creates the data directory and the database on first use', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'mailctl-fresh-')), 'not', 'there', 'yet');
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', mailctlPath, 'domain', 'list'], {
+        encoding: 'utf8',
+        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', MAIL_HOSTNAME: 'mail.example.test' },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /no domains yet/);
+    } finally {
+      rmSync(join(dataDir, '..', '..', '..'), { recursive: true, force: true });
+    }
+  });
+});
