@@ -16,6 +16,7 @@ import { getMessagePart, openMessage } from '../../mail-daemon/webmail/message-v
 import { saveDraft, sendDraft, type Draft } from '../../mail-daemon/webmail/compose.ts';
 import { newDraft, reopenDraft, replyDraft } from '../../mail-daemon/webmail/reply.ts';
 import { applyMessageAction } from '../../mail-daemon/webmail/message-actions.ts';
+import { suggestAddresses } from '../../mail-daemon/webmail/address-suggestions.ts';
 import { searchMessages } from '../../mail-daemon/webmail/search.ts';
 import { subscribeMailEvents, type MailEvent } from '../../mail-daemon/webmail/mail-events.ts';
 import { updateProfile } from '../../mail-daemon/settings/account-settings.ts';
@@ -171,6 +172,14 @@ for (const engine of ENGINES) {
       assert.equal(rest.messages.length, 1);
       assert.equal(rest.nextCursor, null);
       await assert.rejects(searchMessages(store, alice, { mailboxId: inbox, text: 'flamingo' }), { code: 'NONEXISTENT' });
+    });
+
+    it('suggests addresses mail came from and went to, never the account itself or another account\'s', async () => {
+      assert.deepEqual(await suggestAddresses(store, bob, 'ALI'), [{ name: 'Alice Liddell', address: 'alice@example.test' }]);
+      assert.deepEqual(await suggestAddresses(store, alice, 'car'), [{ name: 'Carol', address: 'carol@remote.test' }]);
+      assert.deepEqual(await suggestAddresses(store, alice, 'bob'), [{ name: '', address: 'bob@example.test' }]);
+      assert.deepEqual(await suggestAddresses(store, alice, 'alice'), []);
+      assert.deepEqual(await suggestAddresses(store, bob, 'car'), []);
     });
   });
 }
