@@ -9,7 +9,7 @@ import { smtpError } from '../smtp-error.ts';
 
 export function onMailFrom(store: MailStore, mode: 'inbound' | 'submission', maxSize: number) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
-    const declared = Number(((address.args || {}) as Record<string, string>).SIZE ?? 0);
+    const declared = Number(((address.args || {}) as Record<string, string>).SIZE || 0);
     if (declared > maxSize) return callback(smtpError(552, '5.3.4', `Message too big: the limit is ${maxSize} bytes`));
     if (mode === 'inbound') return callback();
     const account = session.user as AccountView | undefined;

@@ -10,6 +10,13 @@ import { transactionState } from '../session-state.ts';
 import { smtpError } from '../smtp-error.ts';
 import { parseAddress } from '../../accounts/addresses.ts';
 
+/** The SIZE= the client announced with MAIL FROM (RFC 1870), or 0. */
+export function declaredSize(session: SMTPServerSession): number {
+  const mailFrom = session.envelope.mailFrom;
+  const args = (mailFrom ? mailFrom.args : false) as Record<string, string> | false;
+  return Number((args && args.SIZE) || 0);
+}
+
 export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission') {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
     (async () => {
@@ -28,7 +35,7 @@ export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission') {
       }
       if (resolution.kind === 'unknown') throw smtpError(550, '5.1.1', `No such user here: ${normalized}`);
       if (resolution.kind === 'disabled') throw smtpError(550, '5.2.1', `Mailbox disabled: ${normalized}`);
-      const size = Number((session.envelope.mailFrom && (session.envelope.mailFrom as SMTPServerAddress).args && ((session.envelope.mailFrom as SMTPServerAddress).args as Record<string, string>).SIZE) || 0);
+      const size = declaredSize(session);
       for (const recipient of resolution.local) {
         if (!(await hasRoomFor(store, recipient.accountId, size))) throw smtpError(452, '4.2.2', `Mailbox full: ${normalized}`);
       }
