@@ -1,6 +1,7 @@
 // `npm run web` on a fresh data directory: it builds the app if the last
 // build is stale, serves /api/health once the database is migrated, and the
-// landing page counts what is in the database on every request.
+// pages lead to the first-run setup until an admin exists, read from the
+// database on every request.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,15 +46,6 @@ async function waitForHealth(base: string, child: ChildProcess, output: () => st
   assert.fail(`no healthy /api/health within ${READY_WITHIN_MS / 1000} s:\n${output()}`);
 }
 
-async function countOnPage(base: string, testId: string): Promise<string> {
-  const response = await fetch(`${base}/`);
-  assert.equal(response.status, 200);
-  const html = await response.text();
-  const match = new RegExp(`data-testid="${testId}"[^>]*>([^<]*)<`).exec(html);
-  assert.ok(match, `no ${testId} on the page:\n${html.slice(0, 2000)}`);
-  return match[1];
-}
-
 test('the web app starts on a fresh data directory and shows the database', { timeout: READY_WITHIN_MS + 30_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mail-web-'));
   const port = await freePort();
@@ -81,29 +73,29 @@ test('the web app starts on a fresh data directory and shows the database', { ti
 
   assert.deepEqual(await waitForHealth(base, child, () => output), { ok: true, database: 'sqlite' });
 
-  const page = await (await fetch(`${base}/`)).text();
-  assert.match(page, /mail\.web-test\.example/);
-  assert.match(page, /npm run mailctl -- domain add/);
-  assert.equal(await countOnPage(base, 'domain-count'), '0');
-  assert.equal(await countOnPage(base, 'account-count'), '0');
+  // A fresh install has no admin: every page leads to the setup page,
+  // which names the server.
+  for (const path of ['/', '/login', '/settings', '/admin']) {
+    const response = await fetch(`${base}${path}`, { redirect: 'manual' });
+    assert.equal(response.headers.get('location'), '/setup', path);
+  }
+  const setup = await (await fetch(`${base}/setup`)).text();
+  assert.match(setup, /mail\.web-test\.example/);
 
-  // The page reads the database on each request, so a domain added by
-  // another process (mailctl, the daemon) shows up at once.
+  // The pages read the database on each request, so an admin made by another
+  // process (mailctl) ends the first run at once.
   const database = await openDatabase(`file:${join(dataDir, 'mail.db')}`);
   try {
-    await database.prisma.domain.create({
-      data: {
-        name: 'example.test',
-        verifyToken: 'token',
-        dkimSelector: 'mail',
-        dkimPrivateKey: 'private',
-        dkimPublicKey: 'public',
-      },
+    const domain = await database.prisma.domain.create({
+      data: { name: 'example.test', verified: true, verifyToken: 'token', dkimSelector: 'mail', dkimPrivateKey: 'private', dkimPublicKey: 'public' },
     });
+    await database.prisma.account.create({ data: { address: 'admin@example.test', domainId: domain.id, passwordHash: 'x', role: 'admin' } });
   } finally {
     await database.close();
   }
-  assert.equal(await countOnPage(base, 'domain-count'), '1');
+  assert.equal((await fetch(`${base}/`, { redirect: 'manual' })).headers.get('location'), '/login');
+  assert.equal((await fetch(`${base}/setup`, { redirect: 'manual' })).headers.get('location'), '/login');
+  assert.equal((await fetch(`${base}/login`)).status, 200);
 
   // SIGTERM reaches `next start` through start-web, and both exit.
   child.kill('SIGTERM');

@@ -1,0 +1,40 @@
+import { listQueue } from '@/mail-daemon/queue/queue-admin.ts';
+import { ActionForm, Hidden } from '../../../_components/action-form.tsx';
+import { PageShell, Section } from '../../../_components/page-shell.tsx';
+import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
+import { retryQueueEntryAction } from '../../../_actions/retry-queue-entry.ts';
+import { deleteQueueEntryAction } from '../../../_actions/delete-queue-entry.ts';
+
+export const metadata = { title: 'Outbound queue' };
+
+export default async function QueuePage() {
+  const { store, account } = await forPage(requirePlatformAdmin);
+  const entries = await listQueue(store);
+  return (
+    <PageShell account={account} title="Outbound queue">
+      <Section title={`${entries.length} waiting`} testId="queue">
+        {entries.length === 0 ? <p className="text-sm text-muted">The queue is empty.</p> : null}
+        <table className="text-left text-sm">
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id} className="border-t border-border align-top" data-testid={`queue-${e.id}`}>
+                <td className="py-2 pr-4 tabular-nums">#{e.id}</td>
+                <td className="pr-4">
+                  <div>From {e.mailFrom || '<>'} · {e.size} bytes · {e.attempts} attempt{e.attempts === 1 ? '' : 's'} · next {e.nextAttemptAt.toISOString().replace('T', ' ').slice(0, 19)}</div>
+                  {e.recipients.map((r) => (
+                    <div key={r.address} className="text-muted">{r.address}: {r.status}{r.lastError ? ` (${r.lastError})` : ''}</div>
+                  ))}
+                  {e.lastError ? <div className="text-red-600">Last error: {e.lastError}</div> : null}
+                </td>
+                <td className="flex gap-2">
+                  <ActionForm action={retryQueueEntryAction} submit="Retry now" className="flex"><Hidden name="id" value={e.id} /></ActionForm>
+                  <ActionForm action={deleteQueueEntryAction} submit="Delete" danger className="flex" confirm={`Delete queue entry #${e.id}? It will not be delivered.`}><Hidden name="id" value={e.id} /></ActionForm>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+    </PageShell>
+  );
+}

@@ -1,0 +1,33 @@
+import Link from 'next/link';
+import { loadConfig } from '@/mail-daemon/config.ts';
+import { dnsRecordsFor, formatZone } from '@/mail-daemon/domains/dns-records.ts';
+import { ActionForm, Hidden } from '../../../../_components/action-form.tsx';
+import { DnsRecordsTable } from '../../../../_components/dns-check.tsx';
+import { PageShell, Section } from '../../../../_components/page-shell.tsx';
+import { forPage, requireDomainAdmin } from '../../../../_lib/session.ts';
+import { rotateDkimAction } from '../../../../_actions/rotate-dkim.ts';
+
+export const metadata = { title: 'DNS records' };
+
+export default async function DomainDnsPage({ params }: { params: Promise<{ domain: string }> }) {
+  const name = (await params).domain;
+  const { account, domain } = await forPage(() => requireDomainAdmin(name));
+  const records = dnsRecordsFor(domain, loadConfig().hostname);
+  return (
+    <PageShell account={account} title={`DNS records of ${domain.name}`}>
+      <Link href={`/domains/${domain.name}`} className="text-sm underline">Mailboxes and aliases</Link>
+      <Section title="Records to publish" testId="dns-records">
+        <DnsRecordsTable domain={domain.name} records={records} verified={domain.verified} />
+      </Section>
+      <Section title="As zone-file lines">
+        <pre className="overflow-x-auto text-xs">{formatZone(records)}</pre>
+      </Section>
+      <Section title="DKIM key" testId="dkim">
+        <p className="text-sm">Selector <code>{domain.dkimSelector}</code>, 2048-bit RSA. A new key gets a new selector: publish its record before removing the old one.</p>
+        <ActionForm action={rotateDkimAction} submit="Rotate DKIM key" confirm="Make a new DKIM key? Mail is signed with it at once.">
+          <Hidden name="domain" value={domain.name} />
+        </ActionForm>
+      </Section>
+    </PageShell>
+  );
+}

@@ -1,0 +1,155 @@
+import { loadConfig } from '@/mail-daemon/config.ts';
+import { listAppPasswords } from '@/mail-daemon/accounts/app-passwords.ts';
+import { pendingTwoFactorSecret, twoFactorEnabled } from '@/mail-daemon/accounts/totp.ts';
+import { getSettings } from '@/mail-daemon/settings/account-settings.ts';
+import { clientServers } from '@/mail-daemon/settings/client-setup.ts';
+import { listFilters } from '@/mail-daemon/settings/filters.ts';
+import { listMailboxes } from '@/mail-daemon/store/mailboxes.ts';
+import { ActionForm, Checkbox, Field, Hidden, Select, TextArea } from '../../_components/action-form.tsx';
+import { PageShell, Section } from '../../_components/page-shell.tsx';
+import { forPage, requireSignedIn } from '../../_lib/session.ts';
+import { updateProfileAction } from '../../_actions/update-profile.ts';
+import { changePasswordAction } from '../../_actions/change-password.ts';
+import { startTwoFactorAction } from '../../_actions/start-two-factor.ts';
+import { confirmTwoFactorAction } from '../../_actions/confirm-two-factor.ts';
+import { disableTwoFactorAction } from '../../_actions/disable-two-factor.ts';
+import { createAppPasswordAction } from '../../_actions/create-app-password.ts';
+import { revokeAppPasswordAction } from '../../_actions/revoke-app-password.ts';
+import { setForwardingAction } from '../../_actions/set-forwarding.ts';
+import { setVacationAction } from '../../_actions/set-vacation.ts';
+import { addFilterAction } from '../../_actions/add-filter.ts';
+import { removeFilterAction } from '../../_actions/remove-filter.ts';
+
+export const metadata = { title: 'Settings' };
+
+const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : '');
+
+export default async function SettingsPage() {
+  const { store, account } = await forPage(requireSignedIn);
+  const [settings, appPasswords, twoFactor, pendingSecret, filters, mailboxes] = await Promise.all([
+    getSettings(store, account.id),
+    listAppPasswords(store, account.id),
+    twoFactorEnabled(store, account.id),
+    pendingTwoFactorSecret(store, account.id),
+    listFilters(store, account.id),
+    listMailboxes(store, account.id),
+  ]);
+  const servers = clientServers(loadConfig());
+  const folders = mailboxes.map((m) => m.name).filter((name) => name !== 'INBOX');
+
+  return (
+    <PageShell account={account} title="Settings">
+      <Section title="Profile" testId="profile">
+        <ActionForm action={updateProfileAction} submit="Save">
+          <Field name="displayName" label="Display name" defaultValue={account.displayName} />
+          <TextArea name="signature" label="Signature" defaultValue={settings.signature} />
+        </ActionForm>
+      </Section>
+
+      <Section title="Password" testId="password">
+        <ActionForm action={changePasswordAction} submit="Change password" resetOnSuccess>
+          <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" />
+          <Field name="newPassword" label="New password" type="password" autoComplete="new-password" />
+          <Field name="repeatPassword" label="New password again" type="password" autoComplete="new-password" />
+        </ActionForm>
+      </Section>
+
+      <Section title="Two-factor sign-in" testId="two-factor">
+        {twoFactor ? (
+          <>
+            <p className="text-sm">On. The web asks for a code from your authenticator app; mail clients use app passwords.</p>
+            <ActionForm action={disableTwoFactorAction} submit="Turn off" danger>
+              <Field name="password" label="Password" type="password" autoComplete="current-password" />
+            </ActionForm>
+          </>
+        ) : (
+          <>
+            <p className="text-sm text-muted">Off. With it on, signing in on the web also needs a code from an authenticator app.</p>
+            <ActionForm action={startTwoFactorAction} submit={pendingSecret ? 'Show a new key' : 'Set up'} />
+            {pendingSecret ? (
+              <ActionForm action={confirmTwoFactorAction} submit="Turn on">
+                <Field name="code" label="Code from the app" autoComplete="one-time-code" />
+              </ActionForm>
+            ) : null}
+          </>
+        )}
+      </Section>
+
+      <Section title="App passwords" testId="app-passwords">
+        <p className="text-sm text-muted">For IMAP, POP3 and SMTP clients. {twoFactor ? 'With two-factor sign-in on, mail clients accept only these.' : ''}</p>
+        <ul className="flex flex-col gap-2 text-sm">
+          {appPasswords.map((p) => (
+            <li key={p.id} className="flex items-center gap-3">
+              <span className="font-medium">{p.name}</span>
+              <span className="text-muted">created {p.createdAt.toISOString().slice(0, 10)}, {p.lastUsedAt ? `last used ${p.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')}` : 'never used'}</span>
+              <ActionForm action={revokeAppPasswordAction} submit="Revoke" danger className="flex" confirm={`Revoke the app password ${p.name}?`}>
+                <Hidden name="id" value={p.id} />
+              </ActionForm>
+            </li>
+          ))}
+        </ul>
+        <ActionForm action={createAppPasswordAction} submit="Create app password" resetOnSuccess>
+          <Field name="name" label="Client name" placeholder="Thunderbird on my laptop" />
+        </ActionForm>
+      </Section>
+
+      <Section title="Forwarding" testId="forwarding">
+        <ActionForm action={setForwardingAction} submit="Save">
+          <Field name="forwardTo" label="Forward to (empty: off)" type="email" defaultValue={settings.forwardTo ?? ''} />
+          <Checkbox name="keepCopy" label="Keep a copy here" defaultChecked={settings.forwardKeepCopy} />
+        </ActionForm>
+      </Section>
+
+      <Section title="Vacation auto-reply" testId="vacation">
+        <p className="text-sm text-muted">Sent once per sender every few days, never to mailing lists or automatic mail.</p>
+        <ActionForm action={setVacationAction} submit="Save">
+          <Checkbox name="enabled" label="Reply automatically" defaultChecked={settings.vacationEnabled} />
+          <Field name="vacationSubject" label="Subject" defaultValue={settings.vacationSubject} />
+          <TextArea name="vacationBody" label="Message" defaultValue={settings.vacationBody} />
+          <div className="grid grid-cols-2 gap-3">
+            <Field name="vacationStart" label="From (optional)" type="date" defaultValue={day(settings.vacationStart)} />
+            <Field name="vacationEnd" label="Until (optional)" type="date" defaultValue={day(settings.vacationEnd)} />
+          </div>
+        </ActionForm>
+      </Section>
+
+      <Section title="Filters" testId="filters">
+        <ul className="flex flex-col gap-2 text-sm">
+          {filters.map((f) => (
+            <li key={f.id} className="flex items-center gap-3">
+              <span>
+                If {f.field === 'from' ? 'sender' : f.field === 'to' ? 'recipient' : 'subject'} contains “{f.value}”,{' '}
+                {f.action === 'move' ? `move to ${f.folder}` : 'mark as read'}
+              </span>
+              <ActionForm action={removeFilterAction} submit="Remove" danger className="flex">
+                <Hidden name="id" value={f.id} />
+              </ActionForm>
+            </li>
+          ))}
+        </ul>
+        <ActionForm action={addFilterAction} submit="Add filter" resetOnSuccess className="grid grid-cols-2 gap-3">
+          <Select name="field" label="If" options={[{ value: 'from', label: 'Sender' }, { value: 'to', label: 'Recipient' }, { value: 'subject', label: 'Subject' }]} />
+          <Field name="value" label="contains" />
+          <Select name="action" label="then" options={[{ value: 'move', label: 'Move to folder' }, { value: 'read', label: 'Mark as read' }]} />
+          <Select name="folder" label="Folder" options={folders.map((f) => ({ value: f, label: f }))} />
+        </ActionForm>
+      </Section>
+
+      <Section title="Mail client setup" testId="client-setup">
+        <p className="text-sm text-muted">User name: your full address, {account.address}. Thunderbird and other clients that read autoconfig set themselves up from your address.</p>
+        <table className="text-sm">
+          <thead>
+            <tr className="text-left"><th className="pr-6">Protocol</th><th className="pr-6">Host</th><th className="pr-6">Port</th><th>Security</th></tr>
+          </thead>
+          <tbody>
+            {servers.map((s) => (
+              <tr key={`${s.protocol}-${s.port}`}>
+                <td className="pr-6">{s.protocol}</td><td className="pr-6 font-mono">{s.host}</td><td className="pr-6">{s.port}</td><td>{s.security}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+    </PageShell>
+  );
+}

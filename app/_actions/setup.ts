@@ -1,0 +1,22 @@
+'use server';
+// First run: the primary domain and the platform admin. The page signs the
+// admin in afterwards with the same credentials.
+import { z } from 'zod';
+import { runFirstSetup } from '@/mail-daemon/accounts/signup.ts';
+import { getMailStore } from '@/mail-daemon/store/context.ts';
+import { runAction, type ActionState } from '../_lib/action.ts';
+import { domainName, optionalText, password, requiredText } from '../_lib/fields.ts';
+
+const schema = z.object({
+  domain: domainName,
+  localPart: requiredText('the name before the @', 64),
+  displayName: optionalText(200),
+  password,
+});
+
+export async function setupPlatform(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction(schema, formData, async (input) => {
+    const account = await runFirstSetup(await getMailStore(), input);
+    return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/domains' } } };
+  });
+}

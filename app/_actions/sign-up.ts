@@ -1,0 +1,27 @@
+'use server';
+// Public signup on a domain that allows it, limited per client address.
+import { z } from 'zod';
+import { signUp } from '@/mail-daemon/accounts/signup.ts';
+import { getMailStore } from '@/mail-daemon/store/context.ts';
+import { runAction, type ActionState } from '../_lib/action.ts';
+import { domainName, optionalText, password, requiredText } from '../_lib/fields.ts';
+import { clientAddress, minutesText, signupLimiter } from '../_lib/web-limits.ts';
+
+const schema = z.object({
+  localPart: requiredText('the name before the @', 64),
+  domain: domainName,
+  displayName: optionalText(200),
+  password,
+});
+
+export async function signUpAccount(_state: ActionState, formData: FormData): Promise<ActionState> {
+  const ip = await clientAddress();
+  const limiter = signupLimiter();
+  const wait = limiter.blockedFor(ip, '');
+  if (wait > 0) return { ok: false, message: `Too many signups from your address; try again in ${minutesText(wait)}.`, status: 429, at: Date.now() };
+  return runAction(schema, formData, async (input) => {
+    limiter.recordFailure(ip, '');
+    const account = await signUp(await getMailStore(), input);
+    return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/settings' } } };
+  });
+}

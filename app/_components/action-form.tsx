@@ -1,0 +1,197 @@
+'use client';
+// A form bound to one server action: it shows the action's message, and each
+// field shows its own error next to it.
+import { createContext, startTransition, useActionState, useContext, useEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { signIn } from 'next-auth/react';
+import type { ActionState, RevealData } from '../_lib/action.ts';
+
+type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
+const FormState = createContext<ActionState>({ ok: false });
+
+export function ActionForm({
+  action,
+  children,
+  submit,
+  confirm,
+  resetOnSuccess = false,
+  className = 'flex flex-col gap-3',
+  testId,
+  danger = false,
+}: {
+  action: Action;
+  children?: ReactNode;
+  submit: string;
+  /** Asks before submitting (deletions). */
+  confirm?: string;
+  resetOnSuccess?: boolean;
+  className?: string;
+  testId?: string;
+  danger?: boolean;
+}) {
+  const [state, formAction, pending] = useActionState(action, { ok: false });
+  const form = useRef<HTMLFormElement>(null);
+  const password = useRef('');
+  useEffect(() => {
+    if (state.ok && resetOnSuccess) form.current?.reset();
+  }, [state, resetOnSuccess]);
+  return (
+    <FormState.Provider value={state}>
+      <form
+        ref={form}
+        action={formAction}
+        className={className}
+        data-testid={testId}
+        noValidate
+        onSubmit={(event) => {
+          // Submitted by hand rather than through the action prop: React
+          // resets a form after its action, which would clear what the user
+          // typed whenever a field error comes back.
+          event.preventDefault();
+          if (confirm && !window.confirm(confirm)) return;
+          const data = new FormData(event.currentTarget);
+          password.current = String(data.get('password') ?? '');
+          startTransition(() => formAction(data));
+        }}
+      >
+        {children}
+        <div className="flex items-center gap-3">
+          <button
+            type="submit"
+            disabled={pending}
+            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${danger ? 'bg-red-600 text-white' : 'bg-accent text-accent-foreground'}`}
+          >
+            {submit}
+          </button>
+          {state.message ? (
+            <p role={state.ok ? 'status' : 'alert'} data-testid="form-message" className={`text-sm ${state.ok ? 'text-green-600' : 'text-red-600'}`}>
+              {state.message}
+            </p>
+          ) : null}
+        </div>
+        {state.ok ? <Reveal data={state.data as RevealData | undefined} password={password} /> : null}
+      </form>
+    </FormState.Provider>
+  );
+}
+
+function FieldError({ name }: { name: string }) {
+  const state = useContext(FormState);
+  const error = state.fieldErrors?.[name];
+  return error ? (
+    <span className="text-sm text-red-600" id={`${name}-error`} data-testid={`error-${name}`}>
+      {error}
+    </span>
+  ) : null;
+}
+
+export function Field({
+  name,
+  label,
+  type = 'text',
+  defaultValue,
+  placeholder,
+  autoComplete,
+  suffix,
+}: {
+  name: string;
+  label: string;
+  type?: string;
+  defaultValue?: string | number;
+  placeholder?: string;
+  autoComplete?: string;
+  suffix?: string;
+}) {
+  const state = useContext(FormState);
+  const invalid = Boolean(state.fieldErrors?.[name]);
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      <span className="font-medium">{label}</span>
+      <span className="flex items-center gap-2">
+        <input
+          name={name}
+          type={type}
+          defaultValue={defaultValue}
+          placeholder={placeholder}
+          autoComplete={autoComplete}
+          aria-invalid={invalid}
+          aria-describedby={invalid ? `${name}-error` : undefined}
+          className={`w-full rounded-md border bg-background px-2 py-1.5 ${invalid ? 'border-red-600' : 'border-border'}`}
+        />
+        {suffix ? <span className="text-muted">{suffix}</span> : null}
+      </span>
+      <FieldError name={name} />
+    </label>
+  );
+}
+
+export function TextArea({ name, label, defaultValue, rows = 4 }: { name: string; label: string; defaultValue?: string; rows?: number }) {
+  const state = useContext(FormState);
+  const invalid = Boolean(state.fieldErrors?.[name]);
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      <span className="font-medium">{label}</span>
+      <textarea
+        name={name}
+        rows={rows}
+        defaultValue={defaultValue}
+        aria-invalid={invalid}
+        className={`rounded-md border bg-background px-2 py-1.5 font-mono ${invalid ? 'border-red-600' : 'border-border'}`}
+      />
+      <FieldError name={name} />
+    </label>
+  );
+}
+
+export function Select({ name, label, options, defaultValue }: { name: string; label: string; options: { value: string; label: string }[]; defaultValue?: string }) {
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      <span className="font-medium">{label}</span>
+      <select name={name} defaultValue={defaultValue} className="rounded-md border border-border bg-background px-2 py-1.5">
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldError name={name} />
+    </label>
+  );
+}
+
+export function Checkbox({ name, label, defaultChecked }: { name: string; label: string; defaultChecked?: boolean }) {
+  return (
+    <label className="flex items-center gap-2 text-sm">
+      <input type="checkbox" name={name} defaultChecked={defaultChecked} />
+      <span>{label}</span>
+      <FieldError name={name} />
+    </label>
+  );
+}
+
+export function Hidden({ name, value }: { name: string; value: string | number }) {
+  return <input type="hidden" name={name} value={value} />;
+}
+
+/** What an action hands back to show once: a secret, a QR code, or a sign-in to do. */
+function Reveal({ data, password }: { data?: RevealData; password: RefObject<string> }) {
+  const signInTo = data?.signIn;
+  useEffect(() => {
+    if (!signInTo) return;
+    // Setup and signup create the account on the server; sign it in with the
+    // password that was submitted, then go on.
+    void signIn('credentials', { address: signInTo.address, password: password.current, redirect: false }).then(() => window.location.assign(signInTo.to));
+  }, [signInTo, password]);
+  if (!data) return null;
+  return (
+    <div className="flex flex-col gap-2 text-sm">
+      {signInTo ? <p className="text-muted">Signing you in…</p> : null}
+      {data.qr ? <img src={data.qr} alt="QR code for the authenticator app" width={180} height={180} /> : null}
+      {data.reveal ? (
+        <p>
+          {data.revealLabel ?? ''} <code className="rounded bg-background px-2 py-1 font-mono" data-testid="revealed">{data.reveal}</code>
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+// Server actions share one shape: the form's fields are checked with zod,
+// then the work runs; a ValidationError from a domain function, a zod issue
+// or an AccessDenied comes back as field errors or a message that the form
+// shows, never as a thrown error.
+import type { z } from 'zod';
+import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { AccessDenied } from './session.ts';
+
+/** Data a form shows after success (see ActionForm). */
+export interface RevealData {
+  reveal?: string;
+  revealLabel?: string;
+  /** A data: URL. */
+  qr?: string;
+  signIn?: { address: string; to: string };
+}
+
+export interface ActionState<Data = RevealData> {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string>;
+  /** 401, 403 or 404 when the caller had no right to do it. */
+  status?: number;
+  data?: Data;
+  /** Changes on every answer, so forms can react to each one. */
+  at?: number;
+}
+
+export const initialState: ActionState = { ok: false };
+
+function formFields(formData: FormData): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith('$ACTION') || typeof value !== 'string') continue;
+    fields[key] = value;
+  }
+  return fields;
+}
+
+export async function runAction<S extends z.ZodType>(
+  schema: S,
+  formData: FormData,
+  work: (input: z.infer<S>) => Promise<Omit<ActionState, 'ok'> | string | void>,
+): Promise<ActionState> {
+  const at = Date.now();
+  const parsed = schema.safeParse(formFields(formData));
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      fieldErrors[field] ??= issue.message;
+    }
+    return { ok: false, fieldErrors, message: 'Check the fields marked.', at };
+  }
+  try {
+    const result = await work(parsed.data);
+    if (typeof result === 'string') return { ok: true, message: result, at };
+    return { ok: true, ...(result ?? {}), at };
+  } catch (error) {
+    if (error instanceof AccessDenied) return { ok: false, status: error.status, message: error.message, at };
+    if (error instanceof ValidationError) return { ok: false, fieldErrors: { [error.field]: error.message }, message: error.message, at };
+    throw error;
+  }
+}

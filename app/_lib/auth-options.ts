@@ -1,0 +1,85 @@
+// next-auth 4: the Credentials provider with JWT sessions (the only kind it
+// supports). authorize() goes through the platform's one login check, with
+// the web's rate limiter, then the second factor when the account has one.
+// Its errors are codes that the sign-in page turns into words.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { loadConfig } from '@/mail-daemon/config.ts';
+import { checkLogin } from '@/mail-daemon/accounts/login.ts';
+import { twoFactorEnabled, verifyTwoFactorCode } from '@/mail-daemon/accounts/totp.ts';
+import { getMailStore } from '@/mail-daemon/store/context.ts';
+import { clientAddressOf, webLoginLimiter } from './web-limits.ts';
+
+export const LOGIN_ERRORS = ['bad-credentials', 'rate-limited', 'totp-required', 'bad-totp'] as const;
+
+// The JWT secret: NEXTAUTH_SECRET, else one made on first use and kept in
+// DATA_DIR, so sessions survive restarts without any setting.
+function sessionSecret(): string {
+  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  const path = join(loadConfig().dataDir, 'web-session-secret');
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    mkdirSync(loadConfig().dataDir, { recursive: true });
+    try {
+      writeFileSync(path, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+      chmodSync(path, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return readFileSync(path, 'utf8').trim();
+  }
+}
+
+let options: NextAuthOptions | undefined;
+
+/** Built on first use (at request time), never during `next build`. */
+export function authOptions(): NextAuthOptions {
+  // Self-hosted under whatever name it is reached by: take the origin from
+  // the request unless NEXTAUTH_URL pins it.
+  if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
+  options ??= {
+    secret: sessionSecret(),
+    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    pages: { signIn: '/login' },
+    providers: [
+      CredentialsProvider({
+        name: 'Mail account',
+        credentials: { address: { type: 'email' }, password: { type: 'password' }, code: { type: 'text' } },
+        async authorize(credentials, req) {
+          const address = String(credentials?.address ?? '').trim();
+          const password = String(credentials?.password ?? '');
+          const ip = clientAddressOf(req?.headers?.['x-forwarded-for']);
+          const store = await getMailStore();
+          const limiter = webLoginLimiter();
+          const result = await checkLogin(store, limiter, address, password, ip, { purpose: 'web' });
+          if (!result.ok) throw new Error(result.reason === 'rate-limited' ? `rate-limited:${result.retryAfterMs}` : 'bad-credentials');
+          const account = result.account;
+          if (await twoFactorEnabled(store, account.id)) {
+            const code = String(credentials?.code ?? '').trim();
+            if (!code) throw new Error('totp-required');
+            if (!(await verifyTwoFactorCode(store, account.id, code))) {
+              limiter.recordFailure(ip, account.address);
+              throw new Error('bad-totp');
+            }
+          }
+          return { id: String(account.id), email: account.address, name: account.displayName || account.address };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) token.accountId = Number(user.id);
+        return token;
+      },
+      session({ session, token }) {
+        (session as { accountId?: number }).accountId = token.accountId as number;
+        return session;
+      },
+    },
+  };
+  return options;
+}

@@ -1,0 +1,407 @@
+// The platform end to end, in Debian's Chromium against `npm start` on the
+// embedded database: first-run setup, signup of a second user, sign-in
+// failure and lockout, a domain added by that user whose DNS records turn
+// "found" against the test's DNS server, a mailbox and an alias on it, a
+// message over SMTP read back over IMAP, two-factor sign-in with an app
+// password, and every admin page, route and server action tried directly by
+// a user who does not administer the domain.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { ImapFlow } from 'imapflow';
+import type { BrowserContext, Page } from 'playwright-core';
+import { sendWithNodemailer } from '../support/smtp-client.ts';
+import { currentCode } from '../../mail-daemon/accounts/totp.ts';
+import { startPlatform, type Platform } from './platform-fixture.ts';
+import { callServerAction, serverActions } from './server-actions.ts';
+
+const PASSWORD = 'correct horse battery';
+const CAROL_PASSWORD = 'a private phrase 42';
+const DAVE_PASSWORD = 'another long phrase 7';
+
+let platform: Platform;
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await platform.browser.newContext({ baseURL: platform.base });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  return { context, page };
+}
+
+/** Waits for hydration, so that forms submit through JavaScript. */
+async function open(page: Page, path: string): Promise<void> {
+  await page.goto(path, { waitUntil: 'networkidle' });
+}
+
+/** Submits a form and waits for its server action's answer (and the render after it). */
+async function submit(page: Page, scope: string | null, button: string): Promise<void> {
+  const root = scope ? page.getByTestId(scope) : page;
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && Boolean(r.request().headers()['next-action']));
+  await root.getByRole('button', { name: button, exact: true }).click();
+  await answered;
+  // The form is pending (its button disabled) until the answer is rendered.
+  await page.waitForFunction(() => !document.querySelector('button[type=submit]:disabled'));
+}
+
+async function fieldError(page: Page, field: string, scope: string | null = null): Promise<string> {
+  const root = scope ? page.getByTestId(scope) : page;
+  const error = root.getByTestId(`error-${field}`);
+  await error.waitFor();
+  return (await error.textContent()) ?? '';
+}
+
+async function signIn(page: Page, address: string, password: string, code?: string): Promise<string> {
+  await open(page, '/login');
+  await page.getByLabel('Address').fill(address);
+  await page.getByLabel('Password').fill(password);
+  let before = '';
+  if (code) {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authenticator code').fill(code);
+    before = (await page.getByTestId('login-error').textContent()) ?? '';
+  }
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in, or a message other than the one already shown.
+  const outcome = await Promise.race([
+    page.waitForURL('**/settings').then(() => 'signed in'),
+    page
+      .waitForFunction((shown) => {
+        const text = document.querySelector('[data-testid=login-error]')?.textContent ?? '';
+        return text && text !== shown ? text : false;
+      }, before)
+      .then((handle) => handle.jsonValue() as Promise<string>),
+  ]);
+  return outcome;
+}
+
+/** Waits for a page; on failure says what the page showed instead. */
+async function arrive(page: Page, pattern: string): Promise<void> {
+  try {
+    await page.waitForURL(pattern);
+  } catch (error) {
+    const text = await page.locator('body').innerText().catch(() => '');
+    throw new Error(`${(error as Error).message}\nat ${page.url()}:\n${text.slice(0, 1500)}`);
+  }
+}
+
+async function cookieHeader(context: BrowserContext): Promise<string> {
+  return (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+describe('the platform in a browser', { timeout: 400_000 }, () => {
+  let admin: { context: BrowserContext; page: Page };
+  let carol: { context: BrowserContext; page: Page };
+  let carolAppPassword = '';
+
+  before(async () => {
+    platform = await startPlatform({ SIGNUP_LIMIT_PER_HOUR: '12' });
+  });
+  after(async () => {
+    if (process.env.E2E_PLATFORM_LOG && platform) writeFileSync(process.env.E2E_PLATFORM_LOG, platform.output());
+    await platform?.stop();
+  });
+
+  it('first run: every page leads to setup, which makes the domain and the admin and signs in', { timeout: 60_000 }, async () => {
+    admin = await newPage();
+    const { page } = admin;
+    await open(page, '/settings');
+    assert.match(page.url(), /\/setup$/);
+    await open(page, '/');
+    assert.match(page.url(), /\/setup$/);
+    assert.equal(await page.getByTestId('hostname').textContent(), 'mail.e2e.test');
+
+    await submit(page, null, 'Create');
+    assert.equal(await fieldError(page, 'domain'), 'Enter a domain name.');
+    assert.equal(await fieldError(page, 'localPart'), 'Enter the name before the @.');
+    assert.equal(await fieldError(page, 'password'), 'Enter a password.');
+
+    await page.getByLabel('Primary domain').fill('not a domain');
+    await page.getByLabel('Your address (before the @)').fill('boss');
+    await page.getByLabel('Password').fill('short');
+    await submit(page, null, 'Create');
+    assert.match(await fieldError(page, 'domain'), /not a valid domain name/);
+
+    await page.getByLabel('Primary domain').fill('primary.test');
+    await submit(page, null, 'Create');
+    assert.match(await fieldError(page, 'password'), /at least 8 characters/);
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await submit(page, null, 'Create');
+    await arrive(page, '**/domains');
+    assert.equal(await page.getByTestId('signed-in-as').textContent(), 'boss@primary.test');
+
+    // Setup is done: the page now sends to sign-in.
+    const again = await fetch(`${platform.base}/setup`, { redirect: 'manual' });
+    assert.equal(again.headers.get('location'), '/login');
+  });
+
+  it('the admin opens signup on the primary domain', { timeout: 60_000 }, async () => {
+    const { page } = admin;
+    await open(page, '/domains/primary.test');
+    await page.getByTestId('domain-settings').getByLabel('Anyone may sign up').check();
+    await submit(page, 'domain-settings', 'Save');
+    await page.getByTestId('domain-settings').getByText('Saved.').waitFor();
+  });
+
+  it('signup checks the address and the password next to the fields, then signs the new user in', { timeout: 60_000 }, async () => {
+    carol = await newPage();
+    const { page } = carol;
+    await open(page, '/signup');
+    await submit(page, null, 'Sign up');
+    assert.equal(await fieldError(page, 'localPart'), 'Enter the name before the @.');
+    assert.equal(await fieldError(page, 'password'), 'Enter a password.');
+
+    const attempts: [string, string, RegExp, string][] = [
+      ['postmaster', PASSWORD, /reserved/, 'localPart'],
+      ['car ol', PASSWORD, /not a valid mail address/, 'localPart'],
+      ['c'.repeat(65), PASSWORD, /at most 64 characters/, 'localPart'],
+      ['boss', PASSWORD, /already taken/, 'localPart'],
+      ['carol', 'password', /too easy/, 'password'],
+    ];
+    for (const [localPart, password, message, field] of attempts) {
+      await page.getByLabel('Name before the @').fill(localPart);
+      await page.getByLabel('Password').fill(password);
+      await submit(page, null, 'Sign up');
+      await page.getByTestId(`error-${field}`).filter({ hasText: message }).waitFor();
+    }
+    await page.getByLabel('Name before the @').fill('carol');
+    await page.getByLabel('Your name').fill('Carol C');
+    await page.getByLabel('Password').fill(CAROL_PASSWORD);
+    await submit(page, null, 'Sign up');
+    await arrive(page, '**/settings');
+    assert.equal(await page.getByTestId('signed-in-as').textContent(), 'carol@primary.test');
+  });
+
+  it('the user adds a domain and sees its DNS records turn "found"', { timeout: 60_000 }, async () => {
+    const { page } = carol;
+    await open(page, '/domains');
+    await submit(page, 'add-domain', 'Add domain');
+    assert.equal(await fieldError(page, 'domain', 'add-domain'), 'Enter a domain name.');
+    for (const [value, message] of [
+      ['bad_domain', /not a valid domain name/],
+      [`${'a'.repeat(250)}.test`, /at most 253 characters/],
+      ['primary.test', /already hosted here/],
+    ] as const) {
+      await page.getByTestId('add-domain').getByLabel('Domain name').fill(value);
+      await submit(page, 'add-domain', 'Add domain');
+      await page.getByTestId('error-domain').filter({ hasText: message }).waitFor();
+    }
+    await page.getByTestId('add-domain').getByLabel('Domain name').fill('carol.test');
+    await submit(page, 'add-domain', 'Add domain');
+    await arrive(page, '**/domains/carol.test/dns');
+    assert.match((await page.getByTestId('verification').textContent()) ?? '', /Not verified/);
+
+    // Publish what the page says, in the test's DNS server.
+    const zone = platform.dns.zone;
+    for (const purpose of ['Ownership', 'MX', 'SPF', 'DKIM', 'DMARC']) {
+      const cells = await page.getByTestId(`dns-${purpose}`).locator('td').allTextContents();
+      const [, type, name, value] = cells;
+      const entry = (zone[name.toLowerCase()] ??= {});
+      if (type === 'MX') {
+        const [priority, exchange] = value.split(' ');
+        entry.MX = [{ priority: Number(priority), exchange }];
+      } else {
+        (entry.TXT ??= []).push(value);
+      }
+    }
+    // One record published with another value shows as different.
+    zone['carol.test'].TXT = zone['carol.test'].TXT!.map((v) => (v.startsWith('v=spf1') ? 'v=spf1 a -all' : v));
+    await page.getByRole('button', { name: 'Check DNS' }).click();
+    await page.getByTestId('dns-Ownership').getByTestId('dns-status').filter({ hasText: 'found' }).waitFor();
+    for (const purpose of ['Ownership', 'MX', 'DKIM', 'DMARC']) {
+      assert.equal(await page.getByTestId(`dns-${purpose}`).getByTestId('dns-status').textContent(), 'found', purpose);
+    }
+    assert.match((await page.getByTestId('dns-SPF').getByTestId('dns-status').textContent()) ?? '', /^differentv=spf1 a -all/);
+    zone['carol.test'].TXT = zone['carol.test'].TXT!.map((v) => (v.startsWith('v=spf1') ? 'v=spf1 mx -all' : v));
+    await page.getByRole('button', { name: 'Check DNS' }).click();
+    await page.getByTestId('dns-SPF').getByTestId('dns-status').filter({ hasText: /^found$/ }).waitFor();
+    assert.match((await page.getByTestId('verification').textContent()) ?? '', /Ownership verified/);
+  });
+
+  it('the domain admin creates a mailbox and an alias, with errors for bad input', { timeout: 60_000 }, async () => {
+    const { page } = carol;
+    await open(page, '/domains/carol.test');
+    const form = 'create-mailbox';
+    await submit(page, form, 'Create mailbox');
+    assert.equal(await fieldError(page, 'localPart', form), 'Enter the name before the @.');
+    assert.equal(await fieldError(page, 'password', form), 'Enter a password.');
+    await page.getByTestId(form).getByLabel('Name before the @').fill('dave');
+    await page.getByTestId(form).getByLabel('Password').fill(DAVE_PASSWORD);
+    await page.getByTestId(form).getByLabel('Quota').fill('0');
+    await submit(page, form, 'Create mailbox');
+    assert.equal(await fieldError(page, 'quotaMb', form), 'The quota is at least 1 MB.');
+    await page.getByTestId(form).getByLabel('Quota').fill('100');
+    await submit(page, form, 'Create mailbox');
+    await page.getByTestId('mailbox-dave@carol.test').waitFor();
+
+    const alias = 'add-alias';
+    await submit(page, alias, 'Add alias');
+    assert.equal(await fieldError(page, 'localPart', alias), 'Enter the name before the @.');
+    assert.equal(await fieldError(page, 'targets', alias), 'Enter at least one target address.');
+    await page.getByTestId(alias).getByLabel('Alias name before the @').fill('dave');
+    await page.getByTestId(alias).getByLabel('Deliver to').fill('someone@elsewhere.example');
+    await submit(page, alias, 'Add alias');
+    await page.getByTestId(alias).getByTestId('error-localPart').filter({ hasText: /already taken/ }).waitFor();
+    await page.getByTestId(alias).getByLabel('Alias name before the @').fill('team');
+    await page.getByTestId(alias).getByLabel('Deliver to').fill('not-an-address');
+    await submit(page, alias, 'Add alias');
+    await page.getByTestId(alias).getByTestId('error-targets').filter({ hasText: /not a valid mail address/ }).waitFor();
+    await page.getByTestId(alias).getByLabel('Deliver to').fill('dave@carol.test, someone@elsewhere.example');
+    await submit(page, alias, 'Add alias');
+    await page.getByTestId('alias-team@carol.test').waitFor();
+    assert.match((await page.getByTestId('alias-team@carol.test').textContent()) ?? '', /dave@carol\.test, someone@elsewhere\.example/);
+  });
+
+  it('the new mailbox receives a message over SMTP and reads it through IMAP', { timeout: 60_000 }, async () => {
+    const message = [
+      'From: Outside <outside@sender.example>',
+      'To: team@carol.test',
+      'Subject: Hello through the alias',
+      'Message-ID: <e2e-1@sender.example>',
+      '',
+      'Sent over SMTP in the e2e test.',
+      '',
+    ].join('\r\n');
+    const sent = await sendWithNodemailer({ port: platform.smtpPort, ignoreTLS: true }, { from: 'outside@sender.example', to: ['team@carol.test'] }, message);
+    assert.deepEqual(sent.accepted, ['team@carol.test']);
+
+    const client = new ImapFlow({ host: '127.0.0.1', port: platform.imapPort, secure: false, tls: { rejectUnauthorized: false }, auth: { user: 'dave@carol.test', pass: DAVE_PASSWORD }, logger: false });
+    await client.connect();
+    try {
+      await client.mailboxOpen('INBOX');
+      const subjects: string[] = [];
+      for await (const m of client.fetch('1:*', { envelope: true })) subjects.push(m.envelope?.subject ?? '');
+      assert.deepEqual(subjects.sort(), ['Hello through the alias', 'Welcome to your new mailbox']);
+    } finally {
+      await client.logout();
+    }
+  });
+
+  it('sign-in failures say so, and repeated ones lock the account out with a clear message', { timeout: 60_000 }, async () => {
+    const { context, page } = await newPage();
+    try {
+      assert.equal(await signIn(page, 'dave@carol.test', 'wrong password'), 'The address or password is not right.');
+      for (let i = 0; i < 9; i++) await signIn(page, 'dave@carol.test', `wrong ${i}`);
+      assert.match(await signIn(page, 'dave@carol.test', DAVE_PASSWORD), /Too many failed sign-ins\. This account is locked; try again in 15 minutes\./);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('two-factor sign-in: the web asks for the code, mail clients take only app passwords', { timeout: 60_000 }, async () => {
+    const { page } = carol;
+    await open(page, '/settings');
+    await submit(page, 'two-factor', 'Set up');
+    const secret = (await page.getByTestId('two-factor').getByTestId('revealed').textContent()) ?? '';
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    await page.getByTestId('two-factor').getByLabel('Code from the app').fill('123');
+    await submit(page, 'two-factor', 'Turn on');
+    assert.equal(await fieldError(page, 'code', 'two-factor'), 'The code is 6 digits.');
+    await page.getByTestId('two-factor').getByLabel('Code from the app').fill(currentCode(secret));
+    await submit(page, 'two-factor', 'Turn on');
+    await page.getByTestId('two-factor').getByText(/^On\. The web asks for a code/).waitFor();
+
+    await open(page, '/settings');
+    await submit(page, 'app-passwords', 'Create app password');
+    assert.equal(await fieldError(page, 'name', 'app-passwords'), 'Enter a name for the client.');
+    await page.getByTestId('app-passwords').getByLabel('Client name').fill('IMAP test');
+    await submit(page, 'app-passwords', 'Create app password');
+    carolAppPassword = (await page.getByTestId('app-passwords').getByTestId('revealed').textContent()) ?? '';
+    assert.match(carolAppPassword, /^[a-z]{6}( [a-z]{6}){3}$/);
+
+    const imapLogin = async (pass: string) => {
+      const client = new ImapFlow({ host: '127.0.0.1', port: platform.imapPort, secure: false, tls: { rejectUnauthorized: false }, auth: { user: 'carol@primary.test', pass }, logger: false });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.logout();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.equal(await imapLogin(CAROL_PASSWORD), false, 'the main password no longer works over IMAP');
+    assert.equal(await imapLogin(carolAppPassword), true, 'the app password does');
+
+    const fresh = await newPage();
+    try {
+      assert.equal(await signIn(fresh.page, 'carol@primary.test', CAROL_PASSWORD), 'Enter the code from your authenticator app.');
+      // The next step's code: the one just used to turn 2FA on is spent.
+      const next = currentCode(secret, Date.now() + 30_000);
+      assert.equal(await signIn(fresh.page, 'carol@primary.test', CAROL_PASSWORD, next), 'signed in');
+    } finally {
+      await fresh.context.close();
+    }
+  });
+
+  it('a user who is not a domain admin gets 403 or 404 from every admin page, route and server action', { timeout: 60_000 }, async () => {
+    const cookie = await cookieHeader(carol.context);
+    for (const path of ['/admin', '/admin/queue', '/admin/log', '/domains/primary.test', '/domains/primary.test/dns', '/domains/nowhere.test']) {
+      const response = await fetch(`${platform.base}${path}`, { headers: { cookie }, redirect: 'manual' });
+      assert.equal(response.status, 404, path);
+    }
+    const api = await fetch(`${platform.base}/api/domains/primary.test/dns-check`, { headers: { cookie } });
+    assert.equal(api.status, 404);
+    assert.equal((await fetch(`${platform.base}/api/domains/carol.test/dns-check`)).status, 401, 'signed out');
+    assert.equal((await fetch(`${platform.base}/api/domains/carol.test/dns-check`, { headers: { cookie } })).status, 200, 'her own domain');
+
+    const target = { domain: 'primary.test', address: 'boss@primary.test' };
+    const attempts: Record<string, Record<string, string>> = {
+      rotateDkimAction: { domain: target.domain },
+      updateDomainAction: { domain: target.domain, signupOpen: '', catchAllTarget: 'carol@primary.test' },
+      createMailboxAction: { domain: target.domain, localPart: 'intruder', password: PASSWORD, quotaMb: '10', role: 'domain_admin' },
+      resetMailboxPasswordAction: { address: target.address, password: 'taken over at last' },
+      setMailboxQuotaAction: { address: target.address, quotaMb: '1' },
+      setMailboxDisabledAction: { address: target.address, disabled: 'on' },
+      deleteMailboxAction: { address: target.address, confirmAddress: target.address },
+      addAliasAction: { domain: target.domain, localPart: 'intruder', targets: 'carol@primary.test' },
+      removeAliasAction: { address: 'team@carol.test'.replace('carol.test', target.domain) },
+      setDomainSuspendedAction: { domain: target.domain, suspended: 'on' },
+      retryQueueEntryAction: { id: '1' },
+      deleteQueueEntryAction: { id: '1' },
+    };
+    const actions = serverActions({ domain: 'carol.test' });
+    const adminActions = actions.filter((a) => a.name in attempts);
+    assert.equal(adminActions.length, Object.keys(attempts).length, `actions in the build: ${actions.map((a) => a.name).join(', ')}`);
+    for (const action of adminActions) {
+      const answer = await callServerAction(platform.base, action, attempts[action.name], cookie);
+      assert.ok(answer.state, `${action.name}: no action state in ${answer.httpStatus} ${answer.body.slice(0, 300)}`);
+      assert.equal(answer.state.ok, false, action.name);
+      assert.ok(answer.state.status === 403 || answer.state.status === 404, `${action.name}: ${JSON.stringify(answer.state)}`);
+      // Signed out, the same request is refused as well.
+      const anonymous = await callServerAction(platform.base, action, attempts[action.name]);
+      assert.equal(anonymous.state?.status, 401, `${action.name} signed out`);
+    }
+    // Nothing changed: the admin can still sign in, the domain still works.
+    const check = await newPage();
+    try {
+      assert.equal(await signIn(check.page, 'boss@primary.test', PASSWORD), 'signed in');
+      await open(check.page, '/admin');
+      const rows = await check.page.getByTestId('all-domains').textContent();
+      assert.match(rows ?? '', /primary\.testactive/);
+      assert.doesNotMatch((await check.page.getByTestId('all-accounts').textContent()) ?? '', /intruder/);
+    } finally {
+      await check.context.close();
+    }
+  });
+
+  it('signup is rate-limited per client address', { timeout: 60_000 }, async () => {
+    const { context, page } = await newPage();
+    try {
+      await open(page, '/signup');
+      let message = '';
+      for (let i = 0; i < 12 && !/Too many signups/.test(message); i++) {
+        await page.getByLabel('Name before the @').fill('postmaster');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await submit(page, null, 'Sign up');
+        await page.getByTestId('form-message').waitFor();
+        await page.waitForTimeout(50);
+        message = (await page.getByTestId('form-message').textContent()) ?? '';
+      }
+      assert.match(message, /Too many signups from your address; try again in \d+ minutes?\./);
+    } finally {
+      await context.close();
+    }
+  });
+});
