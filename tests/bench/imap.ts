@@ -12,11 +12,9 @@
 // Environment: IMAP_BENCH_MESSAGES (10000), IMAP_BENCH_IDLE (2000),
 // IMAP_BENCH_ROUNDS (5), IMAP_BENCH_ENGINE (sqlite, or postgres with
 // TEST_POSTGRES_URL set).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
@@ -24,6 +22,7 @@ import { deliverMessage, prepareMessage } from '../../mail-daemon/store/deliver.
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { buildMessage } from '../support/messages.ts';
+import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
 
 const COUNT = Number(process.env.IMAP_BENCH_MESSAGES ?? 10_000);
 const IDLE = Number(process.env.IMAP_BENCH_IDLE ?? 2000);
@@ -238,105 +237,6 @@ async function measureIdle(port: number, user: string, password: string, serverP
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
-const DOVECOT = '/usr/sbin/dovecot';
-// Dovecot's static passdb splits its arguments at spaces.
-const DOVECOT_PASSWORD = 'bench-secret';
-
-/** Dovecot in the foreground with a throwaway config, a static password and a Maildir with the same messages. */
-async function startDovecot(messages: Buffer[]): Promise<{ port: number; pid: number; version: string; stop(): void } | null> {
-  if (!existsSync(DOVECOT) || !existsSync('/usr/lib/dovecot/imap')) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
-  const port = await freePort();
-  // Dovecot never serves mail as root; the Maildir belongs to nobody.
-  const uid = 65534;
-  const gid = 65534;
-  const maildir = join(dir, 'mail', 'bench');
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
-  messages.forEach((raw, i) => writeFileSync(join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.bench,S=${raw.length}:2,`), raw));
-  spawnSync('chown', ['-R', `${uid}:${gid}`, join(dir, 'mail')]);
-  chmodSync(dir, 0o755);
-  const config = join(dir, 'dovecot.conf');
-  writeFileSync(
-    config,
-    `base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-mail_location = maildir:${dir}/mail/%u
-first_valid_uid = ${uid}
-default_process_limit = ${IDLE + 500}
-default_client_limit = ${IDLE * 2 + 1000}
-passdb {
-  driver = static
-  args = password=${DOVECOT_PASSWORD}
-}
-userdb {
-  driver = static
-  args = uid=${uid} gid=${gid} home=${dir}/mail/%u
-}
-protocol imap {
-  mail_max_userip_connections = ${IDLE + 100}
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = ${port}
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service imap {
-  process_limit = ${IDLE + 100}
-}
-service anvil {
-  chroot =
-}
-`,
-  );
-  const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', config], { stdio: 'ignore' });
-  await waitForPort(port);
-  const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
-  return {
-    port,
-    pid: child.pid!,
-    version,
-    stop() {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Our daemon with only IMAP, in a process of its own, on the prepared database. */
 async function startOurs(url: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/daemon-child.ts', url, 'imap'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -385,11 +285,22 @@ export async function run(): Promise<void> {
     await database.drop();
   }
 
-  const dovecot = await startDovecot(messages);
+  const dovecot = await startDovecot(
+    'imap',
+    messages,
+    `default_process_limit = ${IDLE + 500}
+default_client_limit = ${IDLE * 2 + 1000}
+protocol imap {
+  mail_max_userip_connections = ${IDLE + 100}
+}
+service imap {
+  process_limit = ${IDLE + 100}
+}`,
+  );
   if (dovecot) {
     try {
-      const timings = await measureCommands(dovecot.port, 'bench', DOVECOT_PASSWORD);
-      const idle = await measureIdle(dovecot.port, 'bench', DOVECOT_PASSWORD, dovecot.pid);
+      const timings = await measureCommands(dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD);
+      const idle = await measureIdle(dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD, dovecot.pid);
       results.push({ server: `dovecot ${dovecot.version}`, timings, idle });
     } finally {
       dovecot.stop();

@@ -1,0 +1,113 @@
+// Dovecot beside our daemon, for benchmarks that compare the two: Debian's
+// dovecot in the foreground with a throwaway config, a static password and
+// one Maildir user ("bench") holding the given messages, listening on a free
+// loopback port for one protocol (imap or pop3). Null when that part of
+// Dovecot is not installed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DOVECOT = '/usr/sbin/dovecot';
+export const DOVECOT_USER = 'bench';
+// Dovecot's static passdb splits its arguments at spaces.
+export const DOVECOT_PASSWORD = 'bench-secret';
+
+export interface RunningDovecot {
+  port: number;
+  /** The master process: every Dovecot process of this instance descends from it. */
+  pid: number;
+  /** "2.3.19.1" */
+  version: string;
+  stop(): void;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      }).on('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** `settings`: more configuration, e.g. limits or `pop3_uidl_format`. */
+export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[], settings = ''): Promise<RunningDovecot | null> {
+  if (!existsSync(DOVECOT) || !existsSync(`/usr/lib/dovecot/${protocol}`)) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
+  const port = await freePort();
+  // Dovecot never serves mail as root; the Maildir belongs to nobody.
+  const uid = 65534;
+  const gid = 65534;
+  const maildir = join(dir, 'mail', DOVECOT_USER);
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+  messages.forEach((raw, i) => writeFileSync(join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.bench,S=${raw.length}:2,`), raw));
+  spawnSync('chown', ['-R', `${uid}:${gid}`, join(dir, 'mail')]);
+  // mkdtemp makes the folder 0700; the mail user must reach its Maildir.
+  chmodSync(dir, 0o755);
+  const config = join(dir, 'dovecot.conf');
+  writeFileSync(
+    config,
+    `base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = ${protocol}
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:${dir}/mail/%u
+first_valid_uid = ${uid}
+passdb {
+  driver = static
+  args = password=${DOVECOT_PASSWORD}
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${dir}/mail/%u
+}
+service ${protocol}-login {
+  inet_listener ${protocol} {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener ${protocol}s {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+${settings}
+`,
+  );
+  const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', config], { stdio: 'ignore' });
+  await waitForPort(port);
+  const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+  return {
+    port,
+    pid: child.pid!,
+    version,
+    stop() {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
