@@ -13,6 +13,7 @@ import { needsSetup, runFirstSetup, signUp, signupDomains } from '../../mail-dae
 import { getSettings, setForwarding, setVacation, updateProfile } from '../../mail-daemon/settings/account-settings.ts';
 import { addFilter, applyFilters, listFilters } from '../../mail-daemon/settings/filters.ts';
 import { vacationReplyFor } from '../../mail-daemon/settings/vacation.ts';
+import { deliveryRulesFor } from '../../mail-daemon/settings/delivery-rules.ts';
 import { addDomain } from '../../mail-daemon/domains/domains.ts';
 import { addDomainAdmin, administeredDomains, administers } from '../../mail-daemon/domains/domain-admins.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
@@ -101,6 +102,14 @@ for (const engine of ENGINES) {
       const filters = await listFilters(store, erin.id);
       assert.deepEqual(applyFilters(filters, { from: 'Daily@News.example', to: erin.address, subject: '[list] hi' }), { folder: 'Archive', seen: true });
       assert.deepEqual(applyFilters(filters, { from: 'friend@example.org', to: erin.address, subject: 'hi' }), { folder: null, seen: false });
+      assert.deepEqual(await deliveryRulesFor(store, erin.id, { from: 'x@news.example', to: erin.address, subject: '[list] news' }), {
+        keepLocal: false,
+        folder: 'Archive',
+        flags: ['\\Seen'],
+        forwardTo: 'erin@elsewhere.example',
+      });
+      await setForwarding(store, erin, 'erin@elsewhere.example', true);
+      assert.equal((await deliveryRulesFor(store, erin.id, { from: '', to: '', subject: '' })).keepLocal, true);
     });
 
     it('vacation replies follow RFC 3834: once per sender, never to <>, lists or automatic mail', async () => {
