@@ -46,19 +46,23 @@ export async function loadHeaders(store: MailStore, hashes: string[]): Promise<M
   const out = new Map<string, LoadedContent>();
   const longer: string[] = [];
   const prisma = store.database.prisma;
-  // In hex: the SQLite adapter cannot type a blob that an expression returns.
-  const prefix =
+  // Where the body starts, from the stored MIME tree, and the bytes before it
+  // (in hex: the SQLite adapter cannot type a blob that an expression returns).
+  const [bodyStart, head] =
     store.database.engine === 'postgres'
-      ? Prisma.sql`encode(substring("raw" from 1 for ${HEADER_PREFIX_BYTES}), 'hex')`
-      : Prisma.sql`hex(substr("raw", 1, ${HEADER_PREFIX_BYTES}))`;
+      ? [
+          Prisma.sql`(("structure"::json)->>'bodyStart')::int`,
+          Prisma.sql`encode(substring("raw" from 1 for least((("structure"::json)->>'bodyStart')::int, ${HEADER_PREFIX_BYTES})), 'hex')`,
+        ]
+      : [Prisma.sql`json_extract("structure", '$.bodyStart')`, Prisma.sql`hex(substr("raw", 1, min(json_extract("structure", '$.bodyStart'), ${HEADER_PREFIX_BYTES})))`];
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await prisma.$queryRaw<{ hash: string; structure: string; head: string }[]>`
-      SELECT "hash", "structure", ${prefix} AS "head" FROM "MessageContent" WHERE "hash" IN (${Prisma.join(unique.slice(i, i + 500))})`;
+    const rows = await prisma.$queryRaw<{ hash: string; bodyStart: number | bigint; head: string }[]>`
+      SELECT "hash", ${bodyStart} AS "bodyStart", ${head} AS "head" FROM "MessageContent" WHERE "hash" IN (${Prisma.join(unique.slice(i, i + 500))})`;
     for (const row of rows) {
-      const structure = JSON.parse(row.structure) as MimeNode;
-      const head = Buffer.from(row.head, 'hex');
-      if (structure.bodyStart > head.length) longer.push(row.hash);
-      else out.set(row.hash, { raw: head, structure });
+      const raw = Buffer.from(row.head, 'hex');
+      if (Number(row.bodyStart) > raw.length) longer.push(row.hash);
+      // Only the root's header is ever read from this node (see above), so its offsets are all it needs.
+      else out.set(row.hash, { raw, structure: { start: 0, bodyStart: raw.length } as MimeNode });
     }
   }
   if (longer.length > 0) for (const [hash, content] of await loadContents(store, longer)) out.set(hash, content);

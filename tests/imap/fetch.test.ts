@@ -1,6 +1,7 @@
 // FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8; RFC 3516 BINARY; RFC 7162
 // MODSEQ and CHANGEDSINCE), on both engines.
 import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { ENGINES } from '../support/databases.ts';
 import { buildMessage } from '../support/messages.ts';
 import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
@@ -92,6 +93,23 @@ for (const engine of ENGINES) {
         S: * 2 FETCH (MODSEQ (3))
         S: d2 OK FETCH completed
       `);
+    });
+
+    it('reads envelopes and header fields of a header longer than the header prefix whole', async () => {
+      const long = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`X-Filler-${i}`, 'x'.repeat(60)]));
+      // In another mailbox, with another session, so this test's message is news to no other test.
+      const [uid] = await deliverTo(server, server.alice, [buildMessage({ subject: 'long header', headers: long, messageId: '<long@x>' })], { mailbox: 'Archive' });
+      const other = await loggedIn(server.port);
+      try {
+        await other.command('h0 EXAMINE Archive');
+        const lines = await other.command(`h1 UID FETCH ${uid} (ENVELOPE BODY.PEEK[HEADER.FIELDS (X-FILLER-399 SUBJECT)])`);
+        assert.match(lines[0], /ENVELOPE \("[^"]+" "long header" .* "<long@x>"\) BODY\[HEADER\.FIELDS \(X-FILLER-399 SUBJECT\)\] \{\d+\}$/);
+        assert.equal(lines[1], 'Subject: long header');
+        assert.equal(lines[2], `X-Filler-399: ${'x'.repeat(60)}`);
+        assert.equal(lines[lines.length - 1], 'h1 OK UID FETCH completed');
+      } finally {
+        other.close();
+      }
     });
 
     it('refuses malformed FETCH commands', async () => {

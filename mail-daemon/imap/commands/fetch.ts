@@ -11,7 +11,7 @@ import { concreteRanges } from '../parser/sequence-set.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
-const BATCH = 100;
+const BATCH = 500;
 
 export const fetchCommand = defineCommand({
   name: 'FETCH',
