@@ -17,6 +17,7 @@ import { callServerAction, serverActions } from './server-actions.ts';
 
 const PASSWORD = 'correct horse battery';
 const CAROL_PASSWORD = 'a private phrase 42';
+const NEW_CAROL_PASSWORD = 'a newer phrase 43';
 const DAVE_PASSWORD = 'another long phrase 7';
 
 let platform: Platform;
@@ -173,6 +174,71 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     assert.equal(await page.getByTestId('signed-in-as').textContent(), 'carol@primary.test');
   });
 
+  it('account settings show their errors and save: password, profile, forwarding, vacation, filters', { timeout: 60_000 }, async () => {
+    const { page } = carol;
+    await open(page, '/settings');
+    const pw = 'password';
+    await page.getByTestId(pw).getByLabel('Current password').fill('not my password');
+    await page.getByTestId(pw).getByLabel('New password', { exact: true }).fill(NEW_CAROL_PASSWORD);
+    await page.getByTestId(pw).getByLabel('New password again').fill(NEW_CAROL_PASSWORD);
+    await submit(page, pw, 'Change password');
+    assert.equal(await fieldError(page, 'currentPassword', pw), 'The current password is not right.');
+    await page.getByTestId(pw).getByLabel('Current password').fill(CAROL_PASSWORD);
+    await page.getByTestId(pw).getByLabel('New password again').fill('something else entirely');
+    await submit(page, pw, 'Change password');
+    assert.equal(await fieldError(page, 'repeatPassword', pw), 'The two new passwords differ.');
+    await page.getByTestId(pw).getByLabel('New password again').fill(NEW_CAROL_PASSWORD);
+    await submit(page, pw, 'Change password');
+    await page.getByTestId(pw).getByText('Your password is changed.').waitFor();
+
+    await page.getByTestId('profile').getByLabel('Display name').fill('x'.repeat(201));
+    await submit(page, 'profile', 'Save');
+    assert.equal(await fieldError(page, 'displayName', 'profile'), 'Use at most 200 characters.');
+    await page.getByTestId('profile').getByLabel('Display name').fill('Carol C');
+    await page.getByTestId('profile').getByLabel('Signature').fill('-- \nCarol');
+    await submit(page, 'profile', 'Save');
+    await page.getByTestId('profile').getByText('Saved.').waitFor();
+
+    await page.getByTestId('forwarding').getByLabel('Forward to').fill('not an address');
+    await submit(page, 'forwarding', 'Save');
+    assert.match(await fieldError(page, 'forwardTo', 'forwarding'), /not a valid mail address/);
+    await page.getByTestId('forwarding').getByLabel('Forward to').fill('carol@elsewhere.example');
+    await submit(page, 'forwarding', 'Save');
+    await page.getByTestId('forwarding').getByText('Mail is forwarded to carol@elsewhere.example.').waitFor();
+
+    const v = 'vacation';
+    await page.getByTestId(v).getByLabel('Reply automatically').check();
+    await submit(page, v, 'Save');
+    assert.equal(await fieldError(page, 'vacationSubject', v), 'Enter a subject for the auto-reply.');
+    await page.getByTestId(v).getByLabel('Subject').fill('Away');
+    await page.getByTestId(v).getByLabel('Message').fill('Back next week.');
+    await page.getByTestId(v).getByLabel('From (optional)').fill('2030-02-10');
+    await page.getByTestId(v).getByLabel('Until (optional)').fill('2030-02-01');
+    await submit(page, v, 'Save');
+    assert.equal(await fieldError(page, 'vacationEnd', v), 'The end is before the start.');
+    await page.getByTestId(v).getByLabel('Until (optional)').fill('2030-02-20');
+    await submit(page, v, 'Save');
+    await page.getByTestId(v).getByText('The auto-reply is on.').waitFor();
+
+    const f = 'filters';
+    await submit(page, f, 'Add filter');
+    assert.equal(await fieldError(page, 'value', f), 'Enter the text to look for.');
+    await page.getByTestId(f).getByLabel('If').selectOption('subject');
+    await page.getByTestId(f).getByLabel('contains').fill('[list]');
+    await page.getByTestId(f).getByLabel('then').selectOption('read');
+    await submit(page, f, 'Add filter');
+    await page.getByTestId(f).getByText('If subject contains “[list]”, mark as read').waitFor();
+
+    // Mail client setup, and the autoconfig that clients read by themselves.
+    const setup = (await page.getByTestId('client-setup').innerText()).replace(/\s+/g, ' ');
+    assert.match(setup, new RegExp(`IMAP mail\\.e2e\\.test ${platform.imapPort} STARTTLS`));
+    for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=carol%40primary.test', '/mail/config-v1.1.xml?emailaddress=carol%40primary.test']) {
+      const xml = await (await fetch(`${platform.base}${path}`)).text();
+      assert.match(xml, /<emailProvider id="primary\.test">/);
+      assert.match(xml, new RegExp(`<incomingServer type="imap">\\s*<hostname>mail\\.e2e\\.test</hostname>\\s*<port>${platform.imapPort}</port>\\s*<socketType>STARTTLS</socketType>`));
+    }
+  });
+
   it('the user adds a domain and sees its DNS records turn "found"', { timeout: 60_000 }, async () => {
     const { page } = carol;
     await open(page, '/domains');
@@ -321,15 +387,15 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
         return false;
       }
     };
-    assert.equal(await imapLogin(CAROL_PASSWORD), false, 'the main password no longer works over IMAP');
+    assert.equal(await imapLogin(NEW_CAROL_PASSWORD), false, 'the main password no longer works over IMAP');
     assert.equal(await imapLogin(carolAppPassword), true, 'the app password does');
 
     const fresh = await newPage();
     try {
-      assert.equal(await signIn(fresh.page, 'carol@primary.test', CAROL_PASSWORD), 'Enter the code from your authenticator app.');
+      assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD), 'Enter the code from your authenticator app.');
       // The next step's code: the one just used to turn 2FA on is spent.
       const next = currentCode(secret, Date.now() + 30_000);
-      assert.equal(await signIn(fresh.page, 'carol@primary.test', CAROL_PASSWORD, next), 'signed in');
+      assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD, next), 'signed in');
     } finally {
       await fresh.context.close();
     }
@@ -384,6 +450,47 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     } finally {
       await check.context.close();
     }
+  });
+
+  it('the platform admin sees storage, the queue and the delivery log, and suspends an account', { timeout: 60_000 }, async () => {
+    const { page } = admin;
+    await open(page, '/admin');
+    const accounts = (await page.getByTestId('all-accounts').innerText()).replace(/\s+/g, ' ');
+    assert.match(accounts, /dave@carol\.test user \d+ KB of 100\.0 MB active/);
+    assert.match((await page.getByTestId('all-domains').innerText()).replace(/\s+/g, ' '), /carol\.test active 1 1 \d+ KB/);
+
+    await open(page, '/admin/log?q=team%40carol.test');
+    assert.match(await page.getByTestId('delivery-log').innerText(), /team@carol\.test/);
+    await open(page, '/admin/log?q=nobody-at-all');
+    assert.match(await page.getByTestId('delivery-log').innerText(), /^0 matching/);
+    await open(page, '/admin/queue');
+    await page.getByTestId('queue').waitFor();
+
+    await open(page, '/admin');
+    const row = page.getByTestId('all-accounts').locator('tr', { hasText: 'dave@carol.test' });
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST' && Boolean(r.request().headers()['next-action']));
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    await answered;
+    await row.getByText('suspended').waitFor();
+    const client = new ImapFlow({ host: '127.0.0.1', port: platform.imapPort, secure: false, tls: { rejectUnauthorized: false }, auth: { user: 'dave@carol.test', pass: DAVE_PASSWORD }, logger: false });
+    client.on('error', () => undefined);
+    await assert.rejects(client.connect(), 'a suspended account cannot sign in over IMAP');
+  });
+
+  it('the domain admin deletes a mailbox only after confirming its address', { timeout: 60_000 }, async () => {
+    const { page } = carol;
+    await open(page, '/domains/carol.test');
+    const row = page.getByTestId('mailbox-dave@carol.test');
+    await row.getByLabel('Type the address to delete').fill('dave');
+    let answered = page.waitForResponse((r) => r.request().method() === 'POST' && Boolean(r.request().headers()['next-action']));
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await answered;
+    await row.getByTestId('error-confirmAddress').filter({ hasText: 'Type dave@carol.test to confirm.' }).waitFor();
+    await row.getByLabel('Type the address to delete').fill('dave@carol.test');
+    answered = page.waitForResponse((r) => r.request().method() === 'POST' && Boolean(r.request().headers()['next-action']));
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await answered;
+    await row.waitFor({ state: 'detached' });
   });
 
   it('signup is rate-limited per client address', { timeout: 60_000 }, async () => {

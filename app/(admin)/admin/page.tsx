@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { listDomains } from '@/mail-daemon/domains/domains.ts';
 import { listAccounts } from '@/mail-daemon/accounts/accounts.ts';
-import { ActionForm, Hidden } from '../../_components/action-form.tsx';
+import { ButtonForm } from '../../_components/button-form.tsx';
 import { PageShell, Section } from '../../_components/page-shell.tsx';
 import { forPage, requirePlatformAdmin } from '../../_lib/session.ts';
 import { setDomainSuspendedAction } from '../../_actions/set-domain-suspended.ts';
@@ -37,10 +37,7 @@ export default async function PlatformPage() {
                 <td className="pr-4 tabular-nums">{d.aliasCount}</td>
                 <td className="pr-4 tabular-nums">{size(usedByDomain.get(d.id) ?? 0n)}</td>
                 <td>
-                  <ActionForm action={setDomainSuspendedAction} submit={d.disabled ? 'Reactivate' : 'Suspend'} danger={!d.disabled} className="flex">
-                    <Hidden name="domain" value={d.name} />
-                    {d.disabled ? null : <Hidden name="suspended" value="on" />}
-                  </ActionForm>
+                  <ButtonForm action={setDomainSuspendedAction} fields={{ domain: d.name, suspended: !d.disabled }} submit={d.disabled ? 'Reactivate' : 'Suspend'} danger={!d.disabled} />
                 </td>
               </tr>
             ))}
@@ -59,10 +56,7 @@ export default async function PlatformPage() {
                 <td className="pr-4">{a.disabled ? 'suspended' : 'active'}</td>
                 <td>
                   {a.id === account.id ? null : (
-                    <ActionForm action={setMailboxDisabledAction} submit={a.disabled ? 'Reactivate' : 'Suspend'} danger={!a.disabled} className="flex">
-                      <Hidden name="address" value={a.address} />
-                      {a.disabled ? null : <Hidden name="disabled" value="on" />}
-                    </ActionForm>
+                    <ButtonForm action={setMailboxDisabledAction} fields={{ address: a.address, disabled: !a.disabled }} submit={a.disabled ? 'Reactivate' : 'Suspend'} danger={!a.disabled} />
                   )}
                 </td>
               </tr>

@@ -5,7 +5,8 @@ import { getSettings } from '@/mail-daemon/settings/account-settings.ts';
 import { clientServers } from '@/mail-daemon/settings/client-setup.ts';
 import { listFilters } from '@/mail-daemon/settings/filters.ts';
 import { listMailboxes } from '@/mail-daemon/store/mailboxes.ts';
-import { ActionForm, Checkbox, Field, Hidden, Select, TextArea } from '../../_components/action-form.tsx';
+import { ActionForm, Checkbox, Field, Select, TextArea } from '../../_components/action-form.tsx';
+import { ButtonForm } from '../../_components/button-form.tsx';
 import { PageShell, Section } from '../../_components/page-shell.tsx';
 import { forPage, requireSignedIn } from '../../_lib/session.ts';
 import { updateProfileAction } from '../../_actions/update-profile.ts';
@@ -82,9 +83,7 @@ export default async function SettingsPage() {
             <li key={p.id} className="flex items-center gap-3">
               <span className="font-medium">{p.name}</span>
               <span className="text-muted">created {p.createdAt.toISOString().slice(0, 10)}, {p.lastUsedAt ? `last used ${p.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')}` : 'never used'}</span>
-              <ActionForm action={revokeAppPasswordAction} submit="Revoke" danger className="flex" confirm={`Revoke the app password ${p.name}?`}>
-                <Hidden name="id" value={p.id} />
-              </ActionForm>
+              <ButtonForm action={revokeAppPasswordAction} fields={{ id: p.id }} submit="Revoke" danger confirm={`Revoke the app password ${p.name}?`} />
             </li>
           ))}
         </ul>
@@ -121,9 +120,7 @@ export default async function SettingsPage() {
                 If {f.field === 'from' ? 'sender' : f.field === 'to' ? 'recipient' : 'subject'} contains “{f.value}”,{' '}
                 {f.action === 'move' ? `move to ${f.folder}` : 'mark as read'}
               </span>
-              <ActionForm action={removeFilterAction} submit="Remove" danger className="flex">
-                <Hidden name="id" value={f.id} />
-              </ActionForm>
+              <ButtonForm action={removeFilterAction} fields={{ id: f.id }} submit="Remove" danger />
             </li>
           ))}
         </ul>

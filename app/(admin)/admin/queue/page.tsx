@@ -1,5 +1,5 @@
 import { listQueue } from '@/mail-daemon/queue/queue-admin.ts';
-import { ActionForm, Hidden } from '../../../_components/action-form.tsx';
+import { ButtonForm } from '../../../_components/button-form.tsx';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 import { retryQueueEntryAction } from '../../../_actions/retry-queue-entry.ts';
@@ -27,8 +27,8 @@ export default async function QueuePage() {
                   {e.lastError ? <div className="text-red-600">Last error: {e.lastError}</div> : null}
                 </td>
                 <td className="flex gap-2">
-                  <ActionForm action={retryQueueEntryAction} submit="Retry now" className="flex"><Hidden name="id" value={e.id} /></ActionForm>
-                  <ActionForm action={deleteQueueEntryAction} submit="Delete" danger className="flex" confirm={`Delete queue entry #${e.id}? It will not be delivered.`}><Hidden name="id" value={e.id} /></ActionForm>
+                  <ButtonForm action={retryQueueEntryAction} fields={{ id: e.id }} submit="Retry now" />
+                  <ButtonForm action={deleteQueueEntryAction} fields={{ id: e.id }} submit="Delete" danger confirm={`Delete queue entry #${e.id}? It will not be delivered.`} />
                 </td>
               </tr>
             ))}

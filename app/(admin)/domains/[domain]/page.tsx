@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { listAccounts } from '@/mail-daemon/accounts/accounts.ts';
 import { listAliases } from '@/mail-daemon/aliases/aliases.ts';
 import { ActionForm, Checkbox, Field, Hidden, Select, TextArea } from '../../../_components/action-form.tsx';
+import { ButtonForm } from '../../../_components/button-form.tsx';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { forPage, requireDomainAdmin } from '../../../_lib/session.ts';
 import { updateDomainAction } from '../../../_actions/update-domain.ts';
@@ -58,10 +59,7 @@ export default async function DomainPage({ params }: { params: Promise<{ domain:
                     <Hidden name="address" value={m.address} />
                     <Field name="quotaMb" label="Quota" type="number" defaultValue={megabytes(m.quotaBytes)} suffix="MB" />
                   </ActionForm>
-                  <ActionForm action={setMailboxDisabledAction} submit={m.disabled ? 'Enable' : 'Disable'} className="flex">
-                    <Hidden name="address" value={m.address} />
-                    {m.disabled ? null : <Hidden name="disabled" value="on" />}
-                  </ActionForm>
+                  <ButtonForm action={setMailboxDisabledAction} fields={{ address: m.address, disabled: !m.disabled }} submit={m.disabled ? 'Enable' : 'Disable'} />
                   <ActionForm action={deleteMailboxAction} submit="Delete" danger className="flex items-end gap-2" confirm={`Delete ${m.address} and all its mail? This cannot be undone.`}>
                     <Hidden name="address" value={m.address} />
                     <Field name="confirmAddress" label="Type the address to delete" />
@@ -88,9 +86,7 @@ export default async function DomainPage({ params }: { params: Promise<{ domain:
             <li key={a.id} className="flex items-center gap-3" data-testid={`alias-${a.address}`}>
               <span className="font-medium">{a.address}</span>
               <span className="text-muted">→ {a.targets.join(', ')}</span>
-              <ActionForm action={removeAliasAction} submit="Remove" danger className="flex" confirm={`Remove the alias ${a.address}?`}>
-                <Hidden name="address" value={a.address} />
-              </ActionForm>
+              <ButtonForm action={removeAliasAction} fields={{ address: a.address }} submit="Remove" danger confirm={`Remove the alias ${a.address}?`} />
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { loadConfig } from '@/mail-daemon/config.ts';
 import { dnsRecordsFor, formatZone } from '@/mail-daemon/domains/dns-records.ts';
-import { ActionForm, Hidden } from '../../../../_components/action-form.tsx';
+import { ButtonForm } from '../../../../_components/button-form.tsx';
 import { DnsRecordsTable } from '../../../../_components/dns-check.tsx';
 import { PageShell, Section } from '../../../../_components/page-shell.tsx';
 import { forPage, requireDomainAdmin } from '../../../../_lib/session.ts';
@@ -24,9 +24,7 @@ export default async function DomainDnsPage({ params }: { params: Promise<{ doma
       </Section>
       <Section title="DKIM key" testId="dkim">
         <p className="text-sm">Selector <code>{domain.dkimSelector}</code>, 2048-bit RSA. A new key gets a new selector: publish its record before removing the old one.</p>
-        <ActionForm action={rotateDkimAction} submit="Rotate DKIM key" confirm="Make a new DKIM key? Mail is signed with it at once.">
-          <Hidden name="domain" value={domain.name} />
-        </ActionForm>
+        <ButtonForm action={rotateDkimAction} fields={{ domain: domain.name }} submit="Rotate DKIM key" confirm="Make a new DKIM key? Mail is signed with it at once." />
       </Section>
     </PageShell>
   );
