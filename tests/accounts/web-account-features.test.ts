@@ -174,4 +174,29 @@ describe('Check DNS', () => {
     assert.equal(byPurpose.DKIM.status, 'missing');
     assert.equal(byPurpose.DMARC.status, 'missing');
   });
+
+  it('compares CNAME and SRV records by host name, without the final dot or case', async () => {
+    const domain = { name: 'srv.test', verifyToken: 't', dkimSelector: 's', dkimPublicKey: (await generateDkimKey()).publicKey };
+    const records = dnsRecordsFor(domain, 'mail.srv.test').filter((r) => r.type === 'CNAME' || r.type === 'SRV');
+    const answers: Record<string, unknown[]> = {
+      'autoconfig.srv.test CNAME': ['Mail.Srv.Test'],
+      '_imaps._tcp.srv.test SRV': [{ priority: 0, weight: 1, port: 993, name: 'mail.srv.test' }],
+      '_pop3s._tcp.srv.test SRV': [{ priority: 0, weight: 1, port: 1995, name: 'mail.srv.test' }],
+    };
+    const resolver = {
+      async resolve(name: string, type: string) {
+        if (name.startsWith('_submissions')) throw Object.assign(new Error('timeout'), { code: 'ETIMEOUT' });
+        const answer = answers[`${name} ${type}`];
+        if (!answer) throw Object.assign(new Error('no data'), { code: 'ENODATA' });
+        return answer;
+      },
+    } as unknown as Parameters<typeof checkDnsRecords>[0];
+    const statuses = (await checkDnsRecords(resolver, records)).map((c) => [c.name, c.status, c.found.join()]);
+    assert.deepEqual(statuses, [
+      ['autoconfig.srv.test', 'found', 'Mail.Srv.Test'],
+      ['_imaps._tcp.srv.test', 'found', '0 1 993 mail.srv.test'],
+      ['_pop3s._tcp.srv.test', 'different', '0 1 1995 mail.srv.test'],
+      ['_submissions._tcp.srv.test', 'error', 'timeout'],
+    ]);
+  });
 });
