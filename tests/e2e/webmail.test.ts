@@ -220,6 +220,15 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     assert.deepEqual(moved, { count: 0 });
     const page = await alice.goto(`${platform.base}/mail/${bobInbox.id}`);
     assert.equal(page?.status(), 404);
+    // A change asked for by another site's page is refused, even with the session.
+    const cookie = (await alice.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const aliceMessage = await store.database.prisma.message.findFirstOrThrow({ where: { mailbox: { account: { address: 'alice@web.test' } } } });
+    const forged = await fetch(`${platform.base}/api/mail/actions`, {
+      method: 'POST',
+      headers: { cookie, origin: 'https://evil.test', 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [aliceMessage.id], action: { kind: 'delete' } }),
+    });
+    assert.equal(forged.status, 403);
     // And without a session, nothing at all.
     const anonymous = await fetch(`${platform.base}/api/mail/messages/${bobMessage.id}`);
     assert.equal(anonymous.status, 401);

@@ -22,6 +22,7 @@ export function mailRoute<P extends Record<string, string> = Record<string, stri
   handler: (signedIn: SignedIn, request: Request, params: P) => Promise<Response>,
 ) {
   return withAuth(async (request: Request, context: Context<P>) => {
+    if (!sameOrigin(request)) return Response.json({ error: 'cross-site request refused' }, { status: 403 });
     const signedIn = await requireSignedIn();
     try {
       return await handler(signedIn, request, await context.params);
@@ -31,6 +32,23 @@ export function mailRoute<P extends Record<string, string> = Record<string, stri
       throw error;
     }
   });
+}
+
+/**
+ * Changes come only from this site's own pages: a browser sends Origin on
+ * every POST, PATCH and DELETE, and another site's form or fetch carries its
+ * own (the session cookie is SameSite=Lax too; this is the second wall).
+ */
+function sameOrigin(request: Request): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return true;
+  const origin = request.headers.get('origin');
+  if (!origin) return true;
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /** A positive integer id from a URL or body; anything else is a 404, like an id that is not yours. */
