@@ -85,23 +85,33 @@ export async function searchMessageText(store: MailStore, accountId: number, sea
 
   // RFC 3501 6.4.4: a substring, case-insensitively; an empty one is in every message.
   const matching = new Set<string>();
-  // One word of at most TERM_LENGTH characters, in header or body: the index
-  // answers exactly (it is the start of a term just when it is inside a word).
-  const exact = search.part !== 'body' && words.length === 1 && words[0] === needle;
-  const toConfirm = candidates.filter((c) => {
-    if (exact && c.complete) matching.add(c.hash);
-    return !(exact && c.complete);
+  // One word of at most TERM_LENGTH characters: the index (over header and
+  // body together) answers exactly, as it starts a term just when it is
+  // inside a word. TEXT takes its answer; BODY only where the header does not
+  // have the word too, which the short header tells without the body.
+  const oneWord = words.length === 1 && words[0] === needle;
+  const byIndex = [...new Set(candidates.filter((c) => oneWord && c.complete).map((c) => c.hash))];
+  const toConfirm = new Set(candidates.filter((c) => !(oneWord && c.complete)).map((c) => c.hash));
+  if (search.part === 'body') {
+    await eachText(store, byIndex, Prisma.sql`"header", '' AS "body"`, (text) => {
+      if (normalizeSearchText(text.header).includes(needle)) toConfirm.add(text.hash);
+      else matching.add(text.hash);
+    });
+  } else for (const hash of byIndex) matching.add(hash);
+  const columns = search.part === 'body' ? Prisma.sql`'' AS "header", "body"` : Prisma.sql`"header", "body"`;
+  await eachText(store, [...toConfirm], columns, (text) => {
+    if (normalizeSearchText(text.body).includes(needle) || normalizeSearchText(text.header).includes(needle)) matching.add(text.hash);
   });
-  const hashes = [...new Set(toConfirm.map((c) => c.hash))];
-  for (let i = 0; i < hashes.length; i += BATCH) {
-    const texts = await prisma.$queryRaw<{ hash: string; header: string; body: string }[]>`
-      SELECT "hash", ${search.part === 'body' ? Prisma.sql`''` : Prisma.sql`"header"`} AS "header", "body"
-      FROM "MessageText" WHERE "hash" IN (${Prisma.join(hashes.slice(i, i + BATCH))})`;
-    for (const text of texts) {
-      if (normalizeSearchText(text.body).includes(needle) || normalizeSearchText(text.header).includes(needle)) matching.add(text.hash);
-    }
-  }
   return candidates.filter((c) => matching.has(c.hash)).map((c) => ({ messageId: c.id, mailboxId: c.mailboxId, uid: Number(c.uid) }));
+}
+
+/** Reads the stored text of contents, a batch at a time; `columns` selects "header" and "body" (or '' for either). */
+async function eachText(store: MailStore, hashes: string[], columns: Prisma.Sql, visit: (text: { hash: string; header: string; body: string }) => void): Promise<void> {
+  for (let i = 0; i < hashes.length; i += BATCH) {
+    const texts = await store.database.prisma.$queryRaw<{ hash: string; header: string; body: string }[]>`
+      SELECT "hash", ${columns} FROM "MessageText" WHERE "hash" IN (${Prisma.join(hashes.slice(i, i + BATCH))})`;
+    texts.forEach(visit);
+  }
 }
 
 /** The contents the index may hold the query in: every query word starts a term of the text. */

@@ -74,7 +74,10 @@ for (const engine of ENGINES) {
 
     it('searches headers with TEXT only, with encoded words decoded', async () => {
       assert.deepEqual(await find('grüße aus köln'), [uids[1]]);
-      assert.deepEqual(await find('köln', 'body'), []);
+      assert.deepEqual(await find('köln', 'body'), [], 'a word of the header only is not in the body');
+      assert.deepEqual(await find('latin', 'body'), [], 'nor is one that is in the header and not in the body');
+      assert.deepEqual(await find('quarterly', 'body'), [uids[0]]);
+      assert.deepEqual(await find('plain', 'body'), [], 'the subject "Plain" is not body text');
       assert.deepEqual(await find('subject: latin-1'), [uids[2]]);
     });
 
