@@ -42,7 +42,11 @@ export interface PageOptions {
   cursor?: string | null;
   limit?: number;
   threads?: boolean;
+  /** By arrival date; newest first unless asked. */
+  order?: Order;
 }
+
+export type Order = 'newest' | 'oldest';
 
 export const SUMMARY_SELECT = {
   id: true,
@@ -83,38 +87,42 @@ export function decodeCursor(cursor: string): { date: Date; id: number } {
   return { date: new Date(Number(match[1])), id: Number(match[2]) };
 }
 
-/** Rows strictly after the cursor in (internalDate desc, id desc) order. */
-export function afterCursor(cursor: string | null | undefined): Prisma.MessageWhereInput {
+/** Rows strictly after the cursor in (internalDate, id) order, descending for newest first. */
+export function afterCursor(cursor: string | null | undefined, order: Order = 'newest'): Prisma.MessageWhereInput {
   if (!cursor) return {};
   const { date, id } = decodeCursor(cursor);
-  return { OR: [{ internalDate: { lt: date } }, { internalDate: date, id: { lt: id } }] };
+  const beyond = order === 'newest' ? 'lt' : 'gt';
+  return { OR: [{ internalDate: { [beyond]: date } }, { internalDate: date, id: { [beyond]: id } }] };
 }
 
 export const NEWEST_FIRST: Prisma.MessageOrderByWithRelationInput[] = [{ internalDate: 'desc' }, { id: 'desc' }];
+const OLDEST_FIRST: Prisma.MessageOrderByWithRelationInput[] = [{ internalDate: 'asc' }, { id: 'asc' }];
+const orderBy = (order: Order) => (order === 'newest' ? NEWEST_FIRST : OLDEST_FIRST);
 
 export async function listMessagePage(store: MailStore, accountId: number, mailboxId: number, options: PageOptions = {}): Promise<MessagePage> {
   const prisma = store.database.prisma;
   await getOwnedMailbox(prisma, accountId, mailboxId);
   const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE);
+  const order = options.order ?? 'newest';
   if (!options.threads) {
     const rows = await prisma.message.findMany({
-      where: { mailboxId, ...afterCursor(options.cursor) },
-      orderBy: NEWEST_FIRST,
+      where: { mailboxId, ...afterCursor(options.cursor, order) },
+      orderBy: orderBy(order),
       take: limit + 1,
       select: SUMMARY_SELECT,
     });
     const page = rows.slice(0, limit);
     return { messages: page.map(toSummaryRow), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
   }
-  return listThreadPage(store, accountId, mailboxId, options.cursor ?? null, limit);
+  return listThreadPage(store, accountId, mailboxId, options.cursor ?? null, limit, order);
 }
 
 /**
- * Reads the folder newest first in batches and keeps a message only when no
- * newer message of its thread is in the folder; so each thread shows once
- * however the pages fall.
+ * Reads the folder in batches and keeps a message only when no newer message
+ * of its thread is in the folder; so each thread shows once, at its newest
+ * message, however the pages fall.
  */
-async function listThreadPage(store: MailStore, accountId: number, mailboxId: number, cursor: string | null, limit: number): Promise<MessagePage> {
+async function listThreadPage(store: MailStore, accountId: number, mailboxId: number, cursor: string | null, limit: number, order: Order): Promise<MessagePage> {
   const prisma = store.database.prisma;
   const kept: MessageSummaryRow[] = [];
   let position = cursor;
@@ -122,8 +130,8 @@ async function listThreadPage(store: MailStore, accountId: number, mailboxId: nu
   while (kept.length < limit && !exhausted) {
     const batchSize = limit * 2;
     const rows = await prisma.message.findMany({
-      where: { mailboxId, ...afterCursor(position) },
-      orderBy: NEWEST_FIRST,
+      where: { mailboxId, ...afterCursor(position, order) },
+      orderBy: orderBy(order),
       take: batchSize,
       select: SUMMARY_SELECT,
     });

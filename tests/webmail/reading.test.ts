@@ -139,6 +139,15 @@ for (const engine of ENGINES) {
       assert.equal(first.messages[0].id, richId);
       assert.equal(first.messages[0].hasAttachments, true);
       assert.equal(first.messages[1].subject, 'Message 29');
+
+      const oldest: string[] = [];
+      cursor = null;
+      do {
+        const page = await listMessagePage(store, alice, inbox, { cursor, limit: 10, order: 'oldest' });
+        oldest.push(...page.messages.map((m) => m.subject));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(oldest, [...Array.from({ length: 30 }, (_, i) => `Message ${i}`), 'Report with pictures']);
     });
 
     it('groups by conversation: the thread shows once, at its newest message, with its count', async () => {

@@ -13,15 +13,17 @@ import { MailApp } from '../_components/mail-app.tsx';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Mail' };
 
-export default async function FolderPage({ params, searchParams }: { params: Promise<{ folderId: string }>; searchParams: Promise<{ threads?: string }> }) {
+export default async function FolderPage({ params, searchParams }: { params: Promise<{ folderId: string }>; searchParams: Promise<{ threads?: string; order?: string }> }) {
   const { store, account } = await forPage(requireSignedIn);
   const folderId = Number((await params).folderId);
-  const threads = (await searchParams).threads === '1';
+  const query = await searchParams;
+  const threads = query.threads === '1';
+  const order = query.order === 'oldest' ? 'oldest' : 'newest';
   if (!Number.isSafeInteger(folderId) || folderId <= 0) notFound();
   try {
     const [folders, page, settings] = await Promise.all([
       listFolders(store, account.id),
-      listMessagePage(store, account.id, folderId, { limit: 50, threads }),
+      listMessagePage(store, account.id, folderId, { limit: 50, threads, order }),
       getSettings(store, account.id),
     ]);
     return (
@@ -31,6 +33,7 @@ export default async function FolderPage({ params, searchParams }: { params: Pro
         folderId={folderId}
         initialPage={page}
         threads={threads}
+        order={order}
         hasSignature={settings.signature.trim().length > 0}
       />
     );

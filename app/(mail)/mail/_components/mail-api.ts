@@ -12,6 +12,18 @@ export type { FolderView, MessagePage, MessageSummaryRow, MessageView, MessageAc
 /** A draft as the browser holds it: attachments are references to stored parts until sent. */
 export type DraftJson = Omit<Draft, 'attachments'> & { attachments: { messageId: number; path: string; filename?: string }[] };
 
+/** How a folder is listed: grouped by conversation or not, newest or oldest first. */
+export interface ListView {
+  threads: boolean;
+  order: 'newest' | 'oldest';
+}
+
+/** The query string of a list view, for page URLs and the API alike. */
+export function listQuery(view: ListView, lead: '?' | '&'): string {
+  const params = [view.threads ? 'threads=1' : '', view.order === 'oldest' ? 'order=oldest' : ''].filter(Boolean);
+  return params.length > 0 ? `${lead}${params.join('&')}` : '';
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -40,8 +52,8 @@ export const api = {
     const r = await fetch(`/api/mail/folders/${id}`, { method: 'DELETE' });
     if (!r.ok) await json(r);
   },
-  page: (folderId: number, cursor: string | null, threads: boolean) =>
-    fetch(`/api/mail/folders/${folderId}/messages?limit=50${threads ? '&threads=1' : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then((r) => json<MessagePage>(r)),
+  page: (folderId: number, cursor: string | null, view: ListView) =>
+    fetch(`/api/mail/folders/${folderId}/messages?limit=50${listQuery(view, '&')}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then((r) => json<MessagePage>(r)),
   message: (id: number, remote = false) => fetch(`/api/mail/messages/${id}${remote ? '?remote=1' : ''}`).then((r) => json<MessageView>(r)),
   thread: (threadId: string) => fetch(`/api/mail/threads?id=${encodeURIComponent(threadId)}`).then((r) => json<{ messages: MessageSummaryRow[] }>(r)),
   act: (ids: number[], action: MessageAction) =>

@@ -7,7 +7,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, ApiError, formatDate, type DraftJson, type FolderView, type MessagePage, type MessageSummaryRow, type MessageView } from './mail-api.ts';
+import { api, ApiError, formatDate, listQuery, type DraftJson, type FolderView, type MessagePage, type MessageSummaryRow, type MessageView } from './mail-api.ts';
 import { Reader, useThread, type ReaderCommand } from './reader.tsx';
 import { Composer } from './composer.tsx';
 
@@ -73,14 +73,17 @@ export function MailApp({
   folderId,
   initialPage,
   threads,
+  order,
 }: {
   account: { address: string; displayName: string };
   folders: FolderView[];
   folderId: number;
   initialPage: MessagePage;
   threads: boolean;
+  order: 'newest' | 'oldest';
   hasSignature: boolean;
 }) {
+  const listView = useMemo(() => ({ threads, order }), [threads, order]);
   const router = useRouter();
   const [folders, setFolders] = useState(initialFolders);
   const [messages, setMessages] = useState(initialPage.messages);
@@ -141,16 +144,18 @@ export function MailApp({
   /** The first page again, keeping rows already loaded below it. */
   const refreshList = useCallback(async () => {
     if (searching) return;
-    const page = await api.page(folderId, null, threads).catch(() => null);
+    const page = await api.page(folderId, null, listView).catch(() => null);
     if (!page) return;
     setMessages((current) => {
       const fresh = new Set(page.messages.map((m) => m.id));
-      const oldestFresh = page.messages[page.messages.length - 1];
-      const rest = oldestFresh && page.nextCursor ? current.filter((m) => !fresh.has(m.id) && m.date < oldestFresh.date) : [];
+      // Rows loaded beyond the first page stay; those it now holds are replaced.
+      const last = page.messages[page.messages.length - 1];
+      const beyond = (m: MessageSummaryRow) => (order === 'newest' ? m.date < last.date : m.date > last.date);
+      const rest = last && page.nextCursor ? current.filter((m) => !fresh.has(m.id) && beyond(m)) : [];
       return [...page.messages, ...rest];
     });
     if (messages.length <= page.messages.length) setCursor(page.nextCursor);
-  }, [folderId, threads, searching, messages.length]);
+  }, [folderId, listView, order, searching, messages.length]);
 
   const loadMore = useCallback(async () => {
     if (!cursor || loading) return;
@@ -158,7 +163,7 @@ export function MailApp({
     try {
       if (searching) await runSearch(search, cursor);
       else {
-        const page = await api.page(folderId, cursor, threads);
+        const page = await api.page(folderId, cursor, listView);
         setMessages((m) => [...m, ...page.messages.filter((p) => !m.some((x) => x.id === p.id))]);
         setCursor(page.nextCursor);
       }
@@ -167,7 +172,7 @@ export function MailApp({
     } finally {
       setLoading(false);
     }
-  }, [cursor, loading, searching, runSearch, search, folderId, threads]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [cursor, loading, searching, runSearch, search, folderId, listView]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // More rows as the end of the list comes into view: pages, never 100,000 rows at once.
   useEffect(() => {
@@ -372,7 +377,7 @@ export function MailApp({
     const blank = JSON.stringify({ ...search, all: true }) === JSON.stringify(EMPTY_SEARCH);
     if (blank) {
       setSearching(null);
-      void api.page(folderId, null, threads).then((p) => { setMessages(p.messages); setCursor(p.nextCursor); });
+      void api.page(folderId, null, listView).then((p) => { setMessages(p.messages); setCursor(p.nextCursor); });
       return;
     }
     void runSearch(search).catch(fail);
@@ -415,7 +420,7 @@ export function MailApp({
           {folders.map((f) => (
             <li key={f.id} onDragOver={(e) => e.preventDefault()} onDrop={(e) => onDrop(e, f)}>
               <Link
-                href={`/mail/${f.id}${threads ? '?threads=1' : ''}`}
+                href={`/mail/${f.id}${listQuery(listView, '?')}`}
                 className={`flex items-center justify-between rounded px-2 py-1 text-sm hover:bg-surface ${f.id === folderId ? 'bg-surface font-semibold' : ''}`}
                 style={{ paddingLeft: `${0.5 + f.depth}rem` }}
                 aria-current={f.id === folderId ? 'page' : undefined}
@@ -442,9 +447,14 @@ export function MailApp({
           <button type="button" className={`${control} md:hidden`} onClick={() => void api.newDraft().then(setDraft).catch(fail)}>Compose</button>
           <h1 className="hidden font-semibold md:block">{searching ? 'Search results' : folder?.label}</h1>
           {!searching && (
-            <Link className="ml-auto text-xs underline" href={`/mail/${folderId}${threads ? '' : '?threads=1'}`}>
-              {threads ? 'Show messages' : 'Group by conversation'}
-            </Link>
+            <span className="ml-auto flex gap-3 text-xs">
+              <Link className="underline" href={`/mail/${folderId}${listQuery({ ...listView, order: order === 'newest' ? 'oldest' : 'newest' }, '?')}`}>
+                {order === 'newest' ? 'Newest first' : 'Oldest first'}
+              </Link>
+              <Link className="underline" href={`/mail/${folderId}${listQuery({ ...listView, threads: !threads }, '?')}`}>
+                {threads ? 'Show messages' : 'Group by conversation'}
+              </Link>
+            </span>
           )}
           {selected.size > 0 && (
             <div className="ml-auto flex gap-1" role="toolbar" aria-label="Selection">

@@ -1,4 +1,4 @@
-// One page of a folder's message list: ?cursor=...&limit=50&threads=1.
+// One page of a folder's message list: ?cursor=...&limit=50&threads=1&order=oldest.
 import { listMessagePage } from '@/mail-daemon/webmail/message-list.ts';
 import { idOf, mailRoute } from '../../../_lib/mail-route.ts';
 
@@ -10,6 +10,7 @@ export const GET = mailRoute<{ folderId: string }>(async ({ store, account }, re
     cursor: query.get('cursor'),
     limit: Number(query.get('limit') ?? 50) || 50,
     threads: query.get('threads') === '1',
+    order: query.get('order') === 'oldest' ? 'oldest' : 'newest',
   });
   return Response.json(page);
 });
