@@ -113,6 +113,34 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     await thread.locator('li', { hasText: 'Flight plans' }).first().waitFor();
   });
 
+  it('drafts save on their own and reopen; a refused send shows why and keeps the draft', async () => {
+    const alice = await signedIn('alice@web.test');
+    await alice.keyboard.press('c');
+    const composer = alice.locator('[data-testid=composer]');
+    await composer.locator('input[name=to]').fill('nobody@web.test');
+    await composer.locator('input[name=subject]').fill('Half written');
+    await composer.locator('[data-testid=compose-body]').click();
+    await alice.keyboard.type('Some thoughts about the heron. ');
+    await composer.locator('text=/Draft saved/').waitFor({ timeout: 15_000 });
+
+    await composer.locator('[data-testid=send]').click();
+    await composer.locator('[data-testid=compose-error]', { hasText: 'No such user here: nobody@web.test' }).waitFor();
+    await composer.locator('button[aria-label^="Close"]').click();
+
+    await alice.click('[data-testid="folder-Drafts"]');
+    await row(alice, 'Half written').waitFor();
+    assert.equal(await row(alice, 'Half written').count(), 1);
+    await row(alice, 'Half written').locator('button').first().click();
+    const reopened = alice.locator('[data-testid=composer]');
+    assert.equal(await reopened.locator('input[name=to]').inputValue(), 'nobody@web.test');
+    assert.equal(await reopened.locator('input[name=subject]').inputValue(), 'Half written');
+    await reopened.locator('[data-testid=compose-body]', { hasText: 'heron' }).waitFor();
+    await reopened.locator('input[name=to]').fill('bob@web.test');
+    await reopened.locator('[data-testid=send]').click();
+    await alice.waitForSelector('[data-testid=notice] >> text=Message sent');
+    await waitFor(async () => (await row(alice, 'Half written').count()) === 0);
+  });
+
   it('search finds the message by a body word, highlighted', async () => {
     const bob = await signedIn('bob@web.test');
     await bob.keyboard.press('/');
