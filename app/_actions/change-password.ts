@@ -1,5 +1,6 @@
 'use server';
-// A new password only with the current one.
+// A new password only with the current one. Sessions made with the old one
+// end (see passwordStamp).
 import { z } from 'zod';
 import { authenticate, setPassword } from '@/mail-daemon/accounts/accounts.ts';
 import { ValidationError } from '@/mail-daemon/validation-error.ts';
@@ -23,6 +24,7 @@ export async function changePasswordAction(_state: ActionState, formData: FormDa
       if (error instanceof ValidationError && error.field === 'password') throw new ValidationError('newPassword', error.message);
       throw error;
     }
-    return 'Your password is changed.';
+    // Every session made with the old password ends; this one signs in again.
+    return { message: 'Your password is changed.', data: { signIn: { address: account.address, to: '/settings', passwordField: 'newPassword' } } };
   });
 }

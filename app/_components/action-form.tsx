@@ -1,7 +1,7 @@
 'use client';
 // A form bound to one server action: it shows the action's message, and each
 // field shows its own error next to it.
-import { createContext, startTransition, useActionState, useContext, useEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { createContext, startTransition, useActionState, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { signIn } from 'next-auth/react';
 import type { ActionState, RevealData } from '../_lib/action.ts';
 
@@ -31,7 +31,10 @@ export function ActionForm({
 }) {
   const [state, formAction, pending] = useActionState(action, { ok: false });
   const form = useRef<HTMLFormElement>(null);
-  const password = useRef('');
+  const submitted = useRef<FormData | null>(null);
+  // "false" in the server's HTML until React has taken the form over (tests wait for it).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   useEffect(() => {
     if (state.ok && resetOnSuccess) form.current?.reset();
   }, [state, resetOnSuccess]);
@@ -42,6 +45,7 @@ export function ActionForm({
         action={formAction}
         className={className}
         data-testid={testId}
+        data-hydrated={hydrated}
         noValidate
         onSubmit={(event) => {
           // Submitted by hand rather than through the action prop: React
@@ -50,7 +54,7 @@ export function ActionForm({
           event.preventDefault();
           if (confirm && !window.confirm(confirm)) return;
           const data = new FormData(event.currentTarget);
-          password.current = String(data.get('password') ?? '');
+          submitted.current = data;
           startTransition(() => formAction(data));
         }}
       >
@@ -69,7 +73,7 @@ export function ActionForm({
             </p>
           ) : null}
         </div>
-        {state.ok ? <Reveal data={state.data as RevealData | undefined} password={password} /> : null}
+        {state.ok ? <Reveal data={state.data as RevealData | undefined} submitted={submitted} /> : null}
       </form>
     </FormState.Provider>
   );
@@ -174,14 +178,15 @@ export function Hidden({ name, value }: { name: string; value: string | number }
 }
 
 /** What an action hands back to show once: a secret, a QR code, or a sign-in to do. */
-function Reveal({ data, password }: { data?: RevealData; password: RefObject<string> }) {
+function Reveal({ data, submitted }: { data?: RevealData; submitted: RefObject<FormData | null> }) {
   const signInTo = data?.signIn;
   useEffect(() => {
     if (!signInTo) return;
     // Setup and signup create the account on the server; sign it in with the
     // password that was submitted, then go on.
-    void signIn('credentials', { address: signInTo.address, password: password.current, redirect: false }).then(() => window.location.assign(signInTo.to));
-  }, [signInTo, password]);
+    const password = String(submitted.current?.get(signInTo.passwordField ?? 'password') ?? '');
+    void signIn('credentials', { address: signInTo.address, password, redirect: false }).then(() => window.location.assign(signInTo.to));
+  }, [signInTo, submitted]);
   if (!data) return null;
   return (
     <div className="flex flex-col gap-2 text-sm">

@@ -2,7 +2,7 @@
 // Sign-in through next-auth's credentials endpoint; its error codes become
 // plain words here. A second step asks for the TOTP code when needed.
 import { signIn } from 'next-auth/react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 function describe(code: string): string {
   if (code.startsWith('rate-limited')) {
@@ -19,8 +19,11 @@ export function LoginForm() {
   const [error, setError] = useState('');
   const [needCode, setNeedCode] = useState(false);
   const [pending, setPending] = useState(false);
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   return (
     <form
+      data-hydrated={hydrated}
       className="flex flex-col gap-3"
       onSubmit={async (event) => {
         event.preventDefault();

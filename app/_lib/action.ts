@@ -12,7 +12,8 @@ export interface RevealData {
   revealLabel?: string;
   /** A data: URL. */
   qr?: string;
-  signIn?: { address: string; to: string };
+  /** Sign in again with the password the form sent in `passwordField` (default "password"). */
+  signIn?: { address: string; to: string; passwordField?: string };
 }
 
 export interface ActionState<Data = RevealData> {

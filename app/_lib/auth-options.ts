@@ -2,7 +2,7 @@
 // supports). authorize() goes through the platform's one login check, with
 // the web's rate limiter, then the second factor when the account has one.
 // Its errors are codes that the sign-in page turns into words.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NextAuthOptions } from 'next-auth';
@@ -32,6 +32,15 @@ function sessionSecret(): string {
     }
     return readFileSync(path, 'utf8').trim();
   }
+}
+
+/**
+ * A short digest of the account's password hash, kept in the session: when
+ * the password changes (by its owner or an admin's reset), sessions made with
+ * the old one no longer match and end.
+ */
+export function passwordStamp(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('hex').slice(0, 16);
 }
 
 let options: NextAuthOptions | undefined;
@@ -66,17 +75,21 @@ export function authOptions(): NextAuthOptions {
               throw new Error('bad-totp');
             }
           }
-          return { id: String(account.id), email: account.address, name: account.displayName || account.address };
+          const { passwordHash } = await store.database.prisma.account.findUniqueOrThrow({ where: { id: account.id }, select: { passwordHash: true } });
+          return { id: String(account.id), email: account.address, name: account.displayName || account.address, stamp: passwordStamp(passwordHash) };
         },
       }),
     ],
     callbacks: {
       jwt({ token, user }) {
-        if (user) token.accountId = Number(user.id);
+        if (user) {
+          token.accountId = Number(user.id);
+          token.stamp = (user as { stamp?: string }).stamp;
+        }
         return token;
       },
       session({ session, token }) {
-        (session as { accountId?: number }).accountId = token.accountId as number;
+        Object.assign(session, { accountId: token.accountId, stamp: token.stamp });
         return session;
       },
     },

@@ -10,7 +10,7 @@ import type { AccountView } from '@/mail-daemon/accounts/accounts.ts';
 import { needsSetup } from '@/mail-daemon/accounts/signup.ts';
 import { administers } from '@/mail-daemon/domains/domain-admins.ts';
 import { getMailStore, type MailStore } from '@/mail-daemon/store/context.ts';
-import { authOptions } from './auth-options.ts';
+import { authOptions, passwordStamp } from './auth-options.ts';
 
 /** 401: not signed in; 403: signed in without the right; 404: no such thing, or not one of yours. */
 export class AccessDenied extends Error {
@@ -30,17 +30,17 @@ export interface SignedIn {
 
 /** The signed-in account, or null (no session, or the account is gone or suspended). */
 export async function currentAccount(): Promise<SignedIn | null> {
-  const session = await getServerSession(authOptions());
-  const accountId = (session as { accountId?: number } | null)?.accountId;
-  if (!accountId) return null;
+  const session = (await getServerSession(authOptions())) as { accountId?: number; stamp?: string } | null;
+  if (!session?.accountId) return null;
   const store = await getMailStore();
   const account = await store.database.prisma.account.findUnique({
-    where: { id: accountId },
-    omit: { passwordHash: true },
+    where: { id: session.accountId },
     include: { domain: { select: { disabled: true } } },
   });
   if (!account || account.disabled || account.domain.disabled) return null;
-  const { domain: _domain, ...view } = account;
+  // A session from before the last password change has ended.
+  if (session.stamp !== passwordStamp(account.passwordHash)) return null;
+  const { domain: _domain, passwordHash: _hash, ...view } = account;
   return { store, account: view };
 }
 

@@ -33,6 +33,7 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 /** Waits for hydration, so that forms submit through JavaScript. */
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(path, { waitUntil: 'networkidle' });
+  await page.waitForFunction(() => document.querySelectorAll('form[data-hydrated="false"]').length === 0);
 }
 
 /** Submits a form and waits for its server action's answer (and the render after it). */
@@ -187,9 +188,19 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     await page.getByTestId(pw).getByLabel('New password again').fill('something else entirely');
     await submit(page, pw, 'Change password');
     assert.equal(await fieldError(page, 'repeatPassword', pw), 'The two new passwords differ.');
+    // A second session, made with the old password, ends with the change.
+    const elsewhere = await newPage();
+    assert.equal(await signIn(elsewhere.page, 'carol@primary.test', CAROL_PASSWORD), 'signed in');
     await page.getByTestId(pw).getByLabel('New password again').fill(NEW_CAROL_PASSWORD);
+    // This session signs in again with the new password and reloads.
+    const reloaded = page.waitForEvent('load');
     await submit(page, pw, 'Change password');
-    await page.getByTestId(pw).getByText('Your password is changed.').waitFor();
+    await reloaded;
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.getByTestId('signed-in-as').textContent(), 'carol@primary.test');
+    await open(elsewhere.page, '/settings');
+    assert.match(elsewhere.page.url(), /\/login$/);
+    await elsewhere.context.close();
 
     await page.getByTestId('profile').getByLabel('Display name').fill('x'.repeat(201));
     await submit(page, 'profile', 'Save');
@@ -396,6 +407,11 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
       // The next step's code: the one just used to turn 2FA on is spent.
       const next = currentCode(secret, Date.now() + 30_000);
       assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD, next), 'signed in');
+      await fresh.page.waitForLoadState('networkidle');
+      await fresh.page.getByRole('button', { name: 'Sign out' }).click();
+      await arrive(fresh.page, '**/login');
+      await open(fresh.page, '/settings');
+      assert.match(fresh.page.url(), /\/login$/, 'signed out');
     } finally {
       await fresh.context.close();
     }
