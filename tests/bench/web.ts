@@ -18,6 +18,7 @@ import { listFolders } from '../../mail-daemon/webmail/folders.ts';
 import { listMessagePage } from '../../mail-daemon/webmail/message-list.ts';
 import { openMessage } from '../../mail-daemon/webmail/message-view.ts';
 import { searchMessages } from '../../mail-daemon/webmail/search.ts';
+import { searchMessageText } from '../../mail-daemon/store/full-text-search.ts';
 
 const TOTAL = Number(process.env.WEB_BENCH_MESSAGES ?? 100_000);
 const DISTINCT = Math.min(1000, TOTAL);
@@ -99,6 +100,8 @@ export async function run(): Promise<void> {
       await time('open a message (parse, sanitize)', async () => (await openMessage(store, alice.id, some, { markSeen: false })).attachments.length);
       await time('search body, rare word (1 in 1,000 contents)', async () => (await searchMessages(store, alice.id, { text: 'zanzibar' })).messages.length);
       await time('search body, common word (first page)', async () => (await searchMessages(store, alice.id, { text: 'foxtrot' })).messages.length);
+      // What the store's full-text search alone costs for that word (every hit, before paging).
+      await time('  of which searchMessageText (all hits)', async () => (await searchMessageText(store, alice.id, { query: 'foxtrot' })).length);
       await time('search by sender (first page)', async () => (await searchMessages(store, alice.id, { from: 'sender7@' })).messages.length);
       await time('search unread with attachment (none)', async () => (await searchMessages(store, alice.id, { unread: true, hasAttachment: true })).messages.length);
     } finally {

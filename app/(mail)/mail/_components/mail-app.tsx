@@ -327,8 +327,12 @@ export function MailApp({
     return () => window.removeEventListener('keydown', onKey);
   }, [draft, messages, focus, open, act]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // j/k move the real focus too, so screen readers follow and Tab continues from there.
   useEffect(() => {
-    document.querySelector<HTMLElement>(`[data-row-index="${focus}"]`)?.scrollIntoView({ block: 'nearest' });
+    const rowElement = document.querySelector<HTMLElement>(`[data-row-index="${focus}"]`);
+    rowElement?.scrollIntoView({ block: 'nearest' });
+    const active = document.activeElement;
+    if (!active || active === document.body || active.closest('[data-testid=message-list]')) rowElement?.querySelector<HTMLElement>('button')?.focus({ preventScroll: true });
   }, [focus]);
 
   const onDrop = (event: React.DragEvent, target: FolderView) => {
@@ -480,7 +484,7 @@ export function MailApp({
               onDragStart={(e) => e.dataTransfer.setData('application/x-mail-ids', JSON.stringify(selected.has(m.id) ? [...selected] : [m.id]))}
               className={`flex items-start gap-2 border-b border-border px-3 py-2 text-sm ${i === focus ? 'bg-surface' : ''} ${view?.id === m.id ? 'border-l-4 border-l-accent' : ''}`}
             >
-              <input type="checkbox" aria-label="Select" checked={selected.has(m.id)} className="mt-1"
+              <input type="checkbox" aria-label={`Select: ${m.subject || '(no subject)'}`} checked={selected.has(m.id)} className="mt-1"
                 onChange={(e) => setSelected((s) => { const n = new Set(s); if (e.target.checked) n.add(m.id); else n.delete(m.id); return n; })} />
               <button type="button" className="flex min-w-0 flex-1 flex-col text-left" onClick={() => { setFocus(i); void open(m.id); }}>
                 <span className="flex gap-2">
