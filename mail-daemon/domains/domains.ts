@@ -80,6 +80,9 @@ export async function removeDomain(store: MailStore, name: string): Promise<void
 export async function rotateDkimKey(store: MailStore, name: string): Promise<Domain> {
   const domain = await requireDomain(store, name);
   const key = await generateDkimKey();
+  // The selector names the minute; a second rotation within it must not
+  // reuse the published name of an older key.
+  if (domain.dkimSelector.startsWith(key.selector)) key.selector += randomBytes(2).toString('hex');
   return store.database.prisma.domain.update({
     where: { id: domain.id },
     data: { dkimSelector: key.selector, dkimPrivateKey: key.privateKey, dkimPublicKey: key.publicKey },

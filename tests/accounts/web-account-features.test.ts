@@ -14,7 +14,7 @@ import { getSettings, setForwarding, setVacation, updateProfile } from '../../ma
 import { addFilter, applyFilters, listFilters } from '../../mail-daemon/settings/filters.ts';
 import { vacationReplyFor } from '../../mail-daemon/settings/vacation.ts';
 import { deliveryRulesFor } from '../../mail-daemon/settings/delivery-rules.ts';
-import { addDomain } from '../../mail-daemon/domains/domains.ts';
+import { addDomain, rotateDkimKey } from '../../mail-daemon/domains/domains.ts';
 import { addDomainAdmin, administeredDomains, administers } from '../../mail-daemon/domains/domain-admins.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
 import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
@@ -149,6 +149,15 @@ for (const engine of ENGINES) {
       assert.equal(await administers(store, henry, own), false);
       assert.equal(await administers(store, henry, added), true);
       assert.deepEqual((await administeredDomains(store, henry)).map((d) => d.name), ['added-by-henry.test']);
+    });
+
+    it('DKIM rotation gives a new selector even twice within a minute', async () => {
+      const first = await addDomain(store, 'rotate.test', { verified: true });
+      const second = await rotateDkimKey(store, 'rotate.test');
+      const third = await rotateDkimKey(store, 'rotate.test');
+      const selectors = new Set([first.dkimSelector, second.dkimSelector, third.dkimSelector]);
+      assert.equal(selectors.size, 3);
+      assert.notEqual(second.dkimPublicKey, first.dkimPublicKey);
     });
   });
 }

@@ -269,6 +269,12 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     await arrive(page, '**/domains/carol.test/dns');
     assert.match((await page.getByTestId('verification').textContent()) ?? '', /Not verified/);
 
+    // Unverified, the domain takes no mail.
+    await assert.rejects(
+      sendWithNodemailer({ port: platform.smtpPort, ignoreTLS: true }, { from: 'outside@sender.example', to: ['anyone@carol.test'] }, 'Subject: early\r\n\r\nhi\r\n'),
+      /all recipients were rejected/,
+    );
+
     // Publish what the page says, in the test's DNS server.
     const zone = platform.dns.zone;
     for (const purpose of ['Ownership', 'MX', 'SPF', 'DKIM', 'DMARC']) {
@@ -294,6 +300,14 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     await page.getByRole('button', { name: 'Check DNS' }).click();
     await page.getByTestId('dns-SPF').getByTestId('dns-status').filter({ hasText: /^found$/ }).waitFor();
     assert.match((await page.getByTestId('verification').textContent()) ?? '', /Ownership verified/);
+
+    // A new DKIM key has a new selector, whose record is not published yet.
+    const oldName = (await page.getByTestId('dns-DKIM').locator('td').nth(2).textContent()) ?? '';
+    await submit(page, 'dkim', 'Rotate DKIM key');
+    await page.getByTestId('dkim').getByText(/^New DKIM key with selector/).waitFor();
+    await page.getByTestId('dns-DKIM').locator('td').nth(2).filter({ hasNotText: oldName }).waitFor();
+    await page.getByRole('button', { name: 'Check DNS' }).click();
+    await page.getByTestId('dns-DKIM').getByTestId('dns-status').filter({ hasText: /^missing$/ }).waitFor();
   });
 
   it('the domain admin creates a mailbox and an alias, with errors for bad input', { timeout: 60_000 }, async () => {
