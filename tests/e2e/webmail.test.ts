@@ -141,6 +141,27 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     await waitFor(async () => (await row(alice, 'Half written').count()) === 0);
   });
 
+  it('creates a nested folder, drags a message onto it, renames and deletes it', async () => {
+    const bob = await signedIn('bob@web.test');
+    const answers = ['Projects/2026', 'Projects/Done'];
+    bob.on('dialog', (dialog) => void (dialog.type() === 'prompt' ? dialog.accept(answers.shift()) : dialog.accept()));
+    await bob.click('text=New folder');
+    const folder = bob.locator('[data-testid="folder-Projects/2026"]');
+    await folder.waitFor();
+    await bob.locator('[data-testid="folder-Projects"]').waitFor();
+
+    await row(bob, 'Half written').dragTo(folder);
+    await waitFor(async () => (await row(bob, 'Half written').count()) === 0);
+    await folder.click();
+    await row(bob, 'Half written').waitFor();
+
+    await bob.click('nav[aria-label=Folders] >> text=Rename');
+    await bob.locator('[data-testid="folder-Projects/Done"]').waitFor();
+    await bob.click('nav[aria-label=Folders] >> text=Delete');
+    await bob.locator('[data-testid="folder-Projects/Done"]').waitFor({ state: 'detached' });
+    await bob.locator('[data-testid="folder-INBOX"][aria-current=page]').waitFor();
+  });
+
   it('search finds the message by a body word, highlighted', async () => {
     const bob = await signedIn('bob@web.test');
     await bob.keyboard.press('/');
