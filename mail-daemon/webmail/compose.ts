@@ -16,6 +16,7 @@ import { findSpecialUseMailbox } from '../store/mailboxes.ts';
 import { setFlags } from '../store/message-flags.ts';
 import { getMessage } from '../store/messages.ts';
 import { submitMessage } from '../smtp/submission.ts';
+import { prependHeaders } from '../smtp/message-headers.ts';
 import { senderAddresses } from '../accounts/sender-addresses.ts';
 import { getMessagePart, htmlText } from './message-view.ts';
 import { sanitizeMessageHtml } from './safe-html.ts';
@@ -73,6 +74,7 @@ interface Built {
   raw: Buffer;
   from: string;
   recipients: string[];
+  bcc: string[];
 }
 
 async function buildMessage(store: MailStore, accountId: number, draft: Draft, options: { keepBcc: boolean }): Promise<Built> {
@@ -101,7 +103,7 @@ async function buildMessage(store: MailStore, accountId: number, draft: Draft, o
   const node = composer.compile();
   node.keepBcc = options.keepBcc;
   const raw = await node.build();
-  return { raw, from, recipients };
+  return { raw, from, recipients, bcc: bcc.map((a) => a.address) };
 }
 
 async function resolveAttachments(store: MailStore, accountId: number, list: DraftAttachment[]) {
@@ -157,7 +159,9 @@ export async function sendDraft(store: MailStore, accountId: number, draft: Draf
     throw error;
   }
   const sentId = await specialId(store, accountId, '\\Sent');
-  const [copy] = await deliverMessage(store, result.message, [{ accountId, mailboxId: sentId, flags: ['\\Seen'] }]);
+  // The copy in Sent remembers the Bcc recipients, which the message sent leaves out (RFC 5322 3.6.3).
+  const sentCopy = built.bcc.length > 0 ? prependHeaders(result.message, [`Bcc: ${built.bcc.join(', ')}`]) : result.message;
+  const [copy] = await deliverMessage(store, sentCopy, [{ accountId, mailboxId: sentId, flags: ['\\Seen'] }]);
   for (const [id, flag] of [[draft.replyToId, '\\Answered'], [draft.forwardOfId, '$Forwarded']] as const) {
     if (id === undefined) continue;
     const original = await getMessage(store, accountId, id).catch(() => null);

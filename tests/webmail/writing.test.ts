@@ -140,9 +140,12 @@ for (const engine of ENGINES) {
       await assert.rejects(reopenDraft(store, bob, second), { code: 'NONEXISTENT' });
       assert.equal((await listMessagePage(store, alice, drafts)).messages.length, 1);
 
-      await sendDraft(store, alice, { ...reopened, bcc: [] }, { hostname: HOSTNAME });
+      await sendDraft(store, alice, { ...reopened, to: [], bcc: ['bob@example.test'] }, { hostname: HOSTNAME });
       assert.equal((await listMessagePage(store, alice, drafts)).messages.length, 0);
       const got = await newest(bob, '\\Inbox');
+      // Bcc: not in the message Bob gets, kept in Alice's Sent copy.
+      assert.doesNotMatch((await getMessageContent(store, bob, got.id)).raw.toString(), /^Bcc:/im);
+      assert.match((await getMessageContent(store, alice, (await newest(alice, '\\Sent')).id)).raw.toString(), /^Bcc: bob@example\.test\r\n/m);
       assert.equal(got.subject, 'Work in progress');
       assert.deepEqual((await getMessagePart(store, bob, got.id, (await openMessage(store, bob, got.id)).attachments[0].path)).content, FILE);
     });
