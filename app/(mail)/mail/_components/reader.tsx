@@ -90,12 +90,13 @@ export function Reader({
           data-testid="message-frame"
           className="w-full rounded border border-border bg-white"
           style={{ height }}
-          sandbox="allow-popups allow-popups-to-escape-sandbox"
+          // No allow-scripts: nothing in the message runs (the HTML is sanitized and the CSP forbids
+          // scripts as well). allow-same-origin only lets this page read the body's height.
+          sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
           srcDoc={frameDocument(view, remote)}
           onLoad={(e) => {
-            // The sandbox has no allow-same-origin, so the height cannot be read: grow by content length.
-            void e;
-            setHeight(Math.min(4000, Math.max(240, 200 + view.text.split('\n').length * 22)));
+            const body = e.currentTarget.contentDocument?.documentElement;
+            setHeight(body ? Math.min(20_000, Math.max(160, body.scrollHeight + 4)) : 600);
           }}
         />
       )}
