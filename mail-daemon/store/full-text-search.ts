@@ -77,11 +77,18 @@ export async function searchMessageText(store: MailStore, accountId: number, sea
 
   const needle = normalizeSearchText(search.query);
   const words = [...new Set(searchWords(needle).map(queryTerm))];
-  const candidates = await prisma.$queryRaw<{ id: number; mailboxId: number; uid: number; hash: string; complete: boolean | number }[]>`
+  const candidateQuery = prisma.$queryRaw<{ id: number; mailboxId: number; uid: number; hash: string; complete: boolean | number }[]>`
     SELECT m."id", m."mailboxId", m."uid", m."contentHash" AS "hash", t."complete"
     FROM "Message" m JOIN "Mailbox" b ON b."id" = m."mailboxId" JOIN "MessageText" t ON t."hash" = m."contentHash"
     WHERE ${scope} AND ${indexCondition(store.database.engine, words)}
     ORDER BY m."mailboxId", m."uid"`;
+  // PostgreSQL prices a prefix match on a GIN index far above what it costs
+  // (measured: 0.7 ms through the index, 13 ms by a scan of 3,000 rows) and
+  // so scans every row's tsvector; for this one query it is told not to.
+  const candidates =
+    store.database.engine === 'postgres' && words.length > 0
+      ? (await prisma.$transaction([prisma.$executeRaw`SET LOCAL enable_seqscan = off`, candidateQuery]))[1]
+      : await candidateQuery;
 
   // RFC 3501 6.4.4: a substring, case-insensitively; an empty one is in every message.
   const matching = new Set<string>();
