@@ -5,17 +5,14 @@
 //
 // Environment: POP3_BENCH_MESSAGES (1000), POP3_BENCH_ENGINE (sqlite, or
 // postgres with TEST_POSTGRES_URL set).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import type { Engine } from '../../prisma/database.ts';
 import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';
 import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDaemon } from '../support/daemon.ts';
 import { buildMessage } from '../support/messages.ts';
+import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
 
 const COUNT = Number(process.env.POP3_BENCH_MESSAGES ?? 1000);
 const ENGINE = (process.env.POP3_BENCH_ENGINE ?? 'sqlite') as Engine;
@@ -166,93 +163,6 @@ async function pass(server: string, mode: 'one at a time' | 'pipelined', port: n
   return { server, mode, seconds, bytes: client.bytes };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-const DOVECOT = '/usr/sbin/dovecot';
-// Dovecot's static passdb splits its arguments at spaces.
-const DOVECOT_PASSWORD = 'bench-secret';
-
-/** Dovecot in the foreground with a throwaway config, a static password and a Maildir holding the same messages. */
-async function startDovecot(messages: Buffer[]): Promise<{ port: number; stop(): void; version: string } | null> {
-  if (!existsSync(DOVECOT) || !existsSync('/usr/lib/dovecot/pop3')) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
-  const port = await freePort();
-  // Dovecot never serves mail as root; the Maildir belongs to nobody.
-  const uid = 65534;
-  const gid = 65534;
-  const maildir = join(dir, 'mail', 'bench');
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
-  messages.forEach((raw, i) => writeFileSync(join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.bench:2,`), raw));
-  spawnSync('chown', ['-R', `${uid}:${gid}`, join(dir, 'mail')]);
-  // mkdtemp makes the folder 0700; the mail user must reach its Maildir.
-  chmodSync(dir, 0o755);
-  const config = join(dir, 'dovecot.conf');
-  writeFileSync(
-    config,
-    `base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-protocols = pop3
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-mail_location = maildir:${dir}/mail/%u
-pop3_uidl_format = %08Xu%08Xv
-first_valid_uid = ${uid}
-passdb {
-  driver = static
-  args = password=${DOVECOT_PASSWORD}
-}
-userdb {
-  driver = static
-  args = uid=${uid} gid=${gid} home=${dir}/mail/%u
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = ${port}
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service anvil {
-  chroot =
-}
-`,
-  );
-  const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', config], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  return {
-    port,
-    version,
-    stop() {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 export async function run(): Promise<void> {
   const messages = makeMessages(COUNT);
   const totalMb = messages.reduce((s, m) => s + m.length, 0) / 1e6;
@@ -272,11 +182,11 @@ export async function run(): Promise<void> {
     await daemon.dispose();
   }
 
-  const dovecot = await startDovecot(messages);
+  const dovecot = await startDovecot('pop3', messages, 'pop3_uidl_format = %08Xu%08Xv');
   if (dovecot) {
     try {
-      await measure('warm-up', dovecot.port, 'bench', DOVECOT_PASSWORD, 1);
-      results.push(...(await measure(`dovecot ${dovecot.version.split(' ')[0]}`, dovecot.port, 'bench', DOVECOT_PASSWORD)));
+      await measure('warm-up', dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD, 1);
+      results.push(...(await measure(`dovecot ${dovecot.version}`, dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD)));
     } finally {
       dovecot.stop();
     }
