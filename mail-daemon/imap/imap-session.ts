@@ -39,6 +39,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_COMMAND_BYTES = 1024 * 1024;
 /** Above this much unread input the socket is paused until the running command is done. */
 const MAX_BUFFERED_INPUT = 4 * 1024 * 1024;
+/** Gathered output is written once it reaches this size. */
+const OUTPUT_FLUSH_BYTES = 64 * 1024;
 /** A client that sends this many malformed or misplaced commands in a row is not a mail client. */
 export const MAX_BAD_COMMANDS = 20;
 
@@ -86,6 +88,9 @@ export class ImapSession {
   private badCommands = 0;
   private readonly rate: CommandRateLimiter;
   private markFinished!: () => void;
+  private output: Buffer[] = [];
+  private outputBytes = 0;
+  private flushScheduled = false;
 
   constructor(
     socket: Socket,
@@ -166,7 +171,7 @@ export class ImapSession {
 
   send(values: ResponseValue[]): void {
     if (this.closed) return;
-    for (const piece of serializeLine(values, { utf8: this.utf8 })) this.socket.write(piece);
+    for (const piece of serializeLine(values, { utf8: this.utf8 })) this.write(piece);
   }
 
   untagged(...values: ResponseValue[]): void {
@@ -176,7 +181,36 @@ export class ImapSession {
   /** A line of text as it is (status responses, continuations). */
   sendText(line: string): void {
     if (this.closed) return;
-    this.socket.write(`${line}\r\n`);
+    this.write(Buffer.from(`${line}\r\n`));
+  }
+
+  // Responses are gathered and written together: one write per response line
+  // costs a system call each, and small segments meet delayed ACKs. Whatever
+  // is gathered goes out by the next turn of the event loop at the latest.
+  private write(chunk: Buffer): void {
+    if (chunk.length >= OUTPUT_FLUSH_BYTES) {
+      // A big literal goes out as it is, without a copy.
+      this.flush();
+      this.socket.write(chunk);
+      return;
+    }
+    this.output.push(chunk);
+    this.outputBytes += chunk.length;
+    if (this.outputBytes >= OUTPUT_FLUSH_BYTES) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes what was gathered. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.output.length === 0) return;
+    const data = this.output.length === 1 ? this.output[0] : Buffer.concat(this.output, this.outputBytes);
+    this.output = [];
+    this.outputBytes = 0;
+    if (!this.socket.destroyed) this.socket.write(data);
   }
 
   /** Waits while the client reads slowly, so a big FETCH does not pile up in memory. */
@@ -285,6 +319,8 @@ export class ImapSession {
   async startTls(): Promise<void> {
     // Anything the client sent after STARTTLS was sent in the clear: drop it (RFC 3207 5 attack).
     this.reader.discardPending();
+    // The OK goes out in the clear, before the handshake.
+    this.flush();
     this.detach(this.socket);
     const secureSocket = new TLSSocket(this.socket, { isServer: true, secureContext: this.options.secureContext });
     this.socket = secureSocket;
@@ -305,6 +341,8 @@ export class ImapSession {
   private readonly onError = () => this.cleanUp();
 
   private attach(socket: Socket): void {
+    // Output is gathered into whole responses already (see write()), so Nagle would only delay it.
+    socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('timeout', this.onTimeout);
     socket.on('close', this.onClose);
@@ -324,6 +362,7 @@ export class ImapSession {
     if (this.closed) return;
     this.state = 'LOGOUT';
     this.reader.stop();
+    this.flush();
     this.socket.end();
     this.closed = true;
     // A client that does not close its side must not keep the socket open.

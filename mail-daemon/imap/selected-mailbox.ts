@@ -4,7 +4,7 @@
 // commands refresh() reads what changed since the last known modseq and
 // reports it; expunges wait while sequence numbers must stay still.
 import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
-import { expungedSince, listMessages } from '../store/messages.ts';
+import { expungedSince, listMessageStates } from '../store/messages.ts';
 import { bad, no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { concreteRanges, formatSequenceSet, type SequenceSet } from './parser/sequence-set.ts';
@@ -97,7 +97,7 @@ export class SelectedMailbox {
     if (current.highestModseq !== this.highestModseq) {
       const since = this.highestModseq;
       const [changed, gone] = await Promise.all([
-        listMessages(session.store, accountId, this.id, { changedSince: since }),
+        listMessageStates(session.store, accountId, this.id, { changedSince: since }),
         expungedSince(session.store, accountId, this.id, since),
       ]);
       for (const uid of gone) if (this.seqOf(uid)) this.pendingExpunges.add(uid);

@@ -5,7 +5,7 @@ import type { MailStore } from '../store/context.ts';
 import { expungeMessages } from '../store/expunge.ts';
 import { findMailbox, INBOX } from '../store/mailboxes.ts';
 import { setFlags } from '../store/message-flags.ts';
-import { listMessages } from '../store/messages.ts';
+import { listMessageStates } from '../store/messages.ts';
 import { getRawContents } from '../store/message-raw.ts';
 
 export interface MaildropMessage {
@@ -42,7 +42,7 @@ export class Maildrop {
   static async open(store: MailStore, accountId: number): Promise<Maildrop> {
     const inbox = await findMailbox(store, accountId, INBOX);
     if (!inbox) throw new Error(`account ${accountId} has no INBOX`);
-    const rows = await listMessages(store, accountId, inbox.id);
+    const rows = await listMessageStates(store, accountId, inbox.id);
     const messages = rows.map((row, index) => ({
       number: index + 1,
       id: row.id,

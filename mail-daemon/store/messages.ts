@@ -5,14 +5,32 @@ import type { Message } from '../../prisma/generated/sqlite/client.ts';
 import { asBuffer } from './content.ts';
 import type { MailStore } from './context.ts';
 import { StoreError } from './errors.ts';
-import { columnsToFlags } from './flags.ts';
+import { columnsToFlags, type FlagColumns } from './flags.ts';
 import { getOwnedMailbox } from './mailboxes.ts';
 import type { MimeNode } from './mime-structure.ts';
 import { selectionOf, uidConditions, type UidSelection } from './uid-set.ts';
 
 export type StoredMessage = Message & { flags: string[] };
 
-function withFlags(row: Message): StoredMessage {
+/** What IMAP FETCH, STORE and change reports need of a message: no header summary. */
+export type MessageState = Pick<Message, 'id' | 'uid' | 'modseq' | 'contentHash' | 'internalDate' | 'size'> & { flags: string[] };
+
+const STATE_COLUMNS = {
+  id: true,
+  uid: true,
+  modseq: true,
+  contentHash: true,
+  internalDate: true,
+  size: true,
+  seen: true,
+  answered: true,
+  flagged: true,
+  deleted: true,
+  draft: true,
+  keywords: true,
+} as const;
+
+function withFlags<T extends FlagColumns>(row: T): T & { flags: string[] } {
   return { ...row, flags: columnsToFlags(row) };
 }
 
@@ -22,20 +40,36 @@ export interface ListOptions {
   changedSince?: number;
 }
 
-/** Messages of a mailbox in UID order. */
-export async function listMessages(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<StoredMessage[]> {
+async function findInMailbox<T extends { uid: number } & FlagColumns>(
+  store: MailStore,
+  accountId: number,
+  mailboxId: number,
+  options: ListOptions,
+  select: typeof STATE_COLUMNS | undefined,
+): Promise<(T & { flags: string[] })[]> {
   const prisma = store.database.prisma;
   await getOwnedMailbox(prisma, accountId, mailboxId);
-  const rows: Message[] = [];
+  const rows: T[] = [];
   for (const condition of uidConditions(selectionOf(options.uids ?? 'all'))) {
     rows.push(
-      ...(await prisma.message.findMany({
+      ...((await prisma.message.findMany({
         where: { mailboxId, ...condition, ...(options.changedSince !== undefined ? { modseq: { gt: options.changedSince } } : {}) },
         orderBy: { uid: 'asc' },
-      })),
+        ...(select ? { select } : {}),
+      })) as unknown as T[]),
     );
   }
   return rows.sort((a, b) => a.uid - b.uid).map(withFlags);
+}
+
+/** Messages of a mailbox in UID order, with their header summary. */
+export function listMessages(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<StoredMessage[]> {
+  return findInMailbox<Message>(store, accountId, mailboxId, options, undefined);
+}
+
+/** The same without the header summary: reading a few columns is what makes a FETCH of every message's flags cheap. */
+export function listMessageStates(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<MessageState[]> {
+  return findInMailbox<Omit<MessageState, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, STATE_COLUMNS);
 }
 
 /** The UIDs of a mailbox in order: IMAP's message sequence numbers start from this. */

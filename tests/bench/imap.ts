@@ -239,7 +239,7 @@ async function measureIdle(port: number, user: string, password: string, serverP
 
 /** Our daemon with only IMAP, in a process of its own, on the prepared database. */
 async function startOurs(url: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/daemon-child.ts', url, 'imap'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.IMAP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.IMAP_BENCH_PROFILE] : []), '--import', 'tsx', 'tests/support/daemon-child.ts', url, 'imap'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ready = String((await lines.next()).value);
   const port = Number(/\bimap=(\d+)/.exec(ready)?.[1]);

@@ -2,7 +2,7 @@
 // and MODSEQ, 3.2.6 VANISHED), selected. Messages are read in batches and each response is
 // written before the next batch, waiting while the client reads slowly.
 import { setFlags } from '../../store/message-flags.ts';
-import { listMessages } from '../../store/messages.ts';
+import { listMessageStates } from '../../store/messages.ts';
 import { fetchItemValues, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
 import { byContentSize, loadContents, loadHeaders } from '../store-queries.ts';
@@ -45,7 +45,7 @@ export const fetchCommand = defineCommand({
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      let messages = await listMessages(session.store, accountId, selected.id, {
+      let messages = await listMessageStates(session.store, accountId, selected.id, {
         uids: batch,
         ...(modifiers.changedSince !== undefined ? { changedSince: modifiers.changedSince } : {}),
       });

@@ -6,7 +6,7 @@ import { DELIMITER, findMailbox, listMailboxes } from '../../store/mailboxes.ts'
 import { withAttributes } from '../mailbox-list.ts';
 import { mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
-import { listMessages, listUids } from '../../store/messages.ts';
+import { listMessageStates, listUids } from '../../store/messages.ts';
 import { no } from '../imap-error.ts';
 import { readMailboxName } from '../mailbox-argument.ts';
 import { ArgumentReader } from '../parser/argument-reader.ts';
@@ -98,7 +98,7 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
         // "*" reaches past the last UID still there: expunged ones above it count too.
         const ranges = qresync.knownUids ? concreteRanges(qresync.knownUids, 0xffffffff) : undefined;
         await reportVanishedEarlier(session, mailbox.id, qresync.modseq, ranges);
-        for (const message of await listMessages(session.store, accountId, mailbox.id, { changedSince: qresync.modseq })) {
+        for (const message of await listMessageStates(session.store, accountId, mailbox.id, { changedSince: qresync.modseq })) {
           const seq = selected.seqOf(message.uid);
           if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', message.flags, 'MODSEQ', [message.modseq]]);
         }

@@ -4,7 +4,7 @@
 // next refresh does not report it again.
 import { normalizeFlags } from '../../store/flags.ts';
 import { setFlags } from '../../store/message-flags.ts';
-import { listMessages } from '../../store/messages.ts';
+import { listMessageStates } from '../../store/messages.ts';
 import { atomsOf } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { formatSequenceSet } from '../parser/sequence-set.ts';
@@ -51,7 +51,7 @@ export const storeCommand = defineCommand({
     // RFC 7162 3.1.3: with UNCHANGEDSINCE, changed messages are reported (with MODSEQ) even when silent.
     const report = silent ? (unchangedSince !== undefined ? result.updated.map((u) => u.uid) : []) : uids.filter((u) => !modified.has(u));
     if (report.length > 0) {
-      const messages = await listMessages(session.store, accountId, selected.id, { uids: report });
+      const messages = await listMessageStates(session.store, accountId, selected.id, { uids: report });
       for (const message of messages) {
         const seq = selected.seqOf(message.uid);
         if (!seq) continue;

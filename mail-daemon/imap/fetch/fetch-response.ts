@@ -2,7 +2,7 @@
 // RFC 7162 3.1.4), from its row and, when an item needs them, its stored
 // bytes and MIME tree. Body sections are slices of the stored bytes.
 import { createRequire } from 'node:module';
-import type { StoredMessage } from '../../store/messages.ts';
+import type { MessageState } from '../../store/messages.ts';
 import { bodyBytes, findPart, headerBytes, type MimeNode } from '../../store/mime-structure.ts';
 import { formatImapDate } from '../imap-date.ts';
 import { no } from '../imap-error.ts';
@@ -78,7 +78,7 @@ function partial(bytes: Buffer, range: { start: number; length?: number } | unde
   return bytes.subarray(Math.min(range.start, bytes.length), range.length === undefined ? undefined : Math.min(range.start + range.length, bytes.length));
 }
 
-export function fetchItemValues(message: StoredMessage, content: LoadedContent | undefined, items: FetchItem[]): ResponseValue[] {
+export function fetchItemValues(message: MessageState, content: LoadedContent | undefined, items: FetchItem[]): ResponseValue[] {
   const out: ResponseValue[] = [];
   for (const item of items) {
     if (item.kind === 'simple') {
