@@ -7,6 +7,7 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { Engine } from '../../prisma/database.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 import { imapService } from '../../mail-daemon/imap/imap-service.ts';
@@ -31,6 +32,45 @@ export async function startImapServer(engine: Engine, env: Record<string, string
   const daemon = await startTestDaemon(engine, [imapService], env);
   const [alice, bob] = await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob']);
   return { daemon, port: daemon.port('imap'), tlsPort: daemon.port('imaps'), alice, bob, dispose: () => daemon.dispose() };
+}
+
+/**
+ * For a describe() block of one command's transcripts: a server on SQLite
+ * started before its tests and disposed after them, and fresh clients in
+ * each state (closed after the block).
+ */
+export function imapFixture(engine: Engine = 'sqlite') {
+  const clients: RawImapClient[] = [];
+  const fixture = {
+    server: undefined as unknown as ImapTestServer,
+    track(client: RawImapClient): RawImapClient {
+      clients.push(client);
+      return client;
+    },
+    /** Connected, not logged in. */
+    async anonymous(): Promise<RawImapClient> {
+      return fixture.track(await connectRaw(fixture.server.port));
+    },
+    /** Logged in as alice, nothing selected. */
+    async authenticated(address?: string): Promise<RawImapClient> {
+      return fixture.track(await loggedIn(fixture.server.port, address));
+    },
+    /** Logged in as alice with a mailbox selected (INBOX by default). */
+    async selected(mailbox = 'INBOX'): Promise<RawImapClient> {
+      const client = await fixture.authenticated();
+      const lines = await client.command(`S1 SELECT ${mailbox}`);
+      assert.match(lines[lines.length - 1], /^S1 OK /);
+      return client;
+    },
+  };
+  before(async () => {
+    fixture.server = await startImapServer(engine);
+  });
+  after(async () => {
+    for (const client of clients) client.close();
+    await fixture.server.dispose();
+  });
+  return fixture;
 }
 
 /** One more plain IMAP listener over the server's store, with its own options (timeouts, rate): its port, and close(). */

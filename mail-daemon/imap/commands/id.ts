@@ -10,8 +10,11 @@ export const idCommand = defineCommand({
   parse(args) {
     const token = args.next('ID parameters');
     if (token.type === 'atom' ? token.value.toUpperCase() !== 'NIL' : token.type !== 'list') throw new ImapParseError('ID needs a list or NIL');
-    // RFC 2971 3.3: at most 30 pairs.
-    if (token.type === 'list' && token.items.length > 60) throw new ImapParseError('too many ID fields');
+    if (token.type === 'list') {
+      // RFC 2971 3.3: field and value pairs, at most 30 of them.
+      if (token.items.length % 2 !== 0) throw new ImapParseError('ID fields come in field and value pairs');
+      if (token.items.length > 60) throw new ImapParseError('too many ID fields');
+    }
     args.end();
   },
   async handle({ session }) {

@@ -4,9 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { ENGINES } from '../support/databases.ts';
-import { buildMessage } from '../support/messages.ts';
-import { deliverTo, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from '../imap-harness.ts';
 
 function deliverFromAnotherProcess(url: string, accountId: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -76,7 +76,7 @@ for (const engine of ENGINES) {
         C: c3 IDLE extra
         S: c3 BAD unexpected argument after the last one
       `);
-      const { connectRaw } = await import('./imap-harness.ts');
+      const { connectRaw } = await import('../imap-harness.ts');
       const fresh = await connectRaw(server.port);
       await fresh.transcript(`
         C: d1 IDLE

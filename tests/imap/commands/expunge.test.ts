@@ -1,9 +1,9 @@
 // EXPUNGE and UID EXPUNGE (RFC 3501 6.4.3, RFC 4315 2.1), and when another
 // session hears of them (RFC 3501 7.4.1: not during FETCH, STORE, SEARCH).
 import { describe, it, before, after } from 'node:test';
-import { ENGINES } from '../support/databases.ts';
-import { buildMessage } from '../support/messages.ts';
-import { deliverTo, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, loggedIn, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP EXPUNGE on ${engine}`, () => {
@@ -78,3 +78,15 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('IMAP EXPUNGE in the wrong state', () => {
+  const imap = imapFixture();
+
+  it('refuses EXPUNGE without a selected mailbox', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: w1 EXPUNGE
+      S: w1 BAD EXPUNGE is not allowed without a selected mailbox
+    `);
+  });
+});

@@ -1,7 +1,7 @@
 // SEARCH and UID SEARCH (RFC 3501 6.4.4; RFC 4731 ESEARCH; RFC 7162 MODSEQ).
 import { describe, it, before, after } from 'node:test';
-import { buildMessage } from '../support/messages.ts';
-import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 describe('IMAP SEARCH', () => {
   let server: ImapTestServer;
@@ -99,6 +99,18 @@ describe('IMAP SEARCH', () => {
       S: b5 BAD missing search key
       C: b6 SEARCH (SEEN
       S: b6 BAD unbalanced parenthesis
+    `);
+  });
+});
+
+describe('IMAP SEARCH in the wrong state', () => {
+  const imap = imapFixture();
+
+  it('refuses SEARCH without a selected mailbox', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: w1 SEARCH ALL
+      S: w1 BAD SEARCH is not allowed without a selected mailbox
     `);
   });
 });

@@ -1,8 +1,8 @@
 // APPEND (RFC 3501 6.3.11; RFC 4315 APPENDUID; RFC 7888 LITERAL+; RFC 5530
 // OVERQUOTA and TRYCREATE), on both engines.
 import { describe, it, before, after } from 'node:test';
-import { ENGINES } from '../support/databases.ts';
-import { literalLines, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { literalLines, loggedIn, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 const message = 'Subject: hi\r\n\r\nbody\r\n';
 
@@ -96,3 +96,17 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('IMAP APPEND in the wrong state', () => {
+  const imap = imapFixture();
+
+  it('refuses APPEND before login', async () => {
+    const client = await imap.anonymous();
+    await client.transcript(`
+      C: w1 APPEND INBOX {5}
+      S: + Ready for literal data
+      C: hello
+      S: w1 BAD APPEND is not allowed before login
+    `);
+  });
+});

@@ -1,9 +1,9 @@
 // STORE and UID STORE (RFC 3501 6.4.6; RFC 7162 3.1.3 UNCHANGEDSINCE), on
 // both engines, and the FETCH FLAGS another session sees.
 import { describe, it, before, after } from 'node:test';
-import { ENGINES } from '../support/databases.ts';
-import { buildMessage } from '../support/messages.ts';
-import { deliverTo, expectSelected, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, expectSelected, loggedIn, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP STORE on ${engine}`, () => {
@@ -87,3 +87,15 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('IMAP STORE in the wrong state', () => {
+  const imap = imapFixture();
+
+  it('refuses STORE without a selected mailbox', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: w1 STORE 1 +FLAGS (\\Seen)
+      S: w1 BAD STORE is not allowed without a selected mailbox
+    `);
+  });
+});

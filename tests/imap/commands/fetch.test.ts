@@ -2,9 +2,9 @@
 // MODSEQ and CHANGEDSINCE), on both engines.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES } from '../support/databases.ts';
-import { buildMessage } from '../support/messages.ts';
-import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP FETCH on ${engine}`, () => {
@@ -132,3 +132,17 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('IMAP FETCH in the wrong state', () => {
+  const imap = imapFixture();
+
+  it('refuses FETCH without a selected mailbox', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: w1 FETCH 1 FLAGS
+      S: w1 BAD FETCH is not allowed without a selected mailbox
+      C: w2 UID FETCH 1 FLAGS
+      S: w2 BAD UID FETCH is not allowed without a selected mailbox
+    `);
+  });
+});

@@ -1,9 +1,9 @@
 // SELECT, EXAMINE, CLOSE, UNSELECT and CHECK (RFC 3501 6.3.1, 6.3.2, 6.4.1,
 // 6.4.2; RFC 3691; RFC 7162 HIGHESTMODSEQ), on both engines.
 import { describe, it, before, after } from 'node:test';
-import { ENGINES } from '../support/databases.ts';
-import { buildMessage } from '../support/messages.ts';
-import { deliverTo, expectSelected, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from './imap-harness.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, expectSelected, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from '../imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP SELECT on ${engine}`, () => {

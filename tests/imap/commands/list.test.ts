@@ -1,0 +1,76 @@
+// LIST (RFC 3501 6.3.8; RFC 5258 LIST-EXTENDED, RFC 6154 SPECIAL-USE, RFC
+// 5819 LIST-STATUS), authenticated: wildcards * and %, the reference
+// argument, selection and return options.
+import { describe, it } from 'node:test';
+import { imapFixture } from '../imap-harness.ts';
+
+describe('IMAP LIST', () => {
+  const imap = imapFixture();
+
+  it('matches * across levels and % within one', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: a1 CREATE Work/Plans/2027
+      S: a1 OK CREATE completed
+      C: a2 LIST "" "Work/%"
+      S: * LIST (\\HasChildren) "/" "Work/Plans"
+      S: a2 OK LIST completed
+      C: a3 LIST "" "Work/*"
+      S: * LIST (\\HasChildren) "/" "Work/Plans"
+      S: * LIST (\\HasNoChildren) "/" "Work/Plans/2027"
+      S: a3 OK LIST completed
+      C: a4 LIST Work/ %
+      S: * LIST (\\HasChildren) "/" "Work/Plans"
+      S: a4 OK LIST completed
+      C: a5 LIST "" ""
+      S: * LIST (\\Noselect) "/" ""
+      S: a5 OK LIST completed
+      C: a6 LIST "" Nothing*
+      S: a6 OK LIST completed
+    `);
+  });
+
+  it('takes selection and return options', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: b1 LIST (SPECIAL-USE) "" "*" RETURN (STATUS (MESSAGES))
+      S: * LIST (\\HasNoChildren \\Archive) "/" "Archive"
+      S: * STATUS "Archive" (MESSAGES 0)
+      S: * LIST (\\HasNoChildren \\Drafts) "/" "Drafts"
+      S: * STATUS "Drafts" (MESSAGES 0)
+      S: * LIST (\\HasNoChildren \\Junk) "/" "Junk"
+      S: * STATUS "Junk" (MESSAGES 0)
+      S: * LIST (\\HasNoChildren \\Sent) "/" "Sent"
+      S: * STATUS "Sent" (MESSAGES 0)
+      S: * LIST (\\HasNoChildren \\Trash) "/" "Trash"
+      S: * STATUS "Trash" (MESSAGES 0)
+      S: b1 OK LIST completed
+      C: b2 LIST "" (INBOX Sent)
+      S: * LIST (\\HasNoChildren) "/" "INBOX"
+      S: * LIST (\\HasNoChildren \\Sent) "/" "Sent"
+      S: b2 OK LIST completed
+    `);
+  });
+
+  it('refuses unknown options and missing arguments', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: c1 LIST (BOGUS) "" "*"
+      S: c1 BAD unknown selection option BOGUS
+      C: c2 LIST ""
+      S: c2 BAD {any}
+      C: c3 LIST
+      S: c3 BAD {any}
+      C: c4 LIST "" "*" RETURN (BOGUS)
+      S: c4 BAD {any}
+    `);
+  });
+
+  it('refuses LIST before login', async () => {
+    const client = await imap.anonymous();
+    await client.transcript(`
+      C: d1 LIST "" "*"
+      S: d1 BAD LIST is not allowed before login
+    `);
+  });
+});
