@@ -7,12 +7,12 @@ import { removeAccount } from '@/mail-daemon/accounts/accounts.ts';
 import { ValidationError } from '@/mail-daemon/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { address, optionalText } from '../_lib/fields.ts';
-import { AccessDenied, requireMailboxAdmin } from '../_lib/session.ts';
+import { requireMailboxAdmin } from '../_lib/session.ts';
 
 export async function deleteMailboxAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction(z.object({ address, confirmAddress: optionalText(254) }), formData, async (input) => {
     const { store, target, account, domain } = await requireMailboxAdmin(input.address);
-    if (target.id === account.id) throw new AccessDenied(403, 'You cannot delete your own account.');
+    if (target.id === account.id) throw new ValidationError('address', 'You cannot delete your own account.');
     if (input.confirmAddress.trim().toLowerCase() !== target.address) throw new ValidationError('confirmAddress', `Type ${target.address} to confirm.`);
     await removeAccount(store, target.address);
     revalidatePath(`/domains/${domain.name}`);

@@ -18,7 +18,7 @@ export async function signUpAccount(_state: ActionState, formData: FormData): Pr
   const ip = await clientAddress();
   const limiter = signupLimiter();
   const wait = limiter.blockedFor(ip, '');
-  if (wait > 0) return { ok: false, message: `Too many signups from your address; try again in ${minutesText(wait)}.`, status: 429, at: Date.now() };
+  if (wait > 0) return { ok: false, message: `Too many signups from your address; try again in ${minutesText(wait)}.`, at: Date.now() };
   return runAction(schema, formData, async (input) => {
     limiter.recordFailure(ip, '');
     const account = await signUp(await getMailStore(), input);

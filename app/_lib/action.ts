@@ -1,7 +1,10 @@
 // Server actions share one shape: the form's fields are checked with zod,
-// then the work runs; a ValidationError from a domain function, a zod issue
-// or an AccessDenied comes back as field errors or a message that the form
-// shows, never as a thrown error.
+// then the work runs; a ValidationError from a domain function or a zod
+// issue comes back as field errors or a message that the form shows. An
+// AccessDenied is not a form error: the caller is sent to sign in (401), or
+// the request gets an HTTP 404 as a page would (403, 404), so a hand-made
+// request learns nothing more than through the UI.
+import { notFound, redirect } from 'next/navigation';
 import type { z } from 'zod';
 import { ValidationError } from '@/mail-daemon/validation-error.ts';
 import { AccessDenied } from './session.ts';
@@ -20,8 +23,6 @@ export interface ActionState<Data = RevealData> {
   ok: boolean;
   message?: string;
   fieldErrors?: Record<string, string>;
-  /** 401, 403 or 404 when the caller had no right to do it. */
-  status?: number;
   data?: Data;
   /** Changes on every answer, so forms can react to each one. */
   at?: number;
@@ -58,7 +59,10 @@ export async function runAction<S extends z.ZodType>(
     if (typeof result === 'string') return { ok: true, message: result, at };
     return { ok: true, ...(result ?? {}), at };
   } catch (error) {
-    if (error instanceof AccessDenied) return { ok: false, status: error.status, message: error.message, at };
+    if (error instanceof AccessDenied) {
+      if (error.status === 401) redirect('/login');
+      notFound();
+    }
     if (error instanceof ValidationError) return { ok: false, fieldErrors: { [error.field]: error.message }, message: error.message, at };
     throw error;
   }

@@ -41,8 +41,10 @@ export function serverActions(params: Record<string, string> = {}): ActionEntry[
 export interface ActionAnswer {
   httpStatus: number;
   body: string;
+  /** Where the action sends the browser (redirect() in the action), if anywhere. */
+  redirect: string | null;
   /** The ActionState the action returned, when the body carries one. */
-  state: { ok?: boolean; status?: number; message?: string; fieldErrors?: Record<string, string> } | null;
+  state: { ok?: boolean; message?: string; fieldErrors?: Record<string, string> } | null;
 }
 
 export async function callServerAction(base: string, action: ActionEntry, fields: Record<string, string>, cookie = ''): Promise<ActionAnswer> {
@@ -72,5 +74,5 @@ export async function callServerAction(base: string, action: ActionEntry, fields
       // Not JSON: another row of the payload.
     }
   }
-  return { httpStatus: response.status, body, state };
+  return { httpStatus: response.status, body, state, redirect: response.headers.get('x-action-redirect') ?? response.headers.get('location') };
 }
