@@ -7,7 +7,7 @@ import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { searchMessageText } from '../store/full-text-search.ts';
 import { getOwnedMailbox } from '../store/mailboxes.ts';
-import { afterCursor, encodeCursor, MAX_PAGE, NEWEST_FIRST, SUMMARY_SELECT, toSummaryRow, type MessagePage } from './message-list.ts';
+import { afterCursor, decodeCursor, encodeCursor, MAX_PAGE, NEWEST_FIRST, SUMMARY_SELECT, toSummaryRow, type MessagePage } from './message-list.ts';
 
 export interface SearchCriteria {
   /** One folder; every folder of the account when left out. */
@@ -28,11 +28,8 @@ export interface SearchPage extends MessagePage {
   highlight: string[];
 }
 
-/** Up to this many text hits are looked up by id; more are picked out of the folder read newest first. */
-const FEW_HITS = 2000;
-/** Bound parameters per statement stay well under every engine's limit. */
-const ID_CHUNK = 500;
-const SCAN_BATCH = 1000;
+/** Text hits taken per round; the other criteria then pick among them. */
+const TEXT_PAGE = 500;
 
 export async function searchMessages(
   store: MailStore,
@@ -67,8 +64,7 @@ export async function searchMessages(
   if (!text) {
     rows = await prisma.message.findMany({ where: { AND: and }, orderBy: NEWEST_FIRST, take, select: SUMMARY_SELECT });
   } else {
-    const hits = new Set((await searchMessageText(store, accountId, { mailboxId: criteria.mailboxId, query: text })).map((h) => h.messageId));
-    rows = hits.size <= FEW_HITS ? await newestAmong(store, and, [...hits], take) : await newestScanning(store, and, hits, take);
+    rows = await newestWithText(store, accountId, criteria.mailboxId, text, and, take, options.cursor ? decodeCursor(options.cursor) : undefined);
   }
   const page = rows.slice(0, limit);
   return {
@@ -80,40 +76,24 @@ export async function searchMessages(
 
 type Where = Prisma.MessageWhereInput[];
 
-/** The newest `take` of a few ids that meet the other criteria: each chunk's newest, then the newest of all. */
-async function newestAmong(store: MailStore, and: Where, ids: number[], take: number) {
-  const rows = [];
-  for (let i = 0; i < ids.length; i += ID_CHUNK) {
-    rows.push(...(await store.database.prisma.message.findMany({
-      where: { AND: [...and, { id: { in: ids.slice(i, i + ID_CHUNK) } }] },
-      orderBy: NEWEST_FIRST,
-      take,
-      select: SUMMARY_SELECT,
-    })));
+/**
+ * The newest `take` messages that hold the text and meet the other criteria:
+ * the text search's hits come newest first a page at a time, and each page
+ * is narrowed by the other criteria, so a common word costs a page or two,
+ * not every message it is in.
+ */
+async function newestWithText(store: MailStore, accountId: number, mailboxId: number | undefined, text: string, and: Where, take: number, before?: { date: Date; id: number }) {
+  const rows: Awaited<ReturnType<typeof newestAmong>> = [];
+  for (;;) {
+    const hits = await searchMessageText(store, accountId, { mailboxId, query: text, newest: { limit: TEXT_PAGE, before } });
+    if (hits.length > 0) rows.push(...(await newestAmong(store, and, hits.map((h) => h.messageId), take - rows.length)));
+    if (rows.length >= take || hits.length < TEXT_PAGE) return rows;
+    const last = hits[hits.length - 1];
+    before = { date: last.internalDate, id: last.messageId };
   }
-  return rows.sort((a, b) => b.internalDate.getTime() - a.internalDate.getTime() || b.id - a.id).slice(0, take);
 }
 
-/**
- * Many hits: read the rows that meet the other criteria newest first (the
- * date index) and keep the hits; with more than FEW_HITS of them this stops
- * after a few batches however large the folder.
- */
-async function newestScanning(store: MailStore, and: Where, hits: Set<number>, take: number) {
-  const kept = [];
-  let cursor: string | null = null;
-  for (;;) {
-    const batch = await store.database.prisma.message.findMany({
-      where: { AND: [...and, afterCursor(cursor)] },
-      orderBy: NEWEST_FIRST,
-      take: SCAN_BATCH,
-      select: SUMMARY_SELECT,
-    });
-    for (const row of batch) {
-      if (hits.has(row.id)) kept.push(row);
-      if (kept.length === take) return kept;
-    }
-    if (batch.length < SCAN_BATCH) return kept;
-    cursor = encodeCursor(batch[batch.length - 1]);
-  }
+/** The newest `take` of some ids (at most TEXT_PAGE, well under every engine's limit of bound parameters) that meet the other criteria. */
+function newestAmong(store: MailStore, and: Where, ids: number[], take: number) {
+  return store.database.prisma.message.findMany({ where: { AND: [...and, { id: { in: ids } }] }, orderBy: NEWEST_FIRST, take, select: SUMMARY_SELECT });
 }
