@@ -176,7 +176,7 @@ function fileProblem(path: string): string | null {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
 
   // An unset or empty variable takes its default; the default is trusted

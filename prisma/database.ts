@@ -59,7 +59,7 @@ export async function openDatabase(url: string): Promise<Database> {
 }
 
 /** DATABASE_URL, or the SQLite file in DATA_DIR (default ./data/mail.db). */
-export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+export function databaseUrlFromEnv(env: Record<string, string | undefined> = process.env): string {
   return env.DATABASE_URL || `file:${resolve(/*turbopackIgnore: true*/ env.DATA_DIR || './data', 'mail.db')}`;
 }
 

@@ -1,6 +1,8 @@
 // The DNS records a hosted domain publishes: ownership proof, MX, SPF, DKIM,
 // DMARC, and client autoconfiguration (Thunderbird autoconfig, RFC 6186 SRV).
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
+import type { Config } from '../config.ts';
+import { clientServers, type ClientServer } from '../settings/client-setup.ts';
 import { dkimTxtValue } from './dkim.ts';
 
 export interface DnsRecord {
@@ -14,9 +16,24 @@ export interface DnsRecord {
 
 export const VERIFY_PREFIX = 'mail-verify=';
 
-export function dnsRecordsFor(domain: Pick<Domain, 'name' | 'verifyToken' | 'dkimSelector' | 'dkimPublicKey'>, mailHostname: string): DnsRecord[] {
-  const host = `${mailHostname}.`;
+/** RFC 6186 and RFC 8314 service names, for implicit TLS and for STARTTLS. */
+const SRV_SERVICES: Record<ClientServer['protocol'], { TLS: string; STARTTLS: string; purpose: string }> = {
+  IMAP: { TLS: '_imaps', STARTTLS: '_imap', purpose: 'IMAP (RFC 6186)' },
+  POP3: { TLS: '_pop3s', STARTTLS: '_pop3', purpose: 'POP3 (RFC 6186)' },
+  SMTP: { TLS: '_submissions', STARTTLS: '_submission', purpose: 'Submission (RFC 8314)' },
+};
+
+/** The records for a domain served by this daemon: its host name, and SRV records for the client ports that are on. */
+export function dnsRecordsFor(domain: Pick<Domain, 'name' | 'verifyToken' | 'dkimSelector' | 'dkimPublicKey'>, server: Pick<Config, 'hostname' | 'ports'>): DnsRecord[] {
+  const host = `${server.hostname}.`;
   const d = domain.name;
+  // One SRV record per protocol: the port a client should use (implicit TLS first, RFC 8314 3).
+  const preferred = new Map<ClientServer['protocol'], ClientServer>();
+  for (const entry of clientServers(server)) if (!preferred.has(entry.protocol)) preferred.set(entry.protocol, entry);
+  const srv = [...preferred.values()].map((entry): DnsRecord => {
+    const service = SRV_SERVICES[entry.protocol];
+    return { purpose: service.purpose, name: `${service[entry.security]}._tcp.${d}`, type: 'SRV', value: `0 1 ${entry.port} ${host}`, required: false };
+  });
   return [
     { purpose: 'Ownership', name: d, type: 'TXT', value: `${VERIFY_PREFIX}${domain.verifyToken}`, required: true },
     { purpose: 'MX', name: d, type: 'MX', value: `10 ${host}`, required: true },
@@ -24,9 +41,7 @@ export function dnsRecordsFor(domain: Pick<Domain, 'name' | 'verifyToken' | 'dki
     { purpose: 'DKIM', name: `${domain.dkimSelector}._domainkey.${d}`, type: 'TXT', value: dkimTxtValue(domain.dkimPublicKey), required: true },
     { purpose: 'DMARC', name: `_dmarc.${d}`, type: 'TXT', value: `v=DMARC1; p=quarantine; rua=mailto:postmaster@${d}`, required: true },
     { purpose: 'Autoconfig', name: `autoconfig.${d}`, type: 'CNAME', value: host, required: false },
-    { purpose: 'IMAP (RFC 6186)', name: `_imaps._tcp.${d}`, type: 'SRV', value: `0 1 993 ${host}`, required: false },
-    { purpose: 'POP3 (RFC 6186)', name: `_pop3s._tcp.${d}`, type: 'SRV', value: `0 1 995 ${host}`, required: false },
-    { purpose: 'Submission (RFC 8314)', name: `_submissions._tcp.${d}`, type: 'SRV', value: `0 1 465 ${host}`, required: false },
+    ...srv,
   ];
 }
 

@@ -85,7 +85,7 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
     case 'domain add': {
       expect(args, 1, 'domain add <domain>');
       const domain = await addDomain(store, args[0], { verified: true, signupOpen: parsed.options.has('--signup-open') });
-      return `added domain ${domain.name}\npublish its DNS records (npm run mailctl -- dns ${domain.name}):\n\n${formatZone(dnsRecordsFor(domain, config.hostname))}`;
+      return `added domain ${domain.name}\npublish its DNS records (npm run mailctl -- dns ${domain.name}):\n\n${formatZone(dnsRecordsFor(domain, config))}`;
     }
     case 'domain list': {
       expect(args, 0, 'domain list');
@@ -174,7 +174,7 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
       if (group === 'dns' && action !== undefined) {
         expect([action, ...args], 1, 'dns <domain>');
         const domain = await requireDomain(store, action);
-        return formatZone(dnsRecordsFor(domain, config.hostname));
+        return formatZone(dnsRecordsFor(domain, config));
       }
       throw new UsageError(`unknown command "${argv.join(' ')}"`);
   }

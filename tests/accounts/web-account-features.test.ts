@@ -17,6 +17,7 @@ import { deliveryRulesFor } from '../../mail-daemon/settings/delivery-rules.ts';
 import { addDomain, rotateDkimKey } from '../../mail-daemon/domains/domains.ts';
 import { addDomainAdmin, administeredDomains, administers } from '../../mail-daemon/domains/domain-admins.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
+import { loadConfig } from '../../mail-daemon/config.ts';
 import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
 import { generateDkimKey } from '../../mail-daemon/domains/dkim.ts';
 import { createMailResolver } from '../../mail-daemon/dns/resolver.ts';
@@ -172,7 +173,7 @@ describe('Check DNS', () => {
   it('says found, missing or different per record', async () => {
     const { publicKey } = await generateDkimKey();
     const domain = { name: 'dns.test', verifyToken: 'abc', dkimSelector: 'sel', dkimPublicKey: publicKey };
-    const records = dnsRecordsFor(domain, 'mail.dns.test');
+    const records = dnsRecordsFor(domain, loadConfig({ MAIL_HOSTNAME: 'mail.dns.test' }));
     dns.zone['dns.test'] = { TXT: ['mail-verify=abc', 'v=spf1 a -all'], MX: [{ priority: 10, exchange: 'mail.dns.test' }] };
     const checks = await checkDnsRecords(createMailResolver([dns.server]), records);
     const byPurpose = Object.fromEntries(checks.map((c) => [c.purpose, c]));
@@ -184,9 +185,22 @@ describe('Check DNS', () => {
     assert.equal(byPurpose.DMARC.status, 'missing');
   });
 
+  it('publishes SRV records for the client ports that are on, with their numbers', async () => {
+    const domain = { name: 'ports.test', verifyToken: 't', dkimSelector: 's', dkimPublicKey: (await generateDkimKey()).publicKey };
+    const srv = (env: Record<string, string>) =>
+      dnsRecordsFor(domain, loadConfig({ MAIL_HOSTNAME: 'mx.ports.test', ...env }))
+        .filter((r) => r.type === 'SRV')
+        .map((r) => `${r.name} ${r.value}`);
+    assert.deepEqual(srv({}), ['_imaps._tcp.ports.test 0 1 993 mx.ports.test.', '_pop3s._tcp.ports.test 0 1 995 mx.ports.test.', '_submissions._tcp.ports.test 0 1 465 mx.ports.test.']);
+    assert.deepEqual(srv({ IMAPS_PORT: '10993', POP3S_PORT: 'off', POP3_PORT: 'off', SUBMISSIONS_PORT: 'off' }), [
+      '_imaps._tcp.ports.test 0 1 10993 mx.ports.test.',
+      '_submission._tcp.ports.test 0 1 587 mx.ports.test.',
+    ]);
+  });
+
   it('compares CNAME and SRV records by host name, without the final dot or case', async () => {
     const domain = { name: 'srv.test', verifyToken: 't', dkimSelector: 's', dkimPublicKey: (await generateDkimKey()).publicKey };
-    const records = dnsRecordsFor(domain, 'mail.srv.test').filter((r) => r.type === 'CNAME' || r.type === 'SRV');
+    const records = dnsRecordsFor(domain, loadConfig({ MAIL_HOSTNAME: 'mail.srv.test' })).filter((r) => r.type === 'CNAME' || r.type === 'SRV');
     const answers: Record<string, unknown[]> = {
       'autoconfig.srv.test CNAME': ['Mail.Srv.Test'],
       '_imaps._tcp.srv.test SRV': [{ priority: 0, weight: 1, port: 993, name: 'mail.srv.test' }],

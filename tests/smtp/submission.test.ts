@@ -15,6 +15,7 @@ import { listMessages, getMessageContent } from '../../mail-daemon/store/message
 import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 import { addAlias } from '../../mail-daemon/aliases/aliases.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
+import { loadConfig } from '../../mail-daemon/config.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 
 describe('SMTP submission', () => {
@@ -59,7 +60,7 @@ describe('SMTP submission', () => {
     assert.ok(stored.sentDate, 'a Date was added');
     assert.match(raw.toString(), /with ESMTPSA id/);
     const domain = (await daemon.context.store.database.prisma.domain.findUnique({ where: { name: 'example.test' } }))!;
-    const dkim = dnsRecordsFor(domain, 'mail.example.test').find((r) => r.purpose === 'DKIM')!;
+    const dkim = dnsRecordsFor(domain, loadConfig({ MAIL_HOSTNAME: 'mail.example.test' })).find((r) => r.purpose === 'DKIM')!;
     const verified = await dkimVerify(raw, {
       resolver: async (name: string, type: string) => {
         if (type === 'TXT' && name === dkim.name) return [[dkim.value]];

@@ -13,6 +13,7 @@ import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
 import { startDaemon, type RunningDaemon } from '../../mail-daemon/daemon.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
+import { loadConfig } from '../../mail-daemon/config.ts';
 import { listMessages, getMessageContent } from '../../mail-daemon/store/messages.ts';
 import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
@@ -60,7 +61,7 @@ describe('two mail hosts', () => {
     [bob] = await addTestAccounts(b.context.store, 'b.test', ['bob']);
     for (const [daemon, name, host] of [[a, 'a.test', 'mx.a.test'], [b, 'b.test', 'mx.b.test']] as const) {
       const domain = (await daemon.context.store.database.prisma.domain.findUnique({ where: { name } }))!;
-      const dkim = dnsRecordsFor(domain, host).find((r) => r.purpose === 'DKIM')!;
+      const dkim = dnsRecordsFor(domain, loadConfig({ MAIL_HOSTNAME: host })).find((r) => r.purpose === 'DKIM')!;
       dns.zone[dkim.name] = { TXT: [dkim.value] };
     }
   });

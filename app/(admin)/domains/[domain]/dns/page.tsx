@@ -12,7 +12,7 @@ export const metadata = { title: 'DNS records' };
 export default async function DomainDnsPage({ params }: { params: Promise<{ domain: string }> }) {
   const name = (await params).domain;
   const { account, domain } = await forPage(() => requireDomainAdmin(name));
-  const records = dnsRecordsFor(domain, loadConfig().hostname);
+  const records = dnsRecordsFor(domain, loadConfig());
   return (
     <PageShell account={account} title={`DNS records of ${domain.name}`}>
       <Link href={`/domains/${domain.name}`} className="text-sm underline">Mailboxes and aliases</Link>

@@ -12,7 +12,7 @@ export const dynamic = 'force-dynamic';
 export const GET = withAuth(async (_request: Request, { params }: { params: Promise<{ domain: string }> }) => {
   const { store, domain } = await requireDomainAdmin((await params).domain);
   const config = loadConfig();
-  const checks = await checkDnsRecords(createMailResolver(config.dnsServers, { timeoutMs: 2000, tries: 1 }), dnsRecordsFor(domain, config.hostname));
+  const checks = await checkDnsRecords(createMailResolver(config.dnsServers, { timeoutMs: 2000, tries: 1 }), dnsRecordsFor(domain, config));
   let verified = domain.verified;
   if (!verified && checks.some((c) => c.purpose === 'Ownership' && c.status === 'found')) {
     await store.database.prisma.domain.update({ where: { id: domain.id }, data: { verified: true } });
