@@ -59,7 +59,7 @@ function buildReason(): string | null {
 
 const nextEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 
-// The child that a SIGINT or SIGTERM goes to: the build, then the server.
+// The child that a SIGINT or SIGTERM goes to: the build, then the server (web-server.ts).
 let current: ChildProcess | null = null;
 let stopSignal: NodeJS.Signals | null = null;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -70,9 +70,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Runs a Node script (next's CLI, our web server) with arguments, as the current child. */
 function run(args: string[]): Promise<number> {
   return new Promise((resolveExit, reject) => {
-    const child = spawn(process.execPath, [nextBin, ...args], { cwd: root, env: nextEnv, stdio: 'inherit' });
+    const child = spawn(process.execPath, args, { cwd: root, env: nextEnv, stdio: 'inherit' });
     current = child;
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
     const reason = buildReason();
     if (!reason) return 0;
     console.log(`building the web app (${reason})`);
-    return run(['build']);
+    return run([nextBin, 'build']);
   });
   if (buildCode !== 0) {
     if (!stopSignal) console.error(`the web app build failed (exit code ${buildCode})`);
@@ -150,7 +151,7 @@ async function main(): Promise<number> {
   }
   if (stopSignal) return 0;
 
-  return run(['start', '--hostname', config.listenHost, '--port', String(config.ports.web)]);
+  return run(['--import', 'tsx', join(root, 'mail-daemon', 'web-server.ts'), config.listenHost, String(config.ports.web)]);
 }
 
 process.exitCode = await main();

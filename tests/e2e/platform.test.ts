@@ -537,6 +537,12 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
         message = (await page.getByTestId('form-message').textContent()) ?? '';
       }
       assert.match(message, /Too many signups from your address; try again in \d+ minutes?\./);
+      // A made-up X-Forwarded-For does not make a new client address (no TRUST_PROXY here).
+      await page.setExtraHTTPHeaders({ 'x-forwarded-for': '203.0.113.77' });
+      await page.getByLabel('Password').fill(`${PASSWORD} again`);
+      await submit(page, null, 'Sign up');
+      await page.waitForTimeout(50);
+      assert.match((await page.getByTestId('form-message').textContent()) ?? '', /Too many signups from your address/);
     } finally {
       await context.close();
     }
