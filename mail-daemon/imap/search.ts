@@ -7,7 +7,7 @@
 import libmime from 'libmime';
 import type { StoredMessage } from '../store/messages.ts';
 import { headerBytes } from '../store/mime-structure.ts';
-import { fieldValue, splitHeaderFields } from './fetch/header-fields.ts';
+import { fieldValue, splitHeaderFields } from '../store/header-fields.ts';
 import type { SearchKey } from './parser/search-keys.ts';
 import { concreteRanges } from './parser/sequence-set.ts';
 import type { LoadedContent } from './store-queries.ts';

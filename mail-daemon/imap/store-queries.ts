@@ -4,7 +4,9 @@
 //   loadContents: the raw bytes and MIME trees of many messages in one query
 //     (getMessageContent reads one message in two queries);
 //   loadHeaders: the same with only the start of the raw bytes, enough for the
-//     message's header (ENVELOPE, BODY[HEADER.FIELDS ...]);
+//     message's header (BODY[HEADER.FIELDS ...]);
+//   loadEnvelopes: the stored envelopes, with the header for contents stored
+//     before envelopes were;
 //   mailboxCounts: the numbers of STATUS and SELECT.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { asBuffer } from '../store/content.ts';
@@ -14,6 +16,8 @@ import type { MimeNode } from '../store/mime-structure.ts';
 export interface LoadedContent {
   raw: Buffer;
   structure: MimeNode;
+  /** The stored ENVELOPE as JSON (loadEnvelopes); without it ENVELOPE is worked out from the header. */
+  envelope?: string;
 }
 
 /**
@@ -68,6 +72,27 @@ export async function loadHeaders(store: MailStore, hashes: string[]): Promise<M
   if (longer.length > 0) for (const [hash, content] of await loadContents(store, longer)) out.set(hash, content);
   return out;
 }
+
+/** Envelopes by hash, for a FETCH that needs nothing else of the content. */
+export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise<Map<string, LoadedContent>> {
+  const unique = [...new Set(hashes)];
+  const out = new Map<string, LoadedContent>();
+  const older: string[] = [];
+  for (let i = 0; i < unique.length; i += 500) {
+    // A raw query: Prisma's row mapping costs more than the query for thousands of small rows.
+    const rows = await store.database.prisma.$queryRaw<{ hash: string; envelope: string }[]>`
+      SELECT "hash", "envelope" FROM "MessageContent" WHERE "hash" IN (${Prisma.join(unique.slice(i, i + 500))})`;
+    for (const row of rows) {
+      if (row.envelope) out.set(row.hash, { raw: EMPTY, structure: NO_STRUCTURE, envelope: row.envelope });
+      else older.push(row.hash);
+    }
+  }
+  if (older.length > 0) for (const [hash, content] of await loadHeaders(store, older)) out.set(hash, content);
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);
+const NO_STRUCTURE = { start: 0, bodyStart: 0 } as MimeNode;
 
 /** Content read at once is bounded by bytes too, so that a FETCH of big messages holds a few, not a hundred. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;

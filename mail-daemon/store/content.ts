@@ -1,13 +1,16 @@
 // Raw message content, stored once per sha256 and shared by every copy.
 import { createHash } from 'node:crypto';
 import type { Tx } from './transaction.ts';
-import { parseMimeStructure } from './mime-structure.ts';
+import { messageEnvelope } from './envelope.ts';
+import { headerBytes, parseMimeStructure } from './mime-structure.ts';
 
 export interface PreparedContent {
   hash: string;
   raw: Buffer;
   size: number;
   structure: string;
+  /** JSON of the IMAP ENVELOPE (store/envelope.ts). */
+  envelope: string;
 }
 
 /**
@@ -35,18 +38,20 @@ export function withCrlf(raw: Buffer): Buffer {
 /** Hashes and parses the MIME structure once, outside any transaction. */
 export function prepareContent(input: Buffer): PreparedContent {
   const raw = withCrlf(input);
+  const structure = parseMimeStructure(raw);
   return {
     hash: createHash('sha256').update(raw).digest('hex'),
     raw,
     size: raw.length,
-    structure: JSON.stringify(parseMimeStructure(raw)),
+    structure: JSON.stringify(structure),
+    envelope: JSON.stringify(messageEnvelope(headerBytes(raw, structure))),
   };
 }
 
 /** Inserts the content unless the same bytes are already stored. */
 export async function storeContent(tx: Tx, content: PreparedContent): Promise<void> {
-  await tx.$executeRaw`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
-    VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${new Date()})
+  await tx.$executeRaw`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "envelope", "createdAt")
+    VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${content.envelope}, ${new Date()})
     ON CONFLICT ("hash") DO NOTHING`;
 }
 

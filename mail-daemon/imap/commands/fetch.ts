@@ -3,9 +3,9 @@
 // written before the next batch, waiting while the client reads slowly.
 import { setFlags } from '../../store/message-flags.ts';
 import { listMessageStates } from '../../store/messages.ts';
-import { fetchItemValues, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
+import { fetchItemValues, isEnvelope, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
-import { byContentSize, loadContents, loadHeaders } from '../store-queries.ts';
+import { byContentSize, loadContents, loadEnvelopes, loadHeaders, type LoadedContent } from '../store-queries.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges } from '../parser/sequence-set.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
@@ -39,7 +39,9 @@ export const fetchCommand = defineCommand({
     if (has('MODSEQ')) session.enabled.add('CONDSTORE');
     const marksSeen = !selected.readOnly && items.some(setsSeen);
     const withContent = items.some(needsContent);
-    // Envelopes and header fields (what clients fetch for a message list) need only the header's bytes.
+    // Envelopes and header fields (what clients fetch for a message list) need
+    // only the header's bytes, and envelopes alone not even those.
+    const envelopeOnly = withContent && items.filter(needsContent).every(isEnvelope);
     const headerOnly = withContent && items.filter(needsContent).every(needsHeaderOnly);
     if (modifiers.vanished) await reportVanishedEarlier(session, selected.id, modifiers.changedSince!, concreteRanges(set, 0xffffffff));
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
@@ -63,7 +65,8 @@ export const fetchCommand = defineCommand({
       }
       for (const part of withContent && !headerOnly ? byContentSize(messages) : [messages]) {
         const hashes = part.map((m) => m.contentHash);
-        const contents = !withContent ? new Map() : headerOnly ? await loadHeaders(session.store, hashes) : await loadContents(session.store, hashes);
+        const load = !withContent ? null : envelopeOnly ? loadEnvelopes : headerOnly ? loadHeaders : loadContents;
+        const contents = load ? await load(session.store, hashes) : new Map<string, LoadedContent>();
         for (const message of part) {
           const seq = selected.seqOf(message.uid);
           if (!seq) continue;

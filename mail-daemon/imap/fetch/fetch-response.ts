@@ -11,8 +11,8 @@ import { responseName } from '../parser/fetch-items.ts';
 import { literal, str, type ResponseValue } from '../parser/response.ts';
 import type { LoadedContent } from '../store-queries.ts';
 import { bodyStructure } from './body-structure.ts';
-import { envelope } from './envelope.ts';
-import { selectHeaderFields } from './header-fields.ts';
+import { envelope, storedEnvelope } from './envelope.ts';
+import { selectHeaderFields } from '../../store/header-fields.ts';
 
 // libqp ships no types; its decoder is the one piece used here.
 const libqp = createRequire(import.meta.url)('libqp') as { decode(text: string): Buffer };
@@ -20,6 +20,11 @@ const libqp = createRequire(import.meta.url)('libqp') as { decode(text: string):
 /** Whether an item needs the stored bytes. */
 export function needsContent(item: FetchItem): boolean {
   return item.kind === 'body' || item.kind === 'binary-size' || item.kind === 'rfc822' || (item.kind === 'simple' && (item.name === 'ENVELOPE' || item.name === 'BODY' || item.name === 'BODYSTRUCTURE'));
+}
+
+/** Whether the item is ENVELOPE, which the store keeps worked out. */
+export function isEnvelope(item: FetchItem): boolean {
+  return item.kind === 'simple' && item.name === 'ENVELOPE';
 }
 
 /** Whether the item reads only the message's own header (ENVELOPE, BODY[HEADER...], RFC822.HEADER), so the body need not be loaded. */
@@ -100,7 +105,7 @@ export function fetchItemValues(message: MessageState, content: LoadedContent | 
           out.push([message.modseq]);
           break;
         case 'ENVELOPE':
-          out.push(envelope(headerBytes(content!.raw, content!.structure)));
+          out.push(content!.envelope ? storedEnvelope(content!.envelope) : envelope(headerBytes(content!.raw, content!.structure)));
           break;
         case 'BODY':
         case 'BODYSTRUCTURE':

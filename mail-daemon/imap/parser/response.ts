@@ -30,6 +30,8 @@ export interface SerializeOptions {
 }
 
 const MAX_QUOTED = 1024;
+/** 7-bit text without NUL, CR or LF: quotable in every mode. */
+const PLAIN_TEXT = /^[\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
 
 function quotable(bytes: Buffer, utf8: boolean): boolean {
   if (bytes.length > MAX_QUOTED) return false;
@@ -54,6 +56,9 @@ function write(value: ResponseValue, out: (string | Buffer)[], options: Serializ
     out.push(')');
   } else if (value instanceof ImapLiteral) {
     out.push(`{${value.value.length}}\r\n`, value.value);
+  } else if (typeof value.value === 'string' && value.value.length <= MAX_QUOTED && PLAIN_TEXT.test(value.value)) {
+    // Most strings (addresses, dates, ASCII subjects) are quoted as they are, without a trip through bytes.
+    out.push(`"${value.value.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
   } else {
     const bytes = typeof value.value === 'string' ? Buffer.from(value.value, 'utf8') : value.value;
     if (quotable(bytes, options.utf8 ?? false)) {

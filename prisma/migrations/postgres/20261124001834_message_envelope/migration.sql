@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "MessageContent" ADD COLUMN     "envelope" TEXT NOT NULL DEFAULT '';
