@@ -42,6 +42,8 @@ export interface Config {
   /** Bytes. */
   maxMessageSize: number;
   allowPlaintextLoopback: boolean;
+  /** TRUST_PROXY: the web app takes the client address from a reverse proxy's X-Forwarded-For. */
+  trustProxy: boolean;
   /** All durations in milliseconds. */
   /** Durations in milliseconds; smtpPort is where remote servers are reached (25; tests use others). */
   queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
@@ -237,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dnsServers = read('DNS_SERVERS', [], parseDnsServers);
   const maxMessageSize = read('MAX_MESSAGE_SIZE', 52_428_800, parsePositiveInteger);
   const allowPlaintextLoopback = read('ALLOW_PLAINTEXT_LOOPBACK', false, parseBoolean);
+  const trustProxy = read('TRUST_PROXY', false, parseBoolean);
 
   const queueProblemsBefore = problems.length;
   const queue = {
@@ -264,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsServers,
     maxMessageSize,
     allowPlaintextLoopback,
+    trustProxy,
     queue,
   };
 }

@@ -2,17 +2,19 @@
 // server that says who the client is. `next start` keeps an X-Forwarded-For
 // that the client sent, so per-address limits (sign-in, signup) could be
 // dodged with a new made-up address each time. Here the header is set from
-// the socket, unless TRUST_PROXY=1 says a reverse proxy in front sets it.
+// the socket, unless TRUST_PROXY=true says a reverse proxy in front sets it.
 // Started by start-web.ts once the build is fresh: web-server.ts HOST PORT.
 import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { loadConfig } from './config.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [hostname, portText] = process.argv.slice(2);
 const port = Number(portText);
-const trustProxy = process.env.TRUST_PROXY === '1' || process.env.TRUST_PROXY === 'true';
+// start-web.ts checked the configuration before starting this.
+const { trustProxy } = loadConfig();
 
 const app = next({ dev: false, dir: root, hostname, port });
 const handle = app.getRequestHandler();
