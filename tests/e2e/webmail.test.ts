@@ -143,9 +143,18 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
 
   it('creates a nested folder, drags a message onto it, renames and deletes it', async () => {
     const bob = await signedIn('bob@web.test');
-    const answers = ['Projects/2026', 'Projects/Done'];
-    bob.on('dialog', (dialog) => void (dialog.type() === 'prompt' ? dialog.accept(answers.shift()) : dialog.accept()));
+    bob.on('dialog', (dialog) => void dialog.accept());
     await bob.click('text=New folder');
+    // The name is checked in the form: empty, then taken by a folder that exists.
+    const name = bob.getByLabel('New folder name');
+    await name.press('Enter');
+    assert.equal(await bob.getByTestId('folder-name-error').textContent(), 'Enter a name.');
+    await name.fill('Sent');
+    await name.press('Enter');
+    await bob.getByTestId('folder-name-error').filter({ hasText: /exists/ }).waitFor();
+    await name.fill('Projects/2026');
+    await name.press('Enter');
+    await bob.getByTestId('folder-name-form').waitFor({ state: 'detached' });
     const folder = bob.locator('[data-testid="folder-Projects/2026"]');
     await folder.waitFor();
     await bob.locator('[data-testid="folder-Projects"]').waitFor();
@@ -156,6 +165,8 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     await row(bob, 'Half written').waitFor();
 
     await bob.click('nav[aria-label=Folders] >> text=Rename');
+    await bob.getByLabel('New name for Projects/2026').fill('Projects/Done');
+    await bob.getByRole('button', { name: 'Rename', exact: true }).last().click();
     await bob.locator('[data-testid="folder-Projects/Done"]').waitFor();
     await bob.click('nav[aria-label=Folders] >> text=Delete');
     await bob.locator('[data-testid="folder-Projects/Done"]').waitFor({ state: 'detached' });

@@ -10,6 +10,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, formatDate, listQuery, type DraftJson, type FolderView, type MessagePage, type MessageSummaryRow, type MessageView } from './mail-api.ts';
 import { Reader, useThread, type ReaderCommand } from './reader.tsx';
 import { Composer } from './composer.tsx';
+import { FolderNameForm } from './folder-name-form.tsx';
 
 const SHORTCUTS: [string, string][] = [
   ['j / k', 'next / previous message'],
@@ -341,27 +342,14 @@ export function MailApp({
     if (ids.length > 0 && target.id !== folderId) void act('move', target.id, ids);
   };
 
-  async function newFolder() {
-    const name = prompt('Folder name (use / to nest, e.g. Projects/2026)');
-    if (!name) return;
-    try {
-      await api.createFolder(name);
-      await refreshFolders();
-    } catch (e) {
-      fail(e);
-    }
-  }
+  // The inline form for a folder's name: a new folder, or the selected one renamed.
+  const [folderForm, setFolderForm] = useState<'create' | 'rename' | null>(null);
 
-  async function renameFolder() {
-    if (!folder || folder.specialUse) return;
-    const name = prompt('New name', folder.name);
-    if (!name || name === folder.name) return;
-    try {
-      await api.renameFolder(folder.id, name);
-      await refreshFolders();
-    } catch (e) {
-      fail(e);
-    }
+  async function saveFolderName(name: string) {
+    if (folderForm === 'rename' && folder && name !== folder.name) await api.renameFolder(folder.id, name);
+    if (folderForm === 'create') await api.createFolder(name);
+    setFolderForm(null);
+    await refreshFolders();
   }
 
   async function deleteFolder() {
@@ -437,10 +425,20 @@ export function MailApp({
           ))}
         </ul>
         <div className="mt-2 flex flex-wrap gap-2 text-xs">
-          <button type="button" className="underline" onClick={() => void newFolder()}>New folder</button>
-          {folder && !folder.specialUse && <button type="button" className="underline" onClick={() => void renameFolder()}>Rename</button>}
+          <button type="button" className="underline" onClick={() => setFolderForm('create')}>New folder</button>
+          {folder && !folder.specialUse && <button type="button" className="underline" onClick={() => setFolderForm('rename')}>Rename</button>}
           {folder && !folder.specialUse && <button type="button" className="underline" onClick={() => void deleteFolder()}>Delete</button>}
         </div>
+        {folderForm && (
+          <FolderNameForm
+            key={folderForm}
+            label={folderForm === 'create' ? 'New folder name' : `New name for ${folder?.name ?? ''}`}
+            initial={folderForm === 'rename' ? folder?.name : ''}
+            submitLabel={folderForm === 'create' ? 'Create' : 'Rename'}
+            onSubmit={saveFolderName}
+            onCancel={() => setFolderForm(null)}
+          />
+        )}
       </nav>
 
       <section aria-label="Messages" className={`${pane} min-h-0 flex-col border-r border-border`}>
