@@ -10,8 +10,8 @@ function describe(code: string): string {
     const minutes = Math.max(1, Math.ceil(ms / 60_000));
     return `Too many failed sign-ins. This account is locked; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
   }
-  if (code === 'bad-totp') return 'That code is not right. Type the current code from your authenticator app.';
-  if (code === 'totp-required') return 'Enter the code from your authenticator app.';
+  if (code === 'bad-totp') return 'That code is not right. Type the current code from your authenticator app, or an unused recovery code.';
+  if (code === 'totp-required') return 'Enter the code from your authenticator app, or one of your recovery codes.';
   return 'The address or password is not right.';
 }
 
@@ -55,8 +55,8 @@ export function LoginForm() {
       </label>
       {needCode ? (
         <label className="flex flex-col gap-1 text-sm">
-          <span className="font-medium">Authenticator code</span>
-          <input name="code" inputMode="numeric" autoComplete="one-time-code" autoFocus className="rounded-md border border-border bg-background px-2 py-1.5" />
+          <span className="font-medium">Authenticator code (or a recovery code)</span>
+          <input name="code" autoComplete="one-time-code" autoFocus className="rounded-md border border-border bg-background px-2 py-1.5" />
         </label>
       ) : null}
       <button type="submit" disabled={pending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-foreground disabled:opacity-50">

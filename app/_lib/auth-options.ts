@@ -9,7 +9,7 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { loadConfig } from '@/mail-daemon/config.ts';
 import { checkLogin } from '@/mail-daemon/accounts/login.ts';
-import { twoFactorEnabled, verifyTwoFactorCode } from '@/mail-daemon/accounts/totp.ts';
+import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { clientAddressOf, webLoginLimiter } from './web-limits.ts';
 
@@ -70,7 +70,7 @@ export function authOptions(): NextAuthOptions {
           if (await twoFactorEnabled(store, account.id)) {
             const code = String(credentials?.code ?? '').trim();
             if (!code) throw new Error('totp-required');
-            if (!(await verifyTwoFactorCode(store, account.id, code))) {
+            if (!(await verifySignInCode(store, account.id, code))) {
               limiter.recordFailure(ip, account.address);
               throw new Error('bad-totp');
             }

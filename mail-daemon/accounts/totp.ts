@@ -4,6 +4,7 @@
 import * as OTPAuth from 'otpauth';
 import type { MailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
+import { looksLikeRecoveryCode, useRecoveryCode } from './recovery-codes.ts';
 
 const PERIOD = 30;
 // One step either side, for clocks that drift (RFC 6238 5.2).
@@ -63,6 +64,12 @@ export async function verifyTwoFactorCode(store: MailStore, accountId: number, c
   return result.count === 1;
 }
 
+/** The second step of a web sign-in: the current TOTP code, or one of the recovery codes (used up). */
+export async function verifySignInCode(store: MailStore, accountId: number, code: string, now = Date.now()): Promise<boolean> {
+  return looksLikeRecoveryCode(code) ? useRecoveryCode(store, accountId, code) : verifyTwoFactorCode(store, accountId, code, now);
+}
+
+/** Turns two-factor sign-in on once a code from the new secret is right. */
 export async function confirmTwoFactor(store: MailStore, accountId: number, code: string): Promise<void> {
   const row = await store.database.prisma.twoFactor.findUnique({ where: { accountId } });
   if (!row) throw new ValidationError('code', 'Start the setup first.');
@@ -72,5 +79,8 @@ export async function confirmTwoFactor(store: MailStore, accountId: number, code
 }
 
 export async function disableTwoFactor(store: MailStore, accountId: number): Promise<void> {
-  await store.database.prisma.twoFactor.deleteMany({ where: { accountId } });
+  await store.database.prisma.$transaction([
+    store.database.prisma.twoFactor.deleteMany({ where: { accountId } }),
+    store.database.prisma.recoveryCode.deleteMany({ where: { accountId } }),
+  ]);
 }

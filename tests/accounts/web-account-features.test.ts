@@ -8,7 +8,8 @@ import { addTestAccounts, inboxOf, TEST_PASSWORD } from '../support/accounts.ts'
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { authenticate } from '../../mail-daemon/accounts/accounts.ts';
 import { createAppPassword, listAppPasswords, revokeAppPassword } from '../../mail-daemon/accounts/app-passwords.ts';
-import { confirmTwoFactor, currentCode, startTwoFactorSetup, verifyTwoFactorCode } from '../../mail-daemon/accounts/totp.ts';
+import { confirmTwoFactor, currentCode, disableTwoFactor, startTwoFactorSetup, verifySignInCode, verifyTwoFactorCode } from '../../mail-daemon/accounts/totp.ts';
+import { RECOVERY_CODE_COUNT, replaceRecoveryCodes, unusedRecoveryCodes } from '../../mail-daemon/accounts/recovery-codes.ts';
 import { needsSetup, runFirstSetup, signUp, signupDomains } from '../../mail-daemon/accounts/signup.ts';
 import { getSettings, setForwarding, setVacation, updateProfile } from '../../mail-daemon/settings/account-settings.ts';
 import { addFilter, applyFilters, listFilters } from '../../mail-daemon/settings/filters.ts';
@@ -85,6 +86,32 @@ for (const engine of ENGINES) {
       assert.ok((await listAppPasswords(store, dave.id))[0].lastUsedAt);
       await revokeAppPassword(store, dave.id, id);
       assert.equal(await authenticate(store, dave.address, password), null);
+    });
+
+    it('recovery codes stand in for a TOTP code, each once, until replaced or 2FA is turned off', async () => {
+      const [erin] = await addTestAccounts(store, 'recovery.test', ['erin']);
+      const { secret } = await startTwoFactorSetup(store, erin.id, erin.address);
+      const now = Date.now();
+      await confirmTwoFactor(store, erin.id, currentCode(secret, now));
+      assert.equal(await unusedRecoveryCodes(store, erin.id), 0);
+      const codes = await replaceRecoveryCodes(store, erin.id);
+      assert.equal(codes.length, RECOVERY_CODE_COUNT);
+      assert.equal(new Set(codes).size, RECOVERY_CODE_COUNT);
+      for (const code of codes) assert.match(code, /^[a-z2-9]{5}-[a-z2-9]{5}$/);
+      const rows = await store.database.prisma.recoveryCode.findMany({ where: { accountId: erin.id } });
+      assert.ok(rows.every((r) => r.codeHash.startsWith('$argon2id$') && !codes.some((c) => r.codeHash.includes(c))), 'kept only as argon2id hashes');
+
+      assert.equal(await verifySignInCode(store, erin.id, codes[0].toUpperCase().replace('-', ' ')), true, 'case, spaces and dashes do not count');
+      assert.equal(await verifySignInCode(store, erin.id, codes[0]), false, 'a recovery code is good once');
+      assert.equal(await verifySignInCode(store, erin.id, 'abcde-fghjk'), false);
+      assert.equal(await unusedRecoveryCodes(store, erin.id), RECOVERY_CODE_COUNT - 1);
+      assert.equal(await verifySignInCode(store, erin.id, currentCode(secret, now + 30_000), now + 30_000), true, 'the app still works');
+
+      const fresh = await replaceRecoveryCodes(store, erin.id);
+      assert.equal(await verifySignInCode(store, erin.id, codes[1]), false, 'replaced codes no longer work');
+      await disableTwoFactor(store, erin.id);
+      assert.equal(await unusedRecoveryCodes(store, erin.id), 0);
+      assert.equal(await verifySignInCode(store, erin.id, fresh[0]), false);
     });
 
     it('settings, filters and forwarding validate their input', async () => {

@@ -415,9 +415,25 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     assert.equal(await imapLogin(NEW_CAROL_PASSWORD), false, 'the main password no longer works over IMAP');
     assert.equal(await imapLogin(carolAppPassword), true, 'the app password does');
 
+    // Recovery codes, for the day the app is lost: made on request with the password, shown once.
+    await open(page, '/settings');
+    await page.getByTestId('recovery-codes-left').getByText('No recovery codes left.').waitFor();
+    await page.getByTestId('recovery-codes').getByLabel('Password').fill('not the password');
+    await submit(page, 'recovery-codes', 'Make new recovery codes');
+    assert.equal(await fieldError(page, 'password', 'recovery-codes'), 'The password is not right.');
+    await page.getByTestId('recovery-codes').getByLabel('Password').fill(NEW_CAROL_PASSWORD);
+    await submit(page, 'recovery-codes', 'Make new recovery codes');
+    const recoveryCodes = ((await page.getByTestId('recovery-codes').getByTestId('revealed').textContent()) ?? '').split(/\s+/);
+    assert.equal(recoveryCodes.length, 10);
+
     const fresh = await newPage();
     try {
-      assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD), 'Enter the code from your authenticator app.');
+      assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD), 'Enter the code from your authenticator app, or one of your recovery codes.');
+      assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD, recoveryCodes[3]), 'signed in');
+      await fresh.page.waitForLoadState('networkidle');
+      await fresh.page.getByRole('button', { name: 'Sign out' }).click();
+      await arrive(fresh.page, '**/login');
+      assert.match(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD, recoveryCodes[3]), /That code is not right/, 'a recovery code signs in once');
       // The next step's code: the one just used to turn 2FA on is spent.
       const next = currentCode(secret, Date.now() + 30_000);
       assert.equal(await signIn(fresh.page, 'carol@primary.test', NEW_CAROL_PASSWORD, next), 'signed in');

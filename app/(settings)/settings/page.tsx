@@ -14,6 +14,8 @@ import { changePasswordAction } from '../../_actions/change-password.ts';
 import { startTwoFactorAction } from '../../_actions/start-two-factor.ts';
 import { confirmTwoFactorAction } from '../../_actions/confirm-two-factor.ts';
 import { disableTwoFactorAction } from '../../_actions/disable-two-factor.ts';
+import { replaceRecoveryCodesAction } from '../../_actions/replace-recovery-codes.ts';
+import { RECOVERY_CODE_COUNT, unusedRecoveryCodes } from '@/mail-daemon/accounts/recovery-codes.ts';
 import { createAppPasswordAction } from '../../_actions/create-app-password.ts';
 import { revokeAppPasswordAction } from '../../_actions/revoke-app-password.ts';
 import { setForwardingAction } from '../../_actions/set-forwarding.ts';
@@ -35,6 +37,7 @@ export default async function SettingsPage() {
     listFilters(store, account.id),
     listMailboxes(store, account.id),
   ]);
+  const recoveryCodesLeft = twoFactor ? await unusedRecoveryCodes(store, account.id) : 0;
   const servers = clientServers(loadConfig());
   const folders = mailboxes.map((m) => m.name).filter((name) => name !== 'INBOX');
 
@@ -59,6 +62,13 @@ export default async function SettingsPage() {
         {twoFactor ? (
           <>
             <p className="text-sm">On. The web asks for a code from your authenticator app; mail clients use app passwords.</p>
+            <p className="text-sm text-muted" data-testid="recovery-codes-left">
+              {recoveryCodesLeft === 0 ? 'No recovery codes left.' : `${recoveryCodesLeft} of ${RECOVERY_CODE_COUNT} recovery codes left.`} Each one signs in once in place of a code
+              from the app, for the day the app is lost. New ones replace the old ones and are shown only once: keep them somewhere safe.
+            </p>
+            <ActionForm action={replaceRecoveryCodesAction} submit="Make new recovery codes" resetOnSuccess testId="recovery-codes">
+              <Field name="password" label="Password" type="password" autoComplete="current-password" />
+            </ActionForm>
             <ActionForm action={disableTwoFactorAction} submit="Turn off" danger>
               <Field name="password" label="Password" type="password" autoComplete="current-password" />
             </ActionForm>
