@@ -11,6 +11,7 @@ import { setFlags } from '../store/message-flags.ts';
 import { decodedBody, decodedText, leafAt, messageParts, type AttachmentInfo } from './message-parts.ts';
 import { sanitizeMessageHtml, textToHtml } from './safe-html.ts';
 import { partUrl } from './urls.ts';
+import { remoteImagesAllowedFrom } from '../settings/remote-image-senders.ts';
 
 export interface Address {
   name: string;
@@ -40,11 +41,13 @@ export interface MessageView {
   /** The text part, or the HTML's text when there is none. */
   text: string;
   blockedRemote: number;
+  /** Remote images are shown: asked for, or the sender is one the user allowed for good. */
+  remoteShown: boolean;
   attachments: AttachmentInfo[];
 }
 
 export interface OpenOptions {
-  /** Show remote images. */
+  /** Show remote images (they are shown anyway for senders the user allowed for good). */
   allowRemote?: boolean;
   /** Mark the message \Seen (reading marks it read); on by default. */
   markSeen?: boolean;
@@ -58,10 +61,11 @@ export async function openMessage(store: MailStore, accountId: number, messageId
   const text = parts.text ? decodedText(raw, parts.text.node) : '';
   let html = '';
   let blockedRemote = 0;
+  const remoteShown = (options.allowRemote ?? false) || (await remoteImagesAllowedFrom(store, accountId, message.fromAddress));
   if (parts.html) {
     const byCid = new Map(parts.attachments.filter((a) => a.contentId).map((a) => [a.contentId!.toLowerCase(), a.path]));
     const safe = sanitizeMessageHtml(decodedText(raw, parts.html.node), {
-      allowRemote: options.allowRemote ?? false,
+      allowRemote: remoteShown,
       cidUrl: (cid) => {
         const path = byCid.get(cid.toLowerCase());
         return path ? partUrl(messageId, path, { inline: true }) : undefined;
@@ -96,6 +100,7 @@ export async function openMessage(store: MailStore, accountId: number, messageId
     html,
     text: text || (parts.html ? htmlText(decodedText(raw, parts.html.node)) : ''),
     blockedRemote,
+    remoteShown,
     attachments: parts.attachments,
   };
 }

@@ -259,6 +259,19 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     await bob.click('[data-testid=show-images]');
     await waitFor(async () => beaconHits > 0);
     assert.deepEqual(consoleLines.filter((l) => l.includes('RAN')), []);
+
+    // Allowed for good from one browser, the sender's images show in another without asking.
+    const beaconImage = `img[src^="${beaconUrl}"]`;
+    const laptop = await signedIn('bob@web.test');
+    await row(laptop, 'Totally normal newsletter').locator('button').first().click();
+    await laptop.locator('[data-testid=show-images]').waitFor();
+    assert.equal(await laptop.frameLocator('[data-testid=message-frame]').locator(beaconImage).count(), 0);
+    await laptop.getByRole('button', { name: /^Always from / }).click();
+    await laptop.frameLocator('[data-testid=message-frame]').locator(beaconImage).waitFor({ state: 'attached' });
+    const phone = await signedIn('bob@web.test');
+    await row(phone, 'Totally normal newsletter').locator('button').first().click();
+    await phone.frameLocator('[data-testid=message-frame]').locator(beaconImage).waitFor({ state: 'attached' });
+    assert.equal(await phone.locator('[data-testid=show-images]').count(), 0);
   });
 
   it("one user cannot open another user's message, attachment or folder by id", async () => {

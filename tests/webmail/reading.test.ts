@@ -15,6 +15,8 @@ import { listFolders } from '../../mail-daemon/webmail/folders.ts';
 import { listMessagePage, listThread } from '../../mail-daemon/webmail/message-list.ts';
 import { openMessage, getMessagePart, getRawSource } from '../../mail-daemon/webmail/message-view.ts';
 import { applyMessageAction } from '../../mail-daemon/webmail/message-actions.ts';
+import { allowRemoteImagesFrom, remoteImagesAllowedFrom } from '../../mail-daemon/settings/remote-image-senders.ts';
+import { ValidationError } from '../../mail-daemon/validation-error.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 const PDF = Buffer.from('%PDF-1.4\n% fake pdf for tests\n%%EOF\n');
@@ -183,6 +185,19 @@ for (const engine of ENGINES) {
       const allowed = await openMessage(store, alice, richId, { allowRemote: true });
       assert.match(allowed.html, /<img width="1" height="1" src="http:\/\/tracker\.test\/pixel\.gif" \/>/);
       assert.doesNotMatch(allowed.html, /onerror|evil\.test/);
+      assert.equal(allowed.remoteShown, true);
+      assert.equal(view.remoteShown, false);
+    });
+
+    it('shows remote images of a sender allowed for good, for that account only', async () => {
+      await assert.rejects(allowRemoteImagesFrom(store, alice, 'not an address'), ValidationError);
+      assert.equal(await allowRemoteImagesFrom(store, alice, 'Mallory@Remote.test'), 'mallory@remote.test');
+      const view = await openMessage(store, alice, richId, { markSeen: false });
+      assert.equal(view.remoteShown, true);
+      assert.match(view.html, /tracker\.test\/pixel\.gif/);
+      assert.equal(await remoteImagesAllowedFrom(store, bob, 'mallory@remote.test'), false, 'another account is not affected');
+      await store.database.prisma.remoteImageSender.deleteMany({ where: { accountId: alice } });
+      assert.equal((await openMessage(store, alice, richId, { markSeen: false })).remoteShown, false);
     });
 
     it('opening marks read; the part download has its bytes, name and type', async () => {

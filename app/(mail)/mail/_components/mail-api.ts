@@ -63,6 +63,8 @@ export const api = {
   addresses: (typed: string) =>
     fetch(`/api/mail/addresses?q=${encodeURIComponent(typed)}`).then((r) => json<{ suggestions: { name: string; address: string }[] }>(r)).then((r) => r.suggestions),
   search: (params: URLSearchParams) => fetch(`/api/mail/search?${params}`).then((r) => json<SearchPage>(r)),
+  allowImagesFrom: (address: string) =>
+    fetch('/api/mail/image-senders', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ address }) }).then((r) => json<{ address: string }>(r)),
 };
 
 /** Saves or sends with upload progress (XMLHttpRequest: fetch reports none). */

@@ -41,21 +41,6 @@ interface SearchForm {
   all: boolean;
 }
 
-/** Senders whose remote images the user allowed for good, kept in this browser. */
-const TRUSTED_SENDERS = 'mail.remote-image-senders';
-
-function trustedSenders(): Set<string> {
-  try {
-    return new Set(JSON.parse(localStorage.getItem(TRUSTED_SENDERS) ?? '[]') as string[]);
-  } catch {
-    return new Set();
-  }
-}
-
-function trustSender(address: string): void {
-  localStorage.setItem(TRUSTED_SENDERS, JSON.stringify([...trustedSenders().add(address)].slice(-500)));
-}
-
 const EMPTY_SEARCH: SearchForm = { q: '', from: '', to: '', subject: '', since: '', before: '', attachment: false, unread: false, all: true };
 
 function Highlight({ text, words }: { text: string; words: string[] }) {
@@ -221,9 +206,9 @@ export function MailApp({
         return;
       }
       try {
-        const allowRemote = Boolean(row && trustedSenders().has(row.fromAddress));
-        const next = await api.message(id, allowRemote);
-        setRemote(allowRemote);
+        // The server shows remote images itself for senders allowed for good.
+        const next = await api.message(id);
+        setRemote(next.remoteShown);
         setView(next);
         setMessages((list) => list.map((m) => (m.id === id ? { ...m, seen: true } : m)));
         const index = messages.findIndex((m) => m.id === id);
@@ -519,8 +504,8 @@ export function MailApp({
               onCommand={(c) => void act(c, undefined, [view.id])}
               onOpen={(id) => void open(id)}
               onShowImages={(always) => {
-                if (always && view.from[0]) trustSender(view.from[0].address);
-                void api.message(view.id, true).then((v) => { setRemote(true); setView(v); }).catch(fail);
+                const allowed = always && view.from[0] ? api.allowImagesFrom(view.from[0].address) : Promise.resolve(null);
+                void allowed.then(() => api.message(view.id, true)).then((v) => { setRemote(true); setView(v); }).catch(fail);
               }}
             />
           </>

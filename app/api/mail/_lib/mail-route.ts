@@ -5,6 +5,7 @@
 import { requireSignedIn, withAuth, type SignedIn } from '@/app/_lib/session.ts';
 import { StoreError } from '@/mail-daemon/store/errors.ts';
 import { ComposeError } from '@/mail-daemon/webmail/compose.ts';
+import { ValidationError } from '@/mail-daemon/validation-error.ts';
 
 type Context<P> = { params: Promise<P> };
 
@@ -29,6 +30,7 @@ export function mailRoute<P extends Record<string, string> = Record<string, stri
     } catch (error) {
       if (error instanceof StoreError) return Response.json({ error: error.message }, { status: STATUS[error.code] });
       if (error instanceof ComposeError) return Response.json({ error: error.message, field: error.field }, { status: 400 });
+      if (error instanceof ValidationError) return Response.json({ error: error.message, field: error.field }, { status: 400 });
       throw error;
     }
   });
