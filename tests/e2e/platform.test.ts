@@ -470,6 +470,7 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
       addAliasAction: { domain: target.domain, localPart: 'intruder', targets: 'carol@primary.test' },
       removeAliasAction: { address: 'team@carol.test'.replace('carol.test', target.domain) },
       setDomainSuspendedAction: { domain: target.domain, suspended: 'on' },
+      removeDomainAction: { domain: target.domain, confirmName: target.domain },
       retryQueueEntryAction: { id: '1' },
       deleteQueueEntryAction: { id: '1' },
     };
@@ -537,6 +538,28 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     await row.getByRole('button', { name: 'Delete' }).click();
     await answered;
     await row.waitFor({ state: 'detached' });
+  });
+
+  it('a domain is removed only when it has no mailboxes or aliases, and only after typing its name', { timeout: 60_000 }, async () => {
+    const { page } = carol;
+    await open(page, '/domains/carol.test');
+    const form = page.getByTestId('remove-domain-form');
+    await form.getByLabel('Type carol.test to confirm').fill('carol');
+    await submit(page, 'remove-domain-form', 'Remove domain');
+    assert.equal(await fieldError(page, 'confirmName', 'remove-domain-form'), 'Type carol.test to confirm.');
+    await form.getByLabel('Type carol.test to confirm').fill('carol.test');
+    await submit(page, 'remove-domain-form', 'Remove domain');
+    await form.getByTestId('form-message').filter({ hasText: /still has \d+ account\(s\) and \d+ alias\(es\); remove them first/ }).waitFor();
+
+    await open(page, '/domains');
+    await page.getByTestId('add-domain').getByLabel('Domain name').fill('passing.test');
+    await submit(page, 'add-domain', 'Add domain');
+    await arrive(page, '**/domains/passing.test/dns');
+    await open(page, '/domains/passing.test');
+    await page.getByTestId('remove-domain-form').getByLabel('Type passing.test to confirm').fill('passing.test');
+    await page.getByTestId('remove-domain-form').getByRole('button', { name: 'Remove domain' }).click();
+    await arrive(page, '**/domains');
+    assert.equal((await fetch(`${platform.base}/domains/passing.test`, { headers: { cookie: await cookieHeader(carol.context) }, redirect: 'manual' })).status, 404);
   });
 
   it('signup is rate-limited per client address', { timeout: 60_000 }, async () => {

@@ -13,6 +13,7 @@ import { setMailboxDisabledAction } from '../../../_actions/set-mailbox-disabled
 import { deleteMailboxAction } from '../../../_actions/delete-mailbox.ts';
 import { addAliasAction } from '../../../_actions/add-alias.ts';
 import { removeAliasAction } from '../../../_actions/remove-alias.ts';
+import { removeDomainAction } from '../../../_actions/remove-domain.ts';
 
 export const metadata = { title: 'Domain' };
 
@@ -94,6 +95,14 @@ export default async function DomainPage({ params }: { params: Promise<{ domain:
           <Hidden name="domain" value={domain.name} />
           <Field name="localPart" label="Alias name before the @" suffix={`@${domain.name}`} />
           <TextArea name="targets" label="Deliver to (one or more addresses, local or external)" rows={2} />
+        </ActionForm>
+      </Section>
+
+      <Section title="Remove domain" testId="remove-domain">
+        <p className="text-sm text-muted">Stops hosting {domain.name}. Only a domain without mailboxes and aliases can be removed, so that no mail is dropped by accident.</p>
+        <ActionForm action={removeDomainAction} submit="Remove domain" danger testId="remove-domain-form">
+          <Hidden name="domain" value={domain.name} />
+          <Field name="confirmName" label={`Type ${domain.name} to confirm`} />
         </ActionForm>
       </Section>
     </PageShell>
