@@ -231,7 +231,6 @@ for (const engine of ENGINES) {
       try {
         const mailbox = await imap.mailboxOpen('Archive');
         assert.equal(mailbox.exists, 1000);
-        const started = Date.now();
         const numbers = new Set<string>();
         for await (const message of imap.fetch('1:*', { uid: true, flags: true, envelope: true, headers: ['subject', 'x-number'] })) {
           const headers = message.headers!.toString();
@@ -240,7 +239,6 @@ for (const engine of ENGINES) {
           numbers.add(number);
         }
         assert.equal(numbers.size, 1000);
-        assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
       } finally {
         await imap.logout().catch(() => undefined);
       }
