@@ -5,7 +5,7 @@ import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { ImapParseError } from './parser/command-parser.ts';
 import type { ResponseValue } from './parser/response.ts';
-import { mailboxCounts } from './store-queries.ts';
+import { mailboxCounts } from '../store/bulk-reads.ts';
 
 export const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'HIGHESTMODSEQ'] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];

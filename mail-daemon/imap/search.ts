@@ -10,7 +10,7 @@ import { headerBytes } from '../store/mime-structure.ts';
 import { fieldValue, splitHeaderFields } from '../store/header-fields.ts';
 import type { SearchKey } from './parser/search-keys.ts';
 import { concreteRanges } from './parser/sequence-set.ts';
-import type { LoadedContent } from './store-queries.ts';
+import type { LoadedContent } from '../store/bulk-reads.ts';
 
 export interface SearchTarget {
   message: StoredMessage;

@@ -5,6 +5,7 @@
 // reports it; expunges wait while sequence numbers must stay still.
 import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
 import { expungedSince, listMessageStates } from '../store/messages.ts';
+import { highestModseqOf } from '../store/mailboxes.ts';
 import { bad, no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { concreteRanges, formatSequenceSet, type SequenceSet } from './parser/sequence-set.ts';
@@ -85,16 +86,15 @@ export class SelectedMailbox {
 
   async refresh(session: ImapSession, allowExpunge: boolean): Promise<void> {
     const accountId = session.account!.id;
-    const prisma = session.store.database.prisma;
     // Read the modseq first: whatever happens after it is read again next time.
-    const current = await prisma.mailbox.findUnique({ where: { id: this.id }, select: { highestModseq: true } });
-    if (!current) {
+    const highestModseq = await highestModseqOf(session.store, accountId, this.id);
+    if (highestModseq === null) {
       // Deleted by another session: nothing this view says holds any more (RFC 2180 3.1).
       session.sendText('* BYE Selected mailbox was deleted');
       session.close();
       return;
     }
-    if (current.highestModseq !== this.highestModseq) {
+    if (highestModseq !== this.highestModseq) {
       const since = this.highestModseq;
       const [changed, gone] = await Promise.all([
         listMessageStates(session.store, accountId, this.id, { changedSince: since }),
@@ -116,7 +116,7 @@ export class SelectedMailbox {
         if (session.condstore) items.push('MODSEQ', [message.modseq]);
         session.untagged(seq, 'FETCH', items);
       }
-      this.highestModseq = current.highestModseq;
+      this.highestModseq = highestModseq;
       for (const modseq of this.ownModseqs) if (modseq <= this.highestModseq) this.ownModseqs.delete(modseq);
     }
     if (allowExpunge && this.pendingExpunges.size > 0) this.reportExpunges(session);

@@ -87,6 +87,12 @@ export async function getOwnedMailbox(db: Pick<Tx, 'mailbox'>, accountId: number
   return mailbox;
 }
 
+/** The mailbox's highest modseq (RFC 7162), or null once it is gone: how a session finds out whether anything changed. */
+export async function highestModseqOf(store: MailStore, accountId: number, mailboxId: number): Promise<number | null> {
+  const row = await store.database.prisma.mailbox.findFirst({ where: { id: mailboxId, accountId }, select: { highestModseq: true } });
+  return row?.highestModseq ?? null;
+}
+
 export async function findSpecialUseMailbox(db: Pick<Tx, 'mailbox'>, accountId: number, specialUse: string): Promise<Mailbox | null> {
   return db.mailbox.findFirst({ where: { accountId, specialUse } });
 }

@@ -5,7 +5,7 @@ import { setFlags } from '../../store/message-flags.ts';
 import { listMessageStates } from '../../store/messages.ts';
 import { fetchItemValues, isEnvelope, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
-import { byContentSize, loadContents, loadEnvelopes, loadHeaders, type LoadedContent } from '../store-queries.ts';
+import { byContentSize, loadContents, loadEnvelopes, loadHeaders, type LoadedContent } from '../../store/bulk-reads.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges } from '../parser/sequence-set.ts';
 import { reportVanishedEarlier } from '../vanished.ts';

@@ -7,7 +7,7 @@ import { parseSearch, SEARCH_CHARSETS, usesModseq } from '../parser/search-keys.
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { str, type ResponseValue } from '../parser/response.ts';
 import { matches, needsContent, requiredUids, textKeys, type SearchScope, type SearchTarget } from '../search.ts';
-import { byContentSize, loadContents } from '../store-queries.ts';
+import { byContentSize, loadContents } from '../../store/bulk-reads.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 export const searchCommand = defineCommand({

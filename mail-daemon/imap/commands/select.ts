@@ -13,7 +13,7 @@ import { ArgumentReader } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges, type SequenceSet } from '../parser/sequence-set.ts';
 import { SelectedMailbox } from '../selected-mailbox.ts';
-import { mailboxCounts } from '../store-queries.ts';
+import { mailboxCounts } from '../../store/bulk-reads.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
 import { AUTHENTICATED, defineCommand, type ImapCommand } from './command.ts';
 

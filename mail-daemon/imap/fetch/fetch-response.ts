@@ -9,7 +9,7 @@ import { no } from '../imap-error.ts';
 import type { FetchItem, Section } from '../parser/fetch-items.ts';
 import { responseName } from '../parser/fetch-items.ts';
 import { literal, str, type ResponseValue } from '../parser/response.ts';
-import type { LoadedContent } from '../store-queries.ts';
+import type { LoadedContent } from '../../store/bulk-reads.ts';
 import { bodyStructure } from './body-structure.ts';
 import { envelope, storedEnvelope } from './envelope.ts';
 import { selectHeaderFields } from '../../store/header-fields.ts';

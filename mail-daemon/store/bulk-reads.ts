@@ -1,6 +1,8 @@
-// Store reads that IMAP needs and mail-daemon/store does not have yet. They
-// go through store.database.prisma like the store itself and should move into
-// mail-daemon/store/ once another caller wants them.
+// Reads of many messages at once, for protocols that list or fetch a whole
+// mailbox (IMAP FETCH, SEARCH, SELECT and STATUS). Callers pass content
+// hashes of messages they already read through the store's ownership checks
+// (listMessageStates and the like), or a mailbox they already found under the
+// account.
 //   loadContents: the raw bytes and MIME trees of many messages in one query
 //     (getMessageContent reads one message in two queries);
 //   loadHeaders: the same with only the start of the raw bytes, enough for the
@@ -9,9 +11,9 @@
 //     before envelopes were;
 //   mailboxCounts: the numbers of STATUS and SELECT.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
-import { asBuffer } from '../store/content.ts';
-import type { MailStore } from '../store/context.ts';
-import type { MimeNode } from '../store/mime-structure.ts';
+import { asBuffer } from './content.ts';
+import type { MailStore } from './context.ts';
+import type { MimeNode } from './mime-structure.ts';
 
 export interface LoadedContent {
   raw: Buffer;
