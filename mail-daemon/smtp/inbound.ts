@@ -13,7 +13,7 @@ import { enqueueMessage } from '../queue/enqueue.ts';
 import { deliveryRulesFor } from '../settings/delivery-rules.ts';
 import { vacationReplyFor } from '../settings/vacation.ts';
 import type { SmtpContext } from './smtp-context.ts';
-import type { LocalRecipient } from './resolve-recipient.ts';
+import type { LocalRecipient } from '../aliases/resolve-recipient.ts';
 import type { TransactionState } from './session-state.ts';
 import { prependHeaders } from './message-headers.ts';
 import { receivedHeader } from './received-header.ts';

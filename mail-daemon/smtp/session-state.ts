@@ -1,7 +1,7 @@
 // What the hooks learn about one mail transaction (resolved recipients),
 // kept beside smtp-server's envelope object, which is new for every
 // transaction, so RSET and a second MAIL FROM start clean.
-import type { LocalRecipient } from './resolve-recipient.ts';
+import type { LocalRecipient } from '../aliases/resolve-recipient.ts';
 
 export interface TransactionState {
   local: Map<number, LocalRecipient>;

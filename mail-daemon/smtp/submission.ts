@@ -9,7 +9,7 @@ import type { MailStore } from '../store/context.ts';
 import { deliverMessage } from '../store/deliver.ts';
 import { enqueueMessage } from '../queue/enqueue.ts';
 import { senderAddresses } from '../accounts/sender-addresses.ts';
-import { resolveRecipient, type LocalRecipient } from './resolve-recipient.ts';
+import { resolveRecipient, type LocalRecipient } from '../aliases/resolve-recipient.ts';
 import { addressesIn, headerText, headerValues, prependHeaders } from './message-headers.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery-log.ts';

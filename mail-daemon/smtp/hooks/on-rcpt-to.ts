@@ -5,7 +5,7 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { MailStore } from '../../store/context.ts';
 import { hasRoomFor } from '../../store/quota.ts';
-import { resolveRecipient } from '../resolve-recipient.ts';
+import { resolveRecipient } from '../../aliases/resolve-recipient.ts';
 import { transactionState } from '../session-state.ts';
 import { smtpError } from '../smtp-error.ts';
 import { parseAddress } from '../../accounts/addresses.ts';
