@@ -3,6 +3,10 @@
 // user who added it, say, whose address is on another domain).
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
+import { runTransaction } from '../store/transaction.ts';
+import { ValidationError } from '../validation-error.ts';
+import { requireAccount } from '../accounts/accounts.ts';
+import { requireDomain } from './domains.ts';
 
 export interface Administrator {
   id: number;
@@ -33,5 +37,40 @@ export async function addDomainAdmin(store: MailStore, domainId: number, account
     where: { domainId_accountId: { domainId, accountId } },
     create: { domainId, accountId },
     update: {},
+  });
+}
+
+/**
+ * A domain's own administrators, by address: its accounts with role
+ * "domain_admin" and the accounts listed in DomainAdmin. Platform admins
+ * administer every domain and are not counted.
+ */
+export async function listDomainAdmins(store: MailStore, domainName: string): Promise<string[]> {
+  const domain = await requireDomain(store, domainName);
+  const rows = await store.database.prisma.account.findMany({
+    where: { OR: [{ domainId: domain.id, role: 'domain_admin' }, { administers: { some: { domainId: domain.id } } }] },
+    select: { address: true },
+    orderBy: { address: 'asc' },
+  });
+  return rows.map((r) => r.address);
+}
+
+/** Makes an existing account (of any hosted domain) an administrator of the domain. */
+export async function grantDomainAdmin(store: MailStore, domainName: string, address: string): Promise<void> {
+  const domain = await requireDomain(store, domainName);
+  const account = await requireAccount(store, address);
+  await addDomainAdmin(store, domain.id, account.id);
+}
+
+/** Takes the domain away from one of its administrators; the last one stays. */
+export async function revokeDomainAdmin(store: MailStore, domainName: string, address: string): Promise<void> {
+  const domain = await requireDomain(store, domainName);
+  const account = await requireAccount(store, address);
+  const admins = await listDomainAdmins(store, domain.name);
+  if (!admins.includes(account.address)) throw new ValidationError('address', `${account.address} is not an administrator of ${domain.name}.`);
+  if (admins.length === 1) throw new ValidationError('address', `${account.address} is the last administrator of ${domain.name}; add another one first.`);
+  await runTransaction(store.database, async (tx) => {
+    await tx.domainAdmin.deleteMany({ where: { domainId: domain.id, accountId: account.id } });
+    if (account.domainId === domain.id && account.role === 'domain_admin') await tx.account.update({ where: { id: account.id }, data: { role: 'user' } });
   });
 }

@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import type { MailStore } from '../store/context.ts';
 import { addDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
+import { grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../domains/domain-admins.ts';
 import { dnsRecordsFor, formatZone } from '../domains/dns-records.ts';
 import { createAccount, listAccounts, removeAccount, setPassword } from '../accounts/accounts.ts';
 import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
@@ -13,6 +14,9 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   domain add <domain> [--signup-open]   host a domain (added by the admin: no DNS proof needed)
   domain list                           hosted domains with their accounts and aliases
   domain remove <domain>                stop hosting a domain that has no accounts or aliases
+  domain admins <domain>                the accounts that administer a domain
+  domain admin add <domain> <address>   let an existing account administer a domain
+  domain admin remove <domain> <address>  take it away again (never from the last one)
   user add <address> --password <pw> [--admin] [--name <display name>] [--quota <bytes>]
   user passwd <address> --password <pw>
   user list [domain]
@@ -77,6 +81,20 @@ function megabytes(bytes: bigint | number): string {
   return `${(Number(bytes) / 1024 / 1024).toFixed(1)} MB`;
 }
 
+async function domainAdminCommand(store: MailStore, [verb, ...args]: string[]): Promise<string> {
+  if (verb === 'add') {
+    expect(args, 2, 'domain admin add <domain> <address>');
+    await grantDomainAdmin(store, args[0], args[1]);
+    return `${args[1].toLowerCase()} now administers ${args[0].toLowerCase()}`;
+  }
+  if (verb === 'remove') {
+    expect(args, 2, 'domain admin remove <domain> <address>');
+    await revokeDomainAdmin(store, args[0], args[1]);
+    return `${args[1].toLowerCase()} no longer administers ${args[0].toLowerCase()}`;
+  }
+  throw new UsageError('expected domain admin add|remove <domain> <address>');
+}
+
 export async function runCommand(store: MailStore, config: Config, argv: string[]): Promise<string> {
   const [group, action, ...rest] = argv;
   const parsed = parseArgs(rest);
@@ -100,6 +118,13 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
       expect(args, 1, 'domain remove <domain>');
       await removeDomain(store, args[0]);
       return `removed domain ${args[0].toLowerCase()}`;
+    case 'domain admins': {
+      expect(args, 1, 'domain admins <domain>');
+      const admins = await listDomainAdmins(store, args[0]);
+      return admins.length === 0 ? `${args[0].toLowerCase()} has no domain admins (platform admins manage it)` : admins.join('\n');
+    }
+    case 'domain admin':
+      return domainAdminCommand(store, args);
     case 'user add': {
       expect(args, 1, 'user add <address> --password <pw>');
       const quota = parsed.options.get('--quota');

@@ -70,6 +70,26 @@ for (const engine of ENGINES) {
       assert.match(mailctl('alias', 'list').stdout, /no aliases/);
     });
 
+    it('lets existing accounts administer a domain and never removes the last one', () => {
+      assert.match(mailctl('domain', 'admins', 'example.test').stdout, /example\.test has no domain admins/);
+      assert.equal(mailctl('domain', 'add', 'other.test').status, 0);
+      assert.equal(mailctl('user', 'add', 'owner@other.test', '--password', 'a long secret phrase').status, 0);
+      const granted = mailctl('domain', 'admin', 'add', 'example.test', 'Alice@example.test');
+      assert.equal(granted.status, 0, granted.stderr);
+      assert.match(granted.stdout, /alice@example\.test now administers example\.test/);
+      fails(mailctl('domain', 'admin', 'remove', 'example.test', 'alice@example.test'), /alice@example\.test is the last administrator of example\.test/);
+      fails(mailctl('domain', 'admin', 'remove', 'example.test', 'owner@other.test'), /owner@other\.test is not an administrator of example\.test/);
+      fails(mailctl('domain', 'admin', 'add', 'example.test', 'nobody@example.test'), /There is no account nobody@example\.test/);
+      assert.equal(mailctl('domain', 'admin', 'add', 'example.test', 'owner@other.test').status, 0);
+      assert.equal(mailctl('domain', 'admins', 'example.test').stdout.trim(), 'alice@example.test\nowner@other.test');
+      const revoked = mailctl('domain', 'admin', 'remove', 'example.test', 'alice@example.test');
+      assert.equal(revoked.status, 0, revoked.stderr);
+      assert.match(revoked.stdout, /alice@example\.test no longer administers example\.test/);
+      assert.equal(mailctl('domain', 'admins', 'example.test').stdout.trim(), 'owner@other.test');
+      fails(mailctl('domain', 'admin', 'remove', 'example.test', 'owner@other.test'), /last administrator/);
+      fails(mailctl('domain', 'admin', 'frob', 'example.test'), /expected domain admin add\|remove/);
+    });
+
     it('shows the queue and refuses unknown entries', () => {
       assert.match(mailctl('queue', 'list').stdout, /the queue is empty/);
       fails(mailctl('queue', 'retry', '42'), /no queue entry 42/);
