@@ -66,6 +66,8 @@ const BASE_CAPABILITIES = [
   'ESEARCH',
   'QUOTA',
   'QUOTA=RES-STORAGE',
+  // RFC 8438: STATUS SIZE, the mailbox's total RFC822.SIZE, also for rev1 sessions.
+  'STATUS=SIZE',
   'UTF8=ACCEPT',
 ];
 

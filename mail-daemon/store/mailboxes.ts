@@ -147,7 +147,9 @@ export async function renameMailbox(store: MailStore, accountId: number, from: s
   const source = normalizeMailboxName(from);
   const target = normalizeMailboxName(to);
   if (target === INBOX) throw new StoreError('CANNOT', 'cannot rename to INBOX');
-  if (target === source || target.startsWith(source + DELIMITER)) throw new StoreError('CANNOT', 'cannot rename a mailbox into itself');
+  // RFC 9051 6.3.6: renaming to a name that exists (its own included) is ALREADYEXISTS.
+  if (target === source) throw new StoreError('ALREADYEXISTS', `mailbox ${target} already exists`);
+  if (target.startsWith(source + DELIMITER)) throw new StoreError('CANNOT', 'cannot rename a mailbox into itself');
   return mutate(store, async (tx, changes) => {
     const mailbox = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: source } } });
     if (!mailbox) throw new StoreError('NONEXISTENT', `no mailbox ${source}`);

@@ -3,14 +3,16 @@
 // are ignored, as the RFC says.
 import { atomsOf } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
-import { AUTHENTICATED, defineCommand } from './command.ts';
+import { defineCommand } from './command.ts';
 
 /** By the upper-case name a client may send, the spelling the session keeps and ENABLED echoes. */
 const SUPPORTED = new Map(['CONDSTORE', 'QRESYNC', 'UTF8=ACCEPT', 'IMAP4rev2'].map((name) => [name.toUpperCase(), name]));
 
 export const enableCommand = defineCommand({
   name: 'ENABLE',
-  states: AUTHENTICATED,
+  // RFC 5161 3.1, RFC 9051 6.3.1: only before a mailbox is selected, so that
+  // names and replies do not change form under a selected mailbox.
+  states: ['AUTHENTICATED'],
   parse(args) {
     const names: string[] = [];
     while (!args.done) names.push(...atomsOf([args.next('capability')], 'capability'));

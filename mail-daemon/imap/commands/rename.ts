@@ -1,7 +1,10 @@
 // RENAME (RFC 3501 6.3.5), authenticated: children follow; renaming INBOX
 // moves its messages into the new mailbox and leaves INBOX empty.
-import { renameMailbox } from '../../store/mailboxes.ts';
+import { DELIMITER, listMailboxes, renameMailbox } from '../../store/mailboxes.ts';
 import { newMailboxName, readMailboxName } from '../mailbox-argument.ts';
+import { withAttributes } from '../mailbox-list.ts';
+import { mailboxToWire } from '../parser/mailbox-name.ts';
+import { str } from '../parser/response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
 export const renameCommand = defineCommand({
@@ -18,6 +21,13 @@ export const renameCommand = defineCommand({
     const selected = session.selected;
     if (selected && from !== 'INBOX' && (selected.name === from || selected.name.startsWith(`${from}/`))) {
       selected.name = renamed.name + selected.name.slice(from.length);
+    }
+    // RFC 9051 6.3.6 and 7.3.1: a rev2 client is told the new name with its
+    // OLDNAME. Renaming INBOX leaves INBOX in place, so there is no old name to give.
+    if (session.rev2 && from !== 'INBOX') {
+      const listed = withAttributes(await listMailboxes(session.store, session.account!.id), { subscribed: false }).find((l) => l.mailbox.id === renamed.id);
+      const wire = (name: string) => str(mailboxToWire(name, session.utf8));
+      session.untagged('LIST', listed?.attributes ?? [], str(DELIMITER), wire(renamed.name), [str('OLDNAME'), [wire(from)]]);
     }
   },
 });

@@ -14,7 +14,7 @@ describe('IMAP CAPABILITY', () => {
       C: a2 LOGIN alice@example.test "correct horse battery"
       S: a2 OK [CAPABILITY {any}] {any}
       C: a3 CAPABILITY
-      S: * CAPABILITY IMAP4rev1 IMAP4rev2 {any}IDLE{any}QUOTA=RES-STORAGE UTF8=ACCEPT
+      S: * CAPABILITY IMAP4rev1 IMAP4rev2 {any}IDLE{any}QUOTA=RES-STORAGE STATUS=SIZE UTF8=ACCEPT
       S: a3 OK CAPABILITY completed
       C: a4 SELECT INBOX
       S: * FLAGS {any}

@@ -31,6 +31,19 @@ describe('IMAP ENABLE', () => {
     `);
   });
 
+  it('refuses ENABLE with a selected mailbox (RFC 5161 3.1)', async () => {
+    const client = await imap.selected();
+    await client.transcript(`
+      C: d1 ENABLE UTF8=ACCEPT
+      S: d1 BAD ENABLE is not allowed with a selected mailbox
+      C: d2 UNSELECT
+      S: d2 OK UNSELECT completed
+      C: d3 ENABLE UTF8=ACCEPT
+      S: * ENABLED UTF8=ACCEPT
+      S: d3 OK ENABLE completed
+    `);
+  });
+
   it('refuses ENABLE before login', async () => {
     const client = await imap.anonymous();
     await client.transcript(`

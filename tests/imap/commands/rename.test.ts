@@ -36,6 +36,20 @@ describe('IMAP RENAME', () => {
     `);
   });
 
+  it('tells an IMAP4rev2 client the new name with its OLDNAME (RFC 9051 6.3.6)', async () => {
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: e1 ENABLE IMAP4rev2
+      S: * ENABLED IMAP4rev2
+      S: e1 OK ENABLE completed
+      C: e2 CREATE Entwürfe
+      S: e2 OK CREATE completed
+      C: e3 RENAME Entwürfe "Alte Entwürfe"
+      S: * LIST (\\HasNoChildren) "/" "Alte Entwürfe" ("OLDNAME" ("Entwürfe"))
+      S: e3 OK RENAME completed
+    `);
+  });
+
   it('refuses unknown sources, taken targets and missing arguments', async () => {
     const client = await imap.authenticated();
     await client.transcript(`
@@ -47,6 +61,10 @@ describe('IMAP RENAME', () => {
       S: c3 BAD {any}
       C: c4 RENAME Trash "a*b"
       S: c4 NO [CANNOT] {any}
+      C: c5 RENAME Trash Trash
+      S: c5 NO [ALREADYEXISTS] {any}
+      C: c6 RENAME Trash Trash/Old
+      S: c6 NO [CANNOT] {any}
     `);
   });
 
