@@ -16,7 +16,7 @@ import { addFilter, applyFilters, listFilters } from '../../mail-daemon/settings
 import { vacationReplyFor } from '../../mail-daemon/settings/vacation.ts';
 import { deliveryRulesFor } from '../../mail-daemon/settings/delivery-rules.ts';
 import { addDomain, rotateDkimKey } from '../../mail-daemon/domains/domains.ts';
-import { addDomainAdmin, administeredDomains, administers } from '../../mail-daemon/domains/domain-admins.ts';
+import { addDomainAdmin, administeredDomains, administers, grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../../mail-daemon/domains/domain-admins.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
 import { loadConfig } from '../../mail-daemon/config.ts';
 import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
@@ -177,6 +177,17 @@ for (const engine of ENGINES) {
       assert.equal(await administers(store, henry, own), false);
       assert.equal(await administers(store, henry, added), true);
       assert.deepEqual((await administeredDomains(store, henry)).map((d) => d.name), ['added-by-henry.test']);
+    });
+
+    it('a domain admin by role loses the role when removed, and the last admin stays', async () => {
+      assert.deepEqual(await listDomainAdmins(store, 'admins.test'), ['grace@admins.test']);
+      await rejectsField(revokeDomainAdmin(store, 'admins.test', 'grace@admins.test'), 'address');
+      await grantDomainAdmin(store, 'admins.test', 'henry@admins.test');
+      await revokeDomainAdmin(store, 'admins.test', 'grace@admins.test');
+      assert.deepEqual(await listDomainAdmins(store, 'admins.test'), ['henry@admins.test']);
+      const grace = await store.database.prisma.account.findUniqueOrThrow({ where: { address: 'grace@admins.test' } });
+      assert.equal(grace.role, 'user');
+      assert.equal(await administers(store, grace, { id: grace.domainId }), false);
     });
 
     it('DKIM rotation gives a new selector even twice within a minute', async () => {

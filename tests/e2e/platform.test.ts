@@ -471,6 +471,8 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
       removeAliasAction: { address: 'team@carol.test'.replace('carol.test', target.domain) },
       setDomainSuspendedAction: { domain: target.domain, suspended: 'on' },
       removeDomainAction: { domain: target.domain, confirmName: target.domain },
+      addDomainAdminAction: { domain: target.domain, address: 'carol@primary.test' },
+      removeDomainAdminAction: { domain: target.domain, address: target.address },
       retryQueueEntryAction: { id: '1' },
       deleteQueueEntryAction: { id: '1' },
     };
@@ -556,6 +558,24 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     await submit(page, 'add-domain', 'Add domain');
     await arrive(page, '**/domains/passing.test/dns');
     await open(page, '/domains/passing.test');
+    // Its admins: the one who added it, never removed while the last one; another account added and removed.
+    const admins = page.getByTestId('domain-admins');
+    await admins.getByTestId('domain-admin-carol@primary.test').waitFor();
+    let answered = page.waitForResponse((r) => r.request().method() === 'POST' && Boolean(r.request().headers()['next-action']));
+    await admins.getByTestId('domain-admin-carol@primary.test').getByRole('button', { name: 'Remove' }).click();
+    await answered;
+    await admins.getByTestId('form-message').filter({ hasText: 'carol@primary.test is the last administrator of passing.test; add another one first.' }).waitFor();
+    await admins.getByLabel('Address of an existing account').fill('nobody@primary.test');
+    await submit(page, 'add-domain-admin', 'Add domain admin');
+    assert.equal(await fieldError(page, 'address', 'add-domain-admin'), 'There is no account nobody@primary.test.');
+    await admins.getByLabel('Address of an existing account').fill('boss@primary.test');
+    await submit(page, 'add-domain-admin', 'Add domain admin');
+    const boss = admins.getByTestId('domain-admin-boss@primary.test');
+    await boss.waitFor();
+    answered = page.waitForResponse((r) => r.request().method() === 'POST' && Boolean(r.request().headers()['next-action']));
+    await boss.getByRole('button', { name: 'Remove' }).click();
+    await answered;
+    await boss.waitFor({ state: 'detached' });
     await page.getByTestId('remove-domain-form').getByLabel('Type passing.test to confirm').fill('passing.test');
     await page.getByTestId('remove-domain-form').getByRole('button', { name: 'Remove domain' }).click();
     await arrive(page, '**/domains');

@@ -14,6 +14,9 @@ import { deleteMailboxAction } from '../../../_actions/delete-mailbox.ts';
 import { addAliasAction } from '../../../_actions/add-alias.ts';
 import { removeAliasAction } from '../../../_actions/remove-alias.ts';
 import { removeDomainAction } from '../../../_actions/remove-domain.ts';
+import { addDomainAdminAction } from '../../../_actions/add-domain-admin.ts';
+import { removeDomainAdminAction } from '../../../_actions/remove-domain-admin.ts';
+import { listDomainAdmins } from '@/mail-daemon/domains/domain-admins.ts';
 
 export const metadata = { title: 'Domain' };
 
@@ -23,7 +26,7 @@ const megabytes = (bytes: bigint) => Number(bytes / MB);
 export default async function DomainPage({ params }: { params: Promise<{ domain: string }> }) {
   const name = (await params).domain;
   const { store, account, domain } = await forPage(() => requireDomainAdmin(name));
-  const [mailboxes, aliases] = await Promise.all([listAccounts(store, domain.name), listAliases(store, domain.name)]);
+  const [mailboxes, aliases, admins] = await Promise.all([listAccounts(store, domain.name), listAliases(store, domain.name), listDomainAdmins(store, domain.name)]);
   return (
     <PageShell account={account} title={domain.name}>
       <p className="text-sm">
@@ -95,6 +98,22 @@ export default async function DomainPage({ params }: { params: Promise<{ domain:
           <Hidden name="domain" value={domain.name} />
           <Field name="localPart" label="Alias name before the @" suffix={`@${domain.name}`} />
           <TextArea name="targets" label="Deliver to (one or more addresses, local or external)" rows={2} />
+        </ActionForm>
+      </Section>
+
+      <Section title="Domain admins" testId="domain-admins">
+        <p className="text-sm text-muted">Accounts that manage {domain.name} besides the platform admins. The last one cannot be removed.</p>
+        <ul className="flex flex-col gap-2 text-sm">
+          {admins.map((a) => (
+            <li key={a} className="flex items-center gap-3" data-testid={`domain-admin-${a}`}>
+              <span className="font-medium">{a}</span>
+              <ButtonForm action={removeDomainAdminAction} fields={{ domain: domain.name, address: a }} submit="Remove" danger confirm={`Stop ${a} from administering ${domain.name}?`} />
+            </li>
+          ))}
+        </ul>
+        <ActionForm action={addDomainAdminAction} submit="Add domain admin" resetOnSuccess testId="add-domain-admin">
+          <Hidden name="domain" value={domain.name} />
+          <Field name="address" label="Address of an existing account" />
         </ActionForm>
       </Section>
 
