@@ -1,11 +1,9 @@
-// Delivery of one message to one or more local mailboxes in one transaction
-// (shared with concurrent deliveries, see group-commit.ts):
+// Delivery of one message to one or more local mailboxes in one transaction:
 // the raw bytes are stored once, each mailbox gets the next UID and a new
 // modseq. SMTP delivery, IMAP APPEND, the web app (Sent, Drafts) and notices
 // all come through here.
 import type { Tx } from './transaction.ts';
-import type { MailStore } from './context.ts';
-import { mutateGrouped } from './group-commit.ts';
+import { mutate, type MailStore } from './context.ts';
 import { prepareContent, storeContent, type PreparedContent } from './content.ts';
 import { flagsToColumns } from './flags.ts';
 import { summarizeMessage, type MessageSummary } from './message-summary.ts';
@@ -87,8 +85,7 @@ export async function deliverMessage(
   const prepared = Buffer.isBuffer(message) ? await prepareMessage(message) : message;
   const { content, summary } = prepared;
   const internalDate = options.internalDate ?? new Date();
-  // Concurrent deliveries share a commit; each still returns only once it is durable.
-  return mutateGrouped(store, async (tx, changes) => {
+  return mutate(store, async (tx, changes) => {
     // First statement is a write: SQLite takes the write lock here.
     await storeContent(tx, content);
     if (prepared.text) await storeMessageText(tx, store.database.engine, content.hash, prepared.text);
