@@ -2,7 +2,10 @@
 // anything, "%" anything but the delimiter) and the attributes of each match
 // (RFC 5258 CHILDREN, RFC 6154 SPECIAL-USE).
 import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
-import { DELIMITER } from '../store/mailboxes.ts';
+import { DELIMITER, listMailboxes } from '../store/mailboxes.ts';
+import type { ImapSession } from './imap-session.ts';
+import { mailboxToWire } from './parser/mailbox-name.ts';
+import { str, type ResponseValue } from './parser/response.ts';
 
 /** A matcher for reference + pattern; INBOX matches in any case (RFC 3501 5.1). */
 export function patternMatcher(reference: string, pattern: string): (name: string) => boolean {
@@ -33,4 +36,13 @@ export function withAttributes(mailboxes: Mailbox[], options: { subscribed: bool
     if (options.subscribed && mailbox.subscribed) attributes.push('\\Subscribed');
     return { mailbox, attributes };
   });
+}
+
+/**
+ * One mailbox's LIST response data (attributes, delimiter, name), as SELECT
+ * sends it to a rev2 client (RFC 9051 6.3.2) and RENAME with OLDNAME (6.3.6).
+ */
+export async function listResponseFor(session: ImapSession, mailbox: Mailbox): Promise<ResponseValue[]> {
+  const listed = withAttributes(await listMailboxes(session.store, session.account!.id), { subscribed: false }).find((l) => l.mailbox.id === mailbox.id);
+  return [listed?.attributes ?? [], str(DELIMITER), str(mailboxToWire(mailbox.name, session.utf8))];
 }

@@ -1,8 +1,8 @@
 // RENAME (RFC 3501 6.3.5), authenticated: children follow; renaming INBOX
 // moves its messages into the new mailbox and leaves INBOX empty.
-import { DELIMITER, listMailboxes, renameMailbox } from '../../store/mailboxes.ts';
+import { renameMailbox } from '../../store/mailboxes.ts';
 import { newMailboxName, readMailboxName } from '../mailbox-argument.ts';
-import { withAttributes } from '../mailbox-list.ts';
+import { listResponseFor } from '../mailbox-list.ts';
 import { mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
@@ -25,9 +25,7 @@ export const renameCommand = defineCommand({
     // RFC 9051 6.3.6 and 7.3.1: a rev2 client is told the new name with its
     // OLDNAME. Renaming INBOX leaves INBOX in place, so there is no old name to give.
     if (session.rev2 && from !== 'INBOX') {
-      const listed = withAttributes(await listMailboxes(session.store, session.account!.id), { subscribed: false }).find((l) => l.mailbox.id === renamed.id);
-      const wire = (name: string) => str(mailboxToWire(name, session.utf8));
-      session.untagged('LIST', listed?.attributes ?? [], str(DELIMITER), wire(renamed.name), [str('OLDNAME'), [wire(from)]]);
+      session.untagged('LIST', ...(await listResponseFor(session, renamed)), [str('OLDNAME'), [str(mailboxToWire(from, session.utf8))]]);
     }
   },
 });

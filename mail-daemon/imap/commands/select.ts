@@ -2,10 +2,8 @@
 // CONDSTORE parameter and 3.2.5 the QRESYNC parameter), authenticated or
 // selected. A failed SELECT leaves no mailbox selected.
 import { SYSTEM_FLAGS } from '../../store/flags.ts';
-import { DELIMITER, findMailbox, listMailboxes } from '../../store/mailboxes.ts';
-import { withAttributes } from '../mailbox-list.ts';
-import { mailboxToWire } from '../parser/mailbox-name.ts';
-import { str } from '../parser/response.ts';
+import { findMailbox } from '../../store/mailboxes.ts';
+import { listResponseFor } from '../mailbox-list.ts';
 import { listMessageStates, listUids } from '../../store/messages.ts';
 import { no } from '../imap-error.ts';
 import { readMailboxName } from '../mailbox-argument.ts';
@@ -83,8 +81,7 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
       session.untagged(uids.length, 'EXISTS');
       if (session.rev2) {
         // RFC 9051 6.3.2: the mailbox's LIST response; RECENT and UNSEEN are gone from rev2.
-        const listed = withAttributes(await listMailboxes(session.store, accountId), { subscribed: false }).find((l) => l.mailbox.id === mailbox.id);
-        session.untagged('LIST', listed?.attributes ?? [], str(DELIMITER), str(mailboxToWire(mailbox.name, session.utf8)));
+        session.untagged('LIST', ...(await listResponseFor(session, mailbox)));
       } else {
         session.untagged(0, 'RECENT');
         const firstUnseen = counts.firstUnseenUid === null ? 0 : selected.seqOf(counts.firstUnseenUid);
