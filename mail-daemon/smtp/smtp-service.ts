@@ -1,7 +1,8 @@
 // The SMTP listeners (smtp-server): the MX on SMTP_PORT (no AUTH, STARTTLS
 // offered), and submission on SUBMISSION_PORT (STARTTLS, then AUTH) and
 // SUBMISSIONS_PORT (implicit TLS, RFC 8314).
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
+import { SmtpListener } from './smtp-listener.ts';
 import type { Service, RunningService } from '../services.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import { createMailResolver } from '../dns/resolver.ts';
@@ -104,7 +105,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
     try {
       for (const listener of listeners) {
         if (listener.port === null) continue;
-        const server = new SMTPServer(listener.options());
+        const server = new SmtpListener(listener.options());
         servers.push(server);
         addresses.push({ label: listener.label, host: config.listenHost, port: await listen(server, listener.port, config.listenHost) });
       }
