@@ -21,8 +21,8 @@ export interface ListedMailbox {
   attributes: string[];
 }
 
-/** Attributes of each mailbox: children, special use, and \Subscribed when asked. */
-export function withAttributes(mailboxes: Mailbox[], options: { subscribed: boolean }): ListedMailbox[] {
+/** Attributes of each mailbox: children, special use, and \Subscribed when given the subscribed names. */
+export function withAttributes(mailboxes: Mailbox[], options: { subscribed: Set<string> | null }): ListedMailbox[] {
   const names = new Set(mailboxes.map((m) => m.name));
   const parents = new Set<string>();
   for (const name of names) {
@@ -33,7 +33,7 @@ export function withAttributes(mailboxes: Mailbox[], options: { subscribed: bool
     const attributes = [parents.has(mailbox.name) ? '\\HasChildren' : '\\HasNoChildren'];
     // \Inbox is this store's marker, not an RFC 6154 attribute.
     if (mailbox.specialUse && mailbox.specialUse !== '\\Inbox') attributes.push(mailbox.specialUse);
-    if (options.subscribed && mailbox.subscribed) attributes.push('\\Subscribed');
+    if (options.subscribed?.has(mailbox.name)) attributes.push('\\Subscribed');
     return { mailbox, attributes };
   });
 }
@@ -43,6 +43,6 @@ export function withAttributes(mailboxes: Mailbox[], options: { subscribed: bool
  * sends it to a rev2 client (RFC 9051 6.3.2) and RENAME with OLDNAME (6.3.6).
  */
 export async function listResponseFor(session: ImapSession, mailbox: Mailbox): Promise<ResponseValue[]> {
-  const listed = withAttributes(await listMailboxes(session.store, session.account!.id), { subscribed: false }).find((l) => l.mailbox.id === mailbox.id);
+  const listed = withAttributes(await listMailboxes(session.store, session.account!.id), { subscribed: null }).find((l) => l.mailbox.id === mailbox.id);
   return [listed?.attributes ?? [], str(DELIMITER), str(mailboxToWire(mailbox.name, session.utf8))];
 }

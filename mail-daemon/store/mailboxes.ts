@@ -53,10 +53,13 @@ async function nextUidValidity(tx: Tx, accountId: number): Promise<number> {
   return account.nextUidValidity - 1;
 }
 
+/** A new mailbox starts subscribed, as every mailbox here always has. */
 async function insertMailbox(tx: Tx, accountId: number, name: string, specialUse: string | null): Promise<Mailbox> {
-  return tx.mailbox.create({
+  const mailbox = await tx.mailbox.create({
     data: { accountId, name, specialUse, uidValidity: await nextUidValidity(tx, accountId) },
   });
+  await tx.subscription.upsert({ where: { accountId_name: { accountId, name } }, create: { accountId, name }, update: {} });
+  return mailbox;
 }
 
 /** Creates the six folders of a new account (inside the account's creating transaction). */
@@ -168,17 +171,39 @@ export async function renameMailbox(store: MailStore, accountId: number, from: s
     }
     const children = await tx.mailbox.findMany({ where: childrenWhere(accountId, source) });
     for (const child of children) {
-      await tx.mailbox.update({ where: { id: child.id }, data: { name: target + child.name.slice(source.length) } });
+      const name = target + child.name.slice(source.length);
+      await tx.mailbox.update({ where: { id: child.id }, data: { name } });
+      await moveSubscription(tx, accountId, child.name, name);
     }
+    await moveSubscription(tx, accountId, source, target);
     return tx.mailbox.update({ where: { id: mailbox.id }, data: { name: target } });
   });
 }
 
+/** A renamed mailbox keeps its subscription under the new name. */
+async function moveSubscription(tx: Tx, accountId: number, from: string, to: string): Promise<void> {
+  const { count } = await tx.subscription.deleteMany({ where: { accountId, name: from } });
+  if (count > 0) await tx.subscription.upsert({ where: { accountId_name: { accountId, name: to } }, create: { accountId, name: to }, update: {} });
+}
+
+/** Subscribed names in order; a deleted mailbox's name stays until unsubscribed (RFC 3501 6.3.9). */
+export async function listSubscriptions(store: MailStore, accountId: number): Promise<string[]> {
+  const rows = await store.database.prisma.subscription.findMany({ where: { accountId }, orderBy: { name: 'asc' }, select: { name: true } });
+  return rows.map((r) => r.name);
+}
+
+/** Only an existing mailbox can be subscribed; a subscribed name can always be unsubscribed. */
 export async function setSubscribed(store: MailStore, accountId: number, name: string, subscribed: boolean): Promise<void> {
   const normalized = normalizeMailboxName(name);
   await mutate(store, async (tx, changes: StoreChange[]) => {
-    const result = await tx.mailbox.updateMany({ where: { accountId, name: normalized }, data: { subscribed } });
-    if (result.count === 0) throw new StoreError('NONEXISTENT', `no mailbox ${normalized}`);
+    const where = { accountId_name: { accountId, name: normalized } };
+    if (subscribed) {
+      if (!(await tx.mailbox.findUnique({ where }))) throw new StoreError('NONEXISTENT', `no mailbox ${normalized}`);
+      await tx.subscription.upsert({ where, create: { accountId, name: normalized }, update: {} });
+    } else {
+      const { count } = await tx.subscription.deleteMany({ where: { accountId, name: normalized } });
+      if (count === 0 && !(await tx.mailbox.findUnique({ where }))) throw new StoreError('NONEXISTENT', `no mailbox ${normalized}`);
+    }
     changes.push({ accountId, kind: 'mailboxes-changed' });
   });
 }

@@ -2,7 +2,7 @@
 // SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH; return options SUBSCRIBED,
 // CHILDREN, SPECIAL-USE, STATUS per RFC 5819; several patterns),
 // authenticated or selected.
-import { DELIMITER, listMailboxes } from '../../store/mailboxes.ts';
+import { DELIMITER, listMailboxes, listSubscriptions } from '../../store/mailboxes.ts';
 import { patternMatcher, withAttributes } from '../mailbox-list.ts';
 import { parseStatusItems, statusValues, type StatusItem } from '../mailbox-status.ts';
 import { atomsOf, type ArgumentReader } from '../parser/argument-reader.ts';
@@ -67,10 +67,12 @@ export const listCommand = defineCommand({
       return;
     }
     const matchers = input.patterns.map((p) => patternMatcher(input.reference, p));
-    const all = withAttributes(await listMailboxes(session.store, session.account!.id), { subscribed: input.returnSubscribed });
+    const accountId = session.account!.id;
+    const subscribed = input.returnSubscribed ? new Set(await listSubscriptions(session.store, accountId)) : null;
+    const all = withAttributes(await listMailboxes(session.store, accountId), { subscribed });
     for (const { mailbox, attributes } of all) {
       if (!matchers.some((m) => m(mailbox.name))) continue;
-      if (input.subscribedOnly && !mailbox.subscribed) continue;
+      if (input.subscribedOnly && !subscribed?.has(mailbox.name)) continue;
       if (input.specialUseOnly && !(mailbox.specialUse && mailbox.specialUse !== '\\Inbox')) continue;
       const wireName = str(mailboxToWire(mailbox.name, session.utf8));
       session.untagged('LIST', attributes, str(DELIMITER), wireName);

@@ -1,6 +1,6 @@
 // LSUB (RFC 3501 6.3.9), authenticated or selected: the subscribed mailboxes
 // that match. (LIST (SUBSCRIBED) is its LIST-EXTENDED form.)
-import { DELIMITER, listMailboxes } from '../../store/mailboxes.ts';
+import { DELIMITER, listSubscriptions } from '../../store/mailboxes.ts';
 import { patternMatcher } from '../mailbox-list.ts';
 import { mailboxFromWire, mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
@@ -17,8 +17,8 @@ export const lsubCommand = defineCommand({
   },
   async handle({ session }, { reference, pattern }) {
     const matches = patternMatcher(reference, pattern);
-    for (const mailbox of await listMailboxes(session.store, session.account!.id)) {
-      if (mailbox.subscribed && matches(mailbox.name)) session.untagged('LSUB', [], str(DELIMITER), str(mailboxToWire(mailbox.name, session.utf8)));
+    for (const name of await listSubscriptions(session.store, session.account!.id)) {
+      if (matches(name)) session.untagged('LSUB', [], str(DELIMITER), str(mailboxToWire(name, session.utf8)));
     }
   },
 });

@@ -1,5 +1,6 @@
 // SUBSCRIBE and UNSUBSCRIBE (RFC 3501 6.3.6, 6.3.7), authenticated. Only
-// existing mailboxes can be subscribed; the flag lives on the mailbox.
+// existing mailboxes can be subscribed; the name stays subscribed after its
+// mailbox is deleted, until UNSUBSCRIBE.
 import { setSubscribed } from '../../store/mailboxes.ts';
 import { parseMailboxArgument } from '../mailbox-argument.ts';
 import { AUTHENTICATED, defineCommand, type ImapCommand } from './command.ts';
