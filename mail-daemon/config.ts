@@ -41,6 +41,8 @@ export interface Config {
   dnsServers: DnsServer[];
   /** Bytes. */
   maxMessageSize: number;
+  /** Bytes of big incoming messages held in memory at once (incoming-message-budget.ts). */
+  messageMemoryLimit: number;
   allowPlaintextLoopback: boolean;
   /** TRUST_PROXY: the web app takes the client address from a reverse proxy's X-Forwarded-For. */
   trustProxy: boolean;
@@ -238,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dnsServers = read('DNS_SERVERS', [], parseDnsServers);
   const maxMessageSize = read('MAX_MESSAGE_SIZE', 52_428_800, parsePositiveInteger);
+  const messageMemoryLimit = read('MESSAGE_MEMORY_LIMIT', 104_857_600, parsePositiveInteger);
   const allowPlaintextLoopback = read('ALLOW_PLAINTEXT_LOOPBACK', false, parseBoolean);
   const trustProxy = read('TRUST_PROXY', false, parseBoolean);
 
@@ -266,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls,
     dnsServers,
     maxMessageSize,
+    messageMemoryLimit,
     allowPlaintextLoopback,
     trustProxy,
     queue,

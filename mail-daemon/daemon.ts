@@ -6,6 +6,7 @@ import { closeMailStore, createMailStore } from './store/context.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { openDatabase } from '../prisma/database.ts';
 import type { DaemonContext, RunningService, Service } from './services.ts';
+import { IncomingMessageBudget } from './incoming-message-budget.ts';
 
 export interface RunningDaemon {
   context: DaemonContext;
@@ -19,7 +20,8 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
   const store = createMailStore(await openDatabase(config.databaseUrl));
   const tls = await loadTlsCredentials(config);
   if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
-  const context: DaemonContext = { config, store, tls, log };
+  const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);
+  const context: DaemonContext = { config, store, tls, log, incoming };
   const running: RunningService[] = [];
   const stop = async () => {
     for (const service of running.reverse()) await service.stop().catch((e) => log(`stopping ${service.name}: ${e}`));

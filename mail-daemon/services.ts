@@ -4,12 +4,15 @@
 import type { Config } from './config.ts';
 import type { MailStore } from './store/context.ts';
 import type { TlsCredentials } from './tls.ts';
+import type { IncomingMessageBudget } from './incoming-message-budget.ts';
 
 export interface DaemonContext {
   config: Config;
   store: MailStore;
   tls: TlsCredentials;
   log: (message: string) => void;
+  /** Shared by SMTP DATA and IMAP APPEND: how many big messages sit in memory at once. */
+  incoming: IncomingMessageBudget;
 }
 
 export interface RunningService {

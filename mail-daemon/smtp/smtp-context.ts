@@ -2,10 +2,12 @@
 import type { Config } from '../config.ts';
 import type { MailStore } from '../store/context.ts';
 import type { MailResolver } from '../dns/resolver.ts';
+import type { IncomingMessageBudget } from '../incoming-message-budget.ts';
 
 export interface SmtpContext {
   config: Config;
   store: MailStore;
   resolver: MailResolver;
   log: (message: string) => void;
+  incoming: IncomingMessageBudget;
 }

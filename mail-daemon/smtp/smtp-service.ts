@@ -41,9 +41,9 @@ export interface SmtpServiceOptions {
 }
 
 export function createSmtpService(options: SmtpServiceOptions = {}): Service {
-  return async ({ config, store, tls, log }) => {
+  return async ({ config, store, tls, log, incoming }) => {
     keepOwnEnhancedCodes();
-    const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log };
+    const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log, incoming };
     const limiter = new LoginLimiter();
     const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
     const common: SMTPServerOptions = {

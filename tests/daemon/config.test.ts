@@ -56,6 +56,7 @@ describe('defaults', () => {
     assert.equal(config.tls, null);
     assert.deepEqual(config.dnsServers, []);
     assert.equal(config.maxMessageSize, 52_428_800);
+    assert.equal(config.messageMemoryLimit, 104_857_600);
     assert.equal(config.allowPlaintextLoopback, false);
     assert.deepEqual(config.queue, {
       retrySchedule: [15, 30, 60, 120, 240].map((minutes) => minutes * 60_000),
@@ -103,7 +104,7 @@ describe('.env.example', () => {
   test('documents every variable', () => {
     assert.deepEqual(Object.keys(documented).sort(), [
       'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNS_SERVERS', 'IMAPS_PORT', 'IMAP_PORT',
-      'LISTEN_HOST', 'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
+      'LISTEN_HOST', 'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
       'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SUBMISSIONS_PORT',
       'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'WEB_PORT',
     ]);
@@ -248,6 +249,18 @@ describe('MAX_MESSAGE_SIZE', () => {
   test('rejects zero, negatives, fractions and units', () => {
     for (const bad of ['0', '-1', '1.5', '10MB', 'big', '99999999999999999999']) {
       assertRejected({ MAX_MESSAGE_SIZE: bad }, new RegExp(`^MAX_MESSAGE_SIZE must be a whole number of bytes greater than 0, got "${escape(bad)}"$`));
+    }
+  });
+});
+
+describe('MESSAGE_MEMORY_LIMIT', () => {
+  test('accepts a whole number of bytes', () => {
+    assert.equal(load({ MESSAGE_MEMORY_LIMIT: '1048576' }).messageMemoryLimit, 1_048_576);
+  });
+
+  test('rejects zero and units', () => {
+    for (const bad of ['0', '100MB']) {
+      assertRejected({ MESSAGE_MEMORY_LIMIT: bad }, new RegExp(`^MESSAGE_MEMORY_LIMIT must be a whole number of bytes greater than 0, got "${bad}"$`));
     }
   });
 });

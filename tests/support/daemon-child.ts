@@ -1,8 +1,8 @@
 // A second mail daemon process on the database of the test or benchmark that
 // starts it, for cross-process tests and for measuring a daemon on its own:
-//   daemon-child.ts <database url> <services: smtp,imap> <dns server ip:port>
+//   daemon-child.ts <database url> <services: smtp,imap,pop3> <dns server ip:port> [NAME=value ...]
 // prints "ready <label>=<port> ..." for its listeners and stops when its
-// stdin ends.
+// stdin ends. NAME=value arguments are settings on top of the defaults below.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +11,16 @@ import { startDaemon } from '../../mail-daemon/daemon.ts';
 import type { Service } from '../../mail-daemon/services.ts';
 import { imapService } from '../../mail-daemon/imap/imap-service.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
+import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';
 
 const SERVICES: Record<string, { service: Service; ports: string[] }> = {
   smtp: { service: smtpService, ports: ['SMTP_PORT'] },
   imap: { service: imapService, ports: ['IMAP_PORT', 'IMAPS_PORT'] },
+  pop3: { service: pop3Service, ports: ['POP3_PORT', 'POP3S_PORT'] },
 };
 const ALL_PORTS = ['SMTP_PORT', 'SUBMISSION_PORT', 'SUBMISSIONS_PORT', 'POP3_PORT', 'POP3S_PORT', 'IMAP_PORT', 'IMAPS_PORT', 'WEB_PORT'];
 
-const [url, serviceList, dnsServer = '127.0.0.1:9'] = process.argv.slice(2);
+const [url, serviceList, dnsServer = '127.0.0.1:9', ...settings] = process.argv.slice(2);
 const chosen = serviceList.split(',').map((name) => {
   if (!SERVICES[name]) throw new Error(`unknown service ${name}`);
   return SERVICES[name];
@@ -33,6 +35,7 @@ const config = loadConfig({
   LISTEN_HOST: '127.0.0.1',
   DNS_SERVERS: dnsServer,
   ALLOW_PLAINTEXT_LOOPBACK: 'true',
+  ...Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)])),
 } as unknown as NodeJS.ProcessEnv);
 const daemon = await startDaemon(config, chosen.map((c) => c.service), () => undefined);
 const addresses = daemon.services.flatMap((s) => s.addresses);

@@ -1,7 +1,8 @@
-// DATA: read the message (smtp-server has already undone dot-stuffing and
-// counted the size), then hand it to the inbound or submission pipeline. The
-// 250 goes out only after the pipeline has committed the message.
+// DATA: read the message (smtp-server has already undone dot-stuffing), then
+// hand it to the inbound or submission pipeline. The 250 goes out only after
+// the pipeline has committed the message.
 import type { Readable } from 'node:stream';
+import type { MessageLease } from '../../incoming-message-budget.ts';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { SmtpContext } from '../smtp-context.ts';
 import type { AccountView } from '../../accounts/accounts.ts';
@@ -11,17 +12,35 @@ import { receivedHeader } from '../received-header.ts';
 import { transactionState } from '../session-state.ts';
 import { smtpError } from '../smtp-error.ts';
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/**
+ * The message, or null when it is bigger than maxBytes: then the rest is read
+ * to the end of data and dropped, so the client gets its 552 (RFC 5321
+ * 4.5.3.1.10, RFC 1870)
+ * and the session goes on, and memory never holds more than maxBytes.
+ */
+async function readMessage(stream: Readable, maxBytes: number, lease: MessageLease): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      chunks.length = 0;
+      continue;
+    }
+    // While a big message waits for room, its connection is not read.
+    const room = lease.hold(size);
+    if (room) await room;
+    chunks.push(chunk);
+  }
+  return size > maxBytes ? null : Buffer.concat(chunks, size);
 }
 
 export function onData(context: SmtpContext, mode: 'inbound' | 'submission') {
-  return (stream: Readable & { sizeExceeded?: boolean }, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) => {
+  return (stream: Readable, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) => {
+    const lease = context.incoming.lease();
     (async () => {
-      const raw = await readAll(stream);
-      if (stream.sizeExceeded) throw smtpError(552, '5.3.4', `Message too big: the limit is ${context.config.maxMessageSize} bytes`);
+      const raw = await readMessage(stream, context.config.maxMessageSize, lease);
+      if (!raw) throw smtpError(552, '5.3.4', `Message too big: the limit is ${context.config.maxMessageSize} bytes`);
       if (mode === 'inbound') return acceptInbound(context, raw, session, transactionState(session.envelope));
       const account = session.user as AccountView;
       const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address);
@@ -34,7 +53,7 @@ export function onData(context: SmtpContext, mode: 'inbound' | 'submission') {
         received: receivedHeader(session, context.config.hostname, null),
       });
       return `Message accepted ${result.messageId}`;
-    })().then(
+    })().finally(() => lease.release()).then(
       (message) => callback(null, message),
       (error) => {
         if (error?.responseCode) return callback(error);

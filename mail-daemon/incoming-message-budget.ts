@@ -1,0 +1,71 @@
+// How many big incoming messages (SMTP DATA, IMAP APPEND) the daemon holds in
+// memory at once. A message is read whole before it is stored, so twenty
+// connections each sending MAX_MESSAGE_SIZE would cost twenty times that. A
+// message may grow to SMALL_MESSAGE_BYTES freely; past that it needs one of a
+// few slots (MESSAGE_MEMORY_LIMIT / MAX_MESSAGE_SIZE, at least one), and
+// until it gets one its connection is not read, so TCP slows the sender.
+// A slot holder needs nothing more to finish, so waiting never deadlocks.
+
+export const SMALL_MESSAGE_BYTES = 1024 * 1024;
+
+export class IncomingMessageBudget {
+  readonly slots: number;
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(memoryLimit: number, maxMessageSize: number) {
+    this.slots = Math.max(1, Math.floor(memoryLimit / maxMessageSize));
+    this.free = this.slots;
+  }
+
+  /** One message's claim: hold() as it grows, release() once it is stored or refused. */
+  lease(): MessageLease {
+    return new MessageLease(this);
+  }
+
+  /** @internal */
+  take(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** @internal */
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+export class MessageLease {
+  private state: 'small' | 'waiting' | 'held' | 'released' = 'small';
+  private granted: Promise<void> | null = null;
+
+  constructor(private readonly budget: IncomingMessageBudget) {}
+
+  /**
+   * The message now needs `bytes` of memory: nothing to wait for while it is
+   * small or holds a slot; otherwise a promise that settles once it holds one.
+   */
+  hold(bytes: number): Promise<void> | null {
+    if (bytes <= SMALL_MESSAGE_BYTES || this.state === 'held' || this.state === 'released') return null;
+    if (this.state === 'small') {
+      this.state = 'waiting';
+      this.granted = this.budget.take().then(() => {
+        // Released while waiting (the connection closed): hand the slot on.
+        if (this.state === 'released') this.budget.give();
+        else this.state = 'held';
+      });
+    }
+    return this.granted;
+  }
+
+  release(): void {
+    const held = this.state === 'held';
+    this.state = 'released';
+    if (held) this.budget.give();
+  }
+}

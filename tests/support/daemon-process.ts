@@ -1,0 +1,58 @@
+// A mail daemon in a child process of its own (daemon-child.ts), for tests
+// and benchmarks that measure it from outside: its ports, and its memory as
+// the kernel counts it (/proc/PID/status).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface DaemonProcess {
+  pid: number;
+  /** The port of a listener by its label, e.g. port('imap'). */
+  port(label: string): number;
+  /** Resident memory now and its peak so far (VmRSS, VmHWM), in bytes. */
+  memory(): { rss: number; peak: number };
+  stop(): Promise<void>;
+}
+
+export interface DaemonProcessOptions {
+  /** daemon-child.ts services, e.g. ['smtp', 'imap']. */
+  services: string[];
+  /** ip:port of the DNS server the daemon asks. */
+  dns?: string;
+  /** Settings on top of the child's defaults, e.g. { MAX_MESSAGE_SIZE: '1048576' }. */
+  env?: Record<string, string>;
+}
+
+function statusField(pid: number, name: string): number {
+  const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no ${name} in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+export async function startDaemonProcess(databaseUrl: string, options: DaemonProcessOptions): Promise<DaemonProcess> {
+  const settings = Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/daemon-child.ts', databaseUrl, options.services.join(','), options.dns ?? '127.0.0.1:9', ...settings], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const ready = String((await lines.next()).value);
+  const ports = new Map([...ready.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  if (!ready.startsWith('ready') || ports.size === 0) {
+    child.kill();
+    throw new Error(`daemon child did not start: ${ready}`);
+  }
+  return {
+    pid: child.pid!,
+    port(label) {
+      const port = ports.get(label);
+      if (!port) throw new Error(`no listener labelled ${label} in "${ready}"`);
+      return port;
+    },
+    memory: () => ({ rss: statusField(child.pid!, 'VmRSS'), peak: statusField(child.pid!, 'VmHWM') }),
+    async stop() {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
