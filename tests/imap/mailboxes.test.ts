@@ -92,7 +92,7 @@ for (const engine of ENGINES) {
         C: b16 CREATE
         S: b16 BAD missing mailbox name
         C: b17 CREATE "&Jjo!-"
-        S: b17 BAD invalid modified UTF-7 in a mailbox name
+        S: b17 NO [CANNOT] Mailbox name is not valid modified UTF-7
       `);
     });
 

@@ -7,7 +7,7 @@ import { patternMatcher, withAttributes } from '../mailbox-list.ts';
 import { parseStatusItems, statusValues, type StatusItem } from '../mailbox-status.ts';
 import { atomsOf, type ArgumentReader } from '../parser/argument-reader.ts';
 import { ImapParseError, type Token } from '../parser/command-parser.ts';
-import { mailboxFromWire, mailboxToWire } from '../parser/mailbox-name.ts';
+import { looseMailboxFromWire, mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
 import type { ImapSession } from '../imap-session.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
@@ -30,7 +30,7 @@ function patternsOf(args: ArgumentReader, session: ImapSession): string[] {
   if (tokens.length === 0) throw new ImapParseError('empty pattern list');
   return tokens.map((token) => {
     if (token.type === 'list' || (token.type === 'atom' && token.section)) throw new ImapParseError('invalid mailbox pattern');
-    return mailboxFromWire(token.type === 'atom' ? Buffer.from(token.value, 'latin1') : token.value, session.utf8);
+    return looseMailboxFromWire(token.type === 'atom' ? Buffer.from(token.value, 'latin1') : token.value, session.utf8);
   });
 }
 
@@ -40,7 +40,7 @@ export const listCommand = defineCommand({
   parse(args, { session }): ListInput {
     const selection = atomsOf(args.optionalList() ?? [], 'selection option').map((o) => o.toUpperCase());
     for (const option of selection) if (!SELECTION.has(option)) throw new ImapParseError(`unknown selection option ${option.slice(0, 20)}`);
-    const reference = mailboxFromWire(args.astringBytes('reference'), session.utf8);
+    const reference = looseMailboxFromWire(args.astringBytes('reference'), session.utf8);
     const patterns = patternsOf(args, session);
     let returnSubscribed = selection.includes('SUBSCRIBED');
     let status: StatusItem[] | null = null;

@@ -2,7 +2,7 @@
 // that match. (LIST (SUBSCRIBED) is its LIST-EXTENDED form.)
 import { DELIMITER, listSubscriptions } from '../../store/mailboxes.ts';
 import { patternMatcher } from '../mailbox-list.ts';
-import { mailboxFromWire, mailboxToWire } from '../parser/mailbox-name.ts';
+import { looseMailboxFromWire, mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
 import { AUTHENTICATED, defineCommand } from './command.ts';
 
@@ -10,8 +10,8 @@ export const lsubCommand = defineCommand({
   name: 'LSUB',
   states: AUTHENTICATED,
   parse(args, { session }) {
-    const reference = mailboxFromWire(args.astringBytes('reference'), session.utf8);
-    const pattern = mailboxFromWire(args.astringBytes('mailbox pattern'), session.utf8);
+    const reference = looseMailboxFromWire(args.astringBytes('reference'), session.utf8);
+    const pattern = looseMailboxFromWire(args.astringBytes('mailbox pattern'), session.utf8);
     args.end();
     return { reference, pattern };
   },

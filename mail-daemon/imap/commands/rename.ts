@@ -1,7 +1,7 @@
 // RENAME (RFC 3501 6.3.5), authenticated: children follow; renaming INBOX
 // moves its messages into the new mailbox and leaves INBOX empty.
 import { renameMailbox } from '../../store/mailboxes.ts';
-import { newMailboxName, readMailboxName } from '../mailbox-argument.ts';
+import { newMailboxName, readMailboxName, readNewMailboxName } from '../mailbox-argument.ts';
 import { listResponseFor } from '../mailbox-list.ts';
 import { mailboxToWire } from '../parser/mailbox-name.ts';
 import { str } from '../parser/response.ts';
@@ -12,7 +12,7 @@ export const renameCommand = defineCommand({
   states: AUTHENTICATED,
   parse(args, { session }) {
     const from = readMailboxName(args, session, 'existing mailbox name');
-    const to = readMailboxName(args, session, 'new mailbox name');
+    const to = readNewMailboxName(args, session, 'new mailbox name');
     args.end();
     return { from, to };
   },

@@ -44,6 +44,10 @@ const LT = 0x3c;
 // RFC 3501 9: a tag is astring characters except "+".
 const TAG = /^[^\x00-\x20\x7f-\xff(){%*"\\+]+$/;
 
+// The FETCH items that take a [section] (RFC 3501 6.4.5, RFC 3516). Anywhere
+// else "[" and "]" are atom characters: "a[b" is a mailbox name (RFC 3501 9 astring).
+const SECTION_ITEMS = /^(BODY|BODY\.PEEK|BINARY|BINARY\.PEEK|BINARY\.SIZE)$/i;
+
 /** Bytes that end an atom. "]" ends one only inside a section. */
 function endsAtom(byte: number, inSection: boolean): boolean {
   return byte <= SP || byte === 0x7f || byte === OPEN || byte === CLOSE || byte === QUOTE || byte === BRACE || (inSection && byte === CLOSE_BRACKET);
@@ -181,11 +185,13 @@ class Parser {
 
   private atom(depth: number, inSection: boolean): Token {
     const start = this.pos;
-    while (this.pos < this.bytes.length && !endsAtom(this.bytes[this.pos], inSection) && this.bytes[this.pos] !== BRACKET) this.pos++;
+    for (; this.pos < this.bytes.length && !endsAtom(this.bytes[this.pos], inSection); this.pos++) {
+      if (this.bytes[this.pos] === BRACKET && !inSection && SECTION_ITEMS.test(this.bytes.toString('latin1', start, this.pos))) break;
+    }
     const value = this.bytes.toString('latin1', start, this.pos);
     const next = this.bytes[this.pos];
     if (next === 0 || (next !== undefined && next < SP && next !== CR)) throw new ImapParseError('control character in a command');
-    if (next === BRACKET && value.length > 0 && !inSection) return this.section(value, depth);
+    if (next === BRACKET) return this.section(value, depth);
     if (value.length === 0) throw new ImapParseError(next === undefined ? 'unexpected end of command' : `unexpected ${JSON.stringify(String.fromCharCode(next))}`);
     return { type: 'atom', value };
   }

@@ -49,6 +49,20 @@ export function mailboxFromWire(bytes: Buffer, utf8Enabled: boolean): string {
   return /[^\x00-\x7f]/.test(text) ? text : decodeModifiedUtf7(text);
 }
 
+/**
+ * The same, but a name that is not valid modified UTF-7 is taken as written
+ * (as Dovecot does): it is still a well-formed astring or pattern, which names
+ * no mailbox made over IMAP, so the command answers NO or lists nothing.
+ */
+export function looseMailboxFromWire(bytes: Buffer, utf8Enabled: boolean): string {
+  try {
+    return mailboxFromWire(bytes, utf8Enabled);
+  } catch (error) {
+    if (!(error instanceof ImapParseError)) throw error;
+    return bytes.toString('utf8');
+  }
+}
+
 export function mailboxToWire(name: string, utf8Enabled: boolean): string {
   return utf8Enabled ? name : encodeModifiedUtf7(name);
 }

@@ -74,3 +74,31 @@ describe('IMAP LIST', () => {
     `);
   });
 });
+
+describe('IMAP LIST with special characters in the pattern', () => {
+  const imap = imapFixture();
+
+  // A pattern that is not valid modified UTF-7 is matched as written ("&'+,-" is the stored name's own text).
+  it('matches a pattern atom with "[", "]" and wildcards, and stays connected', async () => {
+    const client = await imap.authenticated();
+    const other = await imap.authenticated();
+    await other.command("o1 CREATE !#$&-'+,-.0123456789:;<=>?@^_`|[}x/y]");
+    await client.transcript(`
+      C: a1 LIST "" !#$&'+,-.0123456789:;<=>?@^_\`|[}%*
+      S: * LIST (\\HasChildren) "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x"
+      S: * LIST (\\HasNoChildren) "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x/y]"
+      S: a1 OK LIST completed
+      C: a2 LIST "" !#$&-'+,-.0123456789:;<=>?@^_\`|[}%*
+      S: * LIST (\\HasChildren) "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x"
+      S: * LIST (\\HasNoChildren) "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x/y]"
+      S: a2 OK LIST completed
+      C: a3 LSUB "" !#$&-'+,-.0123456789:;<=>?@^_\`|[}%
+      S: * LSUB () "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x"
+      S: a3 OK LSUB completed
+      C: a4 LIST "" foo(
+      S: a4 BAD {any}
+      C: a5 NOOP
+      S: a5 OK NOOP completed
+    `);
+  });
+});

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import { ENGINES } from '../../support/databases.ts';
 import { buildMessage } from '../../support/messages.ts';
-import { deliverTo, expectSelected, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from '../imap-harness.ts';
+import { deliverTo, expectSelected, imapFixture, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from '../imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP SELECT on ${engine}`, () => {
@@ -109,5 +109,51 @@ describe('IMAP selected mailbox deleted elsewhere', () => {
     } finally {
       await server.dispose();
     }
+  });
+});
+
+describe('IMAP SELECT of a name with special characters', () => {
+  const imap = imapFixture();
+  // RFC 3501 9: every one of these is an ASTRING-CHAR ("[" an atom char, "]" a
+  // resp-special); "&'+,-" is not valid modified UTF-7, "&-" is "&".
+  const odd = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+  const good = "!#$&-'+,-.0123456789:;<=>?@^_`|[}]";
+
+  it('takes the name as an atom: NO while it does not exist, then selects it; another session lists it', async () => {
+    const client = await imap.authenticated();
+    const other = await imap.authenticated();
+    await client.transcript(`
+      C: a1 SELECT ${odd}
+      S: a1 NO [NONEXISTENT] No mailbox ${odd}
+      C: a2 CREATE ${odd}
+      S: a2 NO [CANNOT] Mailbox name is not valid modified UTF-7
+      C: a3 CREATE ${good}
+      S: a3 OK CREATE completed
+      C: a4 SELECT ${good}
+      S: * FLAGS {any}
+      S: * OK [PERMANENTFLAGS {any}] Flags permitted
+      S: * 0 EXISTS
+      S: * 0 RECENT
+      S: * OK [UIDVALIDITY {any}] UIDs valid
+      S: * OK [UIDNEXT 1] Predicted next UID
+      S: * OK [HIGHESTMODSEQ 1] Highest
+      S: a4 OK [READ-WRITE] SELECT completed
+    `);
+    await other.transcript(`
+      C: b1 LIST "" ${good}
+      S: * LIST (\\HasNoChildren) "/" "${good}"
+      S: b1 OK LIST completed
+      C: b2 STATUS ${good} (MESSAGES)
+      S: * STATUS "${good}" (MESSAGES 0)
+      S: b2 OK STATUS completed
+    `);
+  });
+
+  it('still refuses a BODY[ section that is not closed', async () => {
+    const client = await imap.selected();
+    await client.transcript(`
+      C: c1 FETCH 1 BODY[HEADER
+      S: c1 BAD unterminated section
+    `);
   });
 });
