@@ -1,6 +1,6 @@
 // Rate limits of the web process, kept in its memory like the daemon's (they
 // reset on restart; a platform with several web servers limits per server).
-// The client address is what mail-daemon/web-server.ts put in X-Forwarded-For: the socket's
+// The client address is what mail-daemon/startup/web-server.ts put in X-Forwarded-For: the socket's
 // address, or the value a reverse proxy in front set.
 import { headers } from 'next/headers';
 import { LoginLimiter } from '@/mail-daemon/accounts/login-limiter.ts';

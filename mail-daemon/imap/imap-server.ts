@@ -4,7 +4,7 @@
 // Each connection is an ImapSession.
 import type { Server, Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { listenTcp } from '../tcp-listener.ts';
+import { listenTcp } from '../startup/tcp-listener.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { StoreChange } from '../store/change-bus.ts';
 import type { MailStore } from '../store/context.ts';

@@ -1,6 +1,6 @@
 // The daemon service for IMAP: IMAP_PORT with STARTTLS and IMAPS_PORT with
 // implicit TLS, over the shared mail store.
-import type { RunningService, Service } from '../services.ts';
+import type { RunningService, Service } from '../startup/services.ts';
 import { ImapServer } from './imap-server.ts';
 
 export const imapService: Service = async ({ config, store, tls, log }) => {

@@ -3,7 +3,7 @@
 // Each connection is a Pop3Session.
 import type { Server, Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { listenTcp } from '../tcp-listener.ts';
+import { listenTcp } from '../startup/tcp-listener.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import { MaildropLocks } from './maildrop-lock.ts';

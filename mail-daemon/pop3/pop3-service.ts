@@ -1,6 +1,6 @@
 // The daemon service for POP3: POP3_PORT with STLS and POP3S_PORT with
 // implicit TLS, over the shared mail store. The maildrop is the INBOX.
-import type { RunningService, Service } from '../services.ts';
+import type { RunningService, Service } from '../startup/services.ts';
 import { Pop3Server } from './pop3-server.ts';
 
 export const pop3Service: Service = async ({ config, store, tls, log }) => {

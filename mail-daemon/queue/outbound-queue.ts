@@ -7,7 +7,7 @@
 // notice and a bounce when it gives up). Every outcome is a DeliveryLog row.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { DaemonContext, Service } from '../services.ts';
+import type { DaemonContext, Service } from '../startup/services.ts';
 import type { MailStore } from '../store/context.ts';
 import { asBuffer, collectUnusedContent } from '../store/content.ts';
 import { runTransaction } from '../store/transaction.ts';

@@ -3,7 +3,7 @@
 // SUBMISSIONS_PORT (implicit TLS, RFC 8314).
 import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { SmtpListener } from './smtp-listener.ts';
-import type { Service, RunningService } from '../services.ts';
+import type { Service, RunningService } from '../startup/services.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import { createMailResolver } from '../dns/resolver.ts';
 import { keepOwnEnhancedCodes } from './enhanced-status.ts';

@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
 import { loadConfig } from '../../mail-daemon/config.ts';
-import { createSecureContextFor, loadTlsCredentials, type TlsCredentials } from '../../mail-daemon/tls.ts';
+import { createSecureContextFor, loadTlsCredentials, type TlsCredentials } from '../../mail-daemon/startup/tls.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'tls-test-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));

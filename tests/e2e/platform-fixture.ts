@@ -1,4 +1,4 @@
-// The whole platform as `npm start` runs it (tsx mail-daemon/start-all.ts:
+// The whole platform as `npm start` runs it (tsx mail-daemon/startup/start-all.ts:
 // migrations, then the daemon and the web app as child processes) on a
 // fresh SQLite data directory, free loopback ports and a DNS server run by
 // the test, plus Debian's Chromium driven by playwright-core.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 
-const startAll = new URL('../../mail-daemon/start-all.ts', import.meta.url).pathname;
+const startAll = new URL('../../mail-daemon/startup/start-all.ts', import.meta.url).pathname;
 // A web build from scratch takes about a minute; a fresh one is reused.
 const READY_WITHIN_MS = 180_000;
 

@@ -14,7 +14,7 @@ import { RawSmtp, sendWithNodemailer } from '../support/smtp-client.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
 
-const daemonMain = new URL('../../mail-daemon/main.ts', import.meta.url).pathname;
+const daemonMain = new URL('../../mail-daemon/startup/main.ts', import.meta.url).pathname;
 
 async function startDaemonProcess(databaseUrl: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', daemonMain], {

@@ -11,7 +11,7 @@ import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
-import { startDaemon, type RunningDaemon } from '../../mail-daemon/daemon.ts';
+import { startDaemon, type RunningDaemon } from '../../mail-daemon/startup/daemon.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
 import { loadConfig } from '../../mail-daemon/config.ts';
 import { listMessages, getMessageContent } from '../../mail-daemon/store/messages.ts';

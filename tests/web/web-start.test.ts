@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../prisma/database.ts';
 
-const startWeb = new URL('../../mail-daemon/start-web.ts', import.meta.url).pathname;
+const startWeb = new URL('../../mail-daemon/startup/start-web.ts', import.meta.url).pathname;
 // A build from scratch takes well under a minute; a fresh one is reused.
 const READY_WITHIN_MS = 150_000;
 

@@ -10,14 +10,14 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations } from '../prisma/migrate.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const SERVICES = {
-  daemon: join(root, 'mail-daemon', 'main.ts'),
-  web: join(root, 'mail-daemon', 'start-web.ts'),
+  daemon: join(root, 'mail-daemon', 'startup', 'main.ts'),
+  web: join(root, 'mail-daemon', 'startup', 'start-web.ts'),
 } as const;
 type Service = keyof typeof SERVICES;
 

@@ -8,9 +8,9 @@ import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { loadConfig } from './config.ts';
+import { loadConfig } from '../config.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [hostname, portText] = process.argv.slice(2);
 const port = Number(portText);
 // start-web.ts checked the configuration before starting this.

@@ -1,8 +1,8 @@
 // The daemon is a set of services (protocol listeners, the outbound queue),
 // each started with the same context and stopped in reverse order. A protocol
 // issue adds its service to the list in main.ts.
-import type { Config } from './config.ts';
-import type { MailStore } from './store/context.ts';
+import type { Config } from '../config.ts';
+import type { MailStore } from '../store/context.ts';
 import type { TlsCredentials } from './tls.ts';
 import type { IncomingMessageBudget } from './incoming-message-budget.ts';
 

@@ -1,12 +1,12 @@
 // `npm run daemon`: the mail daemon. Reads the configuration, applies the
 // migrations and starts every service whose port is not "off".
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError } from '../config.ts';
 import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
-import { outboundQueue } from './queue/outbound-queue.ts';
-import { pop3Service } from './pop3/pop3-service.ts';
-import { smtpService } from './smtp/smtp-service.ts';
-import { imapService } from './imap/imap-service.ts';
+import { outboundQueue } from '../queue/outbound-queue.ts';
+import { pop3Service } from '../pop3/pop3-service.ts';
+import { smtpService } from '../smtp/smtp-service.ts';
+import { imapService } from '../imap/imap-service.ts';
 
 // Protocol services are added here as they are built (SMTP, POP3, IMAP, queue).
 const SERVICES: Service[] = [

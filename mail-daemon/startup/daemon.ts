@@ -1,10 +1,10 @@
 // Starting and stopping the daemon's services over one store. Tests start a
 // whole daemon in-process with startDaemon(config) on ports 0.
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 import { loadTlsCredentials } from './tls.ts';
-import { closeMailStore, createMailStore } from './store/context.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
-import { openDatabase } from '../prisma/database.ts';
+import { closeMailStore, createMailStore } from '../store/context.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { openDatabase } from '../../prisma/database.ts';
 import type { DaemonContext, RunningService, Service } from './services.ts';
 import { IncomingMessageBudget } from './incoming-message-budget.ts';
 

@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { generate } from 'selfsigned';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 
 export interface TlsCredentials {
   key: Buffer | string;

@@ -8,9 +8,9 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, un
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const buildId = join(root, '.next', 'BUILD_ID');
 
@@ -151,7 +151,7 @@ async function main(): Promise<number> {
   }
   if (stopSignal) return 0;
 
-  return run(['--import', 'tsx', join(root, 'mail-daemon', 'web-server.ts'), config.listenHost, String(config.ports.web)]);
+  return run(['--import', 'tsx', join(root, 'mail-daemon', 'startup', 'web-server.ts'), config.listenHost, String(config.ports.web)]);
 }
 
 process.exitCode = await main();
