@@ -6,7 +6,6 @@ import type { Mailbox, Message } from '../../prisma/generated/sqlite/client.ts';
 import type { StoreChange } from './change-bus.ts';
 import { mutate, type MailStore } from './context.ts';
 import { allocateUids } from './deliver.ts';
-import { StoreError } from './errors.ts';
 import { removeMessages } from './expunge.ts';
 import { getOwnedMailbox } from './mailboxes.ts';
 import { chargeQuota } from './quota.ts';
@@ -51,8 +50,8 @@ export async function copyMessages(store: MailStore, accountId: number, fromMail
   });
 }
 
+/** Moving within one mailbox is allowed (RFC 6851 3.3): the copies take new UIDs, then the originals go. */
 export async function moveMessages(store: MailStore, accountId: number, fromMailboxId: number, uids: UidSelection | number[], toMailboxId: number): Promise<CopyResult> {
-  if (fromMailboxId === toMailboxId) throw new StoreError('CANNOT', 'source and target mailbox are the same');
   return mutate(store, async (tx, changes) => {
     const [source, target] = await ownedPair(tx, accountId, fromMailboxId, toMailboxId);
     const result = await copyRows(tx, source, target, selectionOf(uids), false, changes);

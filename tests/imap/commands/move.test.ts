@@ -44,6 +44,43 @@ describe('IMAP MOVE', () => {
     `);
   });
 
+  it('moves into the selected mailbox itself: new UIDs, COPYUID, EXISTS and EXPUNGE; another session sees the same', async () => {
+    await imap.authenticated().then((c) => c.command('p0 CREATE Loop'));
+    await deliverTo(imap.server, imap.server.alice, [1, 2, 3].map((n) => buildMessage({ subject: `loop${n}` })), { mailbox: 'Loop' });
+    const client = await imap.selected('Loop');
+    const other = await imap.selected('Loop');
+    // RFC 6851 3.3 and 4.3: the same mailbox is allowed; the messages get new UIDs.
+    await client.transcript(`
+      C: d1 UID MOVE 1:2 Loop
+      S: * OK [COPYUID {any} 1:2 4:5] Moved
+      S: * 5 EXISTS
+      S: * 2 EXPUNGE
+      S: * 1 EXPUNGE
+      S: d1 OK UID MOVE completed
+      C: d2 UID FETCH 1:* (UID)
+      S: * 1 FETCH (UID 3)
+      S: * 2 FETCH (UID 4)
+      S: * 3 FETCH (UID 5)
+      S: d2 OK UID FETCH completed
+      C: d3 MOVE 4 Loop
+      S: d3 BAD Invalid message sequence number
+      C: d4 UID MOVE 99 Loop
+      S: d4 OK UID MOVE completed
+    `);
+    await other.transcript(`
+      C: e1 NOOP
+      S: * 5 EXISTS
+      S: * 2 EXPUNGE
+      S: * 1 EXPUNGE
+      S: e1 OK NOOP completed
+      C: e2 FETCH 1:* (UID)
+      S: * 1 FETCH (UID 3)
+      S: * 2 FETCH (UID 4)
+      S: * 3 FETCH (UID 5)
+      S: e2 OK FETCH completed
+    `);
+  });
+
   it('refuses MOVE without a selected mailbox', async () => {
     const client = await imap.authenticated();
     await client.transcript(`
