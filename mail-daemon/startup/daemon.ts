@@ -6,7 +6,7 @@ import { closeMailStore, createMailStore } from '../store/context.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import type { DaemonContext, RunningService, Service } from './services.ts';
-import { IncomingMessageBudget } from './incoming-message-budget.ts';
+import { IncomingMessageBudget } from '../incoming-message-budget.ts';
 
 export interface RunningDaemon {
   context: DaemonContext;

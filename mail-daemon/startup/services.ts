@@ -4,7 +4,7 @@
 import type { Config } from '../config.ts';
 import type { MailStore } from '../store/context.ts';
 import type { TlsCredentials } from './tls.ts';
-import type { IncomingMessageBudget } from './incoming-message-budget.ts';
+import type { IncomingMessageBudget } from '../incoming-message-budget.ts';
 
 export interface DaemonContext {
   config: Config;
