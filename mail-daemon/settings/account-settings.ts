@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: SettingsView = {
   vacationBody: '',
   vacationStart: null,
   vacationEnd: null,
+  spamFilter: true,
 };
 
 export const MAX_SIGNATURE = 2000;
@@ -26,6 +27,11 @@ export async function getSettings(store: MailStore, accountId: number): Promise<
   if (!row) return { ...DEFAULT_SETTINGS };
   const { accountId: _id, updatedAt: _at, ...settings } = row;
   return settings;
+}
+
+/** The learning junk filter (mail-daemon/spam/) on or off for the account. */
+export async function setSpamFilter(store: MailStore, accountId: number, enabled: boolean): Promise<void> {
+  await save(store, accountId, { spamFilter: enabled });
 }
 
 async function save(store: MailStore, accountId: number, data: Partial<SettingsView>): Promise<void> {
