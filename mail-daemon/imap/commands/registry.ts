@@ -95,24 +95,30 @@ export async function runCommand(session: ImapSession, parsed: ParsedCommand): P
     return 'BAD';
   }
   const context: CommandContext = { session, tag, uid };
-  let reply: string;
+  let reply: () => string;
   let status: 'OK' | 'NO' | 'BAD' = 'OK';
   let after: (() => Promise<void>) | undefined;
+  const condstoreBefore = session.condstore;
   try {
     const input = command.parse(new ArgumentReader(parsed.args), context);
     const done = (await command.handle(context, input)) ?? {};
     after = done.after;
-    reply = `${tag} OK ${done.code ? `[${done.code}] ` : ''}${done.text ?? `${name} completed`}`;
+    reply = () => {
+      // RFC 7162 3.1: the command that turns CONDSTORE on in a selected mailbox (FETCH MODSEQ,
+      // SEARCH MODSEQ...) tells the client the mailbox's HIGHESTMODSEQ in its tagged OK.
+      const code = done.code ?? (!condstoreBefore && session.condstore && session.selected ? `HIGHESTMODSEQ ${session.selected.highestModseq}` : undefined);
+      return `${tag} OK ${code ? `[${code}] ` : ''}${done.text ?? `${name} completed`}`;
+    };
   } catch (error) {
     const imapError = asImapError(error);
     if (!imapError) throw error;
     status = imapError.status;
-    reply = `${tag} ${imapError.status} ${imapError.code ? `[${imapError.code}] ` : ''}${imapError.message}`;
+    reply = () => `${tag} ${imapError.status} ${imapError.code ? `[${imapError.code}] ` : ''}${imapError.message}`;
   }
   // RFC 3501 7.4.1 and 5.2: pending changes go out before the tagged reply,
   // EXPUNGEs only where sequence numbers may shift.
   if (session.selected && session.state === 'SELECTED') await session.refresh(!(command.holdsExpunges && !uid));
-  session.sendText(reply);
+  session.sendText(reply());
   if (after) await after();
   return status;
 }

@@ -50,12 +50,14 @@ export const searchCommand = defineCommand({
         if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, modseq: message.modseq });
       }
     }
+    // Batches by content size come in any order.
+    found.sort((a, b) => a.uid - b.uid);
     const numbers = found.map((f) => (uid ? f.uid : f.seq));
-    const highest = found.reduce((max, f) => Math.max(max, f.modseq), 0);
+    const highestOf = (messages: typeof found) => messages.reduce((max, f) => Math.max(max, f.modseq), 0);
     // RFC 9051 6.4.4: a rev2 session always gets ESEARCH; no RETURN means ALL.
     if (returns === undefined && !session.rev2) {
       const line: ResponseValue[] = ['SEARCH', ...numbers];
-      if (withModseq && found.length > 0) line.push(['MODSEQ', highest]);
+      if (withModseq && found.length > 0) line.push(['MODSEQ', highestOf(found)]);
       session.untagged(...line);
       return;
     }
@@ -69,7 +71,13 @@ export const searchCommand = defineCommand({
       if (options.includes('ALL')) line.push('ALL', formatSequenceSet(numbers));
     }
     if (options.includes('COUNT')) line.push('COUNT', numbers.length);
-    if (withModseq && found.length > 0) line.push('MODSEQ', highest);
+    if (withModseq && found.length > 0) {
+      // RFC 4731 3.2: the highest mod-sequence of the messages returned; with only MIN
+      // and/or MAX those are the first and last found, not all of them.
+      const ends = [...(options.includes('MIN') ? [found[0]] : []), ...(options.includes('MAX') ? [found[found.length - 1]] : [])];
+      const returned = options.includes('ALL') || options.includes('COUNT') ? found : ends;
+      line.push('MODSEQ', highestOf(returned));
+    }
     session.untagged(...line);
   },
 });

@@ -98,7 +98,7 @@ for (const engine of ENGINES) {
       await client.transcript(`
         C: d1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 3)
         S: * 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (4))
-        S: d1 OK UID FETCH completed
+        S: d1 OK [HIGHESTMODSEQ 4] UID FETCH completed
         C: d2 FETCH 2 MODSEQ
         S: * 2 FETCH (MODSEQ (3))
         S: d2 OK FETCH completed
@@ -142,6 +142,52 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('IMAP FETCH MODSEQ turning CONDSTORE on', () => {
+  const imap = imapFixture();
+
+  it('answers the first FETCH MODSEQ with HIGHESTMODSEQ, and later changes by others with MODSEQ', async () => {
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'one' }), buildMessage({ subject: 'two' })]);
+    const client = await imap.selected();
+    const other = await imap.selected();
+    await client.transcript(`
+      C: a1 FETCH 1 (MODSEQ
+      S: a1 BAD {any}
+      C: a2 FETCH 1 (FLAGS)
+      S: * 1 FETCH (FLAGS ())
+      S: a2 OK FETCH completed
+      C: a3 FETCH 1 MODSEQ
+      S: * 1 FETCH (MODSEQ (2))
+      S: a3 OK [HIGHESTMODSEQ 3] FETCH completed
+      C: a4 FETCH 2 MODSEQ
+      S: * 2 FETCH (MODSEQ (3))
+      S: a4 OK FETCH completed
+    `);
+    await other.command('o1 STORE 2 +FLAGS (\\Answered)');
+    await client.transcript(`
+      C: a5 NOOP
+      S: * 2 FETCH (UID 2 FLAGS (\\Answered) MODSEQ (4))
+      S: a5 OK NOOP completed
+    `);
+    // A session that asked for CONDSTORE at SELECT has been told already.
+    await other.transcript(`
+      C: o2 SELECT INBOX (CONDSTORE)
+      S: * OK [CLOSED] Previous mailbox closed
+      S: * FLAGS {any}
+      S: * OK [PERMANENTFLAGS {any}] Flags permitted
+      S: * 2 EXISTS
+      S: * 0 RECENT
+      S: * OK [UNSEEN 1] First unseen
+      S: * OK [UIDVALIDITY {any}] UIDs valid
+      S: * OK [UIDNEXT 3] Predicted next UID
+      S: * OK [HIGHESTMODSEQ 4] Highest
+      S: o2 OK [READ-WRITE] SELECT completed
+      C: o3 FETCH 1 MODSEQ
+      S: * 1 FETCH (MODSEQ (2))
+      S: o3 OK FETCH completed
+    `);
+  });
+});
 
 describe('IMAP FETCH in the wrong state', () => {
   const imap = imapFixture();

@@ -78,7 +78,7 @@ describe('IMAP SEARCH', () => {
       S: a15 OK SEARCH completed
       C: a16 SEARCH MODSEQ 5
       S: * SEARCH 2 (MODSEQ 5)
-      S: a16 OK SEARCH completed
+      S: a16 OK [HIGHESTMODSEQ 5] SEARCH completed
       C: a17 SEARCH NEW
       S: * SEARCH
       S: a17 OK SEARCH completed
@@ -111,6 +111,45 @@ describe('IMAP SEARCH in the wrong state', () => {
     await client.transcript(`
       C: w1 SEARCH ALL
       S: w1 BAD SEARCH is not allowed without a selected mailbox
+    `);
+  });
+});
+
+describe('IMAP SEARCH RETURN (MIN MAX) with MODSEQ', () => {
+  const imap = imapFixture();
+
+  it('gives the mod-sequence of the messages returned, and tells the session that enabled CONDSTORE its HIGHESTMODSEQ', async () => {
+    await deliverTo(imap.server, imap.server.alice, [1, 2, 3, 4].map((n) => buildMessage({ subject: `m${n}` })));
+    const client = await imap.selected();
+    const other = await imap.selected();
+    // Modseqs: delivery gave 2..5; these stores make message 3 the newest, then 2.
+    await other.command('o1 STORE 3 +FLAGS (\\Flagged)');
+    await other.command('o2 STORE 2 +FLAGS (\\Flagged)');
+    await client.transcript(`
+      C: a1 SEARCH RETURN (MIN) MODSEQ 1
+      S: * ESEARCH (TAG "a1") MIN 1 MODSEQ 2
+      S: * 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (7))
+      S: * 3 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (6))
+      S: a1 OK [HIGHESTMODSEQ 7] SEARCH completed
+      C: a2 SEARCH RETURN (MAX) MODSEQ 1
+      S: * ESEARCH (TAG "a2") MAX 4 MODSEQ 5
+      S: a2 OK SEARCH completed
+      C: a3 SEARCH RETURN (MIN MAX) FLAGGED MODSEQ 1
+      S: * ESEARCH (TAG "a3") MIN 2 MAX 3 MODSEQ 7
+      S: a3 OK SEARCH completed
+      C: a4 UID SEARCH RETURN (MIN) FLAGGED MODSEQ 1
+      S: * ESEARCH (TAG "a4") UID MIN 2 MODSEQ 7
+      S: a4 OK UID SEARCH completed
+      C: a5 SEARCH RETURN (MAX COUNT) MODSEQ 1
+      S: * ESEARCH (TAG "a5") MAX 4 COUNT 4 MODSEQ 7
+      S: a5 OK SEARCH completed
+      C: a6 SEARCH RETURN (MIN) MODSEQ 99
+      S: * ESEARCH (TAG "a6")
+      S: a6 OK SEARCH completed
+      C: a7 SEARCH RETURN (MIN) MODSEQ
+      S: a7 BAD missing modseq
+      C: a8 SEARCH RETURN (LOWEST) MODSEQ 1
+      S: a8 BAD unknown RETURN option LOWEST
     `);
   });
 });

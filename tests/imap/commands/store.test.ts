@@ -61,7 +61,7 @@ for (const engine of ENGINES) {
         S: * 1 FETCH (MODSEQ (5))
         S: * 2 FETCH (MODSEQ (6))
         S: * 3 FETCH (MODSEQ (7))
-        S: c1 OK FETCH completed
+        S: c1 OK [HIGHESTMODSEQ 7] FETCH completed
         C: c2 STORE 1:3 (UNCHANGEDSINCE 5) +FLAGS (\\Deleted)
         S: * 1 FETCH (FLAGS (\\Flagged \\Deleted $Work) MODSEQ (8))
         S: c2 OK [MODIFIED 2:3] Conditional STORE failed for some messages
