@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { databaseUrlFromEnv, engineOf } from '../prisma/database.ts';
+import type { LoginLimits } from './accounts/login-limiter.ts';
 
 /** A listening port, or null when the variable is "off" and the listener does not start. */
 export type Port = number | null;
@@ -49,6 +50,12 @@ export interface Config {
   /** All durations in milliseconds. */
   /** Durations in milliseconds; smtpPort is where remote servers are reached (25; tests use others). */
   queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
+  /** LOGIN_*: the one limit on failed logins (accounts/login-limiter.ts). */
+  login: LoginLimits;
+  /** SMTP_UNKNOWN_RCPT_*: on port 25, unknown recipients per session before each answer waits, the wait, and before 421. */
+  unknownRecipients: { slowAfter: number; delayMs: number; disconnectAfter: number };
+  /** UNVERIFIED_DOMAIN_EXPIRY: how long a user's claim on a domain without its ownership record holds, in milliseconds. */
+  unverifiedDomainExpiryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +112,12 @@ function parsePositiveInteger(raw: string): number {
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_EXPECTED = 'a duration greater than 0 with a unit ms, s, m, h or d (e.g. 15m)';
+
+function parseCount(raw: string): number {
+  const value = raw.trim();
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) throw new Expected('a whole number greater than 0');
+  return Number(value);
+}
 
 function parseDuration(raw: string): number {
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(raw.trim());
@@ -258,6 +271,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
 
+  const login: LoginLimits = {
+    windowMs: read('LOGIN_FAILURE_WINDOW', parseDuration('15m'), parseDuration),
+    slowAfter: read('LOGIN_SLOW_AFTER', 5, parseCount),
+    delayStepMs: read('LOGIN_DELAY_STEP', parseDuration('1s'), parseDuration),
+    blockAfter: read('LOGIN_BLOCK_AFTER', 20, parseCount),
+    accountThrottleAfter: read('LOGIN_ACCOUNT_THROTTLE_AFTER', 10, parseCount),
+  };
+  if (login.slowAfter > login.blockAfter) {
+    problems.push(`LOGIN_SLOW_AFTER must not be above LOGIN_BLOCK_AFTER, got "${login.slowAfter}" and "${login.blockAfter}"`);
+  }
+  const unknownRecipients = {
+    slowAfter: read('SMTP_UNKNOWN_RCPT_SLOW_AFTER', 3, parseCount),
+    delayMs: read('SMTP_UNKNOWN_RCPT_DELAY', parseDuration('2s'), parseDuration),
+    disconnectAfter: read('SMTP_UNKNOWN_RCPT_LIMIT', 10, parseCount),
+  };
+  const unverifiedDomainExpiryMs = read('UNVERIFIED_DOMAIN_EXPIRY', parseDuration('7d'), parseDuration);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -273,5 +303,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPlaintextLoopback,
     trustProxy,
     queue,
+    login,
+    unknownRecipients,
+    unverifiedDomainExpiryMs,
   };
 }

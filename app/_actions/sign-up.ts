@@ -17,10 +17,10 @@ const schema = z.object({
 export async function signUpAccount(_state: ActionState, formData: FormData): Promise<ActionState> {
   const ip = await clientAddress();
   const limiter = signupLimiter();
-  const wait = limiter.blockedFor(ip, '');
+  const wait = limiter.blockedFor(ip);
   if (wait > 0) return { ok: false, message: `Too many signups from your address; try again in ${minutesText(wait)}.`, at: Date.now() };
   return runAction(schema, formData, async (input) => {
-    limiter.recordFailure(ip, '');
+    limiter.record(ip);
     const account = await signUp(await getMailStore(), input);
     return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/settings' } } };
   });

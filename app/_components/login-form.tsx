@@ -8,7 +8,7 @@ function describe(code: string): string {
   if (code.startsWith('rate-limited')) {
     const ms = Number(code.split(':')[1] ?? 0);
     const minutes = Math.max(1, Math.ceil(ms / 60_000));
-    return `Too many failed sign-ins. This account is locked; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    return `Too many failed sign-ins from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
   }
   if (code === 'bad-totp') return 'That code is not right. Type the current code from your authenticator app, or an unused recovery code.';
   if (code === 'totp-required') return 'Enter the code from your authenticator app, or one of your recovery codes.';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { loadConfig } from '@/mail-daemon/config.ts';
-import { checkLogin } from '@/mail-daemon/accounts/login.ts';
+import { checkLogin, recordLoginFailure } from '@/mail-daemon/accounts/login.ts';
 import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { clientAddressOf, webLoginLimiter } from './web-limits.ts';
@@ -63,15 +63,16 @@ export function authOptions(): NextAuthOptions {
           const password = String(credentials?.password ?? '');
           const ip = clientAddressOf(req?.headers?.['x-forwarded-for']);
           const store = await getMailStore();
-          const limiter = webLoginLimiter();
-          const result = await checkLogin(store, limiter, address, password, ip, { purpose: 'web' });
+          const limiter = webLoginLimiter(store);
+          const attempt = { service: 'web', client: ip, account: address };
+          const result = await checkLogin(store, limiter, attempt, password, { purpose: 'web' });
           if (!result.ok) throw new Error(result.reason === 'rate-limited' ? `rate-limited:${result.retryAfterMs}` : 'bad-credentials');
           const account = result.account;
           if (await twoFactorEnabled(store, account.id)) {
             const code = String(credentials?.code ?? '').trim();
             if (!code) throw new Error('totp-required');
             if (!(await verifySignInCode(store, account.id, code))) {
-              limiter.recordFailure(ip, account.address);
+              await recordLoginFailure(limiter, attempt, 'bad-second-factor');
               throw new Error('bad-totp');
             }
           }

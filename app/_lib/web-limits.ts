@@ -1,21 +1,25 @@
-// Rate limits of the web process, kept in its memory like the daemon's (they
-// reset on restart; a platform with several web servers limits per server).
+// Rate limits of the web process: sign-in shares the daemon's login limiter
+// (its failures are in the database); signups are counted in this process's
+// memory (they reset on restart; several web servers limit each their own).
 // The client address is what mail-daemon/startup/web-server.ts put in X-Forwarded-For: the socket's
 // address, or the value a reverse proxy in front set.
 import { headers } from 'next/headers';
+import { loadConfig } from '@/mail-daemon/config.ts';
 import { LoginLimiter } from '@/mail-daemon/accounts/login-limiter.ts';
+import { SignupLimiter } from '@/mail-daemon/accounts/signup-limiter.ts';
+import type { MailStore } from '@/mail-daemon/store/context.ts';
 
-const cache = globalThis as typeof globalThis & { __webLoginLimiter?: LoginLimiter; __webSignupLimiter?: LoginLimiter };
+const cache = globalThis as typeof globalThis & { __webLoginLimiter?: LoginLimiter; __webSignupLimiter?: SignupLimiter };
 
-/** Failed web sign-ins: 10 per account and 20 per address in 15 minutes, then a lockout. */
-export function webLoginLimiter(): LoginLimiter {
-  cache.__webLoginLimiter ??= new LoginLimiter();
+/** Failed web sign-ins count with those of SMTP, IMAP and POP3 (LOGIN_* settings). */
+export function webLoginLimiter(store: MailStore): LoginLimiter {
+  cache.__webLoginLimiter ??= new LoginLimiter(store.database, loadConfig().login, (line) => console.log(`web: ${line}`));
   return cache.__webLoginLimiter;
 }
 
 /** Signups (successful or not) per client address: 5 an hour. */
-export function signupLimiter(): LoginLimiter {
-  cache.__webSignupLimiter ??= new LoginLimiter({ perIp: Number(process.env.SIGNUP_LIMIT_PER_HOUR || 5), perAccount: Number.MAX_SAFE_INTEGER, windowMs: 3600_000 });
+export function signupLimiter(): SignupLimiter {
+  cache.__webSignupLimiter ??= new SignupLimiter(Number(process.env.SIGNUP_LIMIT_PER_HOUR || 5));
   return cache.__webSignupLimiter;
 }
 

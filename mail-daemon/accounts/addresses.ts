@@ -1,6 +1,7 @@
 // Parsing and checking mail addresses and domain names. Stored forms are
 // lower-case; the platform treats local parts case-insensitively, as users
 // expect (RFC 5321 2.4 allows it).
+import { domainToASCII } from 'node:url';
 import { ValidationError } from '../validation-error.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -15,8 +16,10 @@ export const RESERVED_LOCAL_PARTS = new Set([
 ]);
 
 export function normalizeDomainName(input: string, field = 'domain'): string {
-  const name = String(input ?? '').trim().toLowerCase().replace(/\.$/, '');
-  if (name.length === 0) throw new ValidationError(field, 'Enter a domain name.');
+  const typed = String(input ?? '').trim().toLowerCase().replace(/\.$/, '');
+  if (typed.length === 0) throw new ValidationError(field, 'Enter a domain name.');
+  // RFC 5890: one stored form, the A-labels (bücher.example is xn--bcher-kva.example).
+  const name = /^[\x21-\x7e]*$/.test(typed) ? typed : domainToASCII(typed).replace(/\.$/, '');
   if (name.length > 253) throw new ValidationError(field, `"${input}" is too long to be a domain name.`);
   const labels = name.split('.');
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1])) {

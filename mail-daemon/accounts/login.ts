@@ -1,7 +1,10 @@
-// One login check for every protocol: rate limit, then password.
+// One login check for every protocol: the shared rate limit (with its delay
+// for clients that keep failing), then the password, then one log line for
+// each failure.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MailStore } from '../store/context.ts';
 import { authenticate, type AccountView, type AuthenticateOptions } from './accounts.ts';
-import type { LoginLimiter } from './login-limiter.ts';
+import type { LoginAttempt, LoginLimiter } from './login-limiter.ts';
 
 export type LoginResult =
   | { ok: true; account: AccountView }
@@ -11,18 +14,26 @@ export type LoginResult =
 export async function checkLogin(
   store: MailStore,
   limiter: LoginLimiter,
-  address: string,
+  attempt: LoginAttempt,
   password: string,
-  ip: string,
   options: AuthenticateOptions = {},
 ): Promise<LoginResult> {
-  const wait = limiter.blockedFor(ip, address);
-  if (wait > 0) return { ok: false, reason: 'rate-limited', retryAfterMs: wait };
-  const account = await authenticate(store, address, password, options);
+  const decision = await limiter.decide(attempt);
+  if (!decision.allowed) {
+    limiter.logFailure(attempt, 'rate-limited');
+    return { ok: false, reason: 'rate-limited', retryAfterMs: decision.retryAfterMs };
+  }
+  if (decision.delayMs > 0) await sleep(decision.delayMs);
+  const account = await authenticate(store, attempt.account, password, options);
   if (!account) {
-    limiter.recordFailure(ip, address);
+    await recordLoginFailure(limiter, attempt);
     return { ok: false, reason: 'bad-credentials' };
   }
-  limiter.recordSuccess(address);
   return { ok: true, account };
+}
+
+/** A failed check after the password (e.g. a wrong second factor on the web) counts like a wrong password. */
+export async function recordLoginFailure(limiter: LoginLimiter, attempt: LoginAttempt, reason = 'bad-credentials'): Promise<void> {
+  limiter.logFailure(attempt, reason);
+  await limiter.recordFailure(attempt);
 }

@@ -8,7 +8,7 @@ import type { ImapSession } from './imap-session.ts';
 
 export async function logIn(session: ImapSession, address: string, password: string): Promise<CommandDone> {
   if (!session.loginAllowed) throw no('PRIVACYREQUIRED', 'Use STARTTLS or port 993 first');
-  const result = await checkLogin(session.store, session.options.limiter, address, password, session.remoteAddress);
+  const result = await checkLogin(session.store, session.options.limiter, { service: 'imap', client: session.remoteAddress, account: address }, password);
   if (!result.ok) {
     if (result.reason === 'rate-limited') throw no('UNAVAILABLE', 'Too many failed logins; try again later');
     throw no('AUTHENTICATIONFAILED', 'Invalid credentials');

@@ -34,7 +34,7 @@ export class ImapServer {
 
   constructor(private readonly options: ImapServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
-    this.limiter = options.limiter ?? new LoginLimiter();
+    this.limiter = options.limiter ?? new LoginLimiter(options.store.database, undefined, options.log);
   }
 
   /** Subscribes to store changes; call once before listening. */

@@ -2,6 +2,7 @@
 // implicit TLS, over the shared mail store.
 import type { RunningService, Service } from '../startup/services.ts';
 import { ImapServer } from './imap-server.ts';
+import { LoginLimiter } from '../accounts/login-limiter.ts';
 
 export const imapService: Service = async ({ config, store, tls, log }) => {
   const { imap, imaps } = config.ports;
@@ -12,6 +13,7 @@ export const imapService: Service = async ({ config, store, tls, log }) => {
     tls,
     allowPlaintextLoopback: config.allowPlaintextLoopback,
     maxMessageSize: config.maxMessageSize,
+    limiter: new LoginLimiter(store.database, config.login, log),
     log,
   });
   const addresses: RunningService['addresses'] = [];

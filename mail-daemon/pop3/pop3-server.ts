@@ -34,7 +34,7 @@ export class Pop3Server {
 
   constructor(private readonly options: Pop3ServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
-    this.limiter = options.limiter ?? new LoginLimiter();
+    this.limiter = options.limiter ?? new LoginLimiter(options.store.database, undefined, options.log);
     this.locks = new MaildropLocks(options.store.database, options.log);
   }
 

@@ -2,11 +2,12 @@
 // implicit TLS, over the shared mail store. The maildrop is the INBOX.
 import type { RunningService, Service } from '../startup/services.ts';
 import { Pop3Server } from './pop3-server.ts';
+import { LoginLimiter } from '../accounts/login-limiter.ts';
 
 export const pop3Service: Service = async ({ config, store, tls, log }) => {
   const { pop3, pop3s } = config.ports;
   if (pop3 === null && pop3s === null) return null;
-  const server = new Pop3Server({ store, hostname: config.hostname, tls, allowPlaintextLoopback: config.allowPlaintextLoopback, log });
+  const server = new Pop3Server({ store, hostname: config.hostname, tls, allowPlaintextLoopback: config.allowPlaintextLoopback, limiter: new LoginLimiter(store.database, config.login, log), log });
   const addresses: RunningService['addresses'] = [];
   try {
     if (pop3 !== null) addresses.push({ label: 'pop3', host: config.listenHost, port: await server.listen(config.listenHost, pop3, false) });

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { checkLogin } from '../accounts/login.ts';
 import type { LoginLimiter } from '../accounts/login-limiter.ts';
+import { actsAsAnother } from '../accounts/login-name.ts';
 import type { MailStore } from '../store/context.ts';
 import { parseCommand, type CommandName, type Pop3State } from './commands.ts';
 import { LineReader, type LineEvent } from './line-reader.ts';
@@ -282,17 +283,14 @@ export class Pop3Session {
     const parts = Buffer.from(line, 'base64').toString('utf8').split('\0');
     if (parts.length !== 3) return this.error('[AUTH] Malformed PLAIN response');
     const [authzid, authcid, password] = parts;
-    // No proxy logins: the authorization identity, if given, must be the user itself.
-    if (authzid !== '' && authzid.toLowerCase() !== authcid.toLowerCase()) return this.error('[AUTH] Authentication failed');
+    if (actsAsAnother(authzid, authcid)) return this.error('[AUTH] Authentication failed');
     await this.login(authcid, password);
   }
 
   private async login(address: string, password: string): Promise<void> {
-    const result = await checkLogin(this.context.store, this.context.limiter, address, password, this.remoteAddress);
+    const result = await checkLogin(this.context.store, this.context.limiter, { service: 'pop3', client: this.remoteAddress, account: address }, password);
     if (this.closed) return;
     if (!result.ok) {
-      // One line per failure, with the address, for the operator (and fail2ban).
-      this.context.log(`pop3: failed login for ${JSON.stringify(address)} from ${this.remoteAddress} (${result.reason})`);
       // RFC 3206: [AUTH] is the user's credentials, [SYS/TEMP] a condition that passes with time.
       if (result.reason === 'rate-limited') return this.error(`[SYS/TEMP] Too many failed logins; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`);
       return this.error('[AUTH] Authentication failed');

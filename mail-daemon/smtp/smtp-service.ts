@@ -44,7 +44,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
   return async ({ config, store, tls, log, incoming }) => {
     keepOwnEnhancedCodes();
     const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log, incoming };
-    const limiter = new LoginLimiter();
+    const limiter = new LoginLimiter(store.database, config.login, log);
     const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
     const common: SMTPServerOptions = {
       name: config.hostname,

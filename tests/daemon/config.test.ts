@@ -104,9 +104,10 @@ describe('.env.example', () => {
   test('documents every variable', () => {
     assert.deepEqual(Object.keys(documented).sort(), [
       'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNS_SERVERS', 'IMAPS_PORT', 'IMAP_PORT',
-      'LISTEN_HOST', 'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
-      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SUBMISSIONS_PORT',
-      'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'WEB_PORT',
+      'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER', 'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER',
+      'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
+      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY', 'SMTP_UNKNOWN_RCPT_LIMIT',
+      'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT',
     ]);
   });
 
@@ -309,6 +310,22 @@ describe('queue durations', () => {
   test('the warning must come before giving up', () => {
     assertRejected({ QUEUE_WARN_AFTER: '5d' }, /^QUEUE_WARN_AFTER must be shorter than QUEUE_GIVE_UP_AFTER, got "5d" and "5d"$/);
     assertRejected({ QUEUE_GIVE_UP_AFTER: '1h' }, /^QUEUE_WARN_AFTER must be shorter than QUEUE_GIVE_UP_AFTER, got "4h" and "1h"$/);
+  });
+});
+
+describe('login limits, unknown recipients, domain claims', () => {
+  test('defaults', () => {
+    const config = load({});
+    assert.deepEqual(config.login, { windowMs: 900_000, slowAfter: 5, delayStepMs: 1000, blockAfter: 20, accountThrottleAfter: 10 });
+    assert.deepEqual(config.unknownRecipients, { slowAfter: 3, delayMs: 2000, disconnectAfter: 10 });
+    assert.equal(config.unverifiedDomainExpiryMs, 7 * 86_400_000);
+  });
+
+  test('counts are whole numbers above 0, and slowing comes before blocking', () => {
+    assertRejected({ LOGIN_BLOCK_AFTER: '0' }, /^LOGIN_BLOCK_AFTER must be a whole number greater than 0, got "0"$/);
+    assertRejected({ SMTP_UNKNOWN_RCPT_LIMIT: 'many' }, /^SMTP_UNKNOWN_RCPT_LIMIT must be a whole number greater than 0, got "many"$/);
+    assertRejected({ LOGIN_SLOW_AFTER: '30' }, /^LOGIN_SLOW_AFTER must not be above LOGIN_BLOCK_AFTER, got "30" and "20"$/);
+    assertRejected({ UNVERIFIED_DOMAIN_EXPIRY: '7' }, /^UNVERIFIED_DOMAIN_EXPIRY must be a duration/);
   });
 });
 

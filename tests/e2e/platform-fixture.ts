@@ -70,6 +70,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       IMAPS_PORT: 'off',
       DNS_SERVERS: dns.address,
       ALLOW_PLAINTEXT_LOOPBACK: 'true',
+      LOGIN_DELAY_STEP: '1ms',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,8 @@ export async function startTestDaemon(engine: Engine, services: Service[], env: 
     IMAPS_PORT: '0',
     WEB_PORT: 'off',
     ALLOW_PLAINTEXT_LOOPBACK: 'true',
+    // Failing clients are slowed by the same rules, in milliseconds instead of seconds.
+    LOGIN_DELAY_STEP: '1ms',
     ...env,
   } as unknown as NodeJS.ProcessEnv);
   const daemon = await startDaemon(config, services, () => undefined);

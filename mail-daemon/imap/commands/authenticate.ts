@@ -1,5 +1,6 @@
 // AUTHENTICATE PLAIN (RFC 3501 6.2.2, RFC 4616), not authenticated, with the
 // initial response on the command line (SASL-IR, RFC 4959) or after "+".
+import { actsAsAnother } from '../../accounts/login-name.ts';
 import { logIn } from '../authentication.ts';
 import { bad, no } from '../imap-error.ts';
 import { defineCommand } from './command.ts';
@@ -9,8 +10,7 @@ function decodePlain(base64: string): { user: string; password: string } {
   const parts = Buffer.from(base64, 'base64').toString('utf8').split('\0');
   if (parts.length !== 3 || !parts[1] || !parts[2]) throw bad('Invalid PLAIN response');
   const [authzid, user, password] = parts;
-  // Acting as another user is not offered.
-  if (authzid && authzid.toLowerCase() !== user.toLowerCase()) throw no('AUTHORIZATIONFAILED', 'Cannot act as another user');
+  if (actsAsAnother(authzid, user)) throw no('AUTHORIZATIONFAILED', 'Cannot act as another user');
   return { user, password };
 }
 

@@ -5,6 +5,7 @@ import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPSe
 import type { MailStore } from '../../store/context.ts';
 import type { LoginLimiter } from '../../accounts/login-limiter.ts';
 import { checkLogin } from '../../accounts/login.ts';
+import { actsAsAnother } from '../../accounts/login-name.ts';
 import { smtpError } from '../smtp-error.ts';
 import { isLoopback } from '../../loopback.ts';
 
@@ -14,7 +15,11 @@ export function onAuth(store: MailStore, limiter: LoginLimiter, allowPlaintextLo
       return callback(smtpError(538, '5.7.11', 'Encryption required: use STARTTLS first'));
     }
     if (auth.method !== 'PLAIN' && auth.method !== 'LOGIN') return callback(smtpError(504, '5.5.4', 'Unsupported authentication mechanism'));
-    checkLogin(store, limiter, auth.username ?? '', auth.password ?? '', session.remoteAddress).then(
+    // RFC 4954 4: 535 5.7.8 when the credentials do not authorize the identity asked for.
+    if (actsAsAnother(auth.authzid ?? '', auth.username ?? '')) {
+      return callback(smtpError(535, '5.7.8', 'Authentication credentials invalid: logging in as another user is not offered'));
+    }
+    checkLogin(store, limiter, { service: 'smtp', client: session.remoteAddress, account: auth.username ?? '' }, auth.password ?? '').then(
       (result) => {
         if (result.ok) return callback(null, { user: result.account });
         if (result.reason === 'rate-limited') {
