@@ -1,4 +1,4 @@
-// The real daemon entry point (mail-daemon/main.ts, what `npm run daemon`
+// The real daemon entry point (mail-daemon/startup/main.ts, what `npm run daemon`
 // runs) as a child process on a test database, with its stdout kept: the log
 // output an operator's fail2ban reads. Every listener is on port 0 of
 // 127.0.0.1; the ports come from its start-up lines.
@@ -17,7 +17,7 @@ export interface DaemonProcess {
 
 export async function startDaemonProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<DaemonProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mail-daemon-process-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'mail-daemon/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'mail-daemon/startup/main.ts'], {
     env: {
       PATH: process.env.PATH,
       DATA_DIR: dataDir,

@@ -1,5 +1,5 @@
 // Issue 11 section 5, the attack as an outsider runs it: password guessing
-// against two real daemon processes (mail-daemon/main.ts) on one database,
+// against two real daemon processes (mail-daemon/startup/main.ts) on one database,
 // on SMTP AUTH, IMAP and POP3, from several client addresses. The limit is
 // one for all services and processes, keys on the account however it is
 // spelled, slows then refuses the guessing address, and never locks the
