@@ -12,10 +12,7 @@
 // Environment: IMAP_BENCH_MESSAGES (10000), IMAP_BENCH_IDLE (2000),
 // IMAP_BENCH_ROUNDS (5), IMAP_BENCH_ENGINE (sqlite, or postgres with
 // TEST_POSTGRES_URL set).
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
 import { deliverMessage, prepareMessage } from '../../mail-daemon/store/deliver.ts';
@@ -23,6 +20,8 @@ import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { buildMessage } from '../support/messages.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
+import { processTree, pssKb } from '../support/process-memory.ts';
+import { startDaemonProcess } from '../support/daemon-process.ts';
 
 const COUNT = Number(process.env.IMAP_BENCH_MESSAGES ?? 10_000);
 const IDLE = Number(process.env.IMAP_BENCH_IDLE ?? 2000);
@@ -171,42 +170,6 @@ async function measureCommands(port: number, user: string, password: string): Pr
   return Object.fromEntries(Object.entries(samples).map(([what, values]) => [what, median(values)]));
 }
 
-/** Kilobytes of proportional set size of the processes, from /proc. */
-function pssKb(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      total += Number(match?.[1] ?? 0);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return total;
-}
-
-/** A process and all its descendants. */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone.
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    out.push(pid);
-    for (const child of children.get(pid) ?? []) walk(child);
-  };
-  walk(root);
-  return out;
-}
-
 /** Opens IDLE connections (logged in, INBOX selected) and returns kB per connection of the server's processes. */
 async function measureIdle(port: number, user: string, password: string, serverPid: number): Promise<{ perConnectionKb: number; connections: number; openSeconds: number }> {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
@@ -237,23 +200,6 @@ async function measureIdle(port: number, user: string, password: string, serverP
   }
 }
 
-/** Our daemon with only IMAP, in a process of its own, on the prepared database. */
-async function startOurs(url: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.IMAP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.IMAP_BENCH_PROFILE] : []), '--import', 'tsx', 'tests/support/daemon-child.ts', url, 'imap'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const ready = String((await lines.next()).value);
-  const port = Number(/\bimap=(\d+)/.exec(ready)?.[1]);
-  if (!port) throw new Error(`daemon child: ${ready}`);
-  return {
-    port,
-    pid: child.pid!,
-    stop: async () => {
-      child.stdin!.end();
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
 export async function run(): Promise<void> {
   const messages = makeMessages(COUNT);
   const totalMb = messages.reduce((s, m) => s + m.length, 0) / 1e6;
@@ -272,10 +218,10 @@ export async function run(): Promise<void> {
     console.log(`delivered in ${((Date.now() - deliveryStarted) / 1000).toFixed(1)} s (${(COUNT / ((Date.now() - deliveryStarted) / 1000)).toFixed(0)} messages/s, full-text indexing included)`);
     await closeMailStore(store);
 
-    const ours = await startOurs(database.url);
+    const ours = await startDaemonProcess(database.url, { services: ['imap'] });
     try {
-      const timings = await measureCommands(ours.port, account.address, TEST_PASSWORD);
-      const idle = await measureIdle(ours.port, account.address, TEST_PASSWORD, ours.pid);
+      const timings = await measureCommands(ours.port('imap'), account.address, TEST_PASSWORD);
+      const idle = await measureIdle(ours.port('imap'), account.address, TEST_PASSWORD, ours.pid);
       results.push({ server: `ours (${ENGINE})`, timings, idle });
       console.log(`ours: ${JSON.stringify({ ...timings, kbPerIdleConnection: idle.perConnectionKb })}`);
     } finally {

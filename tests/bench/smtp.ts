@@ -1,23 +1,53 @@
-// `npm run bench -- smtp`: messages accepted per second on port 25 for local
-// recipients, with p50/p99 latency (MAIL FROM to the 250 after DATA), over
-// several connections at once. When Postfix is installed (Debian `postfix`)
-// and answers on 127.0.0.1:2525 (SMTP_BENCH_POSTFIX_PORT), the same client
-// measures it in the same run and the ratio is printed.
+// `npm run bench -- smtp`: how fast port 25 takes mail for local recipients,
+// ours and Debian's Postfix in the same run, in the shapes of issue 12:
+//   serial      one session at a time, a new connection per message (smtp-source -s 1 -m 300)
+//   parallel    10 sessions at once, a new connection per message (smtp-source -s 10 -m 2000)
+//   pipelined   8 connections kept open, each transaction pipelined (RFC 2920)
+// A message counts when its 250 after DATA arrives; latency runs from the
+// connection (or MAIL FROM, pipelined) to that 250. Ours stores into the
+// mailbox, committed before the 250; Postfix into its queue, fsynced before
+// the 250, and delivers into a Maildir behind it.
 //
-// Environment: SMTP_BENCH_MESSAGES (2000), SMTP_BENCH_CONNECTIONS (8),
-// SMTP_BENCH_SIZE (4096 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with
-// TEST_POSTGRES_URL set).
+// Our daemon runs in a process of its own (tests/support/daemon-child.ts)
+// with a DNS server of the benchmark that answers at once (NXDOMAIN), so SPF
+// and DMARC lookups cost a round trip, not a timeout. Postfix runs as a
+// throwaway instance (tests/support/postfix.ts) when installed and we are
+// root. Memory is each server's resident set after the run (Postfix: the sum
+// of its processes' proportional set size).
+//
+// Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
+// (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
+// set), SMTP_BENCH_POSTFIX_HOST (127.0.4.2; Postfix listens on its port 25),
+// PROFILE_DIR (a CPU profile of our daemon).
 import { connect, type Socket } from 'node:net';
-import type { Engine } from '../../prisma/database.ts';
-import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
+import { loadavg } from 'node:os';
+import { openDatabase, type Engine } from '../../prisma/database.ts';
+import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
 import { addTestAccounts } from '../support/accounts.ts';
-import { startTestDaemon } from '../support/daemon.ts';
+import { createTestDatabase } from '../support/databases.ts';
+import { startDaemonProcess } from '../support/daemon-process.ts';
+import { startTestDnsServer } from '../support/dns-server.ts';
+import { POSTFIX_DOMAIN, startPostfix } from '../support/postfix.ts';
+import { processTree, pssKb } from '../support/process-memory.ts';
 
-const COUNT = Number(process.env.SMTP_BENCH_MESSAGES ?? 2000);
-const CONNECTIONS = Number(process.env.SMTP_BENCH_CONNECTIONS ?? 8);
-const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 4096);
+const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
+const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
 const ENGINE = (process.env.SMTP_BENCH_ENGINE ?? 'sqlite') as Engine;
-const POSTFIX_PORT = Number(process.env.SMTP_BENCH_POSTFIX_PORT ?? 2525);
+const POSTFIX_HOST = process.env.SMTP_BENCH_POSTFIX_HOST ?? '127.0.4.2';
+
+interface Shape {
+  name: string;
+  messages: number;
+  sessions: number;
+  /** Connections stay open and transactions are pipelined; else one connection per message. */
+  pipelined: boolean;
+}
+
+const SHAPES: Shape[] = [
+  { name: 'serial', messages: Math.round(300 * SCALE), sessions: 1, pipelined: false },
+  { name: 'parallel', messages: Math.round(2000 * SCALE), sessions: 10, pipelined: false },
+  { name: 'pipelined', messages: Math.round(2000 * SCALE), sessions: 8, pipelined: true },
+];
 
 function message(i: number, to: string): string {
   const head = `From: bench@remote.test\r\nTo: ${to}\r\nSubject: bench ${i}\r\nMessage-ID: <bench-${i}-${Date.now()}@remote.test>\r\n\r\n`;
@@ -25,7 +55,7 @@ function message(i: number, to: string): string {
   return head + line.repeat(Math.max(1, Math.ceil((SIZE - head.length) / line.length)));
 }
 
-/** A lean client: replies are counted as they arrive, transactions pipelined (RFC 2920). */
+/** A lean client: replies are counted as they arrive. */
 class BenchConnection {
   private buffer = '';
   private waiters: ((reply: string) => void)[] = [];
@@ -46,9 +76,10 @@ class BenchConnection {
 
   static async open(host: string, port: number): Promise<BenchConnection> {
     const socket = connect({ host, port });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     const connection = new BenchConnection(socket);
-    await connection.replies(1);
+    const greeting = connection.replies(1);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    await greeting;
     const [ehlo] = await connection.send('EHLO bench.remote.test\r\n', 1);
     if (!ehlo.startsWith('250')) throw new Error(`EHLO refused: ${ehlo}`);
     return connection;
@@ -64,19 +95,20 @@ class BenchConnection {
     return pending;
   }
 
-  /** One transaction; returns its latency in ms. */
-  async transaction(i: number, to: string): Promise<number> {
-    const started = performance.now();
-    const envelope = await this.send(`MAIL FROM:<bench@remote.test>\r\nRCPT TO:<${to}>\r\nDATA\r\n`, 3);
-    if (!envelope[2].startsWith('354')) throw new Error(`DATA refused: ${envelope.join(' ')}`);
+  /** One transaction: MAIL, RCPT and DATA in one write when pipelined, else each after the last reply. */
+  async transaction(i: number, to: string, pipelined: boolean): Promise<void> {
+    const commands = [`MAIL FROM:<bench@remote.test>\r\n`, `RCPT TO:<${to}>\r\n`, 'DATA\r\n'];
+    const replies = pipelined ? await this.send(commands.join(''), 3) : [];
+    if (!pipelined) for (const command of commands) replies.push(...(await this.send(command, 1)));
+    if (!replies[2]?.startsWith('354')) throw new Error(`DATA refused: ${replies.join(' ')}`);
     const body = message(i, to).replace(/^\./gm, '..');
     const [done] = await this.send(`${body}\r\n.\r\n`, 1);
     if (!done.startsWith('250')) throw new Error(`message refused: ${done}`);
-    return performance.now() - started;
   }
 
-  close(): void {
-    this.socket.end('QUIT\r\n');
+  async quit(): Promise<void> {
+    await this.send('QUIT\r\n', 1);
+    this.socket.end();
   }
 }
 
@@ -86,63 +118,83 @@ interface Result {
   p99: number;
 }
 
-async function measure(host: string, port: number, recipients: string[]): Promise<Result> {
-  const connections = await Promise.all(Array.from({ length: CONNECTIONS }, () => BenchConnection.open(host, port)));
+async function measure(host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    connections.map(async (connection) => {
-      while (next < COUNT) {
+    Array.from({ length: shape.sessions }, async () => {
+      let connection = shape.pipelined ? await BenchConnection.open(host, port) : null;
+      while (next < shape.messages) {
         const i = next++;
-        latencies.push(await connection.transaction(i, recipients[i % recipients.length]));
+        const begun = performance.now();
+        if (!shape.pipelined) connection = await BenchConnection.open(host, port);
+        await connection!.transaction(i, recipients[i % recipients.length], shape.pipelined);
+        latencies.push(performance.now() - begun);
+        if (!shape.pipelined) await connection!.quit();
       }
+      if (shape.pipelined) await connection!.quit();
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  connections.forEach((c) => c.close());
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { perSecond: COUNT / seconds, p50: at(0.5), p99: at(0.99) };
+  return { perSecond: shape.messages / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
-function report(name: string, r: Result): void {
-  console.log(`${name.padEnd(10)} ${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms`);
-}
-
-async function postfixAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: POSTFIX_PORT });
-    socket.setTimeout(1000);
-    socket.once('data', (chunk) => {
-      socket.destroy();
-      resolve(/^220 .*Postfix/i.test(chunk.toString()));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 export async function run(): Promise<void> {
-  console.log(`${COUNT} messages of ${SIZE} bytes over ${CONNECTIONS} connections to port 25, local recipients, ${ENGINE}`);
-  const daemon = await startTestDaemon(ENGINE, [smtpService], { DNS_SERVERS: '127.0.0.1:9' });
+  console.log(`messages of ${SIZE} bytes to local recipients over loopback; ours on ${ENGINE}; load average ${load()}`);
+  const dns = await startTestDnsServer({});
+  const database = await createTestDatabase(ENGINE);
+  const results = new Map<string, { ours: Result; postfix?: Result }>();
+  let oursKb = 0;
+  let postfixKb = 0;
   try {
-    const accounts = await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
-    const ours = await measure('127.0.0.1', daemon.port('smtp'), accounts.map((a) => a.address));
-    const stored = await daemon.context.store.database.prisma.message.count();
-    if (stored !== COUNT) throw new Error(`expected ${COUNT} stored messages, found ${stored}`);
-    report('ours', ours);
-    if (await postfixAnswers()) {
-      const postfix = await measure('127.0.0.1', POSTFIX_PORT, ['bench@bench.test']);
-      report('postfix', postfix);
-      console.log(`ours/postfix throughput: ${(ours.perSecond / postfix.perSecond).toFixed(2)}`);
-    } else {
-      console.log(`postfix: not answering on 127.0.0.1:${POSTFIX_PORT} (to compare: apt-get install -y postfix && bash tests/bench/postfix-setup.sh)`);
+    const store = createMailStore(await openDatabase(database.url));
+    const accounts = await addTestAccounts(store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
+    await closeMailStore(store);
+    const ours = await startDaemonProcess(database.url, { services: ['smtp'], dns: dns.address });
+    try {
+      for (const shape of SHAPES) {
+        results.set(shape.name, { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) });
+      }
+      oursKb = ours.memory().rss / 1024;
+    } finally {
+      await ours.stop();
     }
+    const check = createMailStore(await openDatabase(database.url));
+    const stored = await check.database.prisma.message.count();
+    await closeMailStore(check);
+    const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0);
+    if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
   } finally {
-    await daemon.dispose();
+    await database.drop();
+    await dns.close();
   }
+
+  const postfix = await startPostfix({ host: POSTFIX_HOST, port: 25 }).catch((error) => {
+    console.log(`postfix: ${error.message}`);
+    return null;
+  });
+  if (postfix) {
+    try {
+      for (const shape of SHAPES) results.get(shape.name)!.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
+      postfixKb = pssKb(processTree(postfix.pid));
+    } finally {
+      postfix.stop();
+    }
+  } else {
+    console.log('postfix: not installed or not root, no comparison (apt-get install postfix, run as root)');
+  }
+
+  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(6)} msg/s p50 ${r.p50.toFixed(1).padStart(6)} p99 ${r.p99.toFixed(1).padStart(6)} ms` : ''.padStart(38));
+  console.log(`\n${'shape'.padEnd(28)}${'ours'.padEnd(40)}${postfix ? `postfix ${postfix.version}`.padEnd(40) + 'ours/postfix' : ''}`);
+  for (const shape of SHAPES) {
+    const { ours, postfix: theirs } = results.get(shape.name)!;
+    const label = `${shape.name} (${shape.sessions}x, ${shape.messages})`;
+    console.log(`${label.padEnd(28)}${cell(ours).padEnd(40)}${theirs ? cell(theirs).padEnd(40) + (ours.perSecond / theirs.perSecond).toFixed(2) : ''}`);
+  }
+  console.log(`memory after the run: ours ${(oursKb / 1024).toFixed(0)} MB resident${postfix ? `, postfix ${(postfixKb / 1024).toFixed(0)} MB (PSS of its processes)` : ''}; load average ${load()}`);
 }

@@ -1,6 +1,7 @@
 // A mail daemon in a child process of its own (daemon-child.ts), for tests
 // and benchmarks that measure it from outside: its ports, and its memory as
-// the kernel counts it (/proc/PID/status).
+// the kernel counts it (/proc/PID/status). PROFILE_DIR set: the child writes
+// a V8 CPU profile there.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -31,7 +32,8 @@ function statusField(pid: number, name: string): number {
 
 export async function startDaemonProcess(databaseUrl: string, options: DaemonProcessOptions): Promise<DaemonProcess> {
   const settings = Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/daemon-child.ts', databaseUrl, options.services.join(','), options.dns ?? '127.0.0.1:9', ...settings], {
+  const profile = process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'tests/support/daemon-child.ts', databaseUrl, options.services.join(','), options.dns ?? '127.0.0.1:9', ...settings], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

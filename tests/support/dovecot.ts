@@ -34,10 +34,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number): Promise<void> {
+export async function waitForPort(port: number, host = '127.0.0.1'): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
+      const socket = connect({ host, port }, () => {
         socket.destroy();
         resolve(true);
       }).on('error', () => resolve(false));
@@ -45,7 +45,7 @@ export async function waitForPort(port: number): Promise<void> {
     if (up) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`nothing listens on ${port}`);
+  throw new Error(`nothing listens on ${host}:${port}`);
 }
 
 /** `settings`: more configuration, e.g. limits or `pop3_uidl_format`. */
