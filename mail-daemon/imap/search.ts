@@ -7,8 +7,8 @@
 import libmime from 'libmime';
 import type { StoredMessage } from '../store/messages.ts';
 import { headerBytes } from '../store/mime-structure.ts';
-import { fieldValue, splitHeaderFields } from '../store/header-fields.ts';
-import type { SearchKey } from './parser/search-keys.ts';
+import { fieldValue, firstValue, splitHeaderFields, type HeaderField } from '../store/header-fields.ts';
+import { parseSearchDate, type SearchKey } from './parser/search-keys.ts';
 import { concreteRanges } from './parser/sequence-set.ts';
 import type { LoadedContent } from '../store/bulk-reads.ts';
 
@@ -16,6 +16,8 @@ export interface SearchTarget {
   message: StoredMessage;
   seq: number;
   content?: LoadedContent;
+  /** The header's fields, split once per message when a key needs them. */
+  fields?: HeaderField[];
 }
 
 export interface SearchScope {
@@ -30,6 +32,9 @@ export function needsContent(key: SearchKey): boolean {
   switch (key.op) {
     case 'header':
       return !['from', 'to', 'cc', 'subject'].includes(key.field);
+    case 'date':
+      // SENT* read the Date field as written (sentDate is its instant in UTC).
+      return key.field === 'sent';
     case 'and':
       return key.keys.some(needsContent);
     case 'or':
@@ -53,9 +58,33 @@ function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-function compareDay(date: Date, compare: 'before' | 'on' | 'since', day: string): boolean {
-  const value = dayOf(date);
+function compareDay(value: string, compare: 'before' | 'on' | 'since', day: string): boolean {
   return compare === 'before' ? value < day : compare === 'on' ? value === day : value >= day;
+}
+
+function headerFields(target: SearchTarget): HeaderField[] {
+  const { raw, structure } = target.content!;
+  target.fields ??= splitHeaderFields(headerBytes(raw, structure));
+  return target.fields;
+}
+
+/**
+ * RFC 3501 6.4.4: SENT* compare the Date field "disregarding time and
+ * timezone", so the day as written ("Fri, 20 Nov 2026 23:30 -0500" is the
+ * 20th, though the 21st in UTC). Without a readable one, the internal date.
+ */
+function sentDay(target: SearchTarget): string {
+  const match = /(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})\b/.exec(firstValue(headerFields(target), 'date') ?? '');
+  if (match) {
+    // RFC 5322 4.3: a two-digit year below 50 is 20xx, others and three digits 19xx.
+    const year = Number(match[3]) + (match[3].length === 2 ? (Number(match[3]) < 50 ? 2000 : 1900) : match[3].length === 3 ? 1900 : 0);
+    try {
+      return parseSearchDate(`${match[1]}-${match[2]}-${year}`);
+    } catch {
+      // Not a month name: fall through.
+    }
+  }
+  return dayOf(target.message.internalDate);
 }
 
 function decodeWords(value: string): string {
@@ -78,8 +107,7 @@ function headerMatches(target: SearchTarget, field: string, value: string): bool
     case 'subject':
       return contains(message.subject, value);
   }
-  const { raw, structure } = target.content!;
-  const fields = splitHeaderFields(headerBytes(raw, structure)).filter((f) => f.name === field);
+  const fields = headerFields(target).filter((f) => f.name === field);
   // RFC 3501 6.4.4: an empty string matches every message that has the field.
   return fields.some((f) => value === '' || contains(decodeWords(fieldValue(f)), value));
 }
@@ -135,7 +163,7 @@ export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope
     case 'flag':
       return message.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.set;
     case 'date':
-      return compareDay(key.field === 'sent' ? (message.sentDate ?? message.internalDate) : message.internalDate, key.compare, key.day);
+      return compareDay(key.field === 'sent' ? sentDay(target) : dayOf(message.internalDate), key.compare, key.day);
     case 'size':
       return key.compare === 'larger' ? message.size > key.bytes : message.size < key.bytes;
     case 'header':

@@ -1,7 +1,7 @@
 // SEARCH and UID SEARCH (RFC 3501 6.4.4; RFC 4731 ESEARCH; RFC 7162 MODSEQ).
 import { describe, it, before, after } from 'node:test';
 import { buildMessage } from '../../support/messages.ts';
-import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
+import { deliverTo, literalLines, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 describe('IMAP SEARCH', () => {
   let server: ImapTestServer;
@@ -150,6 +150,60 @@ describe('IMAP SEARCH RETURN (MIN MAX) with MODSEQ', () => {
       S: a7 BAD missing modseq
       C: a8 SEARCH RETURN (LOWEST) MODSEQ 1
       S: a8 BAD unknown RETURN option LOWEST
+    `);
+  });
+});
+
+describe('IMAP SEARCH SENTBEFORE, SENTON and SENTSINCE', () => {
+  const imap = imapFixture();
+
+  it('compare the Date field as written, disregarding time and timezone, also for a message another session appends', async () => {
+    await imap.authenticated().then((c) => c.command('p0 CREATE Dates'));
+    await deliverTo(
+      imap.server,
+      imap.server.alice,
+      [
+        // The 21st in UTC, the 20th as written.
+        buildMessage({ subject: 'late', headers: { Date: 'Fri, 20 Nov 2026 23:30:00 -0500' } }),
+        // The 20th in UTC, the 21st as written.
+        buildMessage({ subject: 'early', headers: { Date: 'Sat, 21 Nov 2026 00:30:00 +0200' } }),
+        buildMessage({ subject: 'old style', headers: { Date: '21 Nov 26 12:00 EST' } }),
+      ],
+      { mailbox: 'Dates' },
+    );
+    const client = await imap.selected('Dates');
+    const other = await imap.authenticated();
+    await client.transcript(`
+      C: a1 SEARCH SENTON 20-Nov-2026
+      S: * SEARCH 1
+      S: a1 OK SEARCH completed
+      C: a2 SEARCH SENTON 21-Nov-2026
+      S: * SEARCH 2 3
+      S: a2 OK SEARCH completed
+      C: a3 SEARCH SENTBEFORE 21-Nov-2026
+      S: * SEARCH 1
+      S: a3 OK SEARCH completed
+      C: a4 SEARCH SENTSINCE 21-Nov-2026
+      S: * SEARCH 2 3
+      S: a4 OK SEARCH completed
+      C: a5 SEARCH SENTON 32-Nov-2026
+      S: a5 BAD invalid date "32-Nov-2026"
+      C: a6 SEARCH SENTSINCE
+      S: a6 BAD missing date
+    `);
+    const message = 'Date: Sun, 22 Nov 2026 01:00:00 +1400\r\nSubject: far east\r\n\r\nhi\r\n';
+    await other.transcript(`
+      C: b1 APPEND Dates {${message.length}+}
+      ${literalLines(message)}
+      S: b1 OK [APPENDUID {any}] APPEND completed
+    `);
+    await client.transcript(`
+      C: a7 NOOP
+      S: * 4 EXISTS
+      S: a7 OK NOOP completed
+      C: a8 SEARCH SENTON 22-Nov-2026
+      S: * SEARCH 4
+      S: a8 OK SEARCH completed
     `);
   });
 });
