@@ -1,7 +1,7 @@
 // Evaluates SEARCH criteria (RFC 3501 6.4.4) against the messages of the
-// selected mailbox. Flags, dates, sizes and the summary columns (from, to,
-// cc, subject, decoded at delivery) come from the message rows; other
-// headers read the stored bytes, and only when the criteria need them.
+// selected mailbox. Flags, internal dates, sizes and the subject (decoded at
+// delivery) come from the message rows; other headers (addresses included)
+// and the Date field read the stored header bytes, only when the criteria need them.
 // BODY and TEXT are answered beforehand by the store's full-text search
 // (textHits), one query per key.
 import libmime from 'libmime';
@@ -31,7 +31,9 @@ export interface SearchScope {
 export function needsContent(key: SearchKey): boolean {
   switch (key.op) {
     case 'header':
-      return !['from', 'to', 'cc', 'subject'].includes(key.field);
+      // The subject is kept decoded with the message; addresses are matched in the
+      // whole field (names, groups, parts of addresses), and "" asks whether the field is there.
+      return key.field !== 'subject' || key.value === '';
     case 'date':
       // SENT* read the Date field as written (sentDate is its instant in UTC).
       return key.field === 'sent';
@@ -96,20 +98,9 @@ function decodeWords(value: string): string {
 }
 
 function headerMatches(target: SearchTarget, field: string, value: string): boolean {
-  const { message } = target;
-  switch (field) {
-    case 'from':
-      return contains(`${message.fromName} <${message.fromAddress}>`, value);
-    case 'to':
-      return contains(message.toAddresses, value);
-    case 'cc':
-      return contains(message.ccAddresses, value);
-    case 'subject':
-      return contains(message.subject, value);
-  }
-  const fields = headerFields(target).filter((f) => f.name === field);
-  // RFC 3501 6.4.4: an empty string matches every message that has the field.
-  return fields.some((f) => value === '' || contains(decodeWords(fieldValue(f)), value));
+  if (field === 'subject' && value !== '') return contains(target.message.subject, value);
+  // RFC 3501 6.4.4: a substring of the field's value; an empty string matches every message that has the field.
+  return headerFields(target).some((f) => f.name === field && (value === '' || contains(decodeWords(fieldValue(f)), value)));
 }
 
 /** The BODY and TEXT keys of a search, for the full-text queries that run before matching. */

@@ -7,8 +7,10 @@ import { parseSearch, SEARCH_CHARSETS, usesModseq } from '../parser/search-keys.
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { str, type ResponseValue } from '../parser/response.ts';
 import { matches, needsContent, requiredUids, textKeys, type SearchScope, type SearchTarget } from '../search.ts';
-import { byContentSize, loadContents } from '../../store/bulk-reads.ts';
+import { loadHeaders } from '../../store/bulk-reads.ts';
 import { SELECTED, defineCommand } from './command.ts';
+
+const HEADER_BATCH = 500;
 
 export const searchCommand = defineCommand({
   name: 'SEARCH',
@@ -42,16 +44,15 @@ export const searchCommand = defineCommand({
           : await listMessages(session.store, accountId, selected.id, { uids: [...required] });
     const all = listed.filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
     const found: { seq: number; uid: number; modseq: number }[] = [];
-    const batches = needsContent(key) ? byContentSize(all) : [all];
-    for (const batch of batches) {
-      const contents = needsContent(key) ? await loadContents(session.store, batch.map((m) => m.contentHash)) : null;
+    // What the keys read of a message is its header (BODY and TEXT went to the full-text search).
+    for (let i = 0; i < all.length; i += HEADER_BATCH) {
+      const batch = all.slice(i, i + HEADER_BATCH);
+      const contents = needsContent(key) ? await loadHeaders(session.store, batch.map((m) => m.contentHash)) : null;
       for (const message of batch) {
         const target: SearchTarget = { message, seq: selected.seqOf(message.uid), content: contents?.get(message.contentHash) };
         if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, modseq: message.modseq });
       }
     }
-    // Batches by content size come in any order.
-    found.sort((a, b) => a.uid - b.uid);
     const numbers = found.map((f) => (uid ? f.uid : f.seq));
     const highestOf = (messages: typeof found) => messages.reduce((max, f) => Math.max(max, f.modseq), 0);
     // RFC 9051 6.4.4: a rev2 session always gets ESEARCH; no RETURN means ALL.

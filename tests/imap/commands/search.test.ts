@@ -207,3 +207,88 @@ describe('IMAP SEARCH SENTBEFORE, SENTON and SENTSINCE', () => {
     `);
   });
 });
+
+describe('IMAP SEARCH on address fields and header presence', () => {
+  const imap = imapFixture();
+  const raw = (lines: string[]) => Buffer.from(`${lines.join('\r\n')}\r\n\r\nbody\r\n`);
+
+  it('matches substrings of the whole field (names, groups, local parts), and "" the messages that have the field', async () => {
+    await imap.authenticated().then((c) => c.command('p0 CREATE People'));
+    await deliverTo(
+      imap.server,
+      imap.server.alice,
+      [
+        raw(['From: "User From" <user-from1@example.test>', 'To: "Real To" <realto@example.test>', 'Cc: "Real Cc" <realcc@example.test>', 'Subject: first']),
+        raw(['From: user-from2@example.test', 'To: groupname: g1@d1.test, g2@d2.test;', 'Bcc: =?utf-8?q?J=C3=B6rg?= <hidden@example.test>', 'Subject: second']),
+        raw(['From: nobody@example.test']),
+      ],
+      { mailbox: 'People' },
+    );
+    const client = await imap.selected('People');
+    const other = await imap.authenticated();
+    await client.transcript(`
+      C: a1 SEARCH TO realto
+      S: * SEARCH 1
+      S: a1 OK SEARCH completed
+      C: a2 SEARCH TO "real to"
+      S: * SEARCH 1
+      S: a2 OK SEARCH completed
+      C: a3 SEARCH CC ealc
+      S: * SEARCH 1
+      S: a3 OK SEARCH completed
+      C: a4 SEARCH FROM user-from2
+      S: * SEARCH 2
+      S: a4 OK SEARCH completed
+      C: a5 SEARCH FROM "user from"
+      S: * SEARCH 1
+      S: a5 OK SEARCH completed
+      C: a6 SEARCH TO groupname
+      S: * SEARCH 2
+      S: a6 OK SEARCH completed
+      C: a7 SEARCH TO d2.test
+      S: * SEARCH 2
+      S: a7 OK SEARCH completed
+      C: a8 SEARCH CHARSET UTF-8 BCC {5}
+      S: + Ready for literal data
+      C: jörg
+      S: * SEARCH 2
+      S: a8 OK SEARCH completed
+      C: a9 SEARCH HEADER TO ""
+      S: * SEARCH 1 2
+      S: a9 OK SEARCH completed
+      C: a10 SEARCH NOT HEADER TO ""
+      S: * SEARCH 3
+      S: a10 OK SEARCH completed
+      C: a11 SEARCH HEADER SUBJECT ""
+      S: * SEARCH 1 2
+      S: a11 OK SEARCH completed
+      C: a12 SEARCH NOT HEADER SUBJECT ""
+      S: * SEARCH 3
+      S: a12 OK SEARCH completed
+      C: a13 SEARCH SUBJECT ""
+      S: * SEARCH 1 2
+      S: a13 OK SEARCH completed
+      C: a14 SEARCH TO
+      S: a14 BAD missing search string
+      C: a15 SEARCH HEADER TO
+      S: a15 BAD missing search string
+    `);
+    const message = 'From: x@example.test\r\nTo: "Late Group": ;\r\n\r\nhi\r\n';
+    await other.transcript(`
+      C: b1 APPEND People {${message.length}+}
+      ${literalLines(message)}
+      S: b1 OK [APPENDUID {any}] APPEND completed
+    `);
+    await client.transcript(`
+      C: a16 NOOP
+      S: * 4 EXISTS
+      S: a16 OK NOOP completed
+      C: a17 SEARCH TO "late group"
+      S: * SEARCH 4
+      S: a17 OK SEARCH completed
+      C: a18 SEARCH NOT HEADER SUBJECT ""
+      S: * SEARCH 3 4
+      S: a18 OK SEARCH completed
+    `);
+  });
+});
