@@ -47,6 +47,8 @@ export interface Config {
   allowPlaintextLoopback: boolean;
   /** TRUST_PROXY: the web app takes the client address from a reverse proxy's X-Forwarded-For. */
   trustProxy: boolean;
+  /** SRS_SECRET: the first signs forwarded senders, all are accepted; empty: one kept in DATA_DIR/srs-secret. */
+  srsSecrets: string[];
   /** All durations in milliseconds. */
   /** Durations in milliseconds; smtpPort is where remote servers are reached (25; tests use others). */
   queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
@@ -153,6 +155,16 @@ function parseListenHost(raw: string): string {
   return host;
 }
 
+const SRS_SECRET_EXPECTED = 'a comma-separated list of secrets of at least 16 characters each (the first signs)';
+
+function parseSrsSecrets(raw: string): string[] {
+  return raw.split(',').map((item) => {
+    const secret = item.trim();
+    if (secret.length < 16) throw new Expected(SRS_SECRET_EXPECTED, secret);
+    return secret;
+  });
+}
+
 function parseDatabaseUrl(raw: string): string {
   try {
     engineOf(raw);
@@ -256,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const messageMemoryLimit = read('MESSAGE_MEMORY_LIMIT', 104_857_600, parsePositiveInteger);
   const allowPlaintextLoopback = read('ALLOW_PLAINTEXT_LOOPBACK', false, parseBoolean);
   const trustProxy = read('TRUST_PROXY', false, parseBoolean);
+  const srsSecrets = read('SRS_SECRET', [], parseSrsSecrets);
 
   const queueProblemsBefore = problems.length;
   const queue = {
@@ -302,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     messageMemoryLimit,
     allowPlaintextLoopback,
     trustProxy,
+    srsSecrets,
     queue,
     login,
     unknownRecipients,

@@ -10,6 +10,8 @@ export interface DeliveryLogEntry {
   detail?: string;
   messageId?: string;
   queueId?: number | null;
+  /** The id of the message's Received: field. */
+  receivedId?: string;
 }
 
 export async function logDelivery(store: MailStore, entry: DeliveryLogEntry): Promise<void> {
@@ -22,6 +24,7 @@ export async function logDelivery(store: MailStore, entry: DeliveryLogEntry): Pr
       detail: (entry.detail ?? '').slice(0, 2000),
       messageId: entry.messageId ?? '',
       queueId: entry.queueId ?? null,
+      receivedId: entry.receivedId ?? '',
     },
   });
 }

@@ -2,12 +2,11 @@
 // supports). authorize() goes through the platform's one login check, with
 // the web's rate limiter, then the second factor when the account has one.
 // Its errors are codes that the sign-in page turns into words.
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { loadConfig } from '@/mail-daemon/config.ts';
+import { dataDirSecret } from '@/mail-daemon/data-dir-secret.ts';
 import { checkLogin, recordLoginFailure } from '@/mail-daemon/accounts/login.ts';
 import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
@@ -18,20 +17,7 @@ export const LOGIN_ERRORS = ['bad-credentials', 'rate-limited', 'totp-required',
 // The JWT secret: NEXTAUTH_SECRET, else one made on first use and kept in
 // DATA_DIR, so sessions survive restarts without any setting.
 function sessionSecret(): string {
-  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
-  const path = join(loadConfig().dataDir, 'web-session-secret');
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    mkdirSync(loadConfig().dataDir, { recursive: true });
-    try {
-      writeFileSync(path, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
-      chmodSync(path, 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    return readFileSync(path, 'utf8').trim();
-  }
+  return process.env.NEXTAUTH_SECRET || dataDirSecret(loadConfig().dataDir, 'web-session-secret');
 }
 
 /**

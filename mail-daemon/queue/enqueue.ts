@@ -11,6 +11,8 @@ export interface EnqueueInput {
   mailFrom: string;
   recipients: string[];
   accountId?: number | null;
+  /** The id of the Received: field of the message this came from (forwards, submissions). */
+  receivedId?: string;
 }
 
 export async function enqueueMessage(store: MailStore, input: EnqueueInput): Promise<number> {
@@ -24,6 +26,7 @@ export async function enqueueMessage(store: MailStore, input: EnqueueInput): Pro
         contentHash: content.hash,
         mailFrom: input.mailFrom,
         accountId: input.accountId ?? null,
+        receivedId: input.receivedId ?? '',
         recipients: { create: recipients.map((address) => ({ address, domain: address.slice(address.lastIndexOf('@') + 1) })) },
       },
       select: { id: true },

@@ -68,6 +68,7 @@ type QueueEntry = {
   createdAt: Date;
   attempts: number;
   delayNotified: boolean;
+  receivedId: string;
 };
 
 class LeaseLost extends Error {}
@@ -317,6 +318,7 @@ export class QueueRunner {
             detail: `${r.status} ${r.remoteMta ? `${r.remoteMta}: ` : ''}${r.detail}`.slice(0, 1000),
             messageId,
             queueId: entry.id,
+            receivedId: entry.receivedId,
           })),
         });
       }

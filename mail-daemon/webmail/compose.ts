@@ -16,6 +16,8 @@ import { findSpecialUseMailbox } from '../store/mailboxes.ts';
 import { setFlags } from '../store/message-flags.ts';
 import { getMessage } from '../store/messages.ts';
 import { submitMessage } from '../smtp/submission.ts';
+import type { MailFlow } from '../delivery/deliver-mail.ts';
+import { newReceivedId } from '../delivery/received-id.ts';
 import { prependHeaders } from '../smtp/message-headers.ts';
 import { senderAddresses } from '../accounts/sender-addresses.ts';
 import { getMessagePart, htmlText } from './message-view.ts';
@@ -147,12 +149,13 @@ export interface SendResult {
   queued: boolean;
 }
 
-export async function sendDraft(store: MailStore, accountId: number, draft: Draft, options: { hostname: string }): Promise<SendResult> {
+export async function sendDraft(flow: MailFlow, accountId: number, draft: Draft): Promise<SendResult> {
+  const { store } = flow;
   const built = await buildMessage(store, accountId, draft, { keepBcc: false });
   if (built.recipients.length === 0) throw new ComposeError('Add at least one recipient', 'to');
   let result;
   try {
-    result = await submitMessage(store, { accountId, mailFrom: built.from, recipients: built.recipients, raw: built.raw, hostname: options.hostname });
+    result = await submitMessage(flow, { accountId, mailFrom: built.from, recipients: built.recipients, raw: built.raw, receivedId: newReceivedId() });
   } catch (error) {
     // An SMTP-style refusal ("5.1.1 No such user here: x") becomes words for the form.
     if (error instanceof Error && 'responseCode' in error) throw new ComposeError(error.message.replace(/^\d\.\d\.\d+\s*/, ''), 'to');

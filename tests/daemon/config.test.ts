@@ -107,12 +107,23 @@ describe('.env.example', () => {
       'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER', 'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER',
       'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
       'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY', 'SMTP_UNKNOWN_RCPT_LIMIT',
-      'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT',
+      'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT',
     ]);
   });
 
   test('copied as it is, it gives the defaults', () => {
     assert.deepEqual(loadConfig(asEnv(documented)), loadConfig(asEnv({})));
+  });
+});
+
+describe('SRS_SECRET', () => {
+  test('takes a list of secrets, the first one signing', () => {
+    assert.deepEqual(load({ SRS_SECRET: 'new-secret-0123456789, old-secret-0123456789' }).srsSecrets, ['new-secret-0123456789', 'old-secret-0123456789']);
+    assert.deepEqual(load({}).srsSecrets, []);
+  });
+
+  test('rejects a short secret', () => {
+    assertRejected({ SRS_SECRET: 'long-enough-secret-1,short' }, /^SRS_SECRET must be .*at least 16 characters.*, got "short" in "long-enough-secret-1,short"$/);
   });
 });
 

@@ -57,8 +57,10 @@ describe('SMTP delivery with account rules', () => {
     await send('someone@remote.test', 'carol@example.test', { subject: 'for carol' });
     assert.deepEqual(await subjects(bob, 'INBOX'), []);
     assert.deepEqual((await subjects(carol, 'INBOX')).map((m) => m.subject), ['for carol']);
-    const forwards = (await queued()).filter((q) => q.mailFrom === 'someone@remote.test');
+    // Sent on with an SRS sender of the forwarding domain (so SPF passes at elsewhere.test).
+    const forwards = (await queued()).filter((q) => q.mailFrom.startsWith('SRS0='));
     assert.deepEqual(forwards.map((f) => f.to), [['bob@elsewhere.test'], ['carol@elsewhere.test']]);
+    for (const f of forwards) assert.match(f.mailFrom, /^SRS0=[\w-]{4}=[A-Z2-7]{2}=remote\.test=someone@example\.test$/);
   });
 
   it('answers once per sender while on vacation, never to lists or <>', async () => {

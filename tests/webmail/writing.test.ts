@@ -36,6 +36,8 @@ for (const engine of ENGINES) {
       await updateProfile(store, alice, { displayName: 'Alice Liddell', signature: 'Alice\nExample Inc.' });
     });
     after(() => store.dispose());
+    // Local mail only: no SRS key is ever needed, so no DATA_DIR.
+    const flow = () => ({ store, config: { hostname: HOSTNAME, dataDir: '/nonexistent', srsSecrets: [] }, log: () => undefined });
 
     const special = async (accountId: number, use: string) => (await findSpecialUseMailbox(store.database.prisma, accountId, use))!.id;
     const newest = async (accountId: number, use: string) => (await listMessagePage(store, accountId, await special(accountId, use), { limit: 1 })).messages[0];
@@ -45,13 +47,13 @@ for (const engine of ENGINES) {
       const stop = await subscribeMailEvents(store, bob, (e) => events.push(e));
       const draft = await newDraft(store, alice);
       assert.match(draft.html, /-- <br>Alice<br>Example Inc\./);
-      const result = await sendDraft(store, alice, {
+      const result = await sendDraft(flow(), alice, {
         ...draft,
         to: ['Bob <BOB@example.test>'],
         subject: 'Quarterly numbers',
         html: '<p>See the <b>attached</b> sheet, flamingo.</p>' + draft.html,
         attachments: [{ filename: 'numbers.csv', contentType: 'text/csv', content: FILE }],
-      }, { hostname: HOSTNAME });
+      });
       stop();
       assert.ok(events.some((e) => e.kind === 'messages-added'));
 
@@ -80,7 +82,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(reply.to, ['Alice Liddell <alice@example.test>']);
       assert.equal(reply.subject, 'Re: Quarterly numbers');
       assert.match(reply.html, /wrote:<\/p><blockquote/);
-      await sendDraft(store, bob, { ...reply, html: '<p>Thanks, got it.</p>' + reply.html }, { hostname: HOSTNAME });
+      await sendDraft(flow(), bob, { ...reply, html: '<p>Thanks, got it.</p>' + reply.html });
       const answer = await newest(alice, '\\Inbox');
       const full = await getMessage(store, alice, answer.id);
       assert.equal(full.inReplyTo, (await getMessage(store, bob, original.id)).messageId);
@@ -106,7 +108,7 @@ for (const engine of ENGINES) {
       const forward = await replyDraft(store, alice, sent.id, 'forward');
       assert.equal(forward.subject, 'Fwd: Quarterly numbers');
       assert.equal(forward.attachments.length, 1);
-      await sendDraft(store, alice, { ...forward, to: ['bob@example.test'] }, { hostname: HOSTNAME });
+      await sendDraft(flow(), alice, { ...forward, to: ['bob@example.test'] });
       const forwarded = await newest(bob, '\\Inbox');
       assert.equal(forwarded.subject, 'Fwd: Quarterly numbers');
       const view = await openMessage(store, bob, forwarded.id);
@@ -134,13 +136,13 @@ for (const engine of ENGINES) {
       assert.equal(reopened.draftId, second);
 
       // Refusals keep the draft: a bad address, a local user that does not exist, a From that is not hers.
-      await assert.rejects(sendDraft(store, alice, { ...reopened, to: ['not an address'] }, { hostname: HOSTNAME }), { name: 'ComposeError', field: 'to' });
-      await assert.rejects(sendDraft(store, alice, { ...reopened, to: ['nobody@example.test'] }, { hostname: HOSTNAME }), /No such user here: nobody@example\.test/);
-      await assert.rejects(sendDraft(store, alice, { ...reopened, from: 'bob@example.test' }, { hostname: HOSTNAME }), { name: 'ComposeError', field: 'from' });
+      await assert.rejects(sendDraft(flow(), alice, { ...reopened, to: ['not an address'] }), { name: 'ComposeError', field: 'to' });
+      await assert.rejects(sendDraft(flow(), alice, { ...reopened, to: ['nobody@example.test'] }), /No such user here: nobody@example\.test/);
+      await assert.rejects(sendDraft(flow(), alice, { ...reopened, from: 'bob@example.test' }), { name: 'ComposeError', field: 'from' });
       await assert.rejects(reopenDraft(store, bob, second), { code: 'NONEXISTENT' });
       assert.equal((await listMessagePage(store, alice, drafts)).messages.length, 1);
 
-      await sendDraft(store, alice, { ...reopened, to: [], bcc: ['bob@example.test'] }, { hostname: HOSTNAME });
+      await sendDraft(flow(), alice, { ...reopened, to: [], bcc: ['bob@example.test'] });
       assert.equal((await listMessagePage(store, alice, drafts)).messages.length, 0);
       const got = await newest(bob, '\\Inbox');
       // Bcc: not in the message Bob gets, kept in Alice's Sent copy.

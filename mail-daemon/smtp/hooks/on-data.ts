@@ -11,6 +11,7 @@ import { submitMessage } from '../submission.ts';
 import { receivedHeader } from '../received-header.ts';
 import { transactionState } from '../session-state.ts';
 import { smtpError } from '../smtp-error.ts';
+import { newReceivedId } from '../../delivery/received-id.ts';
 
 /**
  * The message, or null when it is bigger than maxBytes: then the rest is read
@@ -41,18 +42,20 @@ export function onData(context: SmtpContext, mode: 'inbound' | 'submission') {
     (async () => {
       const raw = await readMessage(stream, context.config.maxMessageSize, lease);
       if (!raw) throw smtpError(552, '5.3.4', `Message too big: the limit is ${context.config.maxMessageSize} bytes`);
-      if (mode === 'inbound') return acceptInbound(context, raw, session, transactionState(session.envelope));
+      // One id per message (a connection may carry several), in the Received: field and the log.
+      const receivedId = newReceivedId();
+      if (mode === 'inbound') return acceptInbound(context, raw, session, transactionState(session.envelope), receivedId);
       const account = session.user as AccountView;
       const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address);
-      const result = await submitMessage(context.store, {
+      const result = await submitMessage(context, {
         accountId: account.id,
         mailFrom: (session.envelope.mailFrom as SMTPServerAddress).address.toLowerCase(),
         recipients,
         raw,
-        hostname: context.config.hostname,
-        received: receivedHeader(session, context.config.hostname, null),
+        receivedId,
+        received: receivedHeader(session, context.config.hostname, receivedId, null),
       });
-      return `Message accepted ${result.messageId}`;
+      return `Message accepted as ${receivedId} ${result.messageId}`;
     })().finally(() => lease.release()).then(
       (message) => callback(null, message),
       (error) => {

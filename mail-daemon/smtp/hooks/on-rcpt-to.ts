@@ -7,6 +7,7 @@ import type { MailStore } from '../../store/context.ts';
 import { hasRoomFor } from '../../store/quota.ts';
 import { resolveRecipient } from '../../aliases/resolve-recipient.ts';
 import { transactionState } from '../session-state.ts';
+import { addResolved } from '../../delivery/recipients.ts';
 import { smtpError } from '../smtp-error.ts';
 import { parseAddress } from '../../accounts/addresses.ts';
 
@@ -30,7 +31,7 @@ export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission') {
       const state = transactionState(session.envelope);
       if (resolution.kind === 'not-hosted') {
         if (mode === 'inbound') throw smtpError(550, '5.7.1', `Relaying denied: ${normalized} is not hosted here`);
-        state.external.add(normalized);
+        state.remote.set(normalized, null);
         return;
       }
       if (resolution.kind === 'unknown') throw smtpError(550, '5.1.1', `No such user here: ${normalized}`);
@@ -39,8 +40,7 @@ export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission') {
       for (const recipient of resolution.local) {
         if (!(await hasRoomFor(store, recipient.accountId, size))) throw smtpError(452, '4.2.2', `Mailbox full: ${normalized}`);
       }
-      for (const recipient of resolution.local) state.local.set(recipient.accountId, recipient);
-      for (const external of resolution.external) state.external.add(external);
+      addResolved(state, normalized, resolution);
     })().then(() => callback(), (error) => callback(error.responseCode ? error : smtpError(451, '4.3.0', 'Temporary failure, try again later')));
   };
 }

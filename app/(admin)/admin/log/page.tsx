@@ -1,4 +1,5 @@
-// The delivery log, newest first, searched by address, message id, status or detail.
+// The delivery log, newest first, searched by address, message id, the id of
+// the Received: field, status or detail.
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 
@@ -10,18 +11,18 @@ export default async function DeliveryLogPage({ searchParams }: { searchParams: 
   const { store, account } = await forPage(requirePlatformAdmin);
   const q = String((await searchParams).q ?? '').trim().slice(0, 200);
   const where = q
-    ? { OR: [{ mailFrom: { contains: q } }, { rcptTo: { contains: q } }, { messageId: { contains: q } }, { detail: { contains: q } }, { status: { equals: q } }, { kind: { equals: q } }] }
+    ? { OR: [{ mailFrom: { contains: q } }, { rcptTo: { contains: q } }, { messageId: { contains: q } }, { receivedId: { equals: q.toUpperCase() } }, { detail: { contains: q } }, { status: { equals: q } }, { kind: { equals: q } }] }
     : {};
   const rows = await store.database.prisma.deliveryLog.findMany({ where, orderBy: { id: 'desc' }, take: PAGE_SIZE });
   return (
     <PageShell account={account} title="Delivery log">
       <form className="flex gap-2" method="get">
-        <input name="q" defaultValue={q} placeholder="Address, message id, status…" className="w-80 rounded-md border border-border bg-background px-2 py-1.5 text-sm" />
+        <input name="q" defaultValue={q} placeholder="Address, message id, Received id, status…" className="w-80 rounded-md border border-border bg-background px-2 py-1.5 text-sm" />
         <button type="submit" className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-foreground">Search</button>
       </form>
       <Section title={q ? `${rows.length} matching “${q}”` : `Latest ${rows.length}`} testId="delivery-log">
         <table className="text-left text-xs">
-          <thead><tr><th className="pr-3">Time</th><th className="pr-3">Kind</th><th className="pr-3">From</th><th className="pr-3">To</th><th className="pr-3">Status</th><th>Detail</th></tr></thead>
+          <thead><tr><th className="pr-3">Time</th><th className="pr-3">Kind</th><th className="pr-3">From</th><th className="pr-3">To</th><th className="pr-3">Status</th><th className="pr-3">Received id</th><th>Detail</th></tr></thead>
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} className="border-t border-border align-top">
@@ -30,6 +31,7 @@ export default async function DeliveryLogPage({ searchParams }: { searchParams: 
                 <td className="pr-3">{r.mailFrom || '<>'}</td>
                 <td className="pr-3 break-all">{r.rcptTo}</td>
                 <td className="pr-3">{r.status}</td>
+                <td className="pr-3 font-mono">{r.receivedId}</td>
                 <td className="break-all">{r.detail}</td>
               </tr>
             ))}

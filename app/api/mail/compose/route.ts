@@ -39,7 +39,7 @@ export const POST = mailRoute(async ({ store, account }, request) => {
   }
   const draft: Draft = { ...parsed.data, attachments: [...parsed.data.attachments, ...uploads] };
   if (form.get('intent') === 'send') {
-    const sent = await sendDraft(store, account.id, draft, { hostname: loadConfig().hostname });
+    const sent = await sendDraft({ store, config: loadConfig(), log: console.error }, account.id, draft);
     return Response.json({ sent: true, sentId: sent.sentId, queued: sent.queued });
   }
   return Response.json(await saveDraft(store, account.id, draft));

@@ -1,0 +1,160 @@
+// The one delivery function every path calls once a message is accepted:
+// port 25 (inbound.ts), submission on 587/465 and the web app's send
+// (submission.ts), and so alias expansion and forwards. Each local
+// recipient's own rules apply (filters, forwarding, vacation), whatever the
+// path; a forward to an address we host is delivered here (with that
+// account's rules), a forward to a remote address goes through the queue
+// with an SRS envelope sender (srs.ts) when the original sender's domain is
+// not ours, so SPF passes at the receiver. Local copies are stored in one
+// transaction before the queue entry is written; the caller answers the
+// client only after this returns.
+import type { Config } from '../config.ts';
+import type { MailStore } from '../store/context.ts';
+import { deliverMessage, prepareMessage, type DeliveredCopy, type DeliveryTarget, type PreparedMessage } from '../store/deliver.ts';
+import { findMailbox } from '../store/mailboxes.ts';
+import { enqueueMessage } from '../queue/enqueue.ts';
+import { deliveryRulesFor } from '../settings/delivery-rules.ts';
+import { vacationReplyFor } from '../settings/vacation.ts';
+import { resolveRecipient, type LocalRecipient } from '../aliases/resolve-recipient.ts';
+import { signWithDomainKey } from '../domains/dkim-sign.ts';
+import { logDelivery } from '../delivery-log.ts';
+import { srsForward } from './srs.ts';
+import { srsKeysOf } from './srs-keys.ts';
+import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';
+import { newReceivedId } from './received-id.ts';
+
+/** What delivery needs besides the message (SmtpContext is one). */
+export interface MailFlow {
+  store: MailStore;
+  config: Pick<Config, 'hostname' | 'dataDir' | 'srsSecrets'>;
+  log: (message: string) => void;
+}
+
+export interface MailToDeliver {
+  /** For the log: "inbound" (port 25), "submission" (ours, and the web app's), "vacation". */
+  kind: string;
+  /** The message as stored, trace fields included. */
+  message: Buffer;
+  /** Envelope sender; "" is <>. */
+  mailFrom: string;
+  /** The envelope recipients as given, for the log. */
+  rcptTo: string[];
+  recipients: Recipients;
+  /** The id in the message's Received: field (or made for it), for the log and the queue. */
+  receivedId: string;
+  /** DMARC quarantine: local copies go to Junk and nobody auto-replies. */
+  junk?: boolean;
+  /** The account that submitted it (queue entries remember it). */
+  accountId?: number;
+  messageId?: string;
+}
+
+export interface DeliveryOutcome {
+  copies: DeliveredCopy[];
+  queueIds: number[];
+  /** Every account the message reached, through forwards too. */
+  reached: LocalRecipient[];
+}
+
+/** Where one account's copy goes after its filters, and where it forwards to. */
+async function routeFor(store: MailStore, recipient: LocalRecipient, prepared: PreparedMessage, junk: boolean): Promise<{ target: DeliveryTarget | null; forwardTo: string | null }> {
+  const { summary } = prepared;
+  const rules = await deliveryRulesFor(store, recipient.accountId, { from: summary.fromAddress, to: `${summary.toAddresses}, ${summary.ccAddresses}`, subject: summary.subject });
+  if (!rules.keepLocal) return { target: null, forwardTo: rules.forwardTo };
+  const target: DeliveryTarget = { accountId: recipient.accountId, flags: rules.flags };
+  if (junk) target.specialUse = '\\Junk';
+  else if (rules.folder) {
+    // A filter naming a folder that was deleted since delivers to the Inbox.
+    const folder = await findMailbox(store, recipient.accountId, rules.folder).catch(() => null);
+    if (folder) target.mailboxId = folder.id;
+  }
+  return { target, forwardTo: rules.forwardTo };
+}
+
+/**
+ * Follows each account's rules: collects the local copies and the remote
+ * forwards. A forward to one of our addresses adds that account (once: a
+ * forwarding loop ends at an account already reached).
+ */
+async function planDelivery(store: MailStore, input: MailToDeliver, prepared: PreparedMessage) {
+  const targets: DeliveryTarget[] = [];
+  const remote = new Map(input.recipients.remote);
+  const reached = new Map<number, LocalRecipient>();
+  const pending = [...input.recipients.local.values()];
+  for (let recipient = pending.shift(); recipient; recipient = pending.shift()) {
+    if (reached.has(recipient.accountId)) continue;
+    reached.set(recipient.accountId, recipient);
+    const route = await routeFor(store, recipient, prepared, !!input.junk);
+    if (route.target) targets.push(route.target);
+    if (!route.forwardTo) continue;
+    const resolution = await resolveRecipient(store, route.forwardTo);
+    if (resolution.kind === 'not-hosted') remote.set(route.forwardTo, domainOf(recipient.address));
+    else if (resolution.kind === 'ok') {
+      pending.push(...resolution.local);
+      for (const address of resolution.external) remote.set(address, domainOf(recipient.address));
+    } else if (!route.target) {
+      // The forwarding address went away since it was set: keep the mail here.
+      targets.push({ accountId: recipient.accountId });
+    }
+  }
+  // Forwards that lead only back to accounts already reached: nothing may be lost.
+  if (targets.length === 0 && remote.size === 0) targets.push(...[...input.recipients.local.values()].map((r) => ({ accountId: r.accountId })));
+  return { targets, remote, reached: [...reached.values()] };
+}
+
+/** The envelope sender of each remote copy: rewritten with SRS when the sender's domain is not ours. */
+async function remoteSenders(flow: MailFlow, mailFrom: string, remote: Map<string, string | null>): Promise<Map<string, string[]>> {
+  const bySender = new Map<string, string[]>();
+  const foreign = mailFrom !== '' && !(await flow.store.database.prisma.domain.findUnique({ where: { name: domainOf(mailFrom) }, select: { id: true } }));
+  for (const [address, via] of remote) {
+    const sender = foreign && via ? srsForward(srsKeysOf(flow.config), mailFrom, via) : mailFrom;
+    bySender.set(sender, [...(bySender.get(sender) ?? []), address]);
+  }
+  return bySender;
+}
+
+/** RFC 3834 auto-replies of the accounts reached that are on vacation, from <>, signed like any mail of theirs. */
+async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], input: MailToDeliver): Promise<void> {
+  const prisma = flow.store.database.prisma;
+  for (const recipient of reached) {
+    const account = await prisma.account.findUnique({ where: { id: recipient.accountId }, select: { id: true, address: true, displayName: true } });
+    if (!account) continue;
+    const reply = await vacationReplyFor(flow.store, account, { mailFrom: input.mailFrom, raw: input.message, ownAddresses: [account.address, recipient.address] });
+    if (!reply) continue;
+    const recipients = noRecipients();
+    const kind = await addRecipient(flow.store, recipients, reply.rcptTo);
+    if (kind !== 'ok' && kind !== 'not-hosted') continue;
+    await deliverMail(flow, {
+      kind: 'vacation',
+      message: await signWithDomainKey(flow.store, reply.raw, account.address),
+      mailFrom: reply.mailFrom,
+      rcptTo: [reply.rcptTo],
+      recipients,
+      receivedId: newReceivedId(),
+      accountId: account.id,
+    });
+  }
+}
+
+export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
+  const prepared = await prepareMessage(input.message);
+  const { targets, remote, reached } = await planDelivery(flow.store, input, prepared);
+  const copies = await deliverMessage(flow.store, prepared, targets);
+  const queueIds: number[] = [];
+  for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
+    queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
+  }
+  if (!input.junk) await sendVacationReplies(flow, reached, input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
+  const forwarded = [...remote.values()].filter((via) => via !== null).length;
+  await logDelivery(flow.store, {
+    kind: input.kind,
+    mailFrom: input.mailFrom,
+    rcptTo: input.rcptTo.join(', '),
+    status: queueIds.length > 0 ? 'queued' : 'delivered',
+    detail: `${copies.length} local${input.junk ? ' (to Junk: DMARC quarantine)' : ''}, ${remote.size} remote${forwarded ? ` (${forwarded} forwarded)` : ''}${queueIds.length ? ` as queue entry ${queueIds.join(', ')}` : ''}`,
+    messageId: input.messageId ?? prepared.summary.messageId,
+    queueId: queueIds[0] ?? null,
+    receivedId: input.receivedId,
+  });
+  return { copies, queueIds, reached };
+}

@@ -1,0 +1,9 @@
+// The SRS key: SRS_SECRET, else one made on first use in DATA_DIR, so a
+// single host forwards with SRS without any setting.
+import type { Config } from '../config.ts';
+import { dataDirSecret } from '../data-dir-secret.ts';
+import type { SrsKeys } from './srs.ts';
+
+export function srsKeysOf(config: Pick<Config, 'dataDir' | 'srsSecrets'>): SrsKeys {
+  return { secrets: config.srsSecrets.length > 0 ? config.srsSecrets : [dataDirSecret(config.dataDir, 'srs-secret')] };
+}
