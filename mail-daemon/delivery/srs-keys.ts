@@ -4,6 +4,13 @@ import type { Config } from '../config.ts';
 import { dataDirSecret } from '../data-dir-secret.ts';
 import type { SrsKeys } from './srs.ts';
 
+const cache = new WeakMap<object, SrsKeys>();
+
 export function srsKeysOf(config: Pick<Config, 'dataDir' | 'srsSecrets'>): SrsKeys {
-  return { secrets: config.srsSecrets.length > 0 ? config.srsSecrets : [dataDirSecret(config.dataDir, 'srs-secret')] };
+  let keys = cache.get(config);
+  if (!keys) {
+    keys = { secrets: config.srsSecrets.length > 0 ? config.srsSecrets : [dataDirSecret(config.dataDir, 'srs-secret')] };
+    cache.set(config, keys);
+  }
+  return keys;
 }

@@ -11,6 +11,7 @@ import { connectionLimiter } from './hooks/on-connect.ts';
 import { onAuth } from './hooks/on-auth.ts';
 import { onMailFrom } from './hooks/on-mail-from.ts';
 import { onRcptTo } from './hooks/on-rcpt-to.ts';
+import { srsKeysOf } from '../delivery/srs-keys.ts';
 import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import { isLoopback } from '../loopback.ts';
@@ -43,6 +44,7 @@ export interface SmtpServiceOptions {
 export function createSmtpService(options: SmtpServiceOptions = {}): Service {
   return async ({ config, store, tls, log, incoming }) => {
     keepOwnEnhancedCodes();
+    const srsKeys = () => srsKeysOf(config);
     const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log, incoming };
     const limiter = new LoginLimiter(store.database, config.login, log);
     const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
@@ -68,7 +70,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       disabledCommands: ['AUTH'],
       authOptional: true,
       onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
-      onRcptTo: onRcptTo(store, 'inbound'),
+      onRcptTo: onRcptTo(store, 'inbound', srsKeys),
       onData: onData(context, 'inbound'),
     });
     const submission = (secure: boolean): SMTPServerOptions => ({
@@ -91,7 +93,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       },
       onAuth: onAuth(store, limiter, config.allowPlaintextLoopback),
       onMailFrom: onMailFrom(store, 'submission', config.maxMessageSize),
-      onRcptTo: onRcptTo(store, 'submission'),
+      onRcptTo: onRcptTo(store, 'submission', srsKeys),
       onData: onData(context, 'submission'),
     });
 

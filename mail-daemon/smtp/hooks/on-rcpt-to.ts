@@ -1,13 +1,16 @@
 // RCPT TO. On the MX (port 25) only hosted addresses are taken: another
 // domain is relaying (550 5.7.1), an unknown user 550 5.1.1, a full mailbox
 // 452 4.2.2. After login (submission) any address is taken; hosted ones must
-// still exist.
+// still exist. An SRS address of ours (a bounce to mail we forwarded) goes
+// back to the original sender, or is refused when forged (550 5.7.1).
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { MailStore } from '../../store/context.ts';
 import { hasRoomFor } from '../../store/quota.ts';
 import { resolveRecipient } from '../../aliases/resolve-recipient.ts';
 import { transactionState } from '../session-state.ts';
-import { addResolved } from '../../delivery/recipients.ts';
+import { addResolved, domainOf } from '../../delivery/recipients.ts';
+import { srsRecipient } from '../../delivery/srs-recipient.ts';
+import type { SrsKeys } from '../../delivery/srs.ts';
 import { smtpError } from '../smtp-error.ts';
 import { parseAddress } from '../../accounts/addresses.ts';
 
@@ -18,9 +21,15 @@ export function declaredSize(session: SMTPServerSession): number {
   return Number((args && args.SIZE) || 0);
 }
 
-export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission') {
+export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission', srsKeys: () => SrsKeys) {
   return (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
     (async () => {
+      const srs = await srsRecipient(store, srsKeys, address.address);
+      if (srs.kind === 'invalid') throw smtpError(550, '5.7.1', `No such SRS address here: ${srs.reason}`);
+      if (srs.kind === 'ok') {
+        transactionState(session.envelope).remote.set(srs.address, domainOf(address.address.toLowerCase()));
+        return;
+      }
       let normalized: string;
       try {
         normalized = parseAddress(address.address).address;
