@@ -33,7 +33,7 @@ export function DnsRecordsTable({ domain, records, verified }: { domain: string;
   return (
     <div className="flex flex-col gap-3">
       <p className="text-sm" data-testid="verification">
-        {isVerified ? 'Ownership verified: the domain receives mail.' : 'Not verified yet: publish the Ownership TXT record, then check. Until then the domain receives no mail.'}
+        {isVerified ? 'Ownership verified: the domain receives mail.' : 'Not verified yet: publish the Ownership TXT record, then check. Until then its mailboxes cannot log in, send or receive mail.'}
       </p>
       <div className="flex items-center gap-3">
         <button type="button" onClick={check} disabled={pending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-foreground disabled:opacity-50">

@@ -6,7 +6,7 @@
 import { getServerSession } from 'next-auth';
 import { notFound, redirect } from 'next/navigation';
 import type { Domain } from '@/prisma/generated/sqlite/client.ts';
-import type { AccountView } from '@/mail-daemon/accounts/accounts.ts';
+import { mayUseAccount, type AccountView } from '@/mail-daemon/accounts/accounts.ts';
 import { needsSetup } from '@/mail-daemon/accounts/signup.ts';
 import { administers } from '@/mail-daemon/domains/domain-admins.ts';
 import { getMailStore, type MailStore } from '@/mail-daemon/store/context.ts';
@@ -35,9 +35,9 @@ export async function currentAccount(): Promise<SignedIn | null> {
   const store = await getMailStore();
   const account = await store.database.prisma.account.findUnique({
     where: { id: session.accountId },
-    include: { domain: { select: { disabled: true } } },
+    include: { domain: { select: { disabled: true, verified: true } } },
   });
-  if (!account || account.disabled || account.domain.disabled) return null;
+  if (!account || !mayUseAccount(account)) return null;
   // A session from before the last password change has ended.
   if (session.stamp !== passwordStamp(account.passwordHash)) return null;
   const { domain: _domain, passwordHash: _hash, ...view } = account;

@@ -2,6 +2,8 @@
 // changes, listing, removal, and password checks for every login path.
 import type { Account } from '../../prisma/generated/sqlite/client.ts';
 import { mutate, type MailStore } from '../store/context.ts';
+import type { StoreChange } from '../store/change-bus.ts';
+import type { Tx } from '../store/transaction.ts';
 import { createDefaultMailboxes } from '../store/mailboxes.ts';
 import { removeMessages } from '../store/expunge.ts';
 import { ValidationError } from '../validation-error.ts';
@@ -85,14 +87,26 @@ export async function listAccounts(store: MailStore, domain?: string): Promise<A
   return rows;
 }
 
+/** Deletes an account with all its mail, inside the caller's transaction. */
+export async function deleteAccountWithMail(tx: Tx, accountId: number, changes: StoreChange[]): Promise<void> {
+  const mailboxes = await tx.mailbox.findMany({ where: { accountId } });
+  for (const mailbox of mailboxes) await removeMessages(tx, mailbox, { onlyDeleted: false }, changes);
+  await tx.account.delete({ where: { id: accountId } });
+}
+
 /** Deletes an account with all its mail. */
 export async function removeAccount(store: MailStore, address: string): Promise<void> {
   const account = await requireAccount(store, address);
-  await mutate(store, async (tx, changes) => {
-    const mailboxes = await tx.mailbox.findMany({ where: { accountId: account.id } });
-    for (const mailbox of mailboxes) await removeMessages(tx, mailbox, { onlyDeleted: false }, changes);
-    await tx.account.delete({ where: { id: account.id } });
-  });
+  await mutate(store, (tx, changes) => deleteAccountWithMail(tx, account.id, changes));
+}
+
+/**
+ * Whether an account may log in and use mail: neither it nor its domain is
+ * disabled, and its domain is verified (until its ownership record is found,
+ * a domain's accounts are somebody's claim, not its owner's).
+ */
+export function mayUseAccount(account: { disabled: boolean; domain: { disabled: boolean; verified: boolean } }): boolean {
+  return !account.disabled && !account.domain.disabled && account.domain.verified;
 }
 
 export interface AuthenticateOptions {
@@ -106,8 +120,8 @@ export interface AuthenticateOptions {
 }
 
 /**
- * The account if the password is right and neither it nor its domain is
- * disabled; null otherwise, taking the same time whether or not it exists.
+ * The account if the password is right and it may be used (mayUseAccount);
+ * null otherwise, taking the same time whether or not it exists.
  */
 export async function authenticate(store: MailStore, address: string, password: string, options: AuthenticateOptions = {}): Promise<AccountView | null> {
   let normalized: string;
@@ -118,7 +132,7 @@ export async function authenticate(store: MailStore, address: string, password: 
   }
   const account = await store.database.prisma.account.findUnique({
     where: { address: normalized },
-    include: { domain: { select: { disabled: true } }, twoFactor: { select: { enabled: true } } },
+    include: { domain: { select: { disabled: true, verified: true } }, twoFactor: { select: { enabled: true } } },
   });
   if (!account) return verifyAgainstDecoy(password).then(() => null);
   const purpose = options.purpose ?? 'mail';
@@ -127,7 +141,7 @@ export async function authenticate(store: MailStore, address: string, password: 
     ? (await verifyPassword(account.passwordHash, password)) || (purpose === 'mail' && (await matchAppPassword(store, account.id, password)))
     : await matchAppPassword(store, account.id, password);
   if (!passwordOk) return null;
-  if (account.disabled || account.domain.disabled) return null;
+  if (!mayUseAccount(account)) return null;
   const { domain: _domain, twoFactor: _twoFactor, ...row } = account;
   return publicAccount(row);
 }

@@ -1,23 +1,57 @@
 // Hosted domains: adding one generates its DKIM key and ownership token.
+//
+// A domain added by a user who is not a platform admin is a claim until its
+// ownership TXT record is found: its accounts and aliases cannot log in, send
+// or receive (accounts.ts mayUseAccount, resolve-recipient.ts,
+// sender-addresses.ts). A claim never blocks the owner: a platform admin (the
+// web as one, or mailctl) takes the domain over at once, and anyone may once
+// the claim is older than UNVERIFIED_DOMAIN_EXPIRY. Taking over deletes what
+// the claimant made there, since none of it ever was the domain's.
 import { randomBytes } from 'node:crypto';
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
-import type { MailStore } from '../store/context.ts';
+import { mutate, type MailStore } from '../store/context.ts';
 import { runTransaction } from '../store/transaction.ts';
 import { normalizeDomainName } from '../accounts/addresses.ts';
+import { deleteAccountWithMail } from '../accounts/accounts.ts';
 import { ValidationError } from '../validation-error.ts';
 import { generateDkimKey } from './dkim.ts';
 
 export interface AddDomainOptions {
-  /** Platform admins add domains without the DNS proof. */
+  /** Platform admins (and mailctl) add domains without the DNS proof, and take over unverified claims. */
   verified?: boolean;
   signupOpen?: boolean;
+  /** UNVERIFIED_DOMAIN_EXPIRY: an unverified claim older than this gives way to anyone; without it, only to a platform admin. */
+  claimExpiryMs?: number;
+}
+
+/** Whether an existing domain row gives way to this addition. */
+function givesWay(existing: Domain, options: AddDomainOptions, now: number): boolean {
+  if (existing.verified) return false;
+  if (options.verified) return true;
+  return options.claimExpiryMs !== undefined && now - existing.createdAt.getTime() >= options.claimExpiryMs;
+}
+
+/** Deletes an unverified claim with the accounts (and their mail) and aliases made under it. */
+async function dropClaim(store: MailStore, claim: Domain): Promise<void> {
+  await mutate(store, async (tx, changes) => {
+    const current = await tx.domain.findUnique({ where: { id: claim.id } });
+    // Verified meanwhile: the claimant proved ownership after all.
+    if (!current || current.verified) return;
+    for (const account of await tx.account.findMany({ where: { domainId: claim.id }, select: { id: true } })) {
+      await deleteAccountWithMail(tx, account.id, changes);
+    }
+    await tx.alias.deleteMany({ where: { domainId: claim.id } });
+    await tx.domain.delete({ where: { id: claim.id } });
+  });
 }
 
 export async function addDomain(store: MailStore, name: string, options: AddDomainOptions = {}): Promise<Domain> {
   const domainName = normalizeDomainName(name);
   const prisma = store.database.prisma;
-  if (await prisma.domain.findUnique({ where: { name: domainName } })) {
-    throw new ValidationError('domain', `The domain ${domainName} is already hosted here.`);
+  const existing = await prisma.domain.findUnique({ where: { name: domainName } });
+  if (existing) {
+    if (!givesWay(existing, options, Date.now())) throw new ValidationError('domain', `The domain ${domainName} is already hosted here.`);
+    await dropClaim(store, existing);
   }
   const key = await generateDkimKey();
   try {

@@ -1,7 +1,7 @@
 // The mailctl commands: parsing of their arguments and their output.
 import type { Config } from '../config.ts';
 import type { MailStore } from '../store/context.ts';
-import { addDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
+import { addDomain, findDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
 import { grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../domains/domain-admins.ts';
 import { dnsRecordsFor, formatZone } from '../domains/dns-records.ts';
 import { createAccount, listAccounts, removeAccount, setPassword } from '../accounts/accounts.ts';
@@ -102,8 +102,11 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'domain add': {
       expect(args, 1, 'domain add <domain>');
+      // The operator is a platform admin: an unverified claim on the name gives way.
+      const claim = await findDomain(store, args[0]);
       const domain = await addDomain(store, args[0], { verified: true, signupOpen: parsed.options.has('--signup-open') });
-      return `added domain ${domain.name}\npublish its DNS records (npm run mailctl -- dns ${domain.name}):\n\n${formatZone(dnsRecordsFor(domain, config))}`;
+      const tookOver = claim && !claim.verified ? `took ${domain.name} over from an unverified claim (its accounts and aliases are gone)\n` : '';
+      return `${tookOver}added domain ${domain.name}\npublish its DNS records (npm run mailctl -- dns ${domain.name}):\n\n${formatZone(dnsRecordsFor(domain, config))}`;
     }
     case 'domain list': {
       expect(args, 0, 'domain list');

@@ -26,7 +26,7 @@ export default async function DomainsPage() {
       </Section>
       <Section title="Add a domain" testId="add-domain">
         <p className="text-sm text-muted">
-          {account.role === 'admin' ? 'As a platform admin, your domains are verified at once.' : 'You prove that the domain is yours with a TXT record; until then it receives no mail.'}
+          {account.role === 'admin' ? 'As a platform admin, your domains are verified at once.' : 'You prove that the domain is yours with a TXT record; until then its mailboxes cannot log in, send or receive mail, and an unproven claim lapses after a while.'}
         </p>
         <ActionForm action={addDomainAction} submit="Add domain">
           <Field name="domain" label="Domain name" placeholder="example.com" />

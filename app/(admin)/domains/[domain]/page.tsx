@@ -30,7 +30,7 @@ export default async function DomainPage({ params }: { params: Promise<{ domain:
   return (
     <PageShell account={account} title={domain.name}>
       <p className="text-sm">
-        {domain.verified ? 'Verified.' : 'Not verified: it receives no mail until the ownership record is found.'}{' '}
+        {domain.verified ? 'Verified.' : 'Not verified: its mailboxes cannot log in, send or receive mail until the ownership record is found.'}{' '}
         <Link href={`/domains/${domain.name}/dns`} className="underline">DNS records</Link>
       </p>
 
