@@ -4,6 +4,7 @@
 import { createContext, startTransition, useActionState, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { signIn } from 'next-auth/react';
 import type { ActionState, RevealData } from '../_lib/action.ts';
+import { localPath } from '../_lib/local-path.ts';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -185,7 +186,7 @@ function Reveal({ data, submitted }: { data?: RevealData; submitted: RefObject<F
     // Setup and signup create the account on the server; sign it in with the
     // password that was submitted, then go on.
     const password = String(submitted.current?.get(signInTo.passwordField ?? 'password') ?? '');
-    void signIn('credentials', { address: signInTo.address, password, redirect: false }).then(() => window.location.assign(signInTo.to));
+    void signIn('credentials', { address: signInTo.address, password, redirect: false }).then(() => window.location.assign(localPath(signInTo.to)));
   }, [signInTo, submitted]);
   if (!data) return null;
   return (

@@ -3,6 +3,7 @@
 // plain words here. A second step asks for the TOTP code when needed.
 import { signIn } from 'next-auth/react';
 import { useEffect, useState } from 'react';
+import { localPath } from '../_lib/local-path.ts';
 
 function describe(code: string): string {
   if (code.startsWith('rate-limited')) {
@@ -37,7 +38,7 @@ export function LoginForm() {
         });
         setPending(false);
         if (result?.ok && !result.error) {
-          window.location.assign(new URLSearchParams(window.location.search).get('next') || '/settings');
+          window.location.assign(localPath(new URLSearchParams(window.location.search).get('next')));
           return;
         }
         const code = result?.error ?? 'bad-credentials';

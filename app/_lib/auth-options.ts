@@ -10,6 +10,7 @@ import { dataDirSecret } from '@/mail-daemon/data-dir-secret.ts';
 import { checkLogin, recordLoginFailure } from '@/mail-daemon/accounts/login.ts';
 import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
+import { localPath } from './local-path.ts';
 import { clientAddressOf, webLoginLimiter } from './web-limits.ts';
 
 export const LOGIN_ERRORS = ['bad-credentials', 'rate-limited', 'totp-required', 'bad-totp'] as const;
@@ -78,6 +79,10 @@ export function authOptions(): NextAuthOptions {
       session({ session, token }) {
         Object.assign(session, { accountId: token.accountId, stamp: token.stamp });
         return session;
+      },
+      // callbackUrl (sign-in and sign-out) goes only to a path on this site.
+      redirect({ url, baseUrl }) {
+        return baseUrl + localPath(url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url);
       },
     },
   };
