@@ -9,6 +9,7 @@ import { loadConfig } from '@/mail-daemon/config.ts';
 import { dataDirSecret } from '@/mail-daemon/data-dir-secret.ts';
 import { checkLogin, recordLoginFailure } from '@/mail-daemon/accounts/login.ts';
 import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
+import { endWebSession, startWebSession } from '@/mail-daemon/accounts/web-sessions.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { localPath } from './local-path.ts';
 import { clientAddressOf, webLoginLimiter } from './web-limits.ts';
@@ -30,6 +31,8 @@ export function passwordStamp(passwordHash: string): string {
   return createHash('sha256').update(passwordHash).digest('hex').slice(0, 16);
 }
 
+const SESSION_SECONDS = 7 * 24 * 3600;
+
 let options: NextAuthOptions | undefined;
 
 /** Built on first use (at request time), never during `next build`. */
@@ -39,7 +42,7 @@ export function authOptions(): NextAuthOptions {
   if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= 'true';
   options ??= {
     secret: sessionSecret(),
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
+    session: { strategy: 'jwt', maxAge: SESSION_SECONDS },
     pages: { signIn: '/login' },
     providers: [
       CredentialsProvider({
@@ -69,20 +72,28 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user) {
-          token.accountId = Number(user.id);
+          const accountId = Number(user.id);
+          token.accountId = accountId;
           token.stamp = (user as { stamp?: string }).stamp;
+          // The server-side half of the session: see web-sessions.ts.
+          token.sessionId = await startWebSession(await getMailStore(), accountId, SESSION_SECONDS * 1000);
         }
         return token;
       },
       session({ session, token }) {
-        Object.assign(session, { accountId: token.accountId, stamp: token.stamp });
+        Object.assign(session, { accountId: token.accountId, stamp: token.stamp, sessionId: token.sessionId });
         return session;
       },
       // callbackUrl (sign-in and sign-out) goes only to a path on this site.
       redirect({ url, baseUrl }) {
         return baseUrl + localPath(url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url);
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        await endWebSession(await getMailStore(), token?.sessionId);
       },
     },
   };

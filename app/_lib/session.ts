@@ -8,6 +8,7 @@ import { notFound, redirect } from 'next/navigation';
 import type { Domain } from '@/prisma/generated/sqlite/client.ts';
 import { mayUseAccount, type AccountView } from '@/mail-daemon/accounts/accounts.ts';
 import { needsSetup } from '@/mail-daemon/accounts/signup.ts';
+import { webSessionAccount } from '@/mail-daemon/accounts/web-sessions.ts';
 import { administers } from '@/mail-daemon/domains/domain-admins.ts';
 import { getMailStore, type MailStore } from '@/mail-daemon/store/context.ts';
 import { authOptions, passwordStamp } from './auth-options.ts';
@@ -30,9 +31,11 @@ export interface SignedIn {
 
 /** The signed-in account, or null (no session, or the account is gone or suspended). */
 export async function currentAccount(): Promise<SignedIn | null> {
-  const session = (await getServerSession(authOptions())) as { accountId?: number; stamp?: string } | null;
+  const session = (await getServerSession(authOptions())) as { accountId?: number; stamp?: string; sessionId?: string } | null;
   if (!session?.accountId) return null;
   const store = await getMailStore();
+  // Signed out (or expired) on the server, although the cookie still verifies.
+  if ((await webSessionAccount(store, session.sessionId)) !== session.accountId) return null;
   const account = await store.database.prisma.account.findUnique({
     where: { id: session.accountId },
     include: { domain: { select: { disabled: true, verified: true } } },

@@ -1,0 +1,87 @@
+// Issue 11, 1: signing out ends the session on the server. A session cookie
+// copied before the sign-out (as an attacker who saw it would hold it) must
+// read nothing afterwards; on main it still read /api/mail/folders, because
+// next-auth's JWT verifies until it expires. Another sign-in of the same
+// account is a session of its own and goes on.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
+import { openDatabase } from '../../prisma/database.ts';
+import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
+import { addDomain } from '../../mail-daemon/domains/domains.ts';
+import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
+
+const PASSWORD = 'a long secret for signing out';
+
+describe('sign-out on the server', { timeout: 300_000 }, () => {
+  let platform: Platform;
+  let store: MailStore;
+
+  before(async () => {
+    platform = await startPlatform();
+    store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
+    await addDomain(store, 'signout.test', { verified: true });
+    // A platform admin first: until one exists every page leads to setup.
+    await createAccount(store, { address: 'root@signout.test', password: PASSWORD, role: 'admin' });
+    await createAccount(store, { address: 'eve@signout.test', password: PASSWORD });
+  });
+
+  after(async () => {
+    await closeMailStore(store).catch(() => undefined);
+    await platform?.stop();
+  });
+
+  async function signedInContext(): Promise<BrowserContext> {
+    const context = await platform.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${platform.base}/login`);
+    await page.waitForSelector('form[data-hydrated="true"]');
+    await page.getByLabel('Address').fill('eve@signout.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/settings');
+    return context;
+  }
+
+  const sessionCookie = async (context: BrowserContext) =>
+    (await context.cookies()).filter((c) => c.name.endsWith('next-auth.session-token')).map((c) => `${c.name}=${c.value}`).join('; ');
+  const folders = (cookie: string) => fetch(`${platform.base}/api/mail/folders`, { headers: { Cookie: cookie } });
+
+  it('a cookie captured before Sign out reads nothing after it; a second sign-in is unaffected', async () => {
+    const [first, second] = [await signedInContext(), await signedInContext()];
+    const [captured, other] = [await sessionCookie(first), await sessionCookie(second)];
+    assert.ok(captured && other && captured !== other);
+    assert.equal((await folders(captured)).status, 200);
+
+    const page = first.pages()[0];
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+
+    const after = await folders(captured);
+    assert.equal(after.status, 401);
+    assert.deepEqual(await after.json(), { error: 'Sign in first.' });
+    // Pages too: the copied cookie leads to the sign-in page.
+    const settings = await fetch(`${platform.base}/settings`, { headers: { Cookie: captured }, redirect: 'manual' });
+    assert.match(settings.headers.get('location') ?? '', /\/login$/);
+
+    assert.equal((await folders(other)).status, 200);
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('signing out through the API (next-auth POST /api/auth/signout) ends it as well', async () => {
+    const context = await signedInContext();
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const captured = await sessionCookie(context);
+    const { csrfToken } = (await (await fetch(`${platform.base}/api/auth/csrf`, { headers: { Cookie: cookie } })).json()) as { csrfToken: string };
+    const signout = await fetch(`${platform.base}/api/auth/signout`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+      body: new URLSearchParams({ csrfToken, json: 'true' }),
+    });
+    assert.equal(signout.status, 200);
+    assert.equal((await folders(captured)).status, 401);
+    await context.close();
+  });
+});
