@@ -2,6 +2,11 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './globals.css';
 
+// Every page is rendered per request: Next puts the response's CSP nonce on
+// its inline scripts only then (mail-daemon/startup/web-security-headers.ts); a page
+// prerendered at build time would carry none, and its scripts would not run.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: { default: 'Mail', template: '%s · Mail' },
   description: 'Self-hosted mail: webmail and administration',

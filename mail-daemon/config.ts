@@ -49,6 +49,8 @@ export interface Config {
   trustProxy: boolean;
   /** SRS_SECRET: the first signs forwarded senders, all are accepted; empty: one kept in DATA_DIR/srs-secret. */
   srsSecrets: string[];
+  /** WEB_TLS: the web app serves HTTPS itself, with the mail daemon's certificate. */
+  webTls: boolean;
   /** All durations in milliseconds. */
   /** Durations in milliseconds; smtpPort is where remote servers are reached (25; tests use others). */
   queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
@@ -269,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const allowPlaintextLoopback = read('ALLOW_PLAINTEXT_LOOPBACK', false, parseBoolean);
   const trustProxy = read('TRUST_PROXY', false, parseBoolean);
   const srsSecrets = read('SRS_SECRET', [], parseSrsSecrets);
+  const webTls = read('WEB_TLS', false, parseBoolean);
 
   const queueProblemsBefore = problems.length;
   const queue = {
@@ -316,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPlaintextLoopback,
     trustProxy,
     srsSecrets,
+    webTls,
     queue,
     login,
     unknownRecipients,

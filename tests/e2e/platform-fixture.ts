@@ -4,6 +4,8 @@
 // the test, plus Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +40,18 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** True when GET /api/health answers 200 (over HTTPS too, with the platform's self-signed certificate). */
+function webHealthy(base: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const get = base.startsWith('https:') ? httpsGet : httpGet;
+    const request = get(`${base}/api/health`, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+  });
+}
+
 export interface Platform {
   base: string;
   dataDir: string;
@@ -45,6 +59,8 @@ export interface Platform {
   imapPort: number;
   dns: TestDnsServer;
   browser: Browser;
+  /** Content-Security-Policy violations Chromium reported in any context the test opened. */
+  cspViolations(): string[];
   output(): string;
   stop(): Promise<void>;
 }
@@ -80,7 +96,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const base = `http://127.0.0.1:${webPort}`;
+  // WEB_TLS=true: the web app serves HTTPS with the daemon's self-signed certificate.
+  const base = `${env.WEB_TLS === 'true' ? 'https' : 'http'}://127.0.0.1:${webPort}`;
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -99,7 +116,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the platform exited with code ${child.exitCode}:\n${output}`);
       if (Date.now() > deadline) throw new Error(`the platform was not ready within ${READY_WITHIN_MS / 1000} s:\n${output}`);
-      const healthy = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+      const healthy = await webHealthy(base);
       if (healthy && (await portOpen(smtpPort)) && (await portOpen(imapPort))) break;
       await new Promise((wake) => setTimeout(wake, 250));
     }
@@ -109,6 +126,17 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       // Google's hosts, which a closed test network refuses.
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
+    // Every context the tests open reports the policy violations its pages log,
+    // so a test can check that the whole app ran under the CSP.
+    const violations: string[] = [];
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (...args) => {
+      const context = await newContext(...args);
+      context.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
+      });
+      return context;
+    };
     const platform: Platform = {
       base,
       dataDir,
@@ -116,6 +144,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       imapPort,
       dns,
       browser,
+      cspViolations: () => [...violations],
       output: () => output,
       stop: async () => {
         await browser.close().catch(() => undefined);

@@ -606,4 +606,8 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
       await context.close();
     }
   });
+
+  it('everything above ran under the Content-Security-Policy without a violation', () => {
+    assert.deepEqual(platform.cspViolations(), []);
+  });
 });

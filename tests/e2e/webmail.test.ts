@@ -306,6 +306,10 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     const anonymous = await fetch(`${platform.base}/api/mail/messages/${bobMessage.id}`);
     assert.equal(anonymous.status, 401);
   });
+
+  it('everything above ran under the Content-Security-Policy without a violation', () => {
+    assert.deepEqual(platform.cspViolations(), []);
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -12,7 +12,7 @@ export const GET = mailRoute<{ messageId: string }>(async ({ store, account }, r
       'Content-Type': download ? 'message/rfc822' : 'text/plain; charset=utf-8',
       ...(download ? { 'Content-Disposition': `attachment; filename="message-${messageId}.eml"` } : {}),
       'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "sandbox; default-src 'none'",
+      'Content-Security-Policy': "sandbox; default-src 'none'; frame-ancestors 'none'",
     },
   });
 });

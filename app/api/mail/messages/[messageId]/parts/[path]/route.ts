@@ -20,7 +20,7 @@ export const GET = mailRoute<{ messageId: string; path: string }>(async ({ store
       'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(part.filename)}`,
       'Content-Length': String(part.content.length),
       'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self'",
+      'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'",
       'Cache-Control': 'private, max-age=3600',
     },
   });
