@@ -58,6 +58,7 @@ describe('defaults', () => {
     assert.equal(config.maxMessageSize, 52_428_800);
     assert.equal(config.messageMemoryLimit, 104_857_600);
     assert.equal(config.allowPlaintextLoopback, false);
+    assert.equal(config.webTls, false);
     assert.deepEqual(config.queue, {
       retrySchedule: [15, 30, 60, 120, 240].map((minutes) => minutes * 60_000),
       warnAfter: 4 * 3_600_000,
@@ -71,6 +72,11 @@ describe('defaults', () => {
     assert.equal(config.ports.smtp, 25);
     assert.deepEqual(config.dnsServers, []);
     assert.equal(config.allowPlaintextLoopback, false);
+  });
+
+  test('WEB_TLS takes a boolean', () => {
+    assert.equal(load({ WEB_TLS: 'true' }).webTls, true);
+    assertRejected({ WEB_TLS: 'sometimes' }, /^WEB_TLS /);
   });
 
   test('DATA_DIR is made absolute and moves the default database with it', () => {
@@ -107,7 +113,7 @@ describe('.env.example', () => {
       'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER', 'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER',
       'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
       'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY', 'SMTP_UNKNOWN_RCPT_LIMIT',
-      'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT',
+      'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT', 'WEB_TLS',
     ]);
   });
 
