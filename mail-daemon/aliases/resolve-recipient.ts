@@ -1,8 +1,12 @@
 // Where mail for an address goes: local accounts (through aliases and the
 // domain's catch-all) and external addresses (forwarded through the queue).
+// postmaster@ (RFC 5321 4.5.1) and abuse@ (RFC 2142) exist on every hosted
+// domain: without an account or alias of that name they reach the domain's
+// administrators.
 // A domain that is not verified, or is disabled, is not hosted for mail.
 import type { MailStore } from '../store/context.ts';
 import { parseAddress } from '../accounts/addresses.ts';
+import { roleAddressReaders } from '../domains/domain-admins.ts';
 
 export interface LocalRecipient {
   accountId: number;
@@ -14,6 +18,8 @@ export type Resolution =
   | { kind: 'unknown' }
   | { kind: 'disabled' }
   | { kind: 'ok'; local: LocalRecipient[]; external: string[] };
+
+const ROLE_LOCAL_PARTS = new Set(['postmaster', 'abuse']);
 
 // Alias chains longer than this are treated as loops.
 const MAX_DEPTH = 8;
@@ -39,7 +45,7 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
     if (seen.has(target) || depth > MAX_DEPTH) return;
     seen.add(target);
     const targetDomain = target.slice(target.lastIndexOf('@') + 1);
-    const hosted = await prisma.domain.findUnique({ where: { name: targetDomain }, select: { verified: true, disabled: true, catchAllTarget: true } });
+    const hosted = await prisma.domain.findUnique({ where: { name: targetDomain }, select: { id: true, verified: true, disabled: true, catchAllTarget: true } });
     if (!hosted || !hosted.verified || hosted.disabled) {
       external.add(target);
       return;
@@ -54,6 +60,11 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
     if (alias) {
       for (const t of alias.targets) await expand(t.target, depth + 1, true);
       return;
+    }
+    if (ROLE_LOCAL_PARTS.has(target.slice(0, target.lastIndexOf('@')))) {
+      const readers = await roleAddressReaders(store, hosted.id);
+      for (const reader of readers) local.set(reader.id, { accountId: reader.id, address: reader.address });
+      if (readers.length > 0) return;
     }
     if (useCatchAll && hosted.catchAllTarget) await expand(hosted.catchAllTarget.toLowerCase(), depth + 1, false);
   };

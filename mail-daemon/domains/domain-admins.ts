@@ -55,6 +55,22 @@ export async function listDomainAdmins(store: MailStore, domainName: string): Pr
   return rows.map((r) => r.address);
 }
 
+/**
+ * Who reads a domain's postmaster@ and abuse@ when no account or alias has
+ * that name: its own administrators, else the platform admins. Disabled
+ * accounts are left out.
+ */
+export async function roleAddressReaders(store: MailStore, domainId: number): Promise<{ id: number; address: string }[]> {
+  const prisma = store.database.prisma;
+  const own = await prisma.account.findMany({
+    where: { disabled: false, OR: [{ domainId, role: 'domain_admin' }, { administers: { some: { domainId } } }] },
+    select: { id: true, address: true },
+    orderBy: { id: 'asc' },
+  });
+  if (own.length > 0) return own;
+  return prisma.account.findMany({ where: { disabled: false, role: 'admin' }, select: { id: true, address: true }, orderBy: { id: 'asc' } });
+}
+
 /** Makes an existing account (of any hosted domain) an administrator of the domain. */
 export async function grantDomainAdmin(store: MailStore, domainName: string, address: string): Promise<void> {
   const domain = await requireDomain(store, domainName);
