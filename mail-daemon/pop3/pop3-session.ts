@@ -83,6 +83,9 @@ export class Pop3Session {
 
   /** Ends the connection at once (daemon shutdown). Changes not committed by QUIT are not applied. */
   terminate(): void {
+    // RFC 3206 4: SYS/TEMP says the problem is on our side and will pass.
+    this.reply('-ERR [SYS/TEMP] server shutting down');
+    this.socket.end();
     this.socket.destroy();
     this.onClosed();
   }

@@ -7,7 +7,7 @@
 // notice and a bounce when it gives up). Every outcome is a DeliveryLog row.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { DaemonContext, Service } from '../startup/services.ts';
+import { SHUTDOWN_GRACE_MS, type DaemonContext, type Service } from '../startup/services.ts';
 import type { MailStore } from '../store/context.ts';
 import { asBuffer, collectUnusedContent } from '../store/content.ts';
 import { runTransaction } from '../store/transaction.ts';
@@ -100,7 +100,7 @@ export class QueueRunner {
       leaseMs: options.leaseMs ?? 10 * 60_000,
       maxConcurrent: options.maxConcurrent ?? 20,
       perDomain: options.perDomain ?? 4,
-      stopGraceMs: options.stopGraceMs ?? 10_000,
+      stopGraceMs: options.stopGraceMs ?? SHUTDOWN_GRACE_MS,
       connectionTimeoutMs: options.connectionTimeoutMs ?? 30_000,
       socketTimeoutMs: options.socketTimeoutMs ?? 5 * 60_000,
       localAddress: options.localAddress ?? defaultLocalAddress(context.config.listenHost),

@@ -3,7 +3,7 @@
 // SUBMISSIONS_PORT (implicit TLS, RFC 8314).
 import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { SmtpListener } from './smtp-listener.ts';
-import type { Service, RunningService } from '../startup/services.ts';
+import { SHUTDOWN_GRACE_MS, type Service, type RunningService } from '../startup/services.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import { createMailResolver } from '../dns/resolver.ts';
 import { keepOwnEnhancedCodes } from './enhanced-status.ts';
@@ -57,6 +57,8 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       maxRecipients: MAX_RECIPIENTS,
       maxCommandLength: MAX_COMMAND_LENGTH,
       socketTimeout: options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
+      // On stop, open sessions get this long, then 421 (RFC 5321 3.8).
+      closeTimeout: SHUTDOWN_GRACE_MS,
       hideENHANCEDSTATUSCODES: false,
       hideDSN: true,
       disableReverseLookup: true,

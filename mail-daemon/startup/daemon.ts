@@ -24,7 +24,8 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
   const context: DaemonContext = { config, store, tls, log, incoming };
   const running: RunningService[] = [];
   const stop = async () => {
-    for (const service of running.reverse()) await service.stop().catch((e) => log(`stopping ${service.name}: ${e}`));
+    // Together, so that each service's grace for open sessions runs at once.
+    await Promise.all(running.map((service) => service.stop().catch((e) => log(`stopping ${service.name}: ${e}`))));
     await closeMailStore(store);
   };
   try {

@@ -1,10 +1,17 @@
 // The daemon is a set of services (protocol listeners, the outbound queue),
-// each started with the same context and stopped in reverse order. A protocol
+// each started with the same context and stopped together. A protocol
 // issue adds its service to the list in main.ts.
 import type { Config } from '../config.ts';
 import type { MailStore } from '../store/context.ts';
 import type { TlsCredentials } from './tls.ts';
 import type { IncomingMessageBudget } from '../incoming-message-budget.ts';
+
+/**
+ * How long open sessions and outbound deliveries get to finish when the
+ * daemon stops (SIGINT, SIGTERM). It stays well under start-all's grace
+ * before SIGKILL, so a stop is always clean.
+ */
+export const SHUTDOWN_GRACE_MS = 2000;
 
 export interface DaemonContext {
   config: Config;

@@ -23,6 +23,10 @@ type Service = keyof typeof SERVICES;
 
 // After this long a child that was asked to stop is killed.
 const STOP_GRACE_MS = 10_000;
+// Ctrl-C reaches this process more than once: from the terminal (the whole
+// process group) and again from npm or tsx, which pass it on. Signals this
+// close together are one request to stop; a later one means "stop now".
+const SAME_SIGNAL_MS = 1000;
 
 function log(message: string): void {
   console.log(`[start] ${message}`);
@@ -103,11 +107,18 @@ async function main(): Promise<number> {
     }, STOP_GRACE_MS).unref();
   };
 
+  let firstSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      // A second Ctrl-C does not wait for a graceful stop.
-      if (stopping) stop('SIGKILL');
-      else stopAll(`got ${signal}`);
+      const now = Date.now();
+      if (!firstSignalAt) {
+        firstSignalAt = now;
+        stopAll(`got ${signal}`);
+      } else if (now - firstSignalAt > SAME_SIGNAL_MS) {
+        // A second Ctrl-C does not wait for a graceful stop.
+        log(`got ${signal} again; killing`);
+        stop('SIGKILL');
+      }
     });
   }
 

@@ -50,9 +50,14 @@ const server = webTls ? createHttpsServer(await loadTlsCredentials(config), answ
 const scheme = webTls ? 'https' : 'http';
 server.listen(port, hostname, () => console.log(`web app listening on ${scheme}://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`));
 
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    // Ctrl-C comes from the terminal and again from start-web: stop once.
+    if (stopping) return;
+    stopping = true;
     server.close();
+    server.closeIdleConnections();
     void app.close().finally(() => process.exit(0));
     // Open keep-alive connections must not hold the exit.
     setTimeout(() => process.exit(0), 3000).unref();
