@@ -22,6 +22,8 @@ import { srsForward } from './srs.ts';
 import { srsKeysOf } from './srs-keys.ts';
 import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';
 import { newReceivedId } from './received-id.ts';
+import { junkVerdict } from '../spam/junk-filter.ts';
+import { prependHeaders } from '../smtp/message-headers.ts';
 
 /** What delivery needs besides the message (SmtpContext is one). */
 export interface MailFlow {
@@ -44,6 +46,8 @@ export interface MailToDeliver {
   receivedId: string;
   /** DMARC quarantine: local copies go to Junk and nobody auto-replies. */
   junk?: boolean;
+  /** Mail from other servers: each account's junk filter (spam/) may send its copy to Junk. */
+  filterJunk?: boolean;
   /** The account that submitted it (queue entries remember it). */
   accountId?: number;
   messageId?: string;
@@ -76,15 +80,20 @@ async function routeFor(store: MailStore, recipient: LocalRecipient, prepared: P
  * forwards. A forward to one of our addresses adds that account (once: a
  * forwarding loop ends at an account already reached).
  */
-async function planDelivery(store: MailStore, input: MailToDeliver, prepared: PreparedMessage) {
+async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage) {
+  const { store } = flow;
   const targets: DeliveryTarget[] = [];
+  // Accounts whose junk filter sent their copy to Junk, with the X-Junk-Filter field saying why.
+  const junked = new Map<number, string>();
   const remote = new Map(input.recipients.remote);
   const reached = new Map<number, LocalRecipient>();
   const pending = [...input.recipients.local.values()];
   for (let recipient = pending.shift(); recipient; recipient = pending.shift()) {
     if (reached.has(recipient.accountId)) continue;
     reached.set(recipient.accountId, recipient);
-    const route = await routeFor(store, recipient, prepared, !!input.junk);
+    const verdict = input.filterJunk && !input.junk ? await filterVerdict(flow, recipient, prepared, input.mailFrom) : null;
+    if (verdict) junked.set(recipient.accountId, verdict);
+    const route = await routeFor(store, recipient, prepared, !!input.junk || !!verdict);
     if (route.target) targets.push(route.target);
     if (!route.forwardTo) continue;
     const resolution = await resolveRecipient(store, route.forwardTo);
@@ -99,7 +108,35 @@ async function planDelivery(store: MailStore, input: MailToDeliver, prepared: Pr
   }
   // Forwards that lead only back to accounts already reached: nothing may be lost.
   if (targets.length === 0 && remote.size === 0) targets.push(...[...input.recipients.local.values()].map((r) => ({ accountId: r.accountId })));
-  return { targets, remote, reached: [...reached.values()] };
+  return { targets, remote, reached: [...reached.values()], junked };
+}
+
+/** The X-Junk-Filter field when the account's junk filter says spam; a filter failure never loses mail, it goes to the Inbox. */
+async function filterVerdict(flow: MailFlow, recipient: LocalRecipient, prepared: PreparedMessage, mailFrom: string): Promise<string | null> {
+  try {
+    return (await junkVerdict(flow.store, recipient.accountId, prepared.content, [prepared.summary.fromAddress, mailFrom])).header;
+  } catch (error) {
+    flow.log(`delivery: junk filter of account ${recipient.accountId} failed: ${error}`);
+    return null;
+  }
+}
+
+/**
+ * Stores the copies: those with the same header (none, or one account's junk
+ * verdict) share one content. A copy sent to Junk by the filter carries its
+ * own field, so it is a content of its own, stored in its own transaction.
+ */
+async function storeCopies(store: MailStore, input: MailToDeliver, prepared: PreparedMessage, targets: DeliveryTarget[], junked: Map<number, string>): Promise<DeliveredCopy[]> {
+  const byHeader = new Map<string, DeliveryTarget[]>();
+  for (const target of targets) {
+    const header = junked.get(target.accountId) ?? '';
+    byHeader.set(header, [...(byHeader.get(header) ?? []), target]);
+  }
+  const copies: DeliveredCopy[] = [];
+  for (const [header, group] of byHeader) {
+    copies.push(...(await deliverMessage(store, header ? await prepareMessage(prependHeaders(input.message, [header])) : prepared, group)));
+  }
+  return copies;
 }
 
 /** The envelope sender of each remote copy: rewritten with SRS when the sender's domain is not ours. */
@@ -138,20 +175,20 @@ async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], in
 
 export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
   const prepared = await prepareMessage(input.message);
-  const { targets, remote, reached } = await planDelivery(flow.store, input, prepared);
-  const copies = await deliverMessage(flow.store, prepared, targets);
+  const { targets, remote, reached, junked } = await planDelivery(flow, input, prepared);
+  const copies = await storeCopies(flow.store, input, prepared, targets, junked);
   const queueIds: number[] = [];
   for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
     queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
   }
-  if (!input.junk) await sendVacationReplies(flow, reached, input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
+  if (!input.junk) await sendVacationReplies(flow, reached.filter((r) => !junked.has(r.accountId)), input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
   await logDelivery(flow.store, {
     kind: input.kind,
     mailFrom: input.mailFrom,
     rcptTo: input.rcptTo.join(', '),
     status: queueIds.length > 0 ? 'queued' : 'delivered',
-    detail: `${copies.length} local${input.junk ? ' (to Junk: DMARC quarantine)' : ''}, ${remote.size} remote${forwarded ? ` (${forwarded} forwarded)` : ''}${queueIds.length ? ` as queue entry ${queueIds.join(', ')}` : ''}`,
+    detail: `${copies.length} local${input.junk ? ' (to Junk: DMARC quarantine)' : ''}${junked.size ? ` (${junked.size} to Junk: junk filter)` : ''}, ${remote.size} remote${forwarded ? ` (${forwarded} forwarded)` : ''}${queueIds.length ? ` as queue entry ${queueIds.join(', ')}` : ''}`,
     messageId: input.messageId ?? prepared.summary.messageId,
     queueId: queueIds[0] ?? null,
     receivedId: input.receivedId,

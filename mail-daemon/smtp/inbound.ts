@@ -1,7 +1,7 @@
 // Mail from other servers (port 25) once its data is in: check SPF, DKIM,
 // DMARC and ARC with mailauth, add the trace and result fields, apply the
 // sender domain's DMARC policy, then hand it to the one delivery function
-// (the recipients' own rules, local copies, forwards). Only after that has
+// (the recipients' junk filters and own rules, local copies, forwards). Only after that has
 // committed does the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import { authenticate } from 'mailauth';
@@ -42,6 +42,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     recipients: state,
     receivedId,
     junk: !!dmarcFailed && dmarc.policy === 'quarantine',
+    filterJunk: true,
   });
   return `Message accepted as ${receivedId}`;
 }

@@ -15,6 +15,7 @@ import { srsKeysOf } from '../delivery/srs-keys.ts';
 import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import { isLoopback } from '../loopback.ts';
+import { baseModel } from '../spam/base-model.ts';
 
 export const MAX_RECIPIENTS = 100;
 export const MAX_CONNECTIONS_PER_IP = 20;
@@ -118,6 +119,8 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       throw error;
     }
     if (servers.length === 0) return null;
+    // Loaded (or trained, on the first start) in the background, before the first message needs it.
+    if (config.ports.smtp !== null) baseModel().catch((error) => log(`smtp: junk filter base model: ${error}`));
     log('smtp: listening');
     return {
       name: 'smtp',

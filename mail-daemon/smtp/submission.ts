@@ -10,6 +10,7 @@ import { deliverMail, type MailFlow } from '../delivery/deliver-mail.ts';
 import { addRecipient, noRecipients } from '../delivery/recipients.ts';
 import { addressesIn, headerText, headerValues, prependHeaders } from './message-headers.ts';
 import { smtpError } from './smtp-error.ts';
+import { recordCorrespondents } from '../spam/correspondents.ts';
 
 export interface Submission {
   accountId: number;
@@ -67,5 +68,7 @@ export async function submitMessage(flow: MailFlow, submission: Submission): Pro
     messageId,
   });
   const queueId = queueIds[0] ?? null;
+  // The user wrote to them: their replies are no first contact for the junk filter.
+  await recordCorrespondents(store, submission.accountId, submission.recipients);
   return { messageId, delivered: copies.length, queueId, message };
 }

@@ -6,6 +6,7 @@ import { mutate, type MailStore } from './context.ts';
 import { applyFlagChange, columnsToFlags, flagsToColumns, normalizeFlags, sameFlags } from './flags.ts';
 import { getOwnedMailbox } from './mailboxes.ts';
 import { selectionOf, uidConditions, type UidSelection } from './uid-set.ts';
+import { trainAfterAction, verdictOfKeywords, type Verdict } from '../spam/training.ts';
 
 export interface FlagUpdate {
   uid: number;
@@ -30,14 +31,18 @@ export async function setFlags(
   options: { unchangedSince?: number } = {},
 ): Promise<SetFlagsResult> {
   normalizeFlags(flags); // refuse bad flags before opening a transaction
-  return mutate(store, async (tx, changes) => {
+  // $Junk / $NotJunk set here train the junk filter after the commit.
+  const training: Record<Verdict, string[]> = { spam: [], ham: [] };
+  const result = await mutate(store, async (tx, changes) => {
+    training.spam = [];
+    training.ham = [];
     const mailbox = await getOwnedMailbox(tx, accountId, mailboxId);
-    const rows: { id: number; uid: number; modseq: number; seen: boolean; answered: boolean; flagged: boolean; deleted: boolean; draft: boolean; keywords: string }[] = [];
+    const rows: { id: number; uid: number; modseq: number; seen: boolean; answered: boolean; flagged: boolean; deleted: boolean; draft: boolean; keywords: string; contentHash: string }[] = [];
     for (const condition of uidConditions(selectionOf(uids))) {
       rows.push(
         ...(await tx.message.findMany({
           where: { mailboxId, ...condition },
-          select: { id: true, uid: true, modseq: true, seen: true, answered: true, flagged: true, deleted: true, draft: true, keywords: true },
+          select: { id: true, uid: true, modseq: true, seen: true, answered: true, flagged: true, deleted: true, draft: true, keywords: true, contentHash: true },
         })),
       );
     }
@@ -50,7 +55,10 @@ export async function setFlags(
       }
       const current = columnsToFlags(row);
       const next = applyFlagChange(current, mode, flags);
-      if (!sameFlags(current, next)) pending.push({ id: row.id, uid: row.uid, flags: next });
+      if (sameFlags(current, next)) continue;
+      pending.push({ id: row.id, uid: row.uid, flags: next });
+      const verdict = verdictOfKeywords(current, next);
+      if (verdict) training[verdict].push(row.contentHash);
     }
     if (pending.length === 0) return { updated: [], modified: modified.sort((a, b) => a - b) };
     const { highestModseq: modseq } = await tx.mailbox.update({
@@ -78,4 +86,7 @@ export async function setFlags(
       modified: modified.sort((a, b) => a - b),
     };
   });
+  await trainAfterAction(store, accountId, training.spam, 'spam');
+  await trainAfterAction(store, accountId, training.ham, 'ham');
+  return result;
 }

@@ -1,0 +1,87 @@
+// The features the junk filter scores, as tokens: the words a reader sees
+// (text parts and the visible text of HTML parts, from the stored MIME tree,
+// no second parse), words of the subject and of a few header fields that tell
+// how a message was made and sent, the SPF/DKIM/DMARC results of our own
+// Authentication-Results field (RFC 8601), and whether the sender is someone
+// the account has written to. Prefixes keep the kinds apart ("subject:free" is
+// not "free"). Only listed header fields count: trace and X-Spam-* fields
+// added by other filters would teach the model their verdicts, not the mail.
+import type { MimeNode } from '../store/mime-structure.ts';
+import { extractMessageText } from '../store/message-text.ts';
+
+/** Distinct tokens per message at most: a huge message costs no more than this. */
+export const MAX_TOKENS = 1500;
+/** Text scanned per message, in characters. */
+const MAX_TEXT = 200_000;
+
+const WORD = /[\p{L}\p{N}$€£'’!-]+/gu;
+const URL_HOST = /\bhttps?:\/\/([a-z0-9.-]+)/gi;
+
+function words(text: string, prefix: string, into: Set<string>): void {
+  for (const match of text.slice(0, MAX_TEXT).matchAll(WORD)) {
+    if (into.size >= MAX_TOKENS) return;
+    const word = match[0].replace(/^['’!-]+|['’-]+$/g, '').toLowerCase();
+    if (word.length < 3) continue;
+    // Long strings (encoded blobs, hashes) count by their length only.
+    into.add(word.length > 20 ? `${prefix}long:${Math.floor(word.length / 10)}` : prefix + word);
+  }
+}
+
+function field(header: string, name: string): string[] {
+  const wanted = `${name}:`;
+  return header.split('\n').filter((line) => line.slice(0, wanted.length).toLowerCase() === wanted).map((line) => line.slice(wanted.length).trim());
+}
+
+function domainOf(value: string): string {
+  const match = /@([a-z0-9.-]+)/i.exec(value);
+  return match ? match[1].toLowerCase() : '';
+}
+
+function headerTokens(header: string, into: Set<string>): void {
+  for (const subject of field(header, 'subject')) words(subject, 'subject:', into);
+  const from = field(header, 'from')[0] ?? '';
+  into.add(`from:${domainOf(from) || 'none'}`);
+  if (/^[^<]*</.test(from)) words(from.slice(0, from.indexOf('<')), 'fromname:', into);
+  const replyTo = field(header, 'reply-to')[0];
+  if (replyTo) into.add(domainOf(replyTo) === domainOf(from) ? 'reply-to:same' : 'reply-to:other');
+  const messageId = field(header, 'message-id')[0];
+  into.add(messageId ? `message-id:${domainOf(messageId).split('.').slice(-2).join('.') || 'odd'}` : 'message-id:none');
+  for (const name of ['x-mailer', 'user-agent']) for (const value of field(header, name)) words(value, `${name}:`, into);
+  const contentType = field(header, 'content-type')[0];
+  into.add(`content-type:${contentType ? contentType.split(';')[0].trim().toLowerCase() : 'none'}`);
+  const charset = contentType && /charset="?([\w-]+)/i.exec(contentType);
+  if (charset) into.add(`charset:${charset[1].toLowerCase()}`);
+  const to = field(header, 'to').join(',');
+  into.add(`to:${to ? Math.min(to.split(',').length, 5) : 0}`);
+  if (field(header, 'list-id').length) into.add('list-id');
+  if (field(header, 'date').length === 0) into.add('date:none');
+}
+
+/** "auth:spf=pass", "auth:dkim=fail"... from the first (our own) Authentication-Results field. */
+function authenticationTokens(header: string, into: Set<string>): void {
+  const results = field(header, 'authentication-results')[0];
+  if (!results) return;
+  for (const method of ['spf', 'dkim', 'dmarc']) {
+    const match = new RegExp(`\\b${method}=([a-z]+)`, 'i').exec(results);
+    into.add(`auth:${method}=${match ? match[1].toLowerCase() : 'none'}`);
+  }
+}
+
+export interface TokenContext {
+  /** The sender is an address the account has written to. */
+  knownSender?: boolean;
+}
+
+export function messageTokens(raw: Buffer, structure: MimeNode, context: TokenContext = {}): string[] {
+  const text = extractMessageText(raw, structure);
+  const tokens = new Set<string>();
+  if (context.knownSender !== undefined) tokens.add(context.knownSender ? 'sender:known' : 'sender:first-contact');
+  authenticationTokens(text.header, tokens);
+  headerTokens(text.header, tokens);
+  for (const match of text.body.slice(0, MAX_TEXT).matchAll(URL_HOST)) {
+    if (tokens.size >= MAX_TOKENS) break;
+    tokens.add(`url:${match[1].toLowerCase().split('.').slice(-2).join('.')}`);
+  }
+  words(text.body, '', tokens);
+  return [...tokens];
+}
