@@ -53,12 +53,11 @@ async function nextUidValidity(tx: Tx, accountId: number): Promise<number> {
   return account.nextUidValidity - 1;
 }
 
-/** A new mailbox starts subscribed, as every mailbox here always has. */
-async function insertMailbox(tx: Tx, accountId: number, name: string, specialUse: string | null): Promise<Mailbox> {
+async function insertMailbox(tx: Tx, accountId: number, name: string, specialUse: string | null, subscribe = false): Promise<Mailbox> {
   const mailbox = await tx.mailbox.create({
     data: { accountId, name, specialUse, uidValidity: await nextUidValidity(tx, accountId) },
   });
-  await tx.subscription.upsert({ where: { accountId_name: { accountId, name } }, create: { accountId, name }, update: {} });
+  if (subscribe) await tx.subscription.upsert({ where: { accountId_name: { accountId, name } }, create: { accountId, name }, update: {} });
   return mailbox;
 }
 
@@ -70,7 +69,8 @@ export async function createDefaultMailboxes(tx: Tx, accountId: number): Promise
     where: { id: accountId },
     data: { nextUidValidity: Math.floor(Date.now() / 1000) % 2_000_000_000 },
   });
-  for (const { name, specialUse } of DEFAULT_MAILBOXES) await insertMailbox(tx, accountId, name, specialUse);
+  // They start subscribed, so that clients showing subscribed folders only see them.
+  for (const { name, specialUse } of DEFAULT_MAILBOXES) await insertMailbox(tx, accountId, name, specialUse, true);
 }
 
 export async function listMailboxes(store: MailStore, accountId: number): Promise<Mailbox[]> {
@@ -100,8 +100,12 @@ export async function findSpecialUseMailbox(db: Pick<Tx, 'mailbox'>, accountId: 
   return db.mailbox.findFirst({ where: { accountId, specialUse } });
 }
 
-/** Creates a mailbox and any missing parents (RFC 3501 6.3.3). */
-export async function createMailbox(store: MailStore, accountId: number, name: string, specialUse: string | null = null): Promise<Mailbox> {
+/**
+ * Creates a mailbox and any missing parents (RFC 3501 6.3.3). IMAP CREATE does
+ * not subscribe (the client does, if it wants); the web app's new folders are
+ * subscribed so that mail clients showing subscribed folders see them.
+ */
+export async function createMailbox(store: MailStore, accountId: number, name: string, options: { subscribe?: boolean } = {}): Promise<Mailbox> {
   const normalized = normalizeMailboxName(name);
   return mutate(store, async (tx, changes) => {
     const existing = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: normalized } } });
@@ -110,7 +114,7 @@ export async function createMailbox(store: MailStore, accountId: number, name: s
       const found = await tx.mailbox.findUnique({ where: { accountId_name: { accountId, name: parent } } });
       if (!found) await insertMailbox(tx, accountId, parent, null);
     }
-    const mailbox = await insertMailbox(tx, accountId, normalized, specialUse);
+    const mailbox = await insertMailbox(tx, accountId, normalized, null, options.subscribe);
     changes.push({ accountId, kind: 'mailboxes-changed' });
     return mailbox;
   });

@@ -2,7 +2,7 @@
 // SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH; return options SUBSCRIBED,
 // CHILDREN, SPECIAL-USE, STATUS per RFC 5819; several patterns),
 // authenticated or selected.
-import { DELIMITER, listMailboxes, listSubscriptions } from '../../store/mailboxes.ts';
+import { DELIMITER, listMailboxes, listSubscriptions, parentNames } from '../../store/mailboxes.ts';
 import { patternMatcher, withAttributes } from '../mailbox-list.ts';
 import { parseStatusItems, statusValues, type StatusItem } from '../mailbox-status.ts';
 import { atomsOf, type ArgumentReader } from '../parser/argument-reader.ts';
@@ -18,6 +18,7 @@ interface ListInput {
   subscribedOnly: boolean;
   specialUseOnly: boolean;
   returnSubscribed: boolean;
+  recursiveMatch: boolean;
   status: StatusItem[] | null;
 }
 
@@ -40,6 +41,9 @@ export const listCommand = defineCommand({
   parse(args, { session }): ListInput {
     const selection = atomsOf(args.optionalList() ?? [], 'selection option').map((o) => o.toUpperCase());
     for (const option of selection) if (!SELECTION.has(option)) throw new ImapParseError(`unknown selection option ${option.slice(0, 20)}`);
+    // RFC 5258 3.1: RECURSIVEMATCH only qualifies another selection option (REMOTE does not count).
+    const recursiveMatch = selection.includes('RECURSIVEMATCH');
+    if (recursiveMatch && !selection.some((o) => o !== 'RECURSIVEMATCH' && o !== 'REMOTE')) throw new ImapParseError('RECURSIVEMATCH needs another selection option');
     const reference = looseMailboxFromWire(args.astringBytes('reference'), session.utf8);
     const patterns = patternsOf(args, session);
     let returnSubscribed = selection.includes('SUBSCRIBED');
@@ -58,7 +62,7 @@ export const listCommand = defineCommand({
       }
     }
     args.end();
-    return { reference, patterns, subscribedOnly: selection.includes('SUBSCRIBED'), specialUseOnly: selection.includes('SPECIAL-USE'), returnSubscribed, status };
+    return { reference, patterns, subscribedOnly: selection.includes('SUBSCRIBED'), specialUseOnly: selection.includes('SPECIAL-USE'), returnSubscribed, recursiveMatch, status };
   },
   async handle({ session }, input) {
     // RFC 3501 6.3.8: an empty pattern asks for the delimiter and the root.
@@ -66,17 +70,34 @@ export const listCommand = defineCommand({
       session.untagged('LIST', ['\\Noselect'], str(DELIMITER), str(''));
       return;
     }
-    const matchers = input.patterns.map((p) => patternMatcher(input.reference, p));
     const accountId = session.account!.id;
+    const matchers = input.patterns.map((p) => patternMatcher(input.reference, p));
+    const matches = (name: string) => matchers.some((m) => m(name));
     const subscribed = input.returnSubscribed ? new Set(await listSubscriptions(session.store, accountId)) : null;
-    const all = withAttributes(await listMailboxes(session.store, accountId), { subscribed });
-    for (const { mailbox, attributes } of all) {
-      if (!matchers.some((m) => m(mailbox.name))) continue;
-      if (input.subscribedOnly && !subscribed?.has(mailbox.name)) continue;
-      if (input.specialUseOnly && !(mailbox.specialUse && mailbox.specialUse !== '\\Inbox')) continue;
-      const wireName = str(mailboxToWire(mailbox.name, session.utf8));
-      session.untagged('LIST', attributes, str(DELIMITER), wireName);
-      if (input.status) session.untagged('STATUS', wireName, await statusValues(session.store, mailbox, input.status));
+    const existing = new Map(withAttributes(await listMailboxes(session.store, accountId), { subscribed }).map((l) => [l.mailbox.name, l]));
+    const found = new Map<string, { attributes: string[]; childInfo: boolean }>();
+    const attributesOf = (name: string) => existing.get(name)?.attributes ?? [...(subscribed?.has(name) ? ['\\Subscribed'] : []), '\\NonExistent'];
+    if (input.subscribedOnly) {
+      // RFC 5258 3.1: subscribed names, a deleted mailbox's too (\NonExistent); with
+      // RECURSIVEMATCH also the matching parents of subscribed names the patterns
+      // leave out, with CHILDINFO ("SUBSCRIBED") (3.5).
+      for (const name of subscribed!) {
+        if (matches(name)) {
+          found.set(name, { attributes: attributesOf(name), childInfo: found.get(name)?.childInfo ?? false });
+        } else if (input.recursiveMatch) {
+          for (const parent of parentNames(name)) if (matches(parent)) found.set(parent, { attributes: found.get(parent)?.attributes ?? attributesOf(parent), childInfo: true });
+        }
+      }
+    } else {
+      for (const [name, { attributes }] of existing) if (matches(name)) found.set(name, { attributes, childInfo: false });
+    }
+    for (const name of [...found.keys()].sort()) {
+      const { attributes, childInfo } = found.get(name)!;
+      const mailbox = existing.get(name)?.mailbox;
+      if (input.specialUseOnly && !(mailbox?.specialUse && mailbox.specialUse !== '\\Inbox')) continue;
+      const wireName = str(mailboxToWire(name, session.utf8));
+      session.untagged('LIST', attributes, str(DELIMITER), wireName, ...(childInfo ? [[str('CHILDINFO'), [str('SUBSCRIBED')]]] : []));
+      if (input.status && mailbox) session.untagged('STATUS', wireName, await statusValues(session.store, mailbox, input.status));
     }
   },
 });

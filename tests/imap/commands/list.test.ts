@@ -93,12 +93,61 @@ describe('IMAP LIST with special characters in the pattern', () => {
       S: * LIST (\\HasNoChildren) "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x/y]"
       S: a2 OK LIST completed
       C: a3 LSUB "" !#$&-'+,-.0123456789:;<=>?@^_\`|[}%
-      S: * LSUB () "/" "!#$&-'+,-.0123456789:;<=>?@^_\`|[}x"
       S: a3 OK LSUB completed
       C: a4 LIST "" foo(
       S: a4 BAD {any}
       C: a5 NOOP
       S: a5 OK NOOP completed
+    `);
+  });
+});
+
+describe('IMAP LIST-EXTENDED subscriptions (RFC 5258)', () => {
+  const imap = imapFixture();
+
+  it('lists subscribed names (deleted ones \\NonExistent), CHILDINFO with RECURSIVEMATCH, and \\Subscribed only where subscribed', async () => {
+    const client = await imap.authenticated();
+    const other = await imap.authenticated();
+    for (const name of ['t/test1', 't/test2/test1', 't/test3', 't/test6', 't/test8/test8', 't/test8/test9']) await client.command(`c CREATE ${name}`);
+    for (const name of ['t/test1', 't/test2/test1', 't/test6', 't/test8/test8', 't/test8/test9']) await client.command(`s SUBSCRIBE ${name}`);
+    // Another session deletes a subscribed mailbox: the name stays subscribed (RFC 3501 6.3.9).
+    await other.command('d DELETE t/test6');
+    await client.transcript(`
+      C: a1 LIST (SUBSCRIBED) "" t/*
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test1"
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test2/test1"
+      S: * LIST (\\Subscribed \\NonExistent) "/" "t/test6"
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test8/test8"
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test8/test9"
+      S: a1 OK LIST completed
+      C: a2 LIST (SUBSCRIBED RECURSIVEMATCH) "" t/test2% RETURN (CHILDREN)
+      S: * LIST (\\HasChildren) "/" "t/test2" ("CHILDINFO" ("SUBSCRIBED"))
+      S: a2 OK LIST completed
+      C: a3 LIST "" t/% RETURN (CHILDREN SUBSCRIBED)
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test1"
+      S: * LIST (\\HasChildren) "/" "t/test2"
+      S: * LIST (\\HasNoChildren) "/" "t/test3"
+      S: * LIST (\\HasChildren) "/" "t/test8"
+      S: a3 OK LIST completed
+      C: a4 LIST (SUBSCRIBED RECURSIVEMATCH) "" *test8
+      S: * LIST (\\HasChildren) "/" "t/test8" ("CHILDINFO" ("SUBSCRIBED"))
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test8/test8"
+      S: a4 OK LIST completed
+      C: a5 LIST (SUBSCRIBED RECURSIVEMATCH) "" (t/test2 t/test2/test1)
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "t/test2/test1"
+      S: a5 OK LIST completed
+      C: a6 LIST (RECURSIVEMATCH) "" ""
+      S: a6 BAD RECURSIVEMATCH needs another selection option
+      C: a7 LIST (RECURSIVEMATCH REMOTE) "" "%"
+      S: a7 BAD RECURSIVEMATCH needs another selection option
+      C: a8 LIST (REMOTE) "" t
+      S: * LIST (\\HasChildren) "/" "t"
+      S: a8 OK LIST completed
+    `);
+    await other.command('u UNSUBSCRIBE t/test6');
+    await client.transcript(`
+      C: a9 LIST (SUBSCRIBED) "" t/test6
+      S: a9 OK LIST completed
     `);
   });
 });

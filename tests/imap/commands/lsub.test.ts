@@ -28,10 +28,11 @@ describe('IMAP LSUB', () => {
     await client.transcript(`
       C: n1 CREATE Work/Plans/2027
       S: n1 OK CREATE completed
-      C: n2 UNSUBSCRIBE Work
-      S: n2 OK UNSUBSCRIBE completed
-      C: n3 UNSUBSCRIBE Work/Plans
-      S: n3 OK UNSUBSCRIBE completed
+      C: n2 SUBSCRIBE Work/Plans/2027
+      S: n2 OK SUBSCRIBE completed
+      C: n3 LSUB "" Work
+      S: * LSUB (\\Noselect) "/" "Work"
+      S: n3 OK LSUB completed
       C: n4 LSUB "" W%
       S: * LSUB (\\Noselect) "/" "Work"
       S: n4 OK LSUB completed

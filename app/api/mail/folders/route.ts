@@ -9,6 +9,6 @@ export const GET = mailRoute(async ({ store, account }) => Response.json({ folde
 
 export const POST = mailRoute(async ({ store, account }, request) => {
   const { name } = (await request.json()) as { name?: unknown };
-  const mailbox = await createMailbox(store, account.id, String(name ?? '').trim());
+  const mailbox = await createMailbox(store, account.id, String(name ?? '').trim(), { subscribe: true });
   return Response.json({ id: mailbox.id, name: mailbox.name }, { status: 201 });
 });
