@@ -4,6 +4,7 @@
 // its end comes into view, so a folder of 100,000 is never loaded at once.
 import { useEffect, useRef } from 'react';
 import { formatDate, type MessageSummaryRow } from './mail-api.ts';
+import { Sender } from './sender-label.tsx';
 
 function Highlight({ text, words }: { text: string; words: string[] }) {
   if (words.length === 0 || !text) return <>{text}</>;
@@ -67,10 +68,14 @@ export function MessageList({
             onChange={(e) => onSelect(m.id, e.target.checked)} />
           <button type="button" className="flex min-w-0 flex-1 flex-col text-left" onClick={() => onOpen(i)}>
             <span className="flex gap-2">
-              <span className={`flex-1 truncate ${m.seen ? '' : 'font-semibold'}`}>
+              <span className={`flex min-w-0 flex-1 gap-1 ${m.seen ? '' : 'font-semibold'}`} data-testid="message-sender">
                 {!m.seen && <span className="sr-only">Unread. </span>}
-                <Highlight text={showRecipients ? `To: ${m.toAddresses}` : m.fromName || m.fromAddress} words={highlight} />
-                {m.threadCount && m.threadCount > 1 ? <span className="ml-1 text-muted">({m.threadCount})</span> : null}
+                {showRecipients ? (
+                  <span className="min-w-0 truncate"><Highlight text={`To: ${m.toAddresses}`} words={highlight} /></span>
+                ) : (
+                  <Sender name={m.fromName} address={m.fromAddress} render={(text) => <Highlight text={text} words={highlight} />} />
+                )}
+                {m.threadCount && m.threadCount > 1 ? <span className="shrink-0 text-muted">({m.threadCount})</span> : null}
               </span>
               {m.hasAttachments && <span aria-label="Has attachment">📎</span>}
               {m.flagged && <span aria-label="Flagged" className="text-amber-500">★</span>}

@@ -4,6 +4,7 @@
 // ones once the user allows them), attachments, the conversation, actions.
 import { useEffect, useState } from 'react';
 import { api, formatDate, formatSize, type MessageSummaryRow, type MessageView } from './mail-api.ts';
+import { Sender } from './sender-label.tsx';
 
 export type ReaderCommand = 'reply' | 'reply-all' | 'forward' | 'archive' | 'delete' | 'spam' | 'unread' | 'flag' | 'edit';
 
@@ -64,7 +65,7 @@ export function Reader({
       </div>
       <header className="flex flex-col gap-1">
         <h2 className="text-xl font-semibold" data-testid="reader-subject">{view.subject || '(no subject)'}</h2>
-        <div className="text-sm"><span className="text-muted">From </span>{who(view.from)}</div>
+        <div className="text-sm" data-testid="reader-from"><span className="text-muted">From </span>{who(view.from)}</div>
         {view.to.length > 0 && <div className="text-sm"><span className="text-muted">To </span>{who(view.to)}</div>}
         {view.cc.length > 0 && <div className="text-sm"><span className="text-muted">Cc </span>{who(view.cc)}</div>}
         <div className="flex flex-wrap gap-3 text-sm text-muted">
@@ -121,7 +122,7 @@ export function Reader({
             {thread.map((m) => (
               <li key={m.id}>
                 <button type="button" className={`flex w-full gap-3 px-3 py-2 text-left text-sm hover:bg-surface ${m.id === view.id ? 'bg-surface font-medium' : ''}`} onClick={() => onOpen(m.id)}>
-                  <span className="w-40 truncate">{m.fromName || m.fromAddress}</span>
+                  <span className="flex w-56 gap-1"><Sender name={m.fromName} address={m.fromAddress} /></span>
                   <span className="flex-1 truncate">{m.subject}</span>
                   <span className="text-muted">{formatDate(m.date)}</span>
                 </button>
