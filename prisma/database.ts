@@ -1,12 +1,12 @@
 // The one database client of the platform, built with the driver adapter that
 // DATABASE_URL selects: a file: URL (the default) is SQLite through
 // better-sqlite3, a postgres:// or postgresql:// URL is PostgreSQL through pg.
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.ts';
+import { prepareSqliteFile } from './sqlite-file.ts';
 
 // Both generated clients have the same models and methods; the SQLite one
 // stands for the shared type.
@@ -36,7 +36,7 @@ const SQLITE_BUSY_TIMEOUT_MS = 15_000;
 export function adapterFactory(url: string) {
   if (engineOf(url) === 'sqlite') {
     const path = sqlitePath(url);
-    mkdirSync(dirname(path), { recursive: true });
+    prepareSqliteFile(path);
     return new PrismaBetterSqlite3({ url: `file:${path}`, timeout: SQLITE_BUSY_TIMEOUT_MS });
   }
   return new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });

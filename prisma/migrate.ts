@@ -4,12 +4,13 @@
 // _migration. Several processes may start at once: SQLite serializes them with
 // BEGIN IMMEDIATE, PostgreSQL with an advisory lock.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { engineOf, sqlitePath, type Engine } from './database.ts';
+import { prepareSqliteFile } from './sqlite-file.ts';
 
 export const migrationsRoot = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -48,7 +49,7 @@ function pending(migrations: Migration[], applied: { name: string; checksum: str
 
 function applySqlite(url: string, migrations: Migration[]): string[] {
   // The first start of a fresh install makes DATA_DIR.
-  mkdirSync(dirname(sqlitePath(url)), { recursive: true });
+  prepareSqliteFile(sqlitePath(url));
   const db = new BetterSqlite3(sqlitePath(url), { timeout: 15_000 });
   try {
     db.pragma('journal_mode = WAL');

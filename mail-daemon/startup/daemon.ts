@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { loadTlsCredentials } from './tls.ts';
 import { closeMailStore, createMailStore } from '../store/context.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import type { DaemonContext, RunningService, Service } from './services.ts';
 import { IncomingMessageBudget } from '../incoming-message-budget.ts';
@@ -15,6 +16,8 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(config: Config, services: Service[], log: (message: string) => void = console.log): Promise<RunningDaemon> {
+  // DATA_DIR holds the SQLite files, the TLS key and the web's session secret: the owner's alone.
+  makePrivateDirectory(config.dataDir);
   const applied = await applyMigrations(config.databaseUrl);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
   const store = createMailStore(await openDatabase(config.databaseUrl));
