@@ -60,6 +60,19 @@ export interface Config {
   unknownRecipients: { slowAfter: number; delayMs: number; disconnectAfter: number };
   /** UNVERIFIED_DOMAIN_EXPIRY: how long a user's claim on a domain without its ownership record holds, in milliseconds. */
   unverifiedDomainExpiryMs: number;
+  /** Spam defence (mail-daemon/spam/). */
+  spam: SpamConfig;
+}
+
+export interface SpamConfig {
+  /** DNSBL_ZONES: DNS blocklists asked about each client of port 25 at connect. */
+  dnsblZones: string[];
+  /** GREYLIST (off by default): first-time (network, sender, recipient) triples wait GREYLIST_DELAY. */
+  greylist: { enabled: boolean; delayMs: number };
+  /** RSPAMD_URL: every message from port 25 is checked by this Rspamd (its HTTP protocol, /checkv2). */
+  rspamdUrl: string | null;
+  /** SEND_LIMIT_*: what one account may submit, unless an admin set its own limits. */
+  sendLimits: { messagesPerHour: number; recipientsPerDay: number };
 }
 
 export class ConfigError extends Error {
@@ -194,6 +207,27 @@ function parseDnsServer(item: string): DnsServer {
   return { host, port: portNumber };
 }
 
+function parseHostnameList(raw: string): string[] {
+  return raw.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    try {
+      return parseHostname(item);
+    } catch {
+      throw new Expected('a comma-separated list of DNS zone names', item);
+    }
+  });
+}
+
+function parseHttpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new Expected('an http:// or https:// URL such as http://127.0.0.1:11333');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Expected('an http:// or https:// URL such as http://127.0.0.1:11333');
+  return url.href.replace(/\/$/, '');
+}
+
 function parseDnsServers(raw: string): DnsServer[] {
   if (raw.trim() === '') return [];
   return raw.split(',').map((item) => parseDnsServer(item.trim()));
@@ -304,6 +338,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const unverifiedDomainExpiryMs = read('UNVERIFIED_DOMAIN_EXPIRY', parseDuration('7d'), parseDuration);
 
+  const spam: SpamConfig = {
+    dnsblZones: read('DNSBL_ZONES', [], parseHostnameList),
+    greylist: { enabled: read('GREYLIST', false, parseBoolean), delayMs: read('GREYLIST_DELAY', parseDuration('5m'), parseDuration) },
+    rspamdUrl: read('RSPAMD_URL', null, parseHttpUrl),
+    sendLimits: {
+      messagesPerHour: read('SEND_LIMIT_MESSAGES_PER_HOUR', 200, parseCount),
+      recipientsPerDay: read('SEND_LIMIT_RECIPIENTS_PER_DAY', 2000, parseCount),
+    },
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -324,5 +368,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     login,
     unknownRecipients,
     unverifiedDomainExpiryMs,
+    spam,
   };
 }

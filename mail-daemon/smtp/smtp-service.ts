@@ -16,6 +16,8 @@ import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import { isLoopback } from '../loopback.ts';
 import { baseModel } from '../spam/base-model.ts';
+import { dnsblCheck } from './hooks/on-connect-dnsbl.ts';
+import { withGreylisting } from './hooks/greylist-rcpt.ts';
 
 export const MAX_RECIPIENTS = 100;
 export const MAX_CONNECTIONS_PER_IP = 20;
@@ -67,13 +69,17 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       onConnect: connections.onConnect,
       onClose: connections.onClose,
     };
+    const dnsbl = dnsblCheck(context);
     const inbound = (): SMTPServerOptions => ({
       ...common,
       banner: 'ready',
       disabledCommands: ['AUTH'],
       authOptional: true,
+      onConnect(session, callback) {
+        connections.onConnect(session, (error) => (error ? callback(error) : dnsbl(session).then(() => callback(), callback)));
+      },
       onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
-      onRcptTo: onRcptTo(store, 'inbound', srsKeys),
+      onRcptTo: withGreylisting(context, onRcptTo(store, 'inbound', srsKeys)),
       onData: onData(context, 'inbound'),
     });
     const submission = (secure: boolean): SMTPServerOptions => ({

@@ -109,16 +109,30 @@ describe('.env.example', () => {
 
   test('documents every variable', () => {
     assert.deepEqual(Object.keys(documented).sort(), [
-      'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNS_SERVERS', 'IMAPS_PORT', 'IMAP_PORT',
+      'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNSBL_ZONES', 'DNS_SERVERS', 'GREYLIST', 'GREYLIST_DELAY', 'IMAPS_PORT', 'IMAP_PORT',
       'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER', 'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER',
       'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
-      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY', 'SMTP_UNKNOWN_RCPT_LIMIT',
+      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'RSPAMD_URL', 'SEND_LIMIT_MESSAGES_PER_HOUR', 'SEND_LIMIT_RECIPIENTS_PER_DAY', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY', 'SMTP_UNKNOWN_RCPT_LIMIT',
       'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT', 'WEB_TLS',
     ]);
   });
 
   test('copied as it is, it gives the defaults', () => {
     assert.deepEqual(loadConfig(asEnv(documented)), loadConfig(asEnv({})));
+  });
+});
+
+describe('spam defence settings', () => {
+  test('reads DNSBL_ZONES, GREYLIST, RSPAMD_URL and the send limits', () => {
+    const spam = load({ DNSBL_ZONES: 'zen.spamhaus.org, bl.spamcop.net', GREYLIST: 'true', GREYLIST_DELAY: '2m', RSPAMD_URL: 'http://127.0.0.1:11333/', SEND_LIMIT_MESSAGES_PER_HOUR: '10', SEND_LIMIT_RECIPIENTS_PER_DAY: '50' }).spam;
+    assert.deepEqual(spam, { dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'], greylist: { enabled: true, delayMs: 120_000 }, rspamdUrl: 'http://127.0.0.1:11333', sendLimits: { messagesPerHour: 10, recipientsPerDay: 50 } });
+    assert.deepEqual(load({}).spam, { dnsblZones: [], greylist: { enabled: false, delayMs: 300_000 }, rspamdUrl: null, sendLimits: { messagesPerHour: 200, recipientsPerDay: 2000 } });
+  });
+
+  test('rejects a bad zone, URL or limit', () => {
+    assertRejected({ DNSBL_ZONES: 'zen.spamhaus.org,bad zone' }, /^DNSBL_ZONES must be a comma-separated list of DNS zone names, got "bad zone" in/);
+    assertRejected({ RSPAMD_URL: 'ftp://x' }, /^RSPAMD_URL must be an http:\/\/ or https:\/\/ URL/);
+    assertRejected({ SEND_LIMIT_MESSAGES_PER_HOUR: '0' }, /^SEND_LIMIT_MESSAGES_PER_HOUR must be a whole number greater than 0/);
   });
 });
 

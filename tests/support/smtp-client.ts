@@ -72,8 +72,9 @@ export class RawSmtp {
     });
   }
 
-  static async open(port: number, host = '127.0.0.1'): Promise<RawSmtp> {
-    const socket = connect(port, host);
+  /** `localAddress`: the client's own address (a loopback one of the test's range), when it matters to the server. */
+  static async open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawSmtp> {
+    const socket = connect({ port, host, localAddress });
     await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     return new RawSmtp(socket);
   }

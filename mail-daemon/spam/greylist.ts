@@ -1,0 +1,39 @@
+// Greylisting (off unless GREYLIST=true): the first attempt of a (client
+// network, envelope sender, recipient) triple gets a temporary failure, and
+// a retry after GREYLIST_DELAY passes; real servers retry (RFC 5321 4.5.4.1),
+// much bulk spamware does not. The client network is the /24 (IPv4) or /64
+// (IPv6), so a sender's pool of outgoing servers counts as one. A triple that
+// passed is remembered for PASSED_KEPT, one that never came back for a day.
+import { isIP } from 'node:net';
+import type { MailStore } from '../store/context.ts';
+
+const PASSED_KEPT_MS = 36 * 86_400_000;
+const UNPASSED_KEPT_MS = 86_400_000;
+
+export function clientNetwork(ip: string): string {
+  const address = ip.replace(/^::ffff:/i, '');
+  if (isIP(address) === 4) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  const [head, tail = ''] = address.includes('::') ? address.split('::') : [address, ''];
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const all = [...groups(head), ...Array(Math.max(0, 8 - groups(head).length - groups(tail).length)).fill('0'), ...groups(tail)];
+  return `${all.slice(0, 4).join(':').toLowerCase()}::/64`;
+}
+
+/** Remaining wait in milliseconds (0: passes). */
+export async function greylistWait(store: MailStore, delayMs: number, triple: { ip: string; mailFrom: string; rcptTo: string }, now = new Date()): Promise<number> {
+  const key = `${clientNetwork(triple.ip)} ${triple.mailFrom.toLowerCase()} ${triple.rcptTo.toLowerCase()}`.slice(0, 1000);
+  const prisma = store.database.prisma;
+  const entry = await prisma.greylistEntry.findUnique({ where: { key } });
+  const expired = entry && now.getTime() - (entry.passedAt ?? entry.firstSeen).getTime() > (entry.passedAt ? PASSED_KEPT_MS : UNPASSED_KEPT_MS);
+  if (!entry || expired) {
+    await prisma.greylistEntry.upsert({ where: { key }, create: { key, firstSeen: now }, update: { firstSeen: now, passedAt: null } });
+    // Each first contact also clears out old entries, so the table stays small.
+    await prisma.greylistEntry.deleteMany({ where: { firstSeen: { lt: new Date(now.getTime() - PASSED_KEPT_MS) } } });
+    return delayMs;
+  }
+  if (entry.passedAt) return 0;
+  const waited = now.getTime() - entry.firstSeen.getTime();
+  if (waited < delayMs) return delayMs - waited;
+  await prisma.greylistEntry.update({ where: { key }, data: { passedAt: now } });
+  return 0;
+}
