@@ -2,7 +2,10 @@
 // the same domain functions as the web app, so both apply the same rules.
 // Bad input prints one clear line on stderr and exits with status 1 (2 for
 // usage errors).
+import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from '../config.ts';
+import { loadEnvFile } from '../env-file.ts';
+import { engineOf, sqlitePath } from '../../prisma/database.ts';
 import { getMailStore, closeMailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
 import { StoreError } from '../store/errors.ts';
@@ -13,6 +16,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return argv.length === 0 ? 2 : 0;
   }
+  loadEnvFile();
   let config;
   try {
     config = loadConfig();
@@ -24,6 +28,12 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   process.env.DATABASE_URL = config.databaseUrl;
+  // A new database here usually means DATA_DIR or DATABASE_URL is not the
+  // platform's: say which one was made, so "no domains yet" is not a puzzle.
+  if (engineOf(config.databaseUrl) === 'sqlite' && !existsSync(sqlitePath(config.databaseUrl))) {
+    process.stderr.write(`mailctl: no database at ${sqlitePath(config.databaseUrl)}: created a new, empty one (set DATA_DIR or DATABASE_URL, or put them in .env, to use the platform's)
+`);
+  }
   const store = await getMailStore();
   try {
     const output = await runCommand(store, config, argv);

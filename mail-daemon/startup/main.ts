@@ -1,6 +1,7 @@
 // `npm run daemon`: the mail daemon. Reads the configuration, applies the
 // migrations and starts every service whose port is not "off".
 import { loadConfig, ConfigError } from '../config.ts';
+import { loadEnvFile } from '../env-file.ts';
 import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
 import { outboundQueue } from '../queue/outbound-queue.ts';
@@ -17,6 +18,7 @@ const SERVICES: Service[] = [
 ];
 
 async function main(): Promise<void> {
+  loadEnvFile();
   let config;
   try {
     config = loadConfig();

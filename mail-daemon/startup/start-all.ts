@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { loadEnvFile } from '../env-file.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -72,6 +73,8 @@ async function main(): Promise<number> {
     log(selected);
     return 2;
   }
+  const envFile = loadEnvFile();
+  if (envFile) log(`settings from ${envFile} and the environment`);
   let config;
   try {
     config = loadConfig();

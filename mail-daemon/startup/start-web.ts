@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config.ts';
+import { loadEnvFile } from '../env-file.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -57,8 +58,6 @@ function buildReason(): string | null {
   return null;
 }
 
-const nextEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
-
 // The child that a SIGINT or SIGTERM goes to: the build, then the server (web-server.ts).
 let current: ChildProcess | null = null;
 let stopSignal: NodeJS.Signals | null = null;
@@ -73,7 +72,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** Runs a Node script (next's CLI, our web server) with arguments, as the current child. */
 function run(args: string[]): Promise<number> {
   return new Promise((resolveExit, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: nextEnv, stdio: 'inherit' });
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'inherit' });
     current = child;
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -126,6 +125,7 @@ async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<number> {
+  loadEnvFile();
   let config;
   try {
     config = loadConfig();
