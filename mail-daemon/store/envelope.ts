@@ -3,43 +3,24 @@
 // as in the message (encoded words stay encoded, the client decodes them).
 // It is worked out once when the content is stored, and kept as JSON in
 // which every string is an IMAP string and null is NIL.
-import { createRequire } from 'node:module';
+import { parseAddressList, type ParsedMailbox } from './address-list.ts';
 import { firstValue, splitHeaderFields } from './header-fields.ts';
 
 export type EnvelopeValue = string | null | EnvelopeValue[];
 
-interface ParsedAddress {
-  name: string;
-  address?: string;
-  group?: ParsedAddress[];
-}
-
-// nodemailer ships no types; its address parser is the one piece used here.
-const addressparser = createRequire(import.meta.url)('nodemailer/lib/addressparser') as (value: string) => ParsedAddress[];
-
-function address(entry: ParsedAddress): EnvelopeValue {
-  const at = entry.address?.lastIndexOf('@') ?? -1;
-  const mailbox = at === -1 ? entry.address || entry.name : entry.address!.slice(0, at);
-  // A NIL host would read as a group marker; write a placeholder as Dovecot does.
-  const host = at === -1 ? 'MISSING_DOMAIN' : entry.address!.slice(at + 1);
-  return [entry.name || null, null, mailbox, host];
+function address(entry: ParsedMailbox): EnvelopeValue {
+  return [entry.name, entry.route, entry.mailbox, entry.host];
 }
 
 /** An address list, or NIL when the field is absent or empty. */
 function addressList(value: string | null): EnvelopeValue {
   if (!value) return null;
-  let parsed: ParsedAddress[];
-  try {
-    parsed = addressparser(value);
-  } catch {
-    return null;
-  }
   const out: EnvelopeValue[] = [];
-  for (const entry of parsed) {
-    if (entry.group) {
+  for (const entry of parseAddressList(value)) {
+    if (entry.kind === 'group') {
       // RFC 3501 7.4.2: a group is (NIL NIL "name" NIL), its members, then (NIL NIL NIL NIL).
-      out.push([null, null, entry.name, null], ...entry.group.map(address), [null, null, null, null]);
-    } else if (entry.address || entry.name) {
+      out.push([null, null, entry.name, null], ...entry.members.map(address), [null, null, null, null]);
+    } else {
       out.push(address(entry));
     }
   }

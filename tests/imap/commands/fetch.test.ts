@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../../support/databases.ts';
 import { buildMessage } from '../../support/messages.ts';
-import { deliverTo, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
+import { deliverTo, literalLines, loggedIn, multipartMessage, startImapServer, type ImapTestServer, type RawImapClient, imapFixture } from '../imap-harness.ts';
 
 for (const engine of ENGINES) {
   describe(`IMAP FETCH on ${engine}`, () => {
@@ -185,6 +185,51 @@ describe('IMAP FETCH MODSEQ turning CONDSTORE on', () => {
       C: o3 FETCH 1 MODSEQ
       S: * 1 FETCH (MODSEQ (2))
       S: o3 OK FETCH completed
+    `);
+  });
+});
+
+describe('IMAP FETCH ENVELOPE of address lists (RFC 5322 3.4 groups and comments)', () => {
+  const imap = imapFixture();
+  const raw = (lines: string[]) => Buffer.from(`Date: Sat, 01 Feb 2007 01:02:03 +0200\r\n${lines.join('\r\n')}\r\n\r\nbody\r\n`);
+
+  it('writes group start and end markers, takes a comment as a missing name, and never makes an address of a comment', async () => {
+    await imap.authenticated().then((c) => c.command('p0 CREATE Groups'));
+    await deliverTo(
+      imap.server,
+      imap.server.alice,
+      [
+        raw(['From: user@domain (Real Name)', 'To: group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;']),
+        raw(['From: user@domain (Real Name)', 'Sender: ', 'Reply-To: ', 'Cc: group:;, group2: (foo) ;']),
+        raw(['From: <@route:user@domain>', 'To: "Doe, John" <john@d.org>, John Q. Public <jqp@d.org>, undisclosed-recipients:;']),
+      ],
+      { mailbox: 'Groups' },
+    );
+    const client = await imap.selected('Groups');
+    const other = await imap.authenticated();
+    await client.transcript(`
+      C: a1 FETCH 1:3 ENVELOPE
+      S: * 1 FETCH (ENVELOPE ("Sat, 01 Feb 2007 01:02:03 +0200" NIL (("Real Name" NIL "user" "domain")) (("Real Name" NIL "user" "domain")) (("Real Name" NIL "user" "domain")) ((NIL NIL "group" NIL) (NIL NIL "g1" "d1.org") (NIL NIL "g2" "d2.org") (NIL NIL NIL NIL) (NIL NIL "group2" NIL) (NIL NIL "g3" "d3.org") (NIL NIL NIL NIL)) NIL NIL NIL NIL))
+      S: * 2 FETCH (ENVELOPE ("Sat, 01 Feb 2007 01:02:03 +0200" NIL (("Real Name" NIL "user" "domain")) (("Real Name" NIL "user" "domain")) (("Real Name" NIL "user" "domain")) NIL ((NIL NIL "group" NIL) (NIL NIL NIL NIL) (NIL NIL "group2" NIL) (NIL NIL NIL NIL)) NIL NIL NIL))
+      S: * 3 FETCH (ENVELOPE ("Sat, 01 Feb 2007 01:02:03 +0200" NIL ((NIL "@route" "user" "domain")) ((NIL "@route" "user" "domain")) ((NIL "@route" "user" "domain")) (("Doe, John" NIL "john" "d.org") ("John Q. Public" NIL "jqp" "d.org") (NIL NIL "undisclosed-recipients" NIL) (NIL NIL NIL NIL)) NIL NIL NIL NIL))
+      S: a1 OK FETCH completed
+      C: a2 FETCH 1:3 ENVELOPE)
+      S: a2 BAD {any}
+    `);
+    // Broken lists come out as what can be read of them, without failing the FETCH.
+    const broken = 'From: (only a comment)\r\nTo: "unterminated <x@y\r\nCc: a@b, (c) , <>, @d\r\nSubject: broken\r\n\r\nhi\r\n';
+    await other.transcript(`
+      C: b1 APPEND Groups {${broken.length}+}
+      ${literalLines(broken)}
+      S: b1 OK [APPENDUID {any}] APPEND completed
+    `);
+    await client.transcript(`
+      C: a3 NOOP
+      S: * 4 EXISTS
+      S: a3 OK NOOP completed
+      C: a4 FETCH 4 ENVELOPE
+      S: * 4 FETCH (ENVELOPE (NIL "broken" NIL NIL NIL ((NIL NIL "unterminated <x@y" "MISSING_DOMAIN")) ((NIL NIL "a" "b") (NIL NIL "MISSING_MAILBOX" "d")) NIL NIL NIL))
+      S: a4 OK FETCH completed
     `);
   });
 });
