@@ -1,8 +1,9 @@
 // Mail from other servers (port 25) once its data is in: check SPF, DKIM,
 // DMARC and ARC with mailauth, add the trace and result fields, apply the
-// sender domain's DMARC policy, then hand it to the one delivery function
-// (the recipients' junk filters and own rules, local copies, forwards). Only after that has
-// committed does the client get its 250.
+// sender domain's DMARC policy and, with RSPAMD_URL set, Rspamd's action,
+// then hand it to the one delivery function (the recipients' junk filters
+// and own rules, local copies, forwards). Only after that has committed does
+// the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import { authenticate } from 'mailauth';
 import { deliverMail } from '../delivery/deliver-mail.ts';
@@ -12,6 +13,7 @@ import { prependHeaders } from './message-headers.ts';
 import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery-log.ts';
+import { checkWithRspamd } from './inbound-rspamd.ts';
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
@@ -34,14 +36,16 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     receivedHeader(session, context.config.hostname, receivedId, recipients.length === 1 ? recipients[0] : null),
     auth.headers.replace(/\r\n$/, ''),
   ];
+  const traced = prependHeaders(raw, trace);
+  const rspamd = await checkWithRspamd(context, traced, session, { mailFrom, rcptTo: recipients, receivedId });
   await deliverMail(context, {
     kind: 'inbound',
-    message: prependHeaders(raw, trace),
+    message: rspamd.header ? prependHeaders(traced, [rspamd.header]) : traced,
     mailFrom,
     rcptTo: recipients,
     recipients: state,
     receivedId,
-    junk: !!dmarcFailed && dmarc.policy === 'quarantine',
+    junk: (!!dmarcFailed && dmarc.policy === 'quarantine') || rspamd.junk,
     filterJunk: true,
   });
   return `Message accepted as ${receivedId}`;
