@@ -45,11 +45,35 @@ export function dnsRecordsFor(domain: Pick<Domain, 'name' | 'verifyToken' | 'dki
   ];
 }
 
-/** Zone-file lines, as `mailctl dns` prints them. */
+// RFC 1035 3.3.14: a TXT record is a list of strings of at most 255 bytes;
+// resolvers hand them back in order and a DKIM verifier joins them
+// (RFC 6376 3.6.2.2).
+const TXT_STRING_BYTES = 255;
+
+/** A TXT value as zone-file text: quoted strings of at most 255 bytes each, never splitting a character. */
+export function txtStrings(value: string): string {
+  const strings: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const char of value) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > TXT_STRING_BYTES) {
+      strings.push(current);
+      current = '';
+      bytes = 0;
+    }
+    current += char;
+    bytes += size;
+  }
+  strings.push(current);
+  return strings.map((s) => `"${s.replace(/[\\"]/g, '\\$&')}"`).join(' ');
+}
+
+/** Zone-file lines, as `mailctl dns` prints them and the DNS page shows them. */
 export function formatZone(records: DnsRecord[]): string {
   return records
     .map((r) => {
-      const value = r.type === 'TXT' ? `"${r.value.replace(/"/g, '\\"')}"` : r.value;
+      const value = r.type === 'TXT' ? txtStrings(r.value) : r.value;
       return `${`${r.name}.`.padEnd(40)} 3600 IN ${r.type.padEnd(5)} ${value}   ; ${r.purpose}${r.required ? '' : ' (optional)'}`;
     })
     .join('\n');
