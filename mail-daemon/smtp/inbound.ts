@@ -14,6 +14,7 @@ import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery-log.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
+import { unprovenHostedSender, type SenderAuthentication } from './hosted-sender-proof.ts';
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
@@ -25,6 +26,11 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     mta: context.config.hostname,
     resolver: context.resolver.resolve as never,
   });
+  const spoofed = await unprovenHostedSender(context.store, mailFrom, auth as SenderAuthentication);
+  if (spoofed) {
+    await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
+    throw smtpError(550, '5.7.1', `Sender domain ${spoofed} is hosted here, but neither SPF nor DKIM passes for it: use your account (submission with login) to send as it`);
+  }
   const dmarc = auth.dmarc as { status?: { result?: string }; policy?: string } | false;
   const dmarcFailed = dmarc && dmarc.status?.result === 'fail';
   if (dmarcFailed && dmarc.policy === 'reject') {

@@ -1,0 +1,35 @@
+// Port 25 takes mail from anyone without a login, so a message that names one
+// of our own domains as its envelope sender (MAIL FROM) or author (From:) is
+// ours only if the domain's own DNS proves it: SPF passes for it (RFC 7208)
+// or a DKIM signature of it verifies (RFC 6376; a forward keeps our
+// signature even where SPF fails). Anything else is someone posing as our
+// users to our users, and is refused. Bounces (MAIL FROM <>) carry the
+// remote server's From:, and forwarders rewrite the envelope (SRS), so both
+// still pass.
+import type { MailStore } from '../store/context.ts';
+
+/** What mailauth's authenticate() found, as far as this check needs it. */
+export interface SenderAuthentication {
+  spf?: { domain?: string; status?: { result?: string } } | false;
+  dkim?: { headerFrom?: string[]; results?: { signingDomain?: string; status?: { result?: string } }[] };
+}
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+
+function proven(domain: string, auth: SenderAuthentication): boolean {
+  if (auth.spf && auth.spf.status?.result === 'pass' && auth.spf.domain?.toLowerCase() === domain) return true;
+  // A signature of the domain or of a parent domain (whose owner holds this one's DNS too).
+  return (auth.dkim?.results ?? []).some((r) => {
+    const signer = (r.signingDomain ?? '').toLowerCase();
+    return r.status?.result === 'pass' && signer !== '' && (domain === signer || domain.endsWith(`.${signer}`));
+  });
+}
+
+/** The first hosted domain the message names as its sender without proof, or null. */
+export async function unprovenHostedSender(store: MailStore, mailFrom: string, auth: SenderAuthentication): Promise<string | null> {
+  const named = new Set([...(mailFrom ? [mailFrom] : []), ...(auth.dkim?.headerFrom ?? [])].filter((a) => a.includes('@')).map(domainOf));
+  const candidates = [...named].filter((domain) => !proven(domain, auth));
+  if (candidates.length === 0) return null;
+  const hosted = await store.database.prisma.domain.findMany({ where: { name: { in: candidates }, verified: true }, select: { name: true } });
+  return hosted[0]?.name ?? null;
+}
