@@ -30,8 +30,10 @@ function answer(request: IncomingMessage, response: ServerResponse): void {
   if (!trustProxy || !request.headers['x-forwarded-for']) request.headers['x-forwarded-for'] = request.socket.remoteAddress ?? 'unknown';
   const https = reachedOverHttps(request, trustProxy);
   // Next and next-auth take the scheme from X-Forwarded-Proto (next-auth
-  // marks its cookies Secure over HTTPS), so only the truth reaches them.
+  // marks its cookies Secure over HTTPS) and the site's own address from
+  // X-Forwarded-Host (where its redirects go), so only the truth reaches them.
   request.headers['x-forwarded-proto'] = https ? 'https' : 'http';
+  if (!trustProxy) delete request.headers['x-forwarded-host'];
   const headers = securityHeaders(newScriptNonce(), https);
   // Next finds the nonce for its inline scripts in the request's policy.
   request.headers['content-security-policy'] = headers['Content-Security-Policy'];

@@ -6,13 +6,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { localPath } from '../../app/_lib/local-path.ts';
-import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
-import { openDatabase } from '../../prisma/database.ts';
-import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
-import { addDomain } from '../../mail-daemon/domains/domains.ts';
-import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
+import type { Platform } from '../e2e/platform-fixture.ts';
+import { startWebPlatform, submitSignIn } from './web-platform.ts';
 
 describe('localPath', () => {
   it('keeps a path on this site, with its query and fragment', () => {
@@ -46,9 +42,7 @@ describe('localPath', () => {
 });
 
 describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () => {
-  const PASSWORD = 'a long secret for the redirect test';
   let platform: Platform;
-  let store: MailStore;
   // Where the javascript: payload would report what it read.
   let beacon: Server;
   let beaconHits: string[] = [];
@@ -61,14 +55,10 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
     });
     await new Promise<void>((resolve) => beacon.listen(0, '127.0.0.1', resolve));
     beaconUrl = `http://127.0.0.1:${(beacon.address() as { port: number }).port}/stolen`;
-    platform = await startPlatform();
-    store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
-    await addDomain(store, 'redirect.test', { verified: true });
-    await createAccount(store, { address: 'admin@redirect.test', password: PASSWORD, role: 'admin' });
+    platform = await startWebPlatform([{ address: 'admin@redirect.test', role: 'admin' }]);
   });
 
   after(async () => {
-    await closeMailStore(store).catch(() => undefined);
     await platform?.stop();
     beacon?.close();
   });
@@ -84,11 +74,7 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
         requests.push(request.url());
         if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations.push(request.url());
       });
-      await page.goto(`${platform.base}/login?next=${encodeURIComponent(next)}`);
-      await page.waitForSelector('form[data-hydrated="true"]');
-      await page.getByLabel('Address').fill('admin@redirect.test');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(page, `${platform.base}/login?next=${encodeURIComponent(next)}`, 'admin@redirect.test');
       await page.waitForURL((url) => url.pathname !== '/login', { timeout: 30_000 }).catch(() => undefined);
       await page.waitForLoadState('networkidle');
       return { landed: page.url(), requests, navigations };
@@ -125,7 +111,8 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
     for (const callbackUrl of ['https://evil.example/', '//evil.example/', '/\\evil.example/', "javascript:alert('x')"]) {
       const response = await fetch(`${platform.base}/api/auth/signout`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+        // With no proxy trusted, a client's own X-Forwarded-Host does not move the site either.
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, 'X-Forwarded-Host': 'evil.example' },
         body: new URLSearchParams({ csrfToken, callbackUrl, json: 'true' }),
       });
       const { url } = (await response.json()) as { url: string };

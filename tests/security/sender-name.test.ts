@@ -4,14 +4,10 @@
 // address next to such a name. senderLabel() on its own, then in Chromium.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { senderLabel } from '../../app/(mail)/mail/_components/sender-label.tsx';
-import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
-import { openDatabase } from '../../prisma/database.ts';
-import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
-import { addDomain } from '../../mail-daemon/domains/domains.ts';
-import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
+import type { Platform } from '../e2e/platform-fixture.ts';
+import { startWebPlatform, submitSignIn } from './web-platform.ts';
 
 describe('senderLabel', () => {
   it('shows a plain name alone, and the address when there is no name', () => {
@@ -31,34 +27,23 @@ describe('senderLabel', () => {
 });
 
 describe('a look-alike sender in the webmail', { timeout: 300_000 }, () => {
-  const PASSWORD = 'a long secret for the sender test';
   let platform: Platform;
-  let store: MailStore;
 
   before(async () => {
-    platform = await startPlatform();
-    store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
-    await addDomain(store, 'sender.test', { verified: true });
-    await createAccount(store, { address: 'alice@sender.test', password: PASSWORD, role: 'admin' });
-    await createAccount(store, { address: 'bob@sender.test', password: PASSWORD });
+    platform = await startWebPlatform([{ address: 'alice@sender.test', role: 'admin' }, { address: 'bob@sender.test' }]);
     await nodemailer
       .createTransport({ host: '127.0.0.1', port: platform.smtpPort, secure: false, ignoreTLS: true })
       .sendMail({ from: '"alice@sender.test" <mallory@evil.example>', to: 'bob@sender.test', subject: 'Urgent: your password', text: 'Click here.' });
   });
 
   after(async () => {
-    await closeMailStore(store).catch(() => undefined);
     await platform?.stop();
   });
 
   it('the list and the reading view show the real address next to the name', async () => {
     const context = await platform.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${platform.base}/login`);
-    await page.waitForSelector('form[data-hydrated="true"]');
-    await page.getByLabel('Address').fill('bob@sender.test');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, `${platform.base}/login`, 'bob@sender.test');
     await page.waitForURL('**/settings');
     await page.goto(`${platform.base}/mail`);
     const row = page.locator('[data-testid=message-row]', { hasText: 'Urgent: your password' });

@@ -5,42 +5,25 @@
 // account is a session of its own and goes on.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
-import { openDatabase } from '../../prisma/database.ts';
-import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
-import { addDomain } from '../../mail-daemon/domains/domains.ts';
-import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
-
-const PASSWORD = 'a long secret for signing out';
+import type { Platform } from '../e2e/platform-fixture.ts';
+import { startWebPlatform, submitSignIn } from './web-platform.ts';
 
 describe('sign-out on the server', { timeout: 300_000 }, () => {
   let platform: Platform;
-  let store: MailStore;
 
   before(async () => {
-    platform = await startPlatform();
-    store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
-    await addDomain(store, 'signout.test', { verified: true });
-    // A platform admin first: until one exists every page leads to setup.
-    await createAccount(store, { address: 'root@signout.test', password: PASSWORD, role: 'admin' });
-    await createAccount(store, { address: 'eve@signout.test', password: PASSWORD });
+    platform = await startWebPlatform([{ address: 'root@signout.test', role: 'admin' }, { address: 'eve@signout.test' }]);
   });
 
   after(async () => {
-    await closeMailStore(store).catch(() => undefined);
     await platform?.stop();
   });
 
   async function signedInContext(): Promise<BrowserContext> {
     const context = await platform.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${platform.base}/login`);
-    await page.waitForSelector('form[data-hydrated="true"]');
-    await page.getByLabel('Address').fill('eve@signout.test');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, `${platform.base}/login`, 'eve@signout.test');
     await page.waitForURL('**/settings');
     return context;
   }

@@ -7,32 +7,20 @@
 // no proxy is trusted; web-https.test.ts has the HTTPS side.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
-import { openDatabase } from '../../prisma/database.ts';
-import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
-import { addDomain } from '../../mail-daemon/domains/domains.ts';
-import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
-import { assertPolicy, signInOverHttp } from './web-requests.ts';
-
-const PASSWORD = 'a long secret for the headers';
+import type { Platform } from '../e2e/platform-fixture.ts';
+import { assertPolicy, PASSWORD, signInOverHttp, startWebPlatform, submitSignIn } from './web-platform.ts';
 
 describe('security headers over plain HTTP', { timeout: 300_000 }, () => {
   let platform: Platform;
-  let store: MailStore;
   let cookie = '';
 
   before(async () => {
-    platform = await startPlatform();
-    store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
-    await addDomain(store, 'headers.test', { verified: true });
-    await createAccount(store, { address: 'hal@headers.test', password: PASSWORD, role: 'admin' });
+    platform = await startWebPlatform([{ address: 'hal@headers.test', role: 'admin' }]);
     cookie = (await signInOverHttp(platform.base, 'hal@headers.test', PASSWORD)).cookie;
   });
 
   after(async () => {
-    await closeMailStore(store).catch(() => undefined);
     await platform?.stop();
   });
 
@@ -117,11 +105,7 @@ describe('security headers over plain HTTP', { timeout: 300_000 }, () => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
     const page = await context.newPage();
-    await page.goto(`${platform.base}/login`);
-    await page.waitForSelector('form[data-hydrated="true"]');
-    await page.getByLabel('Address').fill('hal@headers.test');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, `${platform.base}/login`, 'hal@headers.test');
     await page.waitForURL('**/settings');
     for (const path of ['/mail', '/domains', '/admin', '/settings']) {
       await page.goto(`${platform.base}${path}`, { waitUntil: 'networkidle' });

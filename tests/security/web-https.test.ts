@@ -9,30 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
-import { openDatabase } from '../../prisma/database.ts';
-import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
-import { addDomain } from '../../mail-daemon/domains/domains.ts';
-import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
-import { assertPolicy, signInOverHttp } from './web-requests.ts';
+import type { Platform } from '../e2e/platform-fixture.ts';
+import { assertPolicy, PASSWORD, signInOverHttp, startWebPlatform } from './web-platform.ts';
 
-const PASSWORD = 'a long secret over https';
 const HSTS = 'max-age=31536000';
-
-/** A platform with env, and an admin (so no page leads to setup). */
-async function platformWithAdmin(env: Record<string, string>): Promise<Platform> {
-  const platform = await startPlatform(env);
-  const store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
-  await addDomain(store, 'https.test', { verified: true });
-  await createAccount(store, { address: 'tia@https.test', password: PASSWORD, role: 'admin' });
-  await closeMailStore(store);
-  return platform;
-}
 
 describe('behind a trusted proxy (TRUST_PROXY=true)', { timeout: 300_000 }, () => {
   let platform: Platform;
   before(async () => {
-    platform = await platformWithAdmin({ TRUST_PROXY: 'true' });
+    platform = await startWebPlatform([{ address: 'tia@https.test', role: 'admin' }], { TRUST_PROXY: 'true' });
   });
   after(() => platform?.stop());
 
@@ -65,7 +50,7 @@ describe('HTTPS served directly (WEB_TLS=true), with curl', { timeout: 300_000 }
   const curl = async (...args: string[]) => (await promisify(execFile)('curl', ['-sSk', ...args], { encoding: 'utf8' })).stdout;
 
   before(async () => {
-    platform = await platformWithAdmin({ WEB_TLS: 'true' });
+    platform = await startWebPlatform([{ address: 'tia@https.test', role: 'admin' }], { WEB_TLS: 'true' });
     jarDir = mkdtempSync(join(tmpdir(), 'web-https-'));
   });
   after(async () => {

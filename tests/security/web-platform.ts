@@ -1,5 +1,46 @@
-// What the web security tests ask of the web app over plain requests.
+// What the web security tests share: the platform with its accounts, signing
+// in (in Chromium or over plain requests), and the headers every answer needs.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startPlatform, type Platform } from '../e2e/platform-fixture.ts';
+import { openDatabase } from '../../prisma/database.ts';
+import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
+import { addDomain } from '../../mail-daemon/domains/domains.ts';
+import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
+import { setSpamFilter } from '../../mail-daemon/settings/account-settings.ts';
+
+export const PASSWORD = 'a long secret for the web security tests';
+
+/**
+ * The platform (startPlatform's env) with these accounts, all with PASSWORD,
+ * on their verified domains. Give a platform admin among them: until one
+ * exists every page leads to setup. Their junk filters are off: where a
+ * test's message lands is not what these tests are about.
+ */
+export async function startWebPlatform(accounts: { address: string; role?: 'admin' }[], env: Record<string, string> = {}): Promise<Platform> {
+  const platform = await startPlatform(env);
+  const store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
+  try {
+    for (const domain of new Set(accounts.map(({ address }) => address.split('@')[1]))) await addDomain(store, domain, { verified: true });
+    for (const { address, role } of accounts) {
+      const account = await createAccount(store, { address, password: PASSWORD, role });
+      await setSpamFilter(store, account.id, false);
+    }
+  } finally {
+    await closeMailStore(store);
+  }
+  return platform;
+}
+
+/** Opens `url` (the sign-in page, perhaps with a query), fills in the form once React runs it, and submits it. */
+export async function submitSignIn(page: Page, url: string, address: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('form[data-hydrated="true"]');
+  await page.getByLabel('Address').fill(address);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
 
 // Signs in over plain HTTP requests the way next-auth's client does: the
 // CSRF token and its cookie, then the credentials callback. Returns the
