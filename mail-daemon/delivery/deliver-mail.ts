@@ -17,7 +17,7 @@ import { deliveryRulesFor } from '../settings/delivery-rules.ts';
 import { vacationReplyFor } from '../settings/vacation.ts';
 import { resolveRecipient, type LocalRecipient } from '../aliases/resolve-recipient.ts';
 import { signWithDomainKey } from '../domains/dkim-sign.ts';
-import { logDelivery } from '../delivery-log.ts';
+import { logDelivery, type DeliveryLogEntry } from '../delivery-log.ts';
 import { srsForward } from './srs.ts';
 import { srsKeysOf } from './srs-keys.ts';
 import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';
@@ -126,23 +126,27 @@ async function filterVerdict(flow: MailFlow, recipient: LocalRecipient, prepared
  * verdict) share one content. A copy sent to Junk by the filter carries its
  * own field, so it is a content of its own, stored in its own transaction.
  */
-async function storeCopies(store: MailStore, input: MailToDeliver, prepared: PreparedMessage, targets: DeliveryTarget[], junked: Map<number, string>): Promise<DeliveredCopy[]> {
+async function storeCopies(store: MailStore, input: MailToDeliver, prepared: PreparedMessage, targets: DeliveryTarget[], junked: Map<number, string>, log?: DeliveryLogEntry): Promise<DeliveredCopy[]> {
   const byHeader = new Map<string, DeliveryTarget[]>();
   for (const target of targets) {
     const header = junked.get(target.accountId) ?? '';
     byHeader.set(header, [...(byHeader.get(header) ?? []), target]);
   }
+  const groups = [...byHeader];
   const copies: DeliveredCopy[] = [];
-  for (const [header, group] of byHeader) {
-    copies.push(...(await deliverMessage(store, header ? await prepareMessage(prependHeaders(input.message, [header])) : prepared, group)));
+  for (const [i, [header, group]] of groups.entries()) {
+    // The log line, when given, is written in the last commit.
+    const options = i === groups.length - 1 ? { log } : {};
+    copies.push(...(await deliverMessage(store, header ? await prepareMessage(prependHeaders(input.message, [header])) : prepared, group, options)));
   }
+  if (groups.length === 0 && log) await logDelivery(store, log);
   return copies;
 }
 
 /** The envelope sender of each remote copy: rewritten with SRS when the sender's domain is not ours. */
 async function remoteSenders(flow: MailFlow, mailFrom: string, remote: Map<string, string | null>): Promise<Map<string, string[]>> {
   const bySender = new Map<string, string[]>();
-  const foreign = mailFrom !== '' && !(await flow.store.database.prisma.domain.findUnique({ where: { name: domainOf(mailFrom) }, select: { id: true } }));
+  const foreign = remote.size > 0 && mailFrom !== '' && !(await flow.store.database.prisma.domain.findUnique({ where: { name: domainOf(mailFrom) }, select: { id: true } }));
   for (const [address, via] of remote) {
     const sender = foreign && via ? srsForward(srsKeysOf(flow.config), mailFrom, via) : mailFrom;
     bySender.set(sender, [...(bySender.get(sender) ?? []), address]);
@@ -176,22 +180,24 @@ async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], in
 export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
   const prepared = await prepareMessage(input.message);
   const { targets, remote, reached, junked } = await planDelivery(flow, input, prepared);
-  const copies = await storeCopies(flow.store, input, prepared, targets, junked);
-  const queueIds: number[] = [];
-  for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
-    queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
-  }
-  if (!input.junk) await sendVacationReplies(flow, reached.filter((r) => !junked.has(r.accountId)), input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
-  await logDelivery(flow.store, {
+  const logLine = (copies: number, queueIds: number[]): DeliveryLogEntry => ({
     kind: input.kind,
     mailFrom: input.mailFrom,
     rcptTo: input.rcptTo.join(', '),
     status: queueIds.length > 0 ? 'queued' : 'delivered',
-    detail: `${copies.length} local${input.junk ? ' (to Junk: DMARC quarantine)' : ''}${junked.size ? ` (${junked.size} to Junk: junk filter)` : ''}, ${remote.size} remote${forwarded ? ` (${forwarded} forwarded)` : ''}${queueIds.length ? ` as queue entry ${queueIds.join(', ')}` : ''}`,
+    detail: `${copies} local${input.junk ? ' (to Junk: DMARC quarantine)' : ''}${junked.size ? ` (${junked.size} to Junk: junk filter)` : ''}, ${remote.size} remote${forwarded ? ` (${forwarded} forwarded)` : ''}${queueIds.length ? ` as queue entry ${queueIds.join(', ')}` : ''}`,
     messageId: input.messageId ?? prepared.summary.messageId,
     queueId: queueIds[0] ?? null,
     receivedId: input.receivedId,
   });
+  const queueIds: number[] = [];
+  // Without remote copies (the usual case), the log line goes in the delivery's own commit: one fsync, not two.
+  const copies = await storeCopies(flow.store, input, prepared, targets, junked, remote.size === 0 ? logLine(targets.length, queueIds) : undefined);
+  for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
+    queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
+  }
+  if (!input.junk) await sendVacationReplies(flow, reached.filter((r) => !junked.has(r.accountId)), input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
+  if (remote.size > 0) await logDelivery(flow.store, logLine(copies.length, queueIds));
   return { copies, queueIds, reached };
 }

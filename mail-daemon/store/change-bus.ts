@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../prisma/database.ts';
 import type { Tx } from './transaction.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { runInTx, type Steps } from './sql-steps.ts';
 
 export interface StoreChange {
   accountId: number;
@@ -43,13 +45,18 @@ export class ChangeBus {
   }
 
   /** Records changes inside `tx`; call `published` with the result after commit. */
-  async record(tx: Tx, changes: StoreChange[]): Promise<StoreChange[]> {
+  record(tx: Tx, changes: StoreChange[]): Promise<StoreChange[]> {
+    return runInTx(tx, this.recordSteps(changes));
+  }
+
+  *recordSteps(changes: StoreChange[]): Steps<StoreChange[]> {
     if (changes.length === 0) return changes;
     const payload = JSON.stringify({ origin: this.origin, changes } satisfies Envelope);
     if (this.database.engine === 'sqlite') {
-      await tx.changeEvent.create({ data: { payload } });
+      yield Prisma.sql`INSERT INTO "ChangeEvent" ("createdAt", "payload") VALUES (${new Date()}, ${payload})`;
     } else {
-      await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${payload})`;
+      // pg_notify returns void, which $queryRaw cannot read: select a constant.
+      yield Prisma.sql`SELECT 1 AS "notified" FROM pg_notify(${CHANNEL}, ${payload})`;
     }
     return changes;
   }

@@ -1,6 +1,8 @@
 // Raw message content, stored once per sha256 and shared by every copy.
 import { createHash } from 'node:crypto';
 import type { Tx } from './transaction.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { runInTx, type Steps } from './sql-steps.ts';
 import { messageEnvelope } from './envelope.ts';
 import { headerBytes, parseMimeStructure } from './mime-structure.ts';
 
@@ -49,10 +51,14 @@ export function prepareContent(input: Buffer): PreparedContent {
 }
 
 /** Inserts the content unless the same bytes are already stored. */
-export async function storeContent(tx: Tx, content: PreparedContent): Promise<void> {
-  await tx.$executeRaw`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "envelope", "createdAt")
+export function* contentSteps(content: PreparedContent): Steps<void> {
+  yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "envelope", "createdAt")
     VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${content.envelope}, ${new Date()})
     ON CONFLICT ("hash") DO NOTHING`;
+}
+
+export function storeContent(tx: Tx, content: PreparedContent): Promise<void> {
+  return runInTx(tx, contentSteps(content));
 }
 
 /** Deletes contents that no message and no queue entry points at any more. */

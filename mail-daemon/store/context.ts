@@ -3,6 +3,7 @@
 import { getDatabase, type Database } from '../../prisma/database.ts';
 import { ChangeBus, type StoreChange } from './change-bus.ts';
 import { runTransaction, type Tx } from './transaction.ts';
+import { closeDeliveryWriter } from './delivery-writer.ts';
 
 export interface MailStore {
   database: Database;
@@ -21,6 +22,7 @@ export function getMailStore(): Promise<MailStore> {
 }
 
 export async function closeMailStore(store: MailStore): Promise<void> {
+  await closeDeliveryWriter(store.database);
   await store.bus.close();
   await store.database.close();
 }

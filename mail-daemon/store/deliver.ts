@@ -1,18 +1,25 @@
 // Delivery of one message to one or more local mailboxes in one transaction:
 // the raw bytes are stored once, each mailbox gets the next UID and a new
 // modseq. SMTP delivery, IMAP APPEND, the web app (Sent, Drafts) and notices
-// all come through here.
+// all come through here. The transaction is a list of SQL steps that the
+// delivery writer runs on the driver itself and commits together with the
+// other deliveries that are ready at the same time (delivery-writer.ts).
 import type { Tx } from './transaction.ts';
-import { mutate, type MailStore } from './context.ts';
-import { prepareContent, storeContent, type PreparedContent } from './content.ts';
+import type { MailStore } from './context.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import type { Engine } from '../../prisma/database.ts';
+import { contentSteps, prepareContent, type PreparedContent } from './content.ts';
 import { flagsToColumns } from './flags.ts';
 import { summarizeMessage, type MessageSummary } from './message-summary.ts';
-import { prepareMessageText, storeMessageText, type PreparedText } from './full-text-search.ts';
+import { messageTextSteps, prepareMessageText, type PreparedText } from './full-text-search.ts';
 import type { MimeNode } from './mime-structure.ts';
-import { chargeQuota } from './quota.ts';
+import { chargeQuotaSteps } from './quota.ts';
 import { StoreError } from './errors.ts';
 import { INBOX } from './mailboxes.ts';
-import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
+import type { StoreChange } from './change-bus.ts';
+import { insertInto, runInTx, type Row, type Steps } from './sql-steps.ts';
+import { deliveryWriterFor } from './delivery-writer.ts';
+import { deliveryLogSteps, type DeliveryLogEntry } from '../delivery-log.ts';
 
 export interface DeliveryTarget {
   accountId: number;
@@ -26,6 +33,8 @@ export interface DeliveryOptions {
   internalDate?: Date;
   /** Refuse with OVERQUOTA instead of going over (IMAP APPEND, the web app). */
   enforceQuota?: boolean;
+  /** A delivery log line written in the same transaction (and the same fsync). */
+  log?: DeliveryLogEntry;
 }
 
 export interface DeliveredCopy {
@@ -51,28 +60,63 @@ export async function prepareMessage(raw: Buffer): Promise<PreparedMessage> {
   return { content, summary: await summarizeMessage(raw), text: prepareMessageText(content.raw, JSON.parse(content.structure) as MimeNode) };
 }
 
-async function resolveMailbox(tx: Tx, target: DeliveryTarget): Promise<Mailbox> {
+/** Takes the next UID and modseq of a mailbox; the row stays locked until commit. */
+export function* allocateUidsSteps(mailboxId: number, count: number): Steps<{ firstUid: number; modseq: number; uidValidity: number }> {
+  const [mailbox] = yield Prisma.sql`UPDATE "Mailbox" SET "uidNext" = "uidNext" + ${count}, "highestModseq" = "highestModseq" + 1
+    WHERE "id" = ${mailboxId} RETURNING "uidNext", "highestModseq", "uidValidity"`;
+  if (!mailbox) throw new StoreError('NONEXISTENT', 'no such mailbox');
+  return { firstUid: Number(mailbox.uidNext) - count, modseq: Number(mailbox.highestModseq), uidValidity: Number(mailbox.uidValidity) };
+}
+
+export function allocateUids(tx: Tx, mailboxId: number, count: number): Promise<{ firstUid: number; modseq: number; uidValidity: number }> {
+  return runInTx(tx, allocateUidsSteps(mailboxId, count));
+}
+
+const MAILBOX_COLUMNS = Prisma.raw('"id", "accountId", "name"');
+
+function* resolveMailbox(target: DeliveryTarget): Steps<Row> {
   if (target.mailboxId !== undefined) {
-    const mailbox = await tx.mailbox.findUnique({ where: { id: target.mailboxId } });
-    if (!mailbox || mailbox.accountId !== target.accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
+    const [mailbox] = yield Prisma.sql`SELECT ${MAILBOX_COLUMNS} FROM "Mailbox" WHERE "id" = ${target.mailboxId}`;
+    if (!mailbox || Number(mailbox.accountId) !== target.accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
     return mailbox;
   }
-  const special = target.specialUse
-    ? await tx.mailbox.findFirst({ where: { accountId: target.accountId, specialUse: target.specialUse } })
-    : null;
-  const mailbox = special ?? (await tx.mailbox.findUnique({ where: { accountId_name: { accountId: target.accountId, name: INBOX } } }));
+  const [special] = target.specialUse
+    ? yield Prisma.sql`SELECT ${MAILBOX_COLUMNS} FROM "Mailbox" WHERE "accountId" = ${target.accountId} AND "specialUse" = ${target.specialUse} ORDER BY "id" LIMIT 1`
+    : [];
+  const [mailbox] = special ? [special] : yield Prisma.sql`SELECT ${MAILBOX_COLUMNS} FROM "Mailbox" WHERE "accountId" = ${target.accountId} AND "name" = ${INBOX}`;
   if (!mailbox) throw new StoreError('NONEXISTENT', `account ${target.accountId} has no INBOX`);
   return mailbox;
 }
 
-/** Takes the next UID and modseq of a mailbox; the row stays locked until commit. */
-export async function allocateUids(tx: Tx, mailboxId: number, count: number): Promise<{ firstUid: number; modseq: number; uidValidity: number }> {
-  const mailbox = await tx.mailbox.update({
-    where: { id: mailboxId },
-    data: { uidNext: { increment: count }, highestModseq: { increment: 1 } },
-    select: { uidNext: true, highestModseq: true, uidValidity: true },
-  });
-  return { firstUid: mailbox.uidNext - count, modseq: mailbox.highestModseq, uidValidity: mailbox.uidValidity };
+/** One delivery's transaction, as SQL steps; `changes` gets what to broadcast after the commit. */
+export function* deliverySteps(engine: Engine, prepared: PreparedMessage, targets: DeliveryTarget[], options: DeliveryOptions, changes: StoreChange[]): Steps<DeliveredCopy[]> {
+  const { content, summary } = prepared;
+  const internalDate = options.internalDate ?? new Date();
+  const copies: DeliveredCopy[] = [];
+  if (options.log) yield* deliveryLogSteps(options.log);
+  if (targets.length === 0) return copies;
+  yield* contentSteps(content);
+  if (prepared.text) yield* messageTextSteps(engine, content.hash, prepared.text);
+  const resolved: { target: DeliveryTarget; mailbox: Row }[] = [];
+  for (const target of targets) resolved.push({ target, mailbox: yield* resolveMailbox(target) });
+  // One copy per mailbox, and mailboxes locked in id order so that two
+  // deliveries to the same mailboxes cannot deadlock on PostgreSQL.
+  const byMailbox = new Map<number, (typeof resolved)[number]>();
+  for (const entry of resolved) if (!byMailbox.has(Number(entry.mailbox.id))) byMailbox.set(Number(entry.mailbox.id), entry);
+  const ordered = [...byMailbox.values()].sort((a, b) => Number(a.mailbox.id) - Number(b.mailbox.id));
+  for (const { target, mailbox } of ordered) {
+    const mailboxId = Number(mailbox.id);
+    const { firstUid: uid, modseq, uidValidity } = yield* allocateUidsSteps(mailboxId, 1);
+    const [row] = yield insertInto(
+      'Message',
+      { mailboxId, uid, modseq, contentHash: content.hash, ...flagsToColumns(target.flags ?? []), internalDate, size: content.size, ...summary },
+      '"id"',
+    );
+    yield* chargeQuotaSteps(target.accountId, content.size, options.enforceQuota ?? false);
+    changes.push({ accountId: target.accountId, mailboxId, kind: 'messages-added', modseq });
+    copies.push({ accountId: target.accountId, mailboxId, mailboxName: String(mailbox.name), uid, uidValidity, modseq, messageId: Number(row.id) });
+  }
+  return copies;
 }
 
 export async function deliverMessage(
@@ -81,48 +125,7 @@ export async function deliverMessage(
   targets: DeliveryTarget[],
   options: DeliveryOptions = {},
 ): Promise<DeliveredCopy[]> {
-  if (targets.length === 0) return [];
+  if (targets.length === 0 && !options.log) return [];
   const prepared = Buffer.isBuffer(message) ? await prepareMessage(message) : message;
-  const { content, summary } = prepared;
-  const internalDate = options.internalDate ?? new Date();
-  return mutate(store, async (tx, changes) => {
-    // First statement is a write: SQLite takes the write lock here.
-    await storeContent(tx, content);
-    if (prepared.text) await storeMessageText(tx, store.database.engine, content.hash, prepared.text);
-    const resolved = await Promise.all(targets.map(async (t) => ({ target: t, mailbox: await resolveMailbox(tx, t) })));
-    // One copy per mailbox, and mailboxes locked in id order so that two
-    // deliveries to the same mailboxes cannot deadlock on PostgreSQL.
-    const byMailbox = new Map<number, (typeof resolved)[number]>();
-    for (const entry of resolved) if (!byMailbox.has(entry.mailbox.id)) byMailbox.set(entry.mailbox.id, entry);
-    const ordered = [...byMailbox.values()].sort((a, b) => a.mailbox.id - b.mailbox.id);
-    const copies: DeliveredCopy[] = [];
-    for (const { target, mailbox } of ordered) {
-      const { firstUid, modseq, uidValidity } = await allocateUids(tx, mailbox.id, 1);
-      const row = await tx.message.create({
-        data: {
-          mailboxId: mailbox.id,
-          uid: firstUid,
-          modseq,
-          contentHash: content.hash,
-          ...flagsToColumns(target.flags ?? []),
-          internalDate,
-          size: content.size,
-          ...summary,
-        },
-        select: { id: true },
-      });
-      await chargeQuota(tx, target.accountId, content.size, options.enforceQuota ?? false);
-      changes.push({ accountId: target.accountId, mailboxId: mailbox.id, kind: 'messages-added', modseq });
-      copies.push({
-        accountId: target.accountId,
-        mailboxId: mailbox.id,
-        mailboxName: mailbox.name,
-        uid: firstUid,
-        uidValidity,
-        modseq,
-        messageId: row.id,
-      });
-    }
-    return copies;
-  });
+  return deliveryWriterFor(store).write((changes) => deliverySteps(store.database.engine, prepared, targets, options, changes));
 }

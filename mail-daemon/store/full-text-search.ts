@@ -16,6 +16,7 @@ import { extractMessageText, indexTerms, normalizeSearchText, queryTerm, searchW
 import type { MimeNode } from './mime-structure.ts';
 import { runTransaction, type Tx } from './transaction.ts';
 import { asBuffer } from './content.ts';
+import { runInTx, type Steps } from './sql-steps.ts';
 
 export interface PreparedText {
   header: string;
@@ -62,19 +63,23 @@ export function prepareMessageText(raw: Buffer, structure: MimeNode): PreparedTe
 }
 
 /** Stores the text of a content unless it is there already; in the transaction that stores the content. */
-export async function storeMessageText(tx: Tx, engine: Engine, hash: string, text: PreparedText): Promise<void> {
+export function* messageTextSteps(engine: Engine, hash: string, text: PreparedText): Steps<void> {
   if (engine === 'postgres') {
-    await tx.$executeRaw`INSERT INTO "MessageText" ("hash", "header", "body", "complete", "terms")
+    yield Prisma.sql`INSERT INTO "MessageText" ("hash", "header", "body", "complete", "terms")
       VALUES (${hash}, ${text.header}, ${text.body}, ${text.complete}, array_to_tsvector(string_to_array(${text.terms}, ' ')))
       ON CONFLICT ("hash") DO NOTHING`;
     return;
   }
-  const inserted = await tx.$queryRaw<{ id: number | bigint }[]>`INSERT INTO "MessageText" ("hash", "header", "body", "complete")
+  const inserted = yield Prisma.sql`INSERT INTO "MessageText" ("hash", "header", "body", "complete")
     VALUES (${hash}, ${text.header}, ${text.body}, ${text.complete})
     ON CONFLICT ("hash") DO NOTHING RETURNING "id"`;
   if (inserted.length > 0 && text.terms) {
-    await tx.$executeRaw`INSERT INTO "MessageTextIndex" (rowid, "terms") VALUES (${Number(inserted[0].id)}, ${text.terms})`;
+    yield Prisma.sql`INSERT INTO "MessageTextIndex" (rowid, "terms") VALUES (${Number(inserted[0].id)}, ${text.terms})`;
   }
+}
+
+export function storeMessageText(tx: Tx, engine: Engine, hash: string, text: PreparedText): Promise<void> {
+  return runInTx(tx, messageTextSteps(engine, hash, text));
 }
 
 /** Messages of the account (or of one of its mailboxes) whose text contains the query: in mailbox and UID order, or a page of the newest. */

@@ -3,6 +3,8 @@
 import type { MailStore } from './context.ts';
 import { StoreError } from './errors.ts';
 import type { Tx } from './transaction.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { runInTx, type Steps } from './sql-steps.ts';
 
 export interface QuotaUsage {
   usedBytes: number;
@@ -25,14 +27,17 @@ export async function hasRoomFor(store: MailStore, accountId: number, bytes: num
 }
 
 /** Adds (or with a negative delta, frees) storage; with `enforce`, refuses to pass the quota. */
-export async function chargeQuota(tx: Tx, accountId: number, delta: number, enforce: boolean): Promise<void> {
+export function* chargeQuotaSteps(accountId: number, delta: number, enforce: boolean): Steps<void> {
   if (delta === 0) return;
-  const account = await tx.account.update({
-    where: { id: accountId },
-    data: { usedBytes: { increment: BigInt(delta) } },
-    select: { usedBytes: true, quotaBytes: true },
-  });
-  if (enforce && delta > 0 && account.usedBytes > account.quotaBytes) {
+  const [account] = yield Prisma.sql`UPDATE "Account" SET "usedBytes" = "usedBytes" + ${delta} WHERE "id" = ${accountId}
+    RETURNING "usedBytes", "quotaBytes"`;
+  if (!account) throw new StoreError('NONEXISTENT', 'no such account');
+  // PostgreSQL returns a bigint as a string, SQLite as a number.
+  if (enforce && delta > 0 && BigInt(account.usedBytes as string) > BigInt(account.quotaBytes as string)) {
     throw new StoreError('OVERQUOTA', 'mailbox is over its storage quota');
   }
+}
+
+export function chargeQuota(tx: Tx, accountId: number, delta: number, enforce: boolean): Promise<void> {
+  return runInTx(tx, chargeQuotaSteps(accountId, delta, enforce));
 }

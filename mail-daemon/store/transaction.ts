@@ -16,13 +16,18 @@ export function isRetryable(error: unknown): boolean {
   return RETRYABLE.test(`${e?.code ?? ''} ${e?.message ?? ''} ${JSON.stringify(e?.meta ?? '')}`);
 }
 
-export async function runTransaction<T>(database: Database | { prisma: Db }, work: (tx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+/** Runs `attempt` again, after a short random wait, while it fails with a retryable error. */
+export async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await database.prisma.$transaction(work, { maxWait: 20_000, timeout: 60_000 });
+      return await attempt();
     } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt * attempt));
+      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * n * n));
     }
   }
+}
+
+export function runTransaction<T>(database: Database | { prisma: Db }, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retrying(() => database.prisma.$transaction(work, { maxWait: 20_000, timeout: 60_000 }));
 }
