@@ -113,6 +113,13 @@ describe('SRS forwarding between hosts', () => {
     const returnPath = /^Return-Path: <([^>]*)>/m.exec(raw)![1];
     assert.match(returnPath, /^srs0=[\w-]{4}=[a-z2-7]{2}=sender\.test=alice@fwd\.test$/i);
     assert.match(raw, /spf=pass \(mx\.dest\.test: domain of srs0=\S+@fwd\.test designates 127\.0\.7\.1 as permitted sender\)/i);
+    // A's log traces the message by its Received: id, from arrival to the forward's delivery.
+    const receivedId = /by mx\.fwd\.test with \w+ id (\w+)/.exec(raw)![1];
+    const trace = await waitFor('the outbound log line', async () => {
+      const rows = await a.context.store.database.prisma.deliveryLog.findMany({ where: { receivedId }, orderBy: { id: 'asc' } });
+      return rows.some((r) => r.kind === 'outbound') ? rows : undefined;
+    });
+    assert.deepEqual(trace.map((r) => [r.kind, r.rcptTo, r.status]), [['inbound', 'carol@fwd.test', 'queued'], ['outbound', 'bob@dest.test', 'delivered']]);
   });
 
   it('routes the bounce of a forward back to the original sender', async () => {
