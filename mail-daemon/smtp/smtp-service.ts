@@ -11,6 +11,7 @@ import { connectionLimiter } from './hooks/on-connect.ts';
 import { onAuth } from './hooks/on-auth.ts';
 import { onMailFrom } from './hooks/on-mail-from.ts';
 import { onRcptTo } from './hooks/on-rcpt-to.ts';
+import { withUnknownRecipientLimit } from './hooks/unknown-recipient-limit.ts';
 import { srsKeysOf } from '../delivery/srs-keys.ts';
 import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
@@ -79,7 +80,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
         connections.onConnect(session, (error) => (error ? callback(error) : dnsbl(session).then(() => callback(), callback)));
       },
       onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
-      onRcptTo: withGreylisting(context, onRcptTo(store, 'inbound', srsKeys)),
+      onRcptTo: withGreylisting(context, withUnknownRecipientLimit(config.unknownRecipients, onRcptTo(store, 'inbound', srsKeys))),
       onData: onData(context, 'inbound'),
     });
     const submission = (secure: boolean): SMTPServerOptions => ({
