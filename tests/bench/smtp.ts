@@ -3,6 +3,11 @@
 //   serial      one session at a time, a new connection per message (smtp-source -s 1 -m 300)
 //   parallel    10 sessions at once, a new connection per message (smtp-source -s 10 -m 2000)
 //   pipelined   8 connections kept open, each transaction pipelined (RFC 2920)
+//   outbound    a queue of 300 messages to one remote domain, then 500 over ten,
+//               relayed into Postfix's smtp-sink (127.0.4.3:25): from the start of
+//               delivery until the sink has the last message. Ours: the queue
+//               runner, finding the sink by MX; Postfix: its queue, held while
+//               the messages are injected, then flushed, to a relayhost.
 // A message counts when its 250 after DATA arrives; latency runs from the
 // connection (or MAIL FROM, pipelined) to that 250. Ours stores into the
 // mailbox, committed before the 250; Postfix into its queue, fsynced before
@@ -29,6 +34,11 @@ import { startDaemonProcess } from '../support/daemon-process.ts';
 import { startTestDnsServer } from '../support/dns-server.ts';
 import { POSTFIX_DOMAIN, startPostfix } from '../support/postfix.ts';
 import { processTree, pssKb } from '../support/process-memory.ts';
+import { startSmtpSink, type RunningSink } from '../support/smtp-sink.ts';
+import { startTestDaemon } from '../support/daemon.ts';
+import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
+import { enqueueMessage } from '../../mail-daemon/queue/enqueue.ts';
+import { prepareContent } from '../../mail-daemon/store/content.ts';
 
 const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
 const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
@@ -42,6 +52,19 @@ interface Shape {
   /** Connections stay open and transactions are pipelined; else one connection per message. */
   pipelined: boolean;
 }
+
+const SINK_HOST = '127.0.4.3';
+
+interface OutboundShape {
+  name: string;
+  messages: number;
+  domains: number;
+}
+
+const OUTBOUND_SHAPES: OutboundShape[] = [
+  { name: 'outbound, 1 domain', messages: Math.round(300 * SCALE), domains: 1 },
+  { name: 'outbound, 10 domains', messages: Math.round(500 * SCALE), domains: 10 },
+];
 
 const SHAPES: Shape[] = [
   { name: 'serial', messages: Math.round(300 * SCALE), sessions: 1, pipelined: false },
@@ -142,25 +165,76 @@ async function measure(host: string, port: number, recipients: string[], shape: 
   return { perSecond: shape.messages / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
+const remoteAddress = (i: number, shape: OutboundShape) => `user${i}@d${i % shape.domains}.bench-remote.test`;
+
+/** Waits until the sink has `count` more messages than `before`; seconds from `started`. */
+async function sinkReceives(sink: RunningSink, before: number, count: number, started: number): Promise<number> {
+  while (sink.messages() < before + count) await new Promise((r) => setTimeout(r, 20));
+  return (performance.now() - started) / 1000;
+}
+
+/** Ours: the queue filled first, then the queue runner started; msg/s until the sink has them all. */
+async function measureOurOutbound(sink: RunningSink, dnsAddress: string, shape: OutboundShape): Promise<number> {
+  const daemon = await startTestDaemon(ENGINE, [], { DNS_SERVERS: dnsAddress, QUEUE_SMTP_PORT: '25' });
+  try {
+    for (let i = 0; i < shape.messages; i++) {
+      const to = remoteAddress(i, shape);
+      await enqueueMessage(daemon.context.store, { message: prepareContent(Buffer.from(message(i, to))), mailFrom: 'bench@example.test', recipients: [to] });
+    }
+    const before = sink.messages();
+    const started = performance.now();
+    const queue = await outboundQueue()(daemon.context);
+    const seconds = await sinkReceives(sink, before, shape.messages, started);
+    await queue?.stop();
+    return shape.messages / seconds;
+  } finally {
+    await daemon.dispose();
+  }
+}
+
+/** Postfix: the messages injected over SMTP while remote delivery is held, then the queue flushed. */
+async function measurePostfixOutbound(sink: RunningSink, postfix: NonNullable<Awaited<ReturnType<typeof startPostfix>>>, shape: OutboundShape): Promise<number> {
+  postfix.holdRemote(true);
+  const connection = await BenchConnection.open(postfix.host, postfix.port);
+  for (let i = 0; i < shape.messages; i++) await connection.transaction(i, remoteAddress(i, shape), true);
+  await connection.quit();
+  const before = sink.messages();
+  const started = performance.now();
+  postfix.holdRemote(false);
+  return shape.messages / (await sinkReceives(sink, before, shape.messages, started));
+}
+
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 export async function run(): Promise<void> {
   console.log(`messages of ${SIZE} bytes to local recipients over loopback; ours on ${ENGINE}; load average ${load()}`);
-  const dns = await startTestDnsServer({});
+  const zone: Record<string, { MX?: { priority: number; exchange: string }[]; A?: string[] }> = { 'mx.sink.test': { A: [SINK_HOST] } };
+  for (let d = 0; d < 10; d++) zone[`d${d}.bench-remote.test`] = { MX: [{ priority: 10, exchange: 'mx.sink.test' }] };
+  const dns = await startTestDnsServer(zone);
+  const outbound = new Map<string, { ours: number; postfix?: number }>();
   const database = await createTestDatabase(ENGINE);
   const results = new Map<string, { ours: Result; postfix?: Result }>();
   let oursKb = 0;
   let postfixKb = 0;
+  const postfix = await startPostfix({ host: POSTFIX_HOST, port: 25, settings: `relayhost = [${SINK_HOST}]:25` }).catch((error) => {
+    console.log(`postfix: ${error.message}`);
+    return null;
+  });
+  if (!postfix) console.log('postfix: not installed or not root, no comparison (apt-get install postfix, run as root)');
   try {
     const store = createMailStore(await openDatabase(database.url));
     const accounts = await addTestAccounts(store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
     await closeMailStore(store);
     const ours = await startDaemonProcess(database.url, { services: ['smtp'], dns: dns.address });
     try {
+      // Shape by shape, ours then Postfix, so both meet about the same load from the rest of the machine.
       for (const shape of SHAPES) {
-        results.set(shape.name, { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) });
+        const result: { ours: Result; postfix?: Result } = { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
+        if (postfix) result.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
+        results.set(shape.name, result);
       }
       oursKb = ours.memory().rss / 1024;
+      if (postfix) postfixKb = pssKb(processTree(postfix.pid));
     } finally {
       await ours.stop();
     }
@@ -169,24 +243,24 @@ export async function run(): Promise<void> {
     await closeMailStore(check);
     const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0);
     if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
+    const sink = await startSmtpSink(SINK_HOST, 25);
+    if (sink) {
+      try {
+        for (const shape of OUTBOUND_SHAPES) {
+          const result: { ours: number; postfix?: number } = { ours: await measureOurOutbound(sink, dns.address, shape) };
+          if (postfix) result.postfix = await measurePostfixOutbound(sink, postfix, shape);
+          outbound.set(shape.name, result);
+        }
+      } finally {
+        sink.stop();
+      }
+    } else {
+      console.log('smtp-sink (Debian postfix) is not installed: no outbound shapes');
+    }
   } finally {
+    postfix?.stop();
     await database.drop();
     await dns.close();
-  }
-
-  const postfix = await startPostfix({ host: POSTFIX_HOST, port: 25 }).catch((error) => {
-    console.log(`postfix: ${error.message}`);
-    return null;
-  });
-  if (postfix) {
-    try {
-      for (const shape of SHAPES) results.get(shape.name)!.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
-      postfixKb = pssKb(processTree(postfix.pid));
-    } finally {
-      postfix.stop();
-    }
-  } else {
-    console.log('postfix: not installed or not root, no comparison (apt-get install postfix, run as root)');
   }
 
   const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(6)} msg/s p50 ${r.p50.toFixed(1).padStart(6)} p99 ${r.p99.toFixed(1).padStart(6)} ms` : ''.padStart(38));
@@ -195,6 +269,10 @@ export async function run(): Promise<void> {
     const { ours, postfix: theirs } = results.get(shape.name)!;
     const label = `${shape.name} (${shape.sessions}x, ${shape.messages})`;
     console.log(`${label.padEnd(28)}${cell(ours).padEnd(40)}${theirs ? cell(theirs).padEnd(40) + (ours.perSecond / theirs.perSecond).toFixed(2) : ''}`);
+  }
+  for (const [name, { ours, postfix: theirs }] of outbound) {
+    const cell = (rate?: number) => (rate === undefined ? '' : `${rate.toFixed(0).padStart(6)} msg/s`).padEnd(40);
+    console.log(`${name.padEnd(28)}${cell(ours)}${theirs === undefined ? '' : cell(theirs) + (ours / theirs).toFixed(2)}`);
   }
   console.log(`memory after the run: ours ${(oursKb / 1024).toFixed(0)} MB resident${postfix ? `, postfix ${(postfixKb / 1024).toFixed(0)} MB (PSS of its processes)` : ''}; load average ${load()}`);
 }

@@ -3,7 +3,8 @@
 // a temporary directory; `postfix -c` never touches /etc/postfix) with smtpd
 // on one loopback address and port, accepting mail for bench.test, no DNS and
 // no reverse lookups. Mail goes to a Maildir with Postfix's virtual agent, or
-// over LMTP to the given port (Dovecot). Null when Postfix is not installed or
+// over LMTP to the given port (Dovecot); mail for other domains to the
+// relayhost given in settings (a sink), when holdRemote(false) lets it. Null when Postfix is not installed or
 // we are not root (master must start as root to drop to the postfix user).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ export interface RunningPostfix {
   version: string;
   /** Messages delivered into the Maildir so far (virtual delivery only). */
   delivered(): number;
+  /** Holds mail for remote domains in the queue (true), or lets it go and flushes the queue (false). */
+  holdRemote(hold: boolean): void;
   stop(): void;
 }
 
@@ -107,6 +110,11 @@ ${options.settings ?? ''}
     pid: Number(readFileSync(join(dir, 'spool', 'pid', 'master.pid'), 'utf8').trim()),
     version,
     delivered: () => readdirSync(join(mail, 'bench', 'new')).length,
+    holdRemote(hold) {
+      spawnSync('/usr/sbin/postconf', ['-c', etc, '-e', `defer_transports = ${hold ? 'relay smtp' : ''}`]);
+      postfix('reload');
+      if (!hold) spawnSync('/usr/sbin/postqueue', ['-c', etc, '-f']);
+    },
     stop() {
       postfix('stop');
       rmSync(dir, { recursive: true, force: true });
