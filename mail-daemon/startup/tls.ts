@@ -5,6 +5,7 @@
 // across restarts.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { generate } from 'selfsigned';
@@ -20,7 +21,18 @@ export interface TlsCredentials {
   keyFile: string;
 }
 
-export type TlsConfig = Pick<Config, 'dataDir' | 'hostname' | 'tls'>;
+export type TlsConfig = Pick<Config, 'dataDir' | 'hostname' | 'tls' | 'listenHost'>;
+
+/**
+ * The addresses a generated certificate names besides the loopback ones:
+ * LISTEN_HOST when it is one address (not 0.0.0.0 or ::), since clients that
+ * are given that address check it against the certificate (fetchmail warned
+ * "CommonName mismatch" on 127.0.0.3).
+ */
+function listenAddresses(config: TlsConfig): string[] {
+  const host = config.listenHost;
+  return host && isIP(host) && host !== '0.0.0.0' && host !== '::' ? [host] : [];
+}
 
 const VALIDITY_YEARS = 10;
 // Starts an hour early so that a client whose clock is a little behind does
@@ -40,11 +52,11 @@ export async function loadTlsCredentials(config: TlsConfig): Promise<TlsCredenti
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   const stored = await readStored(certFile, keyFile);
-  if (stored && reusable(stored.cert, stored.key, config.hostname)) {
+  if (stored && reusable(stored.cert, stored.key, config.hostname, listenAddresses(config))) {
     return { ...stored, generated: false, certFile, keyFile };
   }
 
-  const { cert, key } = await generateSelfSigned(config.hostname);
+  const { cert, key } = await generateSelfSigned(config.hostname, listenAddresses(config));
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Key first, each through a temporary file and a rename, so that a crash
   // never leaves a half-written PEM behind; a mismatched pair left by a crash
@@ -86,18 +98,21 @@ function pairProblem(cert: Buffer, key: Buffer): string | null {
 }
 
 // A stored certificate is made anew when it is unreadable, expired, or no
-// longer names MAIL_HOSTNAME (the operator changed it).
-function reusable(cert: Buffer, key: Buffer, hostname: string): boolean {
+// longer names MAIL_HOSTNAME or LISTEN_HOST (the operator changed them).
+function reusable(cert: Buffer, key: Buffer, hostname: string, addresses: string[]): boolean {
   if (pairProblem(cert, key)) return false;
   const x509 = new X509Certificate(cert);
-  return Date.parse(x509.validTo) > Date.now() && x509.checkHost(hostname) !== undefined;
+  return Date.parse(x509.validTo) > Date.now() && x509.checkHost(hostname) !== undefined && addresses.every((ip) => x509.checkIP(ip) !== undefined);
 }
 
-async function generateSelfSigned(hostname: string): Promise<{ cert: string; key: string }> {
+async function generateSelfSigned(hostname: string, addresses: string[]): Promise<{ cert: string; key: string }> {
   const notBeforeDate = new Date(Date.now() - BACKDATE_MS);
   const notAfterDate = new Date(notBeforeDate);
   notAfterDate.setFullYear(notAfterDate.getFullYear() + VALIDITY_YEARS);
-  const dnsNames = [...new Set([hostname, 'localhost'])];
+  // The address is a DNS name too: fetchmail and other older clients match
+  // the name they were given against CN and DNS names only (RFC 6125 wants
+  // iPAddress entries, which are there as well).
+  const dnsNames = [...new Set([hostname, 'localhost', ...addresses])];
   const pems = await generate([{ name: 'commonName', value: hostname }], {
     keyType: 'rsa',
     keySize: 2048,
@@ -112,7 +127,7 @@ async function generateSelfSigned(hostname: string): Promise<{ cert: string; key
         name: 'subjectAltName',
         altNames: [
           ...dnsNames.map((value) => ({ type: 2 as const, value })),
-          ...['127.0.0.1', '::1'].map((ip) => ({ type: 7 as const, ip })),
+          ...[...new Set(['127.0.0.1', '::1', ...addresses])].map((ip) => ({ type: 7 as const, ip })),
         ],
       },
     ],

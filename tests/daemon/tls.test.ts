@@ -10,6 +10,12 @@ import tls from 'node:tls';
 import { generate } from 'selfsigned';
 import { loadConfig } from '../../mail-daemon/config.ts';
 import { createSecureContextFor, loadTlsCredentials, type TlsCredentials } from '../../mail-daemon/startup/tls.ts';
+import { execFile, spawnSync } from 'node:child_process';
+import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';
+import { startTestDaemon } from '../support/daemon.ts';
+
+// .ci/run installs fetchmail, so CI never skips the fetchmail test.
+const hasFetchmail = process.env.CI === 'true' || spawnSync('sh', ['-c', 'command -v fetchmail']).status === 0;
 
 const workDir = mkdtempSync(join(tmpdir(), 'tls-test-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));
@@ -87,6 +93,48 @@ describe('self-signed certificate', () => {
     assert.equal(renamed.generated, true);
     assert.notDeepEqual(Buffer.from(renamed.cert), Buffer.from(first.cert));
     assert.equal(new X509Certificate(readFileSync(renamed.certFile)).subject, 'CN=mx.example.test');
+  });
+
+  test('names LISTEN_HOST when it is one address, as an IP and as a DNS name', async () => {
+    const creds = await loadTlsCredentials(freshConfig({ LISTEN_HOST: '127.0.10.3' }));
+    const x509 = new X509Certificate(creds.cert);
+    assert.equal(x509.checkIP('127.0.10.3'), '127.0.10.3');
+    assert.match(x509.subjectAltName ?? '', /DNS:127\.0\.10\.3/);
+    // A wildcard address names nothing beyond the loopback addresses.
+    const any = new X509Certificate((await loadTlsCredentials(freshConfig({ LISTEN_HOST: '0.0.0.0' }))).cert);
+    assert.equal(any.checkIP('0.0.0.0'), undefined);
+    assert.equal(any.checkIP('127.0.0.1'), '127.0.0.1');
+  });
+
+  test('is made anew when LISTEN_HOST changes to an address it does not name', async () => {
+    const config = freshConfig({ LISTEN_HOST: '127.0.10.3' });
+    const first = await loadTlsCredentials(config);
+    assert.equal((await loadTlsCredentials(config)).generated, false);
+    const moved = await loadTlsCredentials({ ...config, listenHost: '127.0.10.4' });
+    assert.equal(moved.generated, true);
+    assert.notDeepEqual(moved.cert, first.cert);
+    assert.equal(new X509Certificate(moved.cert).checkIP('127.0.10.4'), '127.0.10.4');
+  });
+
+  test('fetchmail given the listening address sees no name mismatch', { skip: hasFetchmail ? false : 'fetchmail is not installed (apt-get install -y fetchmail)' }, async () => {
+    const daemon = await startTestDaemon('sqlite', [pop3Service], { LISTEN_HOST: '127.0.10.3' });
+    try {
+      const home = mkdtempSync(join(workDir, 'fetchmail-'));
+      const rc = join(home, 'fetchmailrc');
+      writeFileSync(
+        rc,
+        `poll 127.0.10.3 with proto POP3 service ${daemon.port('pop3s')} and options no dns\n  user "nobody@example.test" there with password "wrong" is "root" here\n  options ssl no sslcertck\n`,
+        { mode: 0o600 },
+      );
+      // Not spawnSync: the daemon answering fetchmail runs in this process.
+      const output = await new Promise<string>((resolve) =>
+        execFile('fetchmail', ['-f', rc, '--nosyslog', '-v', '-t', '30'], { env: { ...process.env, HOME: home } }, (_error, stdout, stderr) => resolve(stdout + stderr)),
+      );
+      assert.match(output, /Subject Alternative Name: 127\.0\.10\.3/, output);
+      assert.doesNotMatch(output, /mismatch/i);
+    } finally {
+      await daemon.dispose();
+    }
   });
 
   test('is made anew when the stored files are damaged or do not match', async () => {
