@@ -2,11 +2,15 @@
 // copied before the sign-out (as an attacker who saw it would hold it) must
 // read nothing afterwards; on main it still read /api/mail/folders, because
 // next-auth's JWT verifies until it expires. Another sign-in of the same
-// account is a session of its own and goes on.
+// account is a session of its own and goes on. A password change ends them all.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
 import type { Platform } from '../e2e/platform-fixture.ts';
+import { openDatabase } from '../../prisma/database.ts';
+import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
+import { setPassword } from '../../mail-daemon/accounts/accounts.ts';
 import { startWebPlatform, submitSignIn } from './web-platform.ts';
 
 describe('sign-out on the server', { timeout: 300_000 }, () => {
@@ -64,6 +68,20 @@ describe('sign-out on the server', { timeout: 300_000 }, () => {
       body: new URLSearchParams({ csrfToken, json: 'true' }),
     });
     assert.equal(signout.status, 200);
+    assert.equal((await folders(captured)).status, 401);
+    await context.close();
+  });
+
+  it('a password change (here an admin reset, as mailctl does it) ends the sessions made with the old one', async () => {
+    const context = await signedInContext();
+    const captured = await sessionCookie(context);
+    assert.equal((await folders(captured)).status, 200);
+    const store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
+    try {
+      await setPassword(store, 'eve@signout.test', 'a brand new long secret');
+    } finally {
+      await closeMailStore(store);
+    }
     assert.equal((await folders(captured)).status, 401);
     await context.close();
   });
