@@ -28,7 +28,7 @@ import { prependHeaders } from '../smtp/message-headers.ts';
 /** What delivery needs besides the message (SmtpContext is one). */
 export interface MailFlow {
   store: MailStore;
-  config: Pick<Config, 'hostname' | 'dataDir' | 'srsSecrets'>;
+  config: Pick<Config, 'hostname' | 'dataDir' | 'srsSecrets' | 'spam'>;
   log: (message: string) => void;
 }
 

@@ -4,7 +4,9 @@ import type { MailStore } from '../store/context.ts';
 import { addDomain, findDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
 import { grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../domains/domain-admins.ts';
 import { dnsRecordsFor, formatZone } from '../domains/dns-records.ts';
-import { createAccount, listAccounts, removeAccount, setPassword } from '../accounts/accounts.ts';
+import { createAccount, listAccounts, removeAccount, requireAccount, setPassword } from '../accounts/accounts.ts';
+import { liftSendLimit, sendLimitsOf, setSendLimits } from '../spam/send-limits.ts';
+import { setSpamFilter } from '../settings/account-settings.ts';
 import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
 import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-admin.ts';
 import { listMailboxes } from '../store/mailboxes.ts';
@@ -21,6 +23,10 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   user passwd <address> --password <pw>
   user list [domain]
   user remove <address>                 delete an account and all its mail
+  user limits <address> [--messages-per-hour <n|default>] [--recipients-per-day <n|default>]
+                                        show or set what the account may send
+  user lift-limit <address>             let an account that hit a sending limit send again
+  user spam-filter <address> on|off     the account's learning junk filter
   alias add <address> <target>...       deliver <address> to one or more local or external targets
   alias list [domain]
   alias remove <address>
@@ -37,7 +43,7 @@ interface Parsed {
   options: Map<string, string | true>;
 }
 
-const VALUE_OPTIONS = new Set(['--password', '--name', '--quota']);
+const VALUE_OPTIONS = new Set(['--password', '--name', '--quota', '--messages-per-hour', '--recipients-per-day']);
 const FLAG_OPTIONS = new Set(['--admin', '--signup-open']);
 
 export function parseArgs(args: string[]): Parsed {
@@ -159,6 +165,38 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
       expect(args, 1, 'user remove <address>');
       await removeAccount(store, args[0]);
       return `removed ${args[0].toLowerCase()} and all its mail`;
+    case 'user limits': {
+      expect(args, 1, 'user limits <address> [--messages-per-hour <n|default>] [--recipients-per-day <n|default>]');
+      const account = await requireAccount(store, args[0]);
+      const own = await store.database.prisma.sendLimit.findUnique({ where: { accountId: account.id } });
+      const given = (name: string, current: number | null) => {
+        const value = parsed.options.get(name);
+        if (value === undefined) return current;
+        if (value === 'default') return null;
+        if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number or "default"`);
+        return Number(value);
+      };
+      if (parsed.options.has('--messages-per-hour') || parsed.options.has('--recipients-per-day')) {
+        await setSendLimits(store, account.id, {
+          messagesPerHour: given('--messages-per-hour', own?.messagesPerHour ?? null),
+          recipientsPerDay: given('--recipients-per-day', own?.recipientsPerDay ?? null),
+        });
+      }
+      const limits = await sendLimitsOf(store, config.spam.sendLimits, account.id);
+      return `${account.address} may send ${limits.messagesPerHour} messages per hour and ${limits.recipientsPerDay} recipients per day`;
+    }
+    case 'user lift-limit': {
+      expect(args, 1, 'user lift-limit <address>');
+      const account = await requireAccount(store, args[0]);
+      await liftSendLimit(store, account.id);
+      return `${account.address} may send again; earlier mail no longer counts against its limits`;
+    }
+    case 'user spam-filter': {
+      if (args.length !== 2 || !['on', 'off'].includes(args[1])) throw new UsageError('expected user spam-filter <address> on|off');
+      const account = await requireAccount(store, args[0]);
+      await setSpamFilter(store, account.id, args[1] === 'on');
+      return `the junk filter of ${account.address} is ${args[1]}`;
+    }
     case 'alias add': {
       if (args.length < 2) throw new UsageError('expected alias add <address> <target>...');
       const alias = await addAlias(store, args[0], args.slice(1));

@@ -11,6 +11,7 @@ import { addRecipient, noRecipients } from '../delivery/recipients.ts';
 import { addressesIn, headerText, headerValues, prependHeaders } from './message-headers.ts';
 import { smtpError } from './smtp-error.ts';
 import { recordCorrespondents } from '../spam/correspondents.ts';
+import { countSubmission } from '../spam/send-limits.ts';
 
 export interface Submission {
   accountId: number;
@@ -57,6 +58,8 @@ export async function submitMessage(flow: MailFlow, submission: Submission): Pro
     const kind = await addRecipient(flow.store, recipients, recipient);
     if (kind !== 'ok' && kind !== 'not-hosted') throw smtpError(550, '5.1.1', `No such user here: ${recipient}`);
   }
+  // Over the account's sending limits: 451, nothing delivered (spam/send-limits.ts).
+  await countSubmission(store, flow.config.spam.sendLimits, submission.accountId, submission.recipients.length);
   const { copies, queueIds } = await deliverMail(flow, {
     kind: 'submission',
     message,

@@ -20,6 +20,7 @@ import { suggestAddresses } from '../../mail-daemon/webmail/address-suggestions.
 import { searchMessages } from '../../mail-daemon/webmail/search.ts';
 import { subscribeMailEvents, type MailEvent } from '../../mail-daemon/webmail/mail-events.ts';
 import { updateProfile } from '../../mail-daemon/settings/account-settings.ts';
+import { loadConfig } from '../../mail-daemon/config.ts';
 
 const HOSTNAME = 'mail.example.test';
 const FILE = Buffer.from('col1,col2\n1,2\n\u00e9\n', 'utf8');
@@ -37,7 +38,7 @@ for (const engine of ENGINES) {
     });
     after(() => store.dispose());
     // Local mail only: no SRS key is ever needed, so no DATA_DIR.
-    const flow = () => ({ store, config: { hostname: HOSTNAME, dataDir: '/nonexistent', srsSecrets: [] }, log: () => undefined });
+    const flow = () => ({ store, config: { hostname: HOSTNAME, dataDir: '/nonexistent', srsSecrets: [], spam: loadConfig({ MAIL_HOSTNAME: HOSTNAME }).spam }, log: () => undefined });
 
     const special = async (accountId: number, use: string) => (await findSpecialUseMailbox(store.database.prisma, accountId, use))!.id;
     const newest = async (accountId: number, use: string) => (await listMessagePage(store, accountId, await special(accountId, use), { limit: 1 })).messages[0];

@@ -4,14 +4,34 @@ import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 import { retryQueueEntryAction } from '../../../_actions/retry-queue-entry.ts';
 import { deleteQueueEntryAction } from '../../../_actions/delete-queue-entry.ts';
+import { liftSendLimitAction } from '../../../_actions/lift-send-limit.ts';
+import { listLimitedAccounts } from '@/mail-daemon/spam/send-limits.ts';
 
 export const metadata = { title: 'Outbound queue' };
 
 export default async function QueuePage() {
   const { store, account } = await forPage(requirePlatformAdmin);
-  const entries = await listQueue(store);
+  const [entries, limited] = await Promise.all([listQueue(store), listLimitedAccounts(store)]);
   return (
     <PageShell account={account} title="Outbound queue">
+      {limited.length > 0 ? (
+        <Section title="Accounts over a sending limit" testId="send-limits">
+          <p className="text-sm text-muted">Their submissions get 451 until the limit is lifted (or the hour or day has passed).</p>
+          <table className="text-left text-sm">
+            <tbody>
+              {limited.map((l) => (
+                <tr key={l.accountId} className="border-t border-border align-top" data-testid={`send-limit-${l.address}`}>
+                  <td className="py-2 pr-4">{l.address}</td>
+                  <td className="pr-4 text-muted">{l.reason}, hit {l.hitAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
+                  <td>
+                    <ButtonForm action={liftSendLimitAction} fields={{ id: l.accountId }} submit="Lift limit" />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+      ) : null}
       <Section title={`${entries.length} waiting`} testId="queue">
         {entries.length === 0 ? <p className="text-sm text-muted">The queue is empty.</p> : null}
         <table className="text-left text-sm">
