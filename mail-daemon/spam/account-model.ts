@@ -20,12 +20,39 @@ const TOTALS = '';
 const CONTEXT_TOKEN = /^(auth|sender):/;
 const CONTEXT_PRIOR = 0.02;
 
-export async function accountCounts(store: MailStore, accountId: number, tokens: string[]): Promise<Map<string, TokenCounts>> {
-  const rows = await store.database.prisma.spamToken.findMany({
-    where: { accountId, token: { in: [TOTALS, ...tokens] } },
-    select: { token: true, ham: true, spam: true },
-  });
-  return new Map(rows.map((r) => [r.token, { ham: r.ham, spam: r.spam }]));
+export interface AccountFilterState {
+  enabled: boolean;
+  /** The sender is an address the account has written to (correspondents.ts). */
+  knownSender: boolean;
+  /** Messages the account trained, or null when it never did. */
+  totals: TokenCounts | null;
+}
+
+/** Everything about the account the filter needs before the tokens, in one statement (delivery pays per statement). */
+export async function accountFilterState(store: MailStore, accountId: number, senders: string[]): Promise<AccountFilterState> {
+  const addresses = [...new Set(senders.filter(Boolean).map((a) => a.toLowerCase()))];
+  const known = addresses.length > 0
+    ? Prisma.sql`EXISTS (SELECT 1 FROM "Correspondent" WHERE "accountId" = ${accountId} AND "address" IN (${Prisma.join(addresses)}))`
+    : Prisma.sql`0`;
+  const [row] = await store.database.prisma.$queryRaw<{ enabled: unknown; known: unknown; ham: unknown; spam: unknown }[]>`SELECT
+      (SELECT "spamFilter" FROM "AccountSettings" WHERE "accountId" = ${accountId}) AS "enabled",
+      ${known} AS "known",
+      (SELECT "ham" FROM "SpamToken" WHERE "accountId" = ${accountId} AND "token" = ${TOTALS}) AS "ham",
+      (SELECT "spam" FROM "SpamToken" WHERE "accountId" = ${accountId} AND "token" = ${TOTALS}) AS "spam"`;
+  // SQLite answers 0/1 and bigints, PostgreSQL booleans and integers.
+  return {
+    enabled: row.enabled === null || row.enabled === undefined || Boolean(Number(row.enabled)),
+    knownSender: Boolean(Number(row.known)),
+    totals: row.ham === null || row.ham === undefined ? null : { ham: Number(row.ham), spam: Number(row.spam) },
+  };
+}
+
+/** The account's counts of these tokens, with its totals (an account that never trained has none). */
+export async function accountCounts(store: MailStore, accountId: number, totals: TokenCounts | null, tokens: string[]): Promise<Map<string, TokenCounts>> {
+  if (!totals || tokens.length === 0) return new Map();
+  const rows = await store.database.prisma.$queryRaw<{ token: string; ham: unknown; spam: unknown }[]>`SELECT "token", "ham", "spam" FROM "SpamToken"
+    WHERE "accountId" = ${accountId} AND "token" IN (${Prisma.join(tokens)})`;
+  return new Map([[TOTALS, totals], ...rows.map((r) => [r.token, { ham: Number(r.ham), spam: Number(r.spam) }] as const)]);
 }
 
 /** The base model with the account's counts added on top. */

@@ -7,10 +7,9 @@
 import type { PreparedContent } from '../store/content.ts';
 import type { MailStore } from '../store/context.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
-import { accountCounts, combinedModel } from './account-model.ts';
+import { accountCounts, accountFilterState, combinedModel } from './account-model.ts';
 import { baseModel } from './base-model.ts';
 import { scoreTokens, type Clue } from './bayes.ts';
-import { isCorrespondent } from './correspondents.ts';
 import { JUNK_THRESHOLD } from './junk-threshold.ts';
 import { messageTokens } from './message-tokens.ts';
 
@@ -33,11 +32,10 @@ function describeClues(clues: Clue[]): string {
 }
 
 export async function junkVerdict(store: MailStore, accountId: number, content: PreparedContent, senders: string[]): Promise<JunkVerdict> {
-  const settings = await store.database.prisma.accountSettings.findUnique({ where: { accountId }, select: { spamFilter: true } });
-  if (settings && !settings.spamFilter) return PASS;
-  const knownSender = await isCorrespondent(store, accountId, senders);
+  const { enabled, knownSender, totals } = await accountFilterState(store, accountId, senders);
+  if (!enabled) return PASS;
   const tokens = messageTokens(content.raw, JSON.parse(content.structure) as MimeNode, { knownSender });
-  const [base, own] = await Promise.all([baseModel(), accountCounts(store, accountId, tokens)]);
+  const [base, own] = await Promise.all([baseModel(), accountCounts(store, accountId, totals, tokens)]);
   const { score, clues } = scoreTokens(tokens, combinedModel(base, own));
   if (score < JUNK_THRESHOLD || knownSender) return { junk: false, score, header: null };
   return {
