@@ -18,7 +18,7 @@ import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import type { StoreChange } from './change-bus.ts';
-import type { Row, Steps } from './sql-steps.ts';
+import { runAsync, runSync, type Row, type Steps } from './sql-steps.ts';
 import { isRetryable, retrying } from './transaction.ts';
 
 /** A delivery's steps; it pushes onto `changes` what to broadcast after the commit. */
@@ -66,37 +66,6 @@ function* batchSteps(begin: string, store: MailStore, jobs: Job[]): Steps<Outcom
     yield Prisma.raw('ROLLBACK');
     throw error;
   }
-}
-
-/** Runs steps on a driver whose statements answer synchronously (better-sqlite3). */
-function runSync<T>(steps: Steps<T>, execute: (statement: Prisma.Sql) => Row[]): T {
-  let step = steps.next();
-  while (!step.done) {
-    let rows: Row[];
-    try {
-      rows = execute(step.value);
-    } catch (error) {
-      step = steps.throw(error);
-      continue;
-    }
-    step = steps.next(rows);
-  }
-  return step.value;
-}
-
-async function runAsync<T>(steps: Steps<T>, execute: (statement: Prisma.Sql) => Promise<Row[]>): Promise<T> {
-  let step = steps.next();
-  while (!step.done) {
-    let rows: Row[];
-    try {
-      rows = await execute(step.value);
-    } catch (error) {
-      step = steps.throw(error);
-      continue;
-    }
-    step = steps.next(rows);
-  }
-  return step.value;
 }
 
 /** As Prisma's SQLite adapter stores them: dates as ISO 8601 text, booleans as 0/1. */

@@ -9,11 +9,45 @@ import type { Tx } from './transaction.ts';
 export type Row = Record<string, unknown>;
 export type Steps<T> = Generator<Prisma.Sql, T, Row[]>;
 
-/** Runs the steps in a Prisma transaction (or on the client). */
-export async function runInTx<T>(tx: Tx, steps: Steps<T>): Promise<T> {
+/**
+ * Runs steps on a driver whose statements answer synchronously (better-sqlite3):
+ * nothing else of this process runs in between. A failed statement is thrown
+ * into the steps, which may catch it (a savepoint rolled back).
+ */
+export function runSync<T>(steps: Steps<T>, execute: (statement: Prisma.Sql) => Row[]): T {
   let step = steps.next();
-  while (!step.done) step = steps.next(await tx.$queryRaw<Row[]>(step.value));
+  while (!step.done) {
+    let rows: Row[];
+    try {
+      rows = execute(step.value);
+    } catch (error) {
+      step = steps.throw(error);
+      continue;
+    }
+    step = steps.next(rows);
+  }
   return step.value;
+}
+
+/** The same for a driver that answers with promises (pg, Prisma). */
+export async function runAsync<T>(steps: Steps<T>, execute: (statement: Prisma.Sql) => Promise<Row[]>): Promise<T> {
+  let step = steps.next();
+  while (!step.done) {
+    let rows: Row[];
+    try {
+      rows = await execute(step.value);
+    } catch (error) {
+      step = steps.throw(error);
+      continue;
+    }
+    step = steps.next(rows);
+  }
+  return step.value;
+}
+
+/** Runs the steps in a Prisma transaction (or on the client). */
+export function runInTx<T>(tx: Tx, steps: Steps<T>): Promise<T> {
+  return runAsync(steps, (statement) => tx.$queryRaw<Row[]>(statement));
 }
 
 /** `INSERT INTO "table" (columns) VALUES (...)` from an object's own keys, in their order. */

@@ -167,9 +167,14 @@ async function measure(host: string, port: number, recipients: string[], shape: 
 
 const remoteAddress = (i: number, shape: OutboundShape) => `user${i}@d${i % shape.domains}.bench-remote.test`;
 
+const OUTBOUND_TIMEOUT_MS = 10 * 60_000;
+
 /** Waits until the sink has `count` more messages than `before`; seconds from `started`. */
 async function sinkReceives(sink: RunningSink, before: number, count: number, started: number): Promise<number> {
-  while (sink.messages() < before + count) await new Promise((r) => setTimeout(r, 20));
+  while (sink.messages() < before + count) {
+    if (performance.now() - started > OUTBOUND_TIMEOUT_MS) throw new Error(`the sink got ${sink.messages() - before} of ${count} messages in ${OUTBOUND_TIMEOUT_MS / 60_000} minutes`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return (performance.now() - started) / 1000;
 }
 
