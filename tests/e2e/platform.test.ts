@@ -7,7 +7,9 @@
 // a user who does not administer the domain.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import type { BrowserContext, Page } from 'playwright-core';
 import { sendWithNodemailer } from '../support/smtp-client.ts';
@@ -378,6 +380,14 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     } finally {
       await context.close();
     }
+    // Each failure is one line of the web app's output, which the shipped fail2ban filter reads.
+    const failures = platform.output().split('\n').filter((line) => line.includes('login failed: service=web'));
+    assert.equal(failures.length, 11, failures.join('\n'));
+    for (const line of failures) assert.match(line, /^\[web\] web: \S+Z login failed: service=web client=127\.0\.0\.1 reason=(bad-credentials|rate-limited) account="dave@carol\.test"$/);
+    const log = join(platform.dataDir, 'platform-output.log');
+    writeFileSync(log, platform.output());
+    const found = execFileSync('fail2ban-regex', ['-o', 'ip', log, join(process.cwd(), 'mail-daemon/fail2ban/filter.d/mailplatform.conf')], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(found, Array(11).fill('127.0.0.1'));
   });
 
   it('two-factor sign-in: the web asks for the code, mail clients take only app passwords', { timeout: 60_000 }, async () => {
