@@ -32,6 +32,8 @@ const STORE_CODES: Record<StoreError['code'], string> = {
   // RFC 9051 7.1: HASCHILDREN.
   HASCHILDREN: 'HASCHILDREN',
   NOPERM: 'NOPERM',
+  // RFC 9051 7.1: LIMIT.
+  LIMIT: 'LIMIT',
   INVALID: 'CANNOT',
 };
 

@@ -5,7 +5,8 @@
 // reports it; expunges wait while sequence numbers must stay still.
 import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
 import { expungedSince, listMessageStates } from '../store/messages.ts';
-import { highestModseqOf } from '../store/mailboxes.ts';
+import { keywordList, mailboxSyncState } from '../store/mailboxes.ts';
+import { SYSTEM_FLAGS } from '../store/flags.ts';
 import { bad, no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { concreteRanges, formatSequenceSet, type SequenceSet } from './parser/sequence-set.ts';
@@ -23,6 +24,9 @@ export class SelectedMailbox {
   private readonly pendingExpunges = new Set<number>();
   /** Modseqs of this session's own STOREs, already reported in their replies. */
   private readonly ownModseqs = new Set<number>();
+  /** The keywords the client was told of in FLAGS (RFC 3501 7.2.6), lower case. */
+  private readonly announced = new Set<string>();
+  private keywords: string[] = [];
 
   constructor(
     mailbox: Mailbox,
@@ -35,6 +39,34 @@ export class SelectedMailbox {
     this.uids = uids;
     this.highestModseq = mailbox.highestModseq;
     this.knownUidNext = Math.max(mailbox.uidNext, (uids[uids.length - 1] ?? 0) + 1);
+    this.addKeywords(keywordList(mailbox.keywords));
+  }
+
+  private addKeywords(keywords: string[]): boolean {
+    let grew = false;
+    for (const keyword of keywords) {
+      if (this.announced.has(keyword.toLowerCase())) continue;
+      this.announced.add(keyword.toLowerCase());
+      this.keywords.push(keyword);
+      grew = true;
+    }
+    return grew;
+  }
+
+  /** FLAGS and PERMANENTFLAGS (RFC 3501 7.2.6, 7.1): the system flags and the mailbox's keywords. */
+  sendFlags(session: ImapSession): void {
+    const flags = [...SYSTEM_FLAGS, ...this.keywords];
+    session.untagged('FLAGS', flags);
+    session.untagged('OK', `[PERMANENTFLAGS (${this.readOnly ? '' : [...flags, '\\*'].join(' ')})]`, 'Flags permitted');
+  }
+
+  /**
+   * A message's flags for an untagged FETCH. RFC 3501 7.2.6: a keyword the
+   * client was not told of goes out in FLAGS first, whichever session added it.
+   */
+  flagsForFetch(session: ImapSession, flags: string[]): string[] {
+    if (this.addKeywords(flags.filter((f) => !f.startsWith('\\')))) this.sendFlags(session);
+    return flags;
   }
 
   get exists(): number {
@@ -87,13 +119,16 @@ export class SelectedMailbox {
   async refresh(session: ImapSession, allowExpunge: boolean): Promise<void> {
     const accountId = session.account!.id;
     // Read the modseq first: whatever happens after it is read again next time.
-    const highestModseq = await highestModseqOf(session.store, accountId, this.id);
-    if (highestModseq === null) {
+    const state = await mailboxSyncState(session.store, accountId, this.id);
+    if (state === null) {
       // Deleted by another session: nothing this view says holds any more (RFC 2180 3.1).
       session.sendText('* BYE Selected mailbox was deleted');
       session.close();
       return;
     }
+    const { highestModseq } = state;
+    // Every session with the mailbox selected hears of a new keyword, used by a message it sees or not.
+    if (this.addKeywords(state.keywords)) this.sendFlags(session);
     if (highestModseq !== this.highestModseq) {
       const since = this.highestModseq;
       const [changed, gone] = await Promise.all([
@@ -112,7 +147,7 @@ export class SelectedMailbox {
         const seq = this.seqOf(message.uid);
         if (!seq) continue;
         // RFC 7162 3.2.4: with CONDSTORE on, unsolicited FETCH carries MODSEQ.
-        const items: (string | number | string[] | number[])[] = ['UID', message.uid, 'FLAGS', message.flags];
+        const items: (string | number | string[] | number[])[] = ['UID', message.uid, 'FLAGS', this.flagsForFetch(session, message.flags)];
         if (session.condstore) items.push('MODSEQ', [message.modseq]);
         session.untagged(seq, 'FETCH', items);
       }

@@ -7,7 +7,7 @@ import type { StoreChange } from './change-bus.ts';
 import { mutate, type MailStore } from './context.ts';
 import { allocateUids } from './deliver.ts';
 import { removeMessages } from './expunge.ts';
-import { getOwnedMailbox } from './mailboxes.ts';
+import { getOwnedMailbox, keywordList, recordKeywords } from './mailboxes.ts';
 import { chargeQuota } from './quota.ts';
 import type { Tx } from './transaction.ts';
 import { selectionOf, uidConditions, type UidSelection } from './uid-set.ts';
@@ -34,6 +34,7 @@ async function copyRows(tx: Tx, source: Mailbox, target: Mailbox, uids: UidSelec
   const verdict = verdictOfMove(source.specialUse, target.specialUse);
   if (rows.length === 0) return { uidValidity: target.uidValidity, uidMap: [], contentHashes: [], verdict };
   const { firstUid, modseq, uidValidity } = await allocateUids(tx, target.id, rows.length);
+  await recordKeywords(tx, target.id, new Set(rows.flatMap((r) => keywordList(r.keywords))));
   await tx.message.createMany({
     data: rows.map(({ id: _id, mailboxId: _mailboxId, uid: _uid, modseq: _modseq, ...rest }, i) => ({
       ...rest,

@@ -15,7 +15,7 @@ import { messageTextSteps, prepareMessageText, type PreparedText } from './full-
 import type { MimeNode } from './mime-structure.ts';
 import { chargeQuotaSteps } from './quota.ts';
 import { StoreError } from './errors.ts';
-import { INBOX } from './mailboxes.ts';
+import { INBOX, recordKeywordsSteps } from './mailboxes.ts';
 import type { StoreChange } from './change-bus.ts';
 import { insertInto, runInTx, type Row, type Steps } from './sql-steps.ts';
 import { deliveryWriterFor } from './delivery-writer.ts';
@@ -107,6 +107,7 @@ export function* deliverySteps(engine: Engine, prepared: PreparedMessage, target
   for (const { target, mailbox } of ordered) {
     const mailboxId = Number(mailbox.id);
     const { firstUid: uid, modseq, uidValidity } = yield* allocateUidsSteps(mailboxId, 1);
+    yield* recordKeywordsSteps(mailboxId, target.flags ?? []);
     const [row] = yield insertInto(
       'Message',
       { mailboxId, uid, modseq, contentHash: content.hash, ...flagsToColumns(target.flags ?? []), internalDate, size: content.size, ...summary },

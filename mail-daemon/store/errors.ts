@@ -8,7 +8,8 @@ export type StoreErrorCode =
   | 'OVERQUOTA'
   | 'INVALID'
   | 'HASCHILDREN'
-  | 'NOPERM';
+  | 'NOPERM'
+  | 'LIMIT';
 
 export class StoreError extends Error {
   constructor(

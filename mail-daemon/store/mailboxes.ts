@@ -7,6 +7,8 @@ import { mutate, type MailStore } from './context.ts';
 import { StoreError } from './errors.ts';
 import type { StoreChange } from './change-bus.ts';
 import type { Tx } from './transaction.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { runInTx, type Steps } from './sql-steps.ts';
 import { removeMessages } from './expunge.ts';
 import { moveAllMessages } from './copy-move.ts';
 
@@ -23,6 +25,7 @@ export const DEFAULT_MAILBOXES: { name: string; specialUse: string }[] = [
 ];
 
 const MAX_NAME_LENGTH = 1000;
+export const MAX_MAILBOX_KEYWORDS = 1000;
 const MAX_SEGMENT_LENGTH = 255;
 
 /** Checks a mailbox name and returns it normalized ("inbox" in any case is INBOX). */
@@ -90,10 +93,49 @@ export async function getOwnedMailbox(db: Pick<Tx, 'mailbox'>, accountId: number
   return mailbox;
 }
 
-/** The mailbox's highest modseq (RFC 7162), or null once it is gone: how a session finds out whether anything changed. */
-export async function highestModseqOf(store: MailStore, accountId: number, mailboxId: number): Promise<number | null> {
-  const row = await store.database.prisma.mailbox.findFirst({ where: { id: mailboxId, accountId }, select: { highestModseq: true } });
-  return row?.highestModseq ?? null;
+/** What a session with the mailbox selected checks between commands; null once the mailbox is gone. */
+export interface MailboxSyncState {
+  /** RFC 7162: whether anything changed. */
+  highestModseq: number;
+  /** Every keyword used in the mailbox (RFC 3501 7.2.6 FLAGS). */
+  keywords: string[];
+}
+
+export async function mailboxSyncState(store: MailStore, accountId: number, mailboxId: number): Promise<MailboxSyncState | null> {
+  const row = await store.database.prisma.mailbox.findFirst({ where: { id: mailboxId, accountId }, select: { highestModseq: true, keywords: true } });
+  return row ? { highestModseq: row.highestModseq, keywords: keywordList(row.keywords) } : null;
+}
+
+export function keywordList(column: string): string[] {
+  return column ? column.split(' ') : [];
+}
+
+/**
+ * Adds the keywords among `flags` to the mailbox's list, inside the
+ * transaction that gives them to messages. Run it after the statement that
+ * locks the mailbox row (its modseq or UID update), so that two transactions
+ * adding keywords cannot both miss the other's.
+ */
+export function* recordKeywordsSteps(mailboxId: number, flags: Iterable<string>): Steps<void> {
+  const given = [...flags].filter((f) => !f.startsWith('\\'));
+  if (given.length === 0) return;
+  const [row] = yield Prisma.sql`SELECT "keywords" FROM "Mailbox" WHERE "id" = ${mailboxId}`;
+  const before = keywordList(String(row?.keywords ?? ''));
+  const list = [...before];
+  const known = new Set(list.map((k) => k.toLowerCase()));
+  for (const keyword of given) {
+    if (known.has(keyword.toLowerCase())) continue;
+    known.add(keyword.toLowerCase());
+    list.push(keyword);
+  }
+  if (list.length === before.length) return;
+  // Every session is sent the whole list in FLAGS: it may not grow without bound.
+  if (list.length > MAX_MAILBOX_KEYWORDS) throw new StoreError('LIMIT', `At most ${MAX_MAILBOX_KEYWORDS} keywords in one mailbox`);
+  yield Prisma.sql`UPDATE "Mailbox" SET "keywords" = ${list.join(' ')} WHERE "id" = ${mailboxId}`;
+}
+
+export function recordKeywords(tx: Tx, mailboxId: number, flags: Iterable<string>): Promise<void> {
+  return runInTx(tx, recordKeywordsSteps(mailboxId, flags));
 }
 
 export async function findSpecialUseMailbox(db: Pick<Tx, 'mailbox'>, accountId: number, specialUse: string): Promise<Mailbox | null> {

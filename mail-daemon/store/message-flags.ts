@@ -4,7 +4,7 @@
 // left alone and reported back.
 import { mutate, type MailStore } from './context.ts';
 import { applyFlagChange, columnsToFlags, flagsToColumns, normalizeFlags, sameFlags } from './flags.ts';
-import { getOwnedMailbox } from './mailboxes.ts';
+import { getOwnedMailbox, recordKeywords } from './mailboxes.ts';
 import { selectionOf, uidConditions, type UidSelection } from './uid-set.ts';
 import { trainAfterAction, verdictOfKeywords, type Verdict } from '../spam/training.ts';
 
@@ -66,6 +66,7 @@ export async function setFlags(
       data: { highestModseq: { increment: 1 } },
       select: { highestModseq: true },
     });
+    if (mode !== 'remove') await recordKeywords(tx, mailbox.id, flags);
     // One UPDATE per distinct resulting flag set: "+FLAGS \Seen" on 1:* is one statement.
     const groups = new Map<string, { columns: ReturnType<typeof flagsToColumns>; ids: number[] }>();
     for (const item of pending) {

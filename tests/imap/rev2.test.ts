@@ -78,6 +78,8 @@ describe('IMAP4rev2', () => {
       C: c1 STORE 1 +FLAGS (${keywords})
       S: c1 NO [LIMIT] At most 100 flags at once
       C: c2 STORE 1 +FLAGS ($k1 $k2)
+      S: * FLAGS {any}
+      S: * OK [PERMANENTFLAGS {any}] Flags permitted
       S: * 1 FETCH (FLAGS ($k1 $k2))
       S: c2 OK STORE completed
     `);

@@ -63,6 +63,7 @@ export const fetchCommand = defineCommand({
           if (!has('FLAGS')) batchItems = [...items, { kind: 'simple', name: 'FLAGS' }];
         }
       }
+      const wantsFlags = batchItems.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
       for (const part of withContent && !headerOnly ? byContentSize(messages) : [messages]) {
         const hashes = part.map((m) => m.contentHash);
         const load = !withContent ? null : envelopeOnly ? loadEnvelopes : headerOnly ? loadHeaders : loadContents;
@@ -70,7 +71,8 @@ export const fetchCommand = defineCommand({
         for (const message of part) {
           const seq = selected.seqOf(message.uid);
           if (!seq) continue;
-          session.untagged(seq, 'FETCH', fetchItemValues(message, contents.get(message.contentHash), batchItems));
+          const flags = wantsFlags ? selected.flagsForFetch(session, message.flags) : message.flags;
+          session.untagged(seq, 'FETCH', fetchItemValues({ ...message, flags }, contents.get(message.contentHash), batchItems));
           await session.drain();
         }
       }

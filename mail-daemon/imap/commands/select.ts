@@ -1,7 +1,6 @@
 // SELECT and EXAMINE (RFC 3501 6.3.1, 6.3.2; RFC 7162 3.1.8 HIGHESTMODSEQ, the
 // CONDSTORE parameter and 3.2.5 the QRESYNC parameter), authenticated or
 // selected. A failed SELECT leaves no mailbox selected.
-import { SYSTEM_FLAGS } from '../../store/flags.ts';
 import { findMailbox } from '../../store/mailboxes.ts';
 import { listResponseFor } from '../mailbox-list.ts';
 import { listMessageStates, listUids } from '../../store/messages.ts';
@@ -76,8 +75,7 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
       if (condstore) session.enabled.add('CONDSTORE');
       const [uids, counts] = await Promise.all([listUids(session.store, accountId, mailbox.id), mailboxCounts(session.store, mailbox.id)]);
       const selected = new SelectedMailbox(mailbox, mailbox.name, readOnly, uids);
-      session.untagged('FLAGS', [...SYSTEM_FLAGS]);
-      session.untagged('OK', `[PERMANENTFLAGS (${readOnly ? '' : [...SYSTEM_FLAGS, '\\*'].join(' ')})]`, 'Flags permitted');
+      selected.sendFlags(session);
       session.untagged(uids.length, 'EXISTS');
       if (session.rev2) {
         // RFC 9051 6.3.2: the mailbox's LIST response; RECENT and UNSEEN are gone from rev2.
@@ -97,7 +95,7 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
         await reportVanishedEarlier(session, mailbox.id, qresync.modseq, ranges);
         for (const message of await listMessageStates(session.store, accountId, mailbox.id, { changedSince: qresync.modseq })) {
           const seq = selected.seqOf(message.uid);
-          if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', message.flags, 'MODSEQ', [message.modseq]]);
+          if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', selected.flagsForFetch(session, message.flags), 'MODSEQ', [message.modseq]]);
         }
       }
       session.selected = selected;

@@ -17,6 +17,7 @@ const STATUS: Record<StoreError['code'], number> = {
   INVALID: 400,
   HASCHILDREN: 409,
   NOPERM: 403,
+  LIMIT: 400,
 };
 
 export function mailRoute<P extends Record<string, string> = Record<string, string>>(
