@@ -3,6 +3,7 @@
 // account for the password check, the rate limit and the log alike.
 import { isIPv6 } from 'node:net';
 import { parseAddress } from './addresses.ts';
+import { ipv6Groups } from '../dns/ip-address.ts';
 
 /**
  * The account a login name stands for: trimmed, lower case, IDNA (A-labels),
@@ -34,10 +35,5 @@ export function actsAsAnother(authzid: string, authcid: string): boolean {
 export function clientKey(address: string): string {
   const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
   if (!isIPv6(plain)) return plain;
-  const [head, tail = ''] = plain.toLowerCase().split('::');
-  const groups = (text: string) => (text === '' ? [] : text.split(':'));
-  const full = plain.includes('::')
-    ? [...groups(head), ...Array(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)]
-    : groups(head);
-  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${ipv6Groups(plain).slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

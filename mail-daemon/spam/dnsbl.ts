@@ -6,6 +6,7 @@
 // queries (e.g. through public resolvers), not a listing.
 import { isIP } from 'node:net';
 import type { MailResolver } from '../dns/resolver.ts';
+import { ipv6Groups } from '../dns/ip-address.ts';
 
 export interface Listing {
   zone: string;
@@ -19,10 +20,7 @@ export function reversedAddress(ip: string): string | null {
   const address = ip.replace(/^::ffff:/i, '');
   if (isIP(address) === 4) return address.split('.').reverse().join('.');
   if (isIP(address) !== 6) return null;
-  const [head, tail = ''] = address.includes('::') ? address.split('::') : [address, ''];
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const all = [...groups(head), ...Array(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
-  return all.map((g) => g.padStart(4, '0')).join('').split('').reverse().join('.');
+  return ipv6Groups(address).map((g) => g.padStart(4, '0')).join('').split('').reverse().join('.');
 }
 
 async function lookup(resolver: MailResolver, zone: string, name: string): Promise<Listing | null> {

@@ -6,17 +6,14 @@
 // passed is remembered for PASSED_KEPT, one that never came back for a day.
 import { isIP } from 'node:net';
 import type { MailStore } from '../store/context.ts';
+import { clientKey } from '../accounts/login-name.ts';
 
 const PASSED_KEPT_MS = 36 * 86_400_000;
 const UNPASSED_KEPT_MS = 86_400_000;
 
 export function clientNetwork(ip: string): string {
   const address = ip.replace(/^::ffff:/i, '');
-  if (isIP(address) === 4) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
-  const [head, tail = ''] = address.includes('::') ? address.split('::') : [address, ''];
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const all = [...groups(head), ...Array(Math.max(0, 8 - groups(head).length - groups(tail).length)).fill('0'), ...groups(tail)];
-  return `${all.slice(0, 4).join(':').toLowerCase()}::/64`;
+  return isIP(address) === 4 ? `${address.split('.').slice(0, 3).join('.')}.0/24` : clientKey(address);
 }
 
 /** Remaining wait in milliseconds (0: passes). */
