@@ -23,7 +23,7 @@ import { addAlias } from '../../mail-daemon/aliases/aliases.ts';
 import { addDomainAs } from '../../mail-daemon/domains/domain-claims.ts';
 import { findDomain } from '../../mail-daemon/domains/domains.ts';
 import { listDomainAdmins } from '../../mail-daemon/domains/domain-admins.ts';
-import { LineClient, POP3_REPLY } from './line-client.ts';
+import { pop3Login } from './line-client.ts';
 
 const WEEK = 7 * 86_400_000;
 const SQUAT_PASSWORD = 'bigbank squat password';
@@ -61,17 +61,6 @@ for (const engine of ENGINES) {
       }
     }
 
-    async function pop3Login(user: string, pass: string): Promise<string> {
-      const client = await LineClient.open(daemon.port('pop3'), '127.0.3.30');
-      try {
-        await client.until(POP3_REPLY);
-        await client.send(`USER ${user}`, POP3_REPLY);
-        return await client.send(`PASS ${pass}`, POP3_REPLY);
-      } finally {
-        client.close();
-      }
-    }
-
     const submit = (auth: { user: string; pass: string }, from: string, to: string) =>
       sendWithNodemailer({ port: daemon.port('submissions'), secure: true, auth }, { from, to: [to] }, buildMessage({ from: `BigBank Security <${from}>`, to, subject: 'Verify your account' }));
     const deliverOn25 = (to: string) => sendWithNodemailer({ port: daemon.port('smtp') }, { from: 'someone@remote.test', to: [to] }, buildMessage({ to, subject: 'To the bank' }));
@@ -99,7 +88,7 @@ for (const engine of ENGINES) {
       await assert.rejects(submit(security, 'security@bigbank.example', 'carol@sec.test'), (e: SmtpFailure) => /^535 5\.7\.8/.test(replyOf(e)), 'no login on 465');
       assert.equal(await imapLogin('carol@sec.test', TEST_PASSWORD), true, 'IMAP logins work for verified domains');
       assert.equal(await imapLogin(security.user, security.pass), false, 'no IMAP login');
-      assert.match(await pop3Login(security.user, security.pass), /^-ERR \[AUTH\]/, 'no POP3 login');
+      assert.match(await pop3Login(daemon.port('pop3'), '127.0.3.30', security.user, security.pass), /^-ERR \[AUTH\]/, 'no POP3 login');
       assert.equal(await authenticate(store, security.user, security.pass, { purpose: 'web' }), null, 'no web sign-in');
       await assert.rejects(
         submit({ user: 'mallory@sec.test', pass: TEST_PASSWORD }, 'ceo@bigbank.example', 'carol@sec.test'),

@@ -76,3 +76,26 @@ export class LineClient {
 export const SMTP_REPLY = /^\d{3} /;
 export const POP3_REPLY = /^[+-]/;
 export const imapTagged = (tag: string) => new RegExp(`^${tag} (OK|NO|BAD)`);
+
+/** Waits for the greeting, then sends each line and waits for its reply: the last reply. */
+export async function transcript(port: number, from: string, greeting: RegExp, steps: [string, RegExp][]): Promise<string> {
+  const client = await LineClient.open(port, from);
+  try {
+    await client.until(greeting);
+    let last = '';
+    for (const [line, reply] of steps) last = await client.send(line, reply);
+    return last;
+  } finally {
+    client.close();
+  }
+}
+
+// One login attempt each, on a fresh connection from `from`: the final reply line.
+export const imapLogin = (port: number, from: string, user: string, password: string) =>
+  transcript(port, from, /^\* OK/, [[`a LOGIN "${user}" "${password}"`, imapTagged('a')]]);
+
+export const pop3Login = (port: number, from: string, user: string, password: string) =>
+  transcript(port, from, POP3_REPLY, [[`USER ${user}`, POP3_REPLY], [`PASS ${password}`, POP3_REPLY]]);
+
+export const smtpLogin = (port: number, from: string, user: string, password: string) =>
+  transcript(port, from, SMTP_REPLY, [['EHLO client.test', SMTP_REPLY], [`AUTH PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`, SMTP_REPLY]]);

@@ -16,7 +16,7 @@ import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
 import { startDaemonProcess, type DaemonProcess } from './daemon-process.ts';
-import { LineClient, POP3_REPLY, SMTP_REPLY, imapTagged } from './line-client.ts';
+import { imapLogin, pop3Login, smtpLogin } from './line-client.ts';
 
 const FILTER = 'mail-daemon/fail2ban/filter.d/mailplatform.conf';
 const JAIL = 'mail-daemon/fail2ban/jail.d/mailplatform.conf';
@@ -24,41 +24,6 @@ const ATTACKER = '127.0.3.20';
 const OWNER = '127.0.3.21';
 const NEIGHBOUR = '127.0.3.22';
 const LIMITS = { LOGIN_SLOW_AFTER: '2', LOGIN_DELAY_STEP: '1ms', LOGIN_BLOCK_AFTER: '6', LOGIN_ACCOUNT_THROTTLE_AFTER: '4' };
-
-const plain = (user: string, password: string) => Buffer.from(`\0${user}\0${password}`).toString('base64');
-
-/** One login on a fresh connection; the final reply line. */
-async function imapLogin(port: number, from: string, user: string, password: string): Promise<string> {
-  const client = await LineClient.open(port, from);
-  try {
-    await client.until(/^\* OK/);
-    return await client.send(`a LOGIN "${user}" "${password}"`, imapTagged('a'));
-  } finally {
-    client.close();
-  }
-}
-
-async function pop3Login(port: number, from: string, user: string, password: string): Promise<string> {
-  const client = await LineClient.open(port, from);
-  try {
-    await client.until(POP3_REPLY);
-    await client.send(`USER ${user}`, POP3_REPLY);
-    return await client.send(`PASS ${password}`, POP3_REPLY);
-  } finally {
-    client.close();
-  }
-}
-
-async function smtpLogin(port: number, from: string, user: string, password: string): Promise<string> {
-  const client = await LineClient.open(port, from);
-  try {
-    await client.until(SMTP_REPLY);
-    await client.send('EHLO client.test', SMTP_REPLY);
-    return await client.send(`AUTH PLAIN ${plain(user, password)}`, SMTP_REPLY);
-  } finally {
-    client.close();
-  }
-}
 
 for (const engine of ENGINES) {
   describe(`one login limit across services and daemons on ${engine}`, () => {
