@@ -24,6 +24,9 @@ import { addRecipient, domainOf, noRecipients, type Recipients } from './recipie
 import { newReceivedId } from './received-id.ts';
 import { junkVerdict } from '../spam/junk-filter.ts';
 import { prependHeaders } from '../smtp/message-headers.ts';
+import { roomIn } from '../store/quota.ts';
+import { notifySender } from '../queue/notify-sender.ts';
+import { quotaReply } from './quota-reply.ts';
 
 /** What delivery needs besides the message (SmtpContext is one). */
 export interface MailFlow {
@@ -177,9 +180,52 @@ async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], in
   }
 }
 
+/**
+ * The hard quota, checked once the message is in (RCPT only knew a SIZE=, if
+ * any): copies that do not fit are left out. When no copy is left to make, the
+ * client gets the refusal (452 4.2.2, or 552 5.2.2 when no retry can help);
+ * otherwise the others are delivered and the sender gets a bounce for these.
+ * One read for all accounts; two deliveries at once may each still fit where
+ * both together pass the quota by one message.
+ */
+async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage, plan: Awaited<ReturnType<typeof planDelivery>>): Promise<DeliveryTarget[]> {
+  const ids = [...new Set(plan.targets.map((t) => t.accountId))];
+  if (ids.length === 0) return plan.targets;
+  const rows = await flow.store.database.prisma.account.findMany({ where: { id: { in: ids } }, select: { id: true, address: true, usedBytes: true, quotaBytes: true } });
+  const refused = rows.flatMap((row) => {
+    const reply = quotaReply(roomIn({ usedBytes: Number(row.usedBytes), quotaBytes: Number(row.quotaBytes) }, prepared.content.size), row.address);
+    return reply ? [{ accountId: row.id, address: row.address, reply }] : [];
+  });
+  if (refused.length === 0) return plan.targets;
+  const fitting = plan.targets.filter((t) => !refused.some((r) => r.accountId === t.accountId));
+  if (fitting.length === 0 && plan.remote.size === 0) throw refused.find((r) => r.reply.responseCode === 452)?.reply ?? refused[0].reply;
+  const now = new Date();
+  await notifySender(flow.store, {
+    kind: 'bounce',
+    hostname: flow.config.hostname,
+    sender: input.mailFrom,
+    original: input.message,
+    arrivalDate: now,
+    queueId: null,
+    recipients: refused.map((r) => ({
+      address: r.address,
+      action: 'failed' as const,
+      // Taken for the others, so final for this one: mailbox full (RFC 3463).
+      status: '5.2.2',
+      detail: r.reply.message.replace(/^\d\.\d\.\d+ /, ''),
+      reply: null,
+      remoteMta: null,
+      lastAttemptAt: now,
+    })),
+  });
+  return fitting;
+}
+
 export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
   const prepared = await prepareMessage(input.message);
-  const { targets, remote, reached, junked } = await planDelivery(flow, input, prepared);
+  const plan = await planDelivery(flow, input, prepared);
+  const { remote, reached, junked } = plan;
+  const targets = await applyQuota(flow, input, prepared, plan);
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
   const logLine = (copies: number, queueIds: number[]): DeliveryLogEntry => ({
     kind: input.kind,

@@ -19,7 +19,7 @@ async function localAccountId(store: MailStore, address: string): Promise<number
   }
 }
 
-export async function notifySender(store: MailStore, input: Omit<NoticeInput, 'sender'> & { sender: string; queueId: number }): Promise<NoticeRoute> {
+export async function notifySender(store: MailStore, input: Omit<NoticeInput, 'sender'> & { sender: string; queueId: number | null }): Promise<NoticeRoute> {
   // RFC 3461 6.2 / RFC 5321 4.5.5: never a notice about a notice.
   if (input.sender === '') return 'none';
   const notice = buildDeliveryStatusNotice(input);

@@ -13,7 +13,8 @@ import { flagsToColumns } from './flags.ts';
 import { summarizeMessage, type MessageSummary } from './message-summary.ts';
 import { messageTextSteps, prepareMessageText, type PreparedText } from './full-text-search.ts';
 import type { MimeNode } from './mime-structure.ts';
-import { chargeQuotaSteps } from './quota.ts';
+import { chargeQuotaSteps, crossedWarning } from './quota.ts';
+import { quotaWarningMessage } from './quota-warning.ts';
 import { StoreError } from './errors.ts';
 import { INBOX, recordKeywordsSteps } from './mailboxes.ts';
 import type { StoreChange } from './change-bus.ts';
@@ -45,6 +46,8 @@ export interface DeliveredCopy {
   uidValidity: number;
   modseq: number;
   messageId: number;
+  /** This copy took the account past 90% of its quota. */
+  quotaWarning?: boolean;
 }
 
 /** Parsing done once per message, before the transaction. */
@@ -113,9 +116,10 @@ export function* deliverySteps(engine: Engine, prepared: PreparedMessage, target
       { mailboxId, uid, modseq, contentHash: content.hash, ...flagsToColumns(target.flags ?? []), internalDate, size: content.size, ...summary },
       '"id"',
     );
-    yield* chargeQuotaSteps(target.accountId, content.size, options.enforceQuota ?? false);
+    const usage = yield* chargeQuotaSteps(target.accountId, content.size, options.enforceQuota ?? false);
     changes.push({ accountId: target.accountId, mailboxId, kind: 'messages-added', modseq });
-    copies.push({ accountId: target.accountId, mailboxId, mailboxName: String(mailbox.name), uid, uidValidity, modseq, messageId: Number(row.id) });
+    const quotaWarning = usage !== null && crossedWarning(usage, content.size);
+    copies.push({ accountId: target.accountId, mailboxId, mailboxName: String(mailbox.name), uid, uidValidity, modseq, messageId: Number(row.id), quotaWarning });
   }
   return copies;
 }
@@ -128,5 +132,11 @@ export async function deliverMessage(
 ): Promise<DeliveredCopy[]> {
   if (targets.length === 0 && !options.log) return [];
   const prepared = Buffer.isBuffer(message) ? await prepareMessage(message) : message;
-  return deliveryWriterFor(store).write((changes) => deliverySteps(store.database.engine, prepared, targets, options, changes));
+  const copies = await deliveryWriterFor(store).write((changes) => deliverySteps(store.database.engine, prepared, targets, options, changes));
+  // Whatever the path (SMTP, IMAP APPEND, the web app), the owner hears once when the mailbox passes 90%.
+  for (const copy of copies) {
+    // The delivery itself is committed: a failed warning must not make the caller report a failure.
+    if (copy.quotaWarning) await deliverMessage(store, await quotaWarningMessage(store, copy.accountId), [{ accountId: copy.accountId }]).catch(() => undefined);
+  }
+  return copies;
 }

@@ -11,6 +11,7 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { MailStore } from '../store/context.ts';
 import { deliverMessage } from '../store/deliver.ts';
 import { StoreError } from '../store/errors.ts';
+import { roomFor } from '../store/quota.ts';
 import { expungeMessages } from '../store/expunge.ts';
 import { findSpecialUseMailbox } from '../store/mailboxes.ts';
 import { setFlags } from '../store/message-flags.ts';
@@ -137,7 +138,10 @@ async function discardDraft(store: MailStore, accountId: number, draftId: number
 export async function saveDraft(store: MailStore, accountId: number, draft: Draft): Promise<{ draftId: number }> {
   const { raw } = await buildMessage(store, accountId, draft, { keepBcc: true });
   const draftsId = await specialId(store, accountId, '\\Drafts');
-  const [copy] = await deliverMessage(store, raw, [{ accountId, mailboxId: draftsId, flags: ['\\Draft', '\\Seen'] }], { enforceQuota: true });
+  const [copy] = await deliverMessage(store, raw, [{ accountId, mailboxId: draftsId, flags: ['\\Draft', '\\Seen'] }], { enforceQuota: true }).catch((error) => {
+    if (error instanceof StoreError && error.code === 'OVERQUOTA') throw new ComposeError('Your mailbox is full, so the draft was not saved: delete some mail first.');
+    throw error;
+  });
   // Attachments carried from the old draft were read above, before it goes.
   await discardDraft(store, accountId, draft.draftId, draftsId);
   return { draftId: copy.messageId };
@@ -153,6 +157,10 @@ export async function sendDraft(flow: MailFlow, accountId: number, draft: Draft)
   const { store } = flow;
   const built = await buildMessage(store, accountId, draft, { keepBcc: false });
   if (built.recipients.length === 0) throw new ComposeError('Add at least one recipient', 'to');
+  // The copy in Sent must fit (the quota is hard): refuse before anything is sent.
+  if ((await roomFor(store, accountId, built.raw.length)) !== 'fits') {
+    throw new ComposeError('Your mailbox is full, so the copy in Sent would not fit: delete some mail first, then send again.');
+  }
   let result;
   try {
     result = await submitMessage(flow, { accountId, mailFrom: built.from, recipients: built.recipients, raw: built.raw, receivedId: newReceivedId() });

@@ -1,11 +1,12 @@
 // RCPT TO. On the MX (port 25) only hosted addresses are taken: another
 // domain is relaying (550 5.7.1), an unknown user 550 5.1.1, a full mailbox
-// 452 4.2.2. After login (submission) any address is taken; hosted ones must
+// 452 4.2.2, one too small for the SIZE= announced 552 5.2.2. After login (submission) any address is taken; hosted ones must
 // still exist. An SRS address of ours (a bounce to mail we forwarded) goes
 // back to the original sender, or is refused when forged (550 5.7.1).
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { MailStore } from '../../store/context.ts';
-import { hasRoomFor } from '../../store/quota.ts';
+import { roomFor } from '../../store/quota.ts';
+import { quotaReply } from '../../delivery/quota-reply.ts';
 import { resolveRecipient } from '../../aliases/resolve-recipient.ts';
 import { transactionState } from '../session-state.ts';
 import { addResolved, domainOf } from '../../delivery/recipients.ts';
@@ -47,7 +48,8 @@ export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission', srsKe
       if (resolution.kind === 'disabled') throw smtpError(550, '5.2.1', `Mailbox disabled: ${normalized}`);
       const size = declaredSize(session);
       for (const recipient of resolution.local) {
-        if (!(await hasRoomFor(store, recipient.accountId, size))) throw smtpError(452, '4.2.2', `Mailbox full: ${normalized}`);
+        const refusal = quotaReply(await roomFor(store, recipient.accountId, size), normalized);
+        if (refusal) throw refusal;
       }
       addResolved(state, normalized, resolution);
     })().then(() => callback(), (error) => callback(error.responseCode ? error : smtpError(451, '4.3.0', 'Temporary failure, try again later')));
