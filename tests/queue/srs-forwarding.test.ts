@@ -13,6 +13,7 @@ import { addTestAccounts } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { startReceivingServer, type ReceivingServer } from './receiving-smtp.ts';
+import { waitFor } from './queue-fixture.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
 import { setForwarding } from '../../mail-daemon/settings/account-settings.ts';
@@ -25,16 +26,6 @@ const HOST_A = '127.0.7.1';
 const HOST_B = '127.0.7.2';
 const SENDER_MX = '127.0.7.3';
 const SECRET = 'forwarding-secret-of-host-a';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('SRS: the SRS0/SRS1 scheme itself', () => {
   const keys = { secrets: ['current-secret-0123', 'previous-secret-0123'] };
@@ -108,7 +99,7 @@ describe('SRS forwarding between hosts', () => {
   it('forwards with an SRS0 sender of the forwarding domain, and SPF passes at the receiver', async () => {
     await sendToA('carol@fwd.test', 'Forward me');
     const inbox = (await findMailbox(b.context.store, bob.id, 'INBOX'))!;
-    const arrived = await waitFor('the forward at host B', async () => (await listMessages(b.context.store, bob.id, inbox.id)).find((m) => m.subject === 'Forward me'));
+    const arrived = await waitFor('the forward at host B', async () => (await listMessages(b.context.store, bob.id, inbox.id)).find((m) => m.subject === 'Forward me'), 20_000);
     const raw = (await getMessageContent(b.context.store, bob.id, arrived.id)).raw.toString('latin1');
     const returnPath = /^Return-Path: <([^>]*)>/m.exec(raw)![1];
     assert.match(returnPath, /^srs0=[\w-]{4}=[a-z2-7]{2}=sender\.test=alice@fwd\.test$/i);
@@ -118,13 +109,13 @@ describe('SRS forwarding between hosts', () => {
     const trace = await waitFor('the outbound log line', async () => {
       const rows = await a.context.store.database.prisma.deliveryLog.findMany({ where: { receivedId }, orderBy: { id: 'asc' } });
       return rows.some((r) => r.kind === 'outbound') ? rows : undefined;
-    });
+    }, 20_000);
     assert.deepEqual(trace.map((r) => [r.kind, r.rcptTo, r.status]), [['inbound', 'carol@fwd.test', 'queued'], ['outbound', 'bob@dest.test', 'delivered']]);
   });
 
   it('routes the bounce of a forward back to the original sender', async () => {
     await sendToA('dave@fwd.test', 'Forward me to nobody');
-    const bounce = await waitFor('the bounce at sender.test', () => senderMx.received.find((r) => r.recipients.includes('alice@sender.test')));
+    const bounce = await waitFor('the bounce at sender.test', () => senderMx.received.find((r) => r.recipients.includes('alice@sender.test')), 20_000);
     assert.equal(bounce.mailFrom, '');
     assert.equal(bounce.remoteAddress.replace(/^::ffff:/, ''), HOST_A);
     const text = bounce.raw.toString('latin1');
