@@ -14,6 +14,7 @@ import { runTransaction } from '../store/transaction.ts';
 import { createMailResolver, type MailResolver } from '../dns/resolver.ts';
 import { findMailRoute } from './mail-routes.ts';
 import { deliverOverSmtp, type RecipientResult } from './smtp-delivery.ts';
+import { SmtpSessionCache } from './smtp-session-cache.ts';
 import { claimDueEntries, renewLease } from './queue-lease.ts';
 import { planRetry, type RetryPlan } from './retry-policy.ts';
 import { DomainLimiter } from './domain-limiter.ts';
@@ -78,6 +79,8 @@ export class QueueRunner {
   private readonly store: MailStore;
   private readonly resolver: MailResolver;
   private readonly limiter: DomainLimiter;
+  /** Sessions kept open between messages to the same host. */
+  private readonly sessions = new SmtpSessionCache();
   private readonly jobs = new Map<number, Job>();
   private readonly settings: Required<Omit<OutboundQueueOptions, 'localAddress' | 'resolver'>> & { localAddress?: string };
   private claimSeq = 0;
@@ -227,6 +230,7 @@ export class QueueRunner {
         connectionTimeoutMs: this.settings.connectionTimeoutMs,
         socketTimeoutMs: this.settings.socketTimeoutMs,
         signal,
+        sessions: this.sessions,
       });
     } finally {
       this.limiter.release(domain);
@@ -345,5 +349,6 @@ export class QueueRunner {
     // the rest stay pending (or, if even that fails, the lease expires).
     for (const job of this.jobs.values()) job.controller.abort();
     await running();
+    this.sessions.close();
   }
 }

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { connect, isIP, type Socket } from 'node:net';
 import type { MailHost } from './mail-routes.ts';
+import { SmtpSession, type SmtpConnection, type SmtpError, type SmtpSendInfo, type SmtpSessionCache } from './smtp-session-cache.ts';
 
 export type RecipientOutcome = 'delivered' | 'deferred' | 'failed' | 'abandoned';
 
@@ -33,39 +34,10 @@ export interface SmtpDeliveryOptions {
   /** Per command and for the data phase (RFC 5321 4.5.3.2 asks for minutes). */
   socketTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Open sessions to reuse, and where a session goes after a message that went well. */
+  sessions?: SmtpSessionCache;
 }
 
-// The small part of nodemailer's SMTPConnection we use; the package has no
-// TypeScript declarations of its own.
-interface SmtpError extends Error {
-  code?: string;
-  /** Set on OpenSSL errors. */
-  library?: string;
-  response?: string;
-  responseCode?: number;
-  command?: string;
-  rejectedErrors?: SmtpError[];
-  recipient?: string;
-}
-interface SmtpSendInfo {
-  accepted: string[];
-  rejected: string[];
-  rejectedErrors?: SmtpError[];
-  response: string;
-}
-interface SmtpConnection {
-  secure: boolean;
-  /** True during the STARTTLS handshake. */
-  upgrading?: boolean;
-  connect(callback: (error?: SmtpError) => void): void;
-  send(envelope: { from: string; to: string[]; size?: number; use8BitMime?: boolean }, message: Buffer, callback: (error: SmtpError | null, info: SmtpSendInfo) => void): void;
-  quit(): void;
-  close(): void;
-  on(event: 'error', listener: (error: SmtpError) => void): void;
-  once(event: 'end', listener: () => void): void;
-  /** Internal: RCPT rejections of the current transaction, which a failed DATA does not report. */
-  _envelope?: { rejectedErrors?: SmtpError[] };
-}
 const require = createRequire(import.meta.url);
 const SMTPConnection = require('nodemailer/lib/smtp-connection') as new (options: object) => SmtpConnection;
 
@@ -139,6 +111,42 @@ async function attemptSession(
   useTls: boolean,
 ): Promise<RecipientResult[]> {
   const remoteMta = `${host.name} [${address}]`;
+  const key = `${address} ${options.port} ${useTls} ${options.localAddress ?? ''} ${options.heloName}`;
+  const session = (await options.sessions?.take(key)) ?? (await openSession(host, address, options, useTls, remoteMta));
+  const { connection } = session;
+  const abort = () => session.abandon();
+  let finished = false;
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const failed = session.dropped;
+
+  try {
+    const message = { from: envelope.from, to: envelope.recipients, size: raw.length, use8BitMime: raw.some((b) => b > 127) };
+    let info: SmtpSendInfo;
+    try {
+      info = await Promise.race([failed, new Promise<SmtpSendInfo>((resolve, reject) => connection.send(message, raw, (e, i) => (e ? reject(e) : resolve(i))))]);
+    } catch (error) {
+      const e = error as SmtpError;
+      if (e.code === 'EABORT') throw e;
+      if (isHostFailure(e)) throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null);
+      const rejections = e.rejectedErrors ?? connection._envelope?.rejectedErrors ?? [];
+      const byRecipient = new Map(rejections.map((r) => [r.recipient, r.response ?? '']));
+      // The reply to MAIL FROM or DATA, or a message too big for the server's SIZE.
+      const common = e.response ?? '552 5.3.4 message too big for the receiving server';
+      return envelope.recipients.map((rcpt) => fromReply(rcpt, byRecipient.get(rcpt) || common, remoteMta));
+    }
+    finished = true;
+    if (options.sessions) options.sessions.put(key, session);
+    else connection.quit();
+    const byRecipient = new Map((info.rejectedErrors ?? []).map((r) => [r.recipient, r.response ?? '']));
+    return envelope.recipients.map((rcpt) => fromReply(rcpt, byRecipient.get(rcpt) || info.response, remoteMta));
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    if (!finished) connection.close();
+  }
+}
+
+/** A new connection to the host, greeted (EHLO, STARTTLS when offered and wanted). */
+async function openSession(host: MailHost, address: string, options: SmtpDeliveryOptions, useTls: boolean, remoteMta: string): Promise<SmtpSession> {
   const socket = await openSocket(address, options).catch((error: SmtpError) => {
     if (error.code === 'EABORT') throw error;
     throw new HostFailure(`${remoteMta}: ${oneLine(error.message)}`, null);
@@ -156,56 +164,22 @@ async function attemptSession(
     socketTimeout: options.socketTimeoutMs ?? 5 * 60_000,
     logger: false,
   });
-
-  // nodemailer reports a dropped connection as an 'error' event and may
-  // never call the pending callback, so every step also waits for that.
-  let fail!: (error: SmtpError) => void;
-  const failed = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  failed.catch(() => undefined);
-  connection.on('error', (error) => fail(error));
-  connection.once('end', () => fail(Object.assign(new Error('connection closed'), { code: 'ECONNECTION' })));
-  const abort = () => {
-    fail(Object.assign(new Error('delivery abandoned: the queue is stopping'), { code: 'EABORT' }));
-    connection.close();
-  };
-  let quitting = false;
+  const session = new SmtpSession(connection);
+  const abort = () => session.abandon();
   options.signal?.addEventListener('abort', abort, { once: true });
-
   try {
-    try {
-      await Promise.race([failed, new Promise<void>((resolve, reject) => connection.connect((e) => (e ? reject(e) : resolve())))]);
-    } catch (error) {
-      const e = error as SmtpError;
-      if (e.code === 'EABORT') throw e;
-      // A failed handshake surfaces as ETLS or as a socket error from OpenSSL
-      // (which carries `library`) while the connection is being upgraded.
-      const tlsFailed = e.code === 'ETLS' || connection.upgrading === true || typeof e.library === 'string';
-      throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null, tlsFailed);
-    }
-
-    const message = { from: envelope.from, to: envelope.recipients, size: raw.length, use8BitMime: raw.some((b) => b > 127) };
-    let info: SmtpSendInfo;
-    try {
-      info = await Promise.race([failed, new Promise<SmtpSendInfo>((resolve, reject) => connection.send(message, raw, (e, i) => (e ? reject(e) : resolve(i))))]);
-    } catch (error) {
-      const e = error as SmtpError;
-      if (e.code === 'EABORT') throw e;
-      if (isHostFailure(e)) throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null);
-      const rejections = e.rejectedErrors ?? connection._envelope?.rejectedErrors ?? [];
-      const byRecipient = new Map(rejections.map((r) => [r.recipient, r.response ?? '']));
-      // The reply to MAIL FROM or DATA, or a message too big for the server's SIZE.
-      const common = e.response ?? '552 5.3.4 message too big for the receiving server';
-      return envelope.recipients.map((rcpt) => fromReply(rcpt, byRecipient.get(rcpt) || common, remoteMta));
-    }
-    quitting = true;
-    connection.quit();
-    const byRecipient = new Map((info.rejectedErrors ?? []).map((r) => [r.recipient, r.response ?? '']));
-    return envelope.recipients.map((rcpt) => fromReply(rcpt, byRecipient.get(rcpt) || info.response, remoteMta));
+    await Promise.race([session.dropped, new Promise<void>((resolve, reject) => connection.connect((e) => (e ? reject(e) : resolve())))]);
+    return session;
+  } catch (error) {
+    connection.close();
+    const e = error as SmtpError;
+    if (e.code === 'EABORT') throw e;
+    // A failed handshake surfaces as ETLS or as a socket error from OpenSSL
+    // (which carries `library`) while the connection is being upgraded.
+    const tlsFailed = e.code === 'ETLS' || connection.upgrading === true || typeof e.library === 'string';
+    throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null, tlsFailed);
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    if (!quitting) connection.close();
   }
 }
 

@@ -44,6 +44,19 @@ for (const engine of ENGINES) {
       assert.equal(await prisma.messageContent.count(), 0, 'the delivered content is collected');
     });
 
+    it('sends the next message to the same host over the open session, as Postfix does', async () => {
+      const net = loopbackSubnet();
+      // One delivery at a time to the domain, so each message finds the last one's session idle.
+      const fixture = await start(engine, zoneFor(net), { queue: { perDomain: 1 } });
+      const mx1 = await fixture.receive(`${net}.2`);
+      const subjects = ['first', 'second', 'third'];
+      for (const subject of subjects) await queueMessage(fixture.store, { to: ['bob@remote.test'], subject });
+      const received = await waitFor('three receptions', () => mx1.received.length === 3 && mx1.received);
+      assert.deepEqual(new Set(received.map((r) => r.session)).size, 1, 'one SMTP session carried all three');
+      assert.equal(mx1.maxOpenSessions, 1);
+      assert.ok(received.every((r) => r.secure), 'over STARTTLS, negotiated once');
+    });
+
     it('sends at most 100 recipients per transaction', async () => {
       const net = loopbackSubnet();
       const fixture = await start(engine, zoneFor(net));

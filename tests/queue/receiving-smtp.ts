@@ -13,6 +13,8 @@ export interface Reception {
   host: string;
   /** Where the delivering connection came from. */
   remoteAddress: string;
+  /** smtp-server's id of the SMTP session that carried it. */
+  session: string;
   at: number;
 }
 
@@ -79,6 +81,7 @@ export async function startReceivingServer(host: string, port: number, options: 
             secure: session.secure,
             host,
             remoteAddress: session.remoteAddress,
+            session: session.id,
             at: Date.now(),
           });
           callback();
