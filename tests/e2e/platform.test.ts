@@ -16,6 +16,9 @@ import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { currentCode } from '../../mail-daemon/accounts/totp.ts';
 import { startPlatform, type Platform } from './platform-fixture.ts';
 import { callServerAction, serverActions } from './server-actions.ts';
+import { openDatabase } from '../../prisma/database.ts';
+import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
+import { countSubmission, listLimitedAccounts } from '../../mail-daemon/spam/send-limits.ts';
 
 const PASSWORD = 'correct horse battery';
 const CAROL_PASSWORD = 'a private phrase 42';
@@ -485,6 +488,7 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
       removeDomainAdminAction: { domain: target.domain, address: target.address },
       retryQueueEntryAction: { id: '1' },
       deleteQueueEntryAction: { id: '1' },
+      liftSendLimitAction: { id: '1' },
     };
     const actions = serverActions({ domain: 'carol.test' });
     const adminActions = actions.filter((a) => a.name in attempts);
@@ -522,8 +526,24 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     assert.match(await page.getByTestId('delivery-log').innerText(), /team@carol\.test/);
     await open(page, '/admin/log?q=nobody-at-all');
     assert.match(await page.getByTestId('delivery-log').innerText(), /^0 matching/);
-    await open(page, '/admin/queue');
-    await page.getByTestId('queue').waitFor();
+    // dave goes over a sending limit (the submission path's own function, on the platform's database).
+    const store = createMailStore(await openDatabase(`file:${join(platform.dataDir, 'mail.db')}`));
+    try {
+      const dave = await store.database.prisma.account.findUniqueOrThrow({ where: { address: 'dave@carol.test' } });
+      const tight = { messagesPerHour: 1, recipientsPerDay: 100 };
+      await countSubmission(store, tight, dave.id, 1);
+      await assert.rejects(countSubmission(store, tight, dave.id, 1), /451|Sending limit reached/);
+      await open(page, '/admin/queue');
+      await page.getByTestId('queue').waitFor();
+      const limited = page.getByTestId('send-limit-dave@carol.test');
+      assert.match(await limited.innerText(), /dave@carol\.test\s+at most 1 messages per hour, hit \d{4}-/);
+      await submit(page, 'send-limit-dave@carol.test', 'Lift limit');
+      await page.getByTestId('send-limits').waitFor({ state: 'detached' });
+      assert.deepEqual(await listLimitedAccounts(store), []);
+      await countSubmission(store, tight, dave.id, 1);
+    } finally {
+      await closeMailStore(store);
+    }
 
     await open(page, '/admin');
     const row = page.getByTestId('all-accounts').locator('tr', { hasText: 'dave@carol.test' });
