@@ -1,9 +1,11 @@
 // The DNS records a hosted domain publishes: ownership proof, MX, SPF, DKIM,
-// DMARC, and client autoconfiguration (Thunderbird autoconfig, RFC 6186 SRV).
+// DMARC, MTA-STS and TLS reporting, and client autoconfiguration
+// (Thunderbird autoconfig, RFC 6186 SRV).
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
 import type { Config } from '../config.ts';
 import { clientServers, type ClientServer } from '../settings/client-setup.ts';
 import { dkimTxtValue } from './dkim.ts';
+import { mtaStsId, mtaStsPolicy } from './mta-sts.ts';
 
 export interface DnsRecord {
   /** What the record is for, e.g. "MX" or "DKIM". */
@@ -40,6 +42,11 @@ export function dnsRecordsFor(domain: Pick<Domain, 'name' | 'verifyToken' | 'dki
     { purpose: 'SPF', name: d, type: 'TXT', value: 'v=spf1 mx -all', required: true },
     { purpose: 'DKIM', name: `${domain.dkimSelector}._domainkey.${d}`, type: 'TXT', value: dkimTxtValue(domain.dkimPublicKey), required: true },
     { purpose: 'DMARC', name: `_dmarc.${d}`, type: 'TXT', value: `v=DMARC1; p=quarantine; rua=mailto:postmaster@${d}`, required: true },
+    // RFC 8461 3.1: the policy's id; 3.3: the policy itself on the mta-sts host, which this web app serves.
+    { purpose: 'MTA-STS', name: `_mta-sts.${d}`, type: 'TXT', value: `v=STSv1; id=${mtaStsId(mtaStsPolicy(server.hostname))}`, required: false },
+    { purpose: 'MTA-STS policy host', name: `mta-sts.${d}`, type: 'CNAME', value: host, required: false },
+    // RFC 8460 3: where senders report TLS failures.
+    { purpose: 'TLS-RPT', name: `_smtp._tls.${d}`, type: 'TXT', value: `v=TLSRPTv1; rua=mailto:postmaster@${d}`, required: false },
     { purpose: 'Autoconfig', name: `autoconfig.${d}`, type: 'CNAME', value: host, required: false },
     ...srv,
   ];

@@ -40,7 +40,8 @@ export async function listFolders(store: MailStore, accountId: number): Promise<
     .map((m) => ({
       id: m.id,
       name: m.name,
-      label: m.name.split(DELIMITER).pop()!,
+      // RFC 9051 5.1: INBOX is the protocol's name; people read "Inbox".
+      label: m.name === 'INBOX' ? 'Inbox' : m.name.split(DELIMITER).pop()!,
       depth: m.name.split(DELIMITER).length - 1,
       specialUse: m.specialUse,
       total: totalOf.get(m.id) ?? 0,

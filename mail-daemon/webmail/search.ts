@@ -1,12 +1,14 @@
 // The web app's search: from, to, subject, body text, a date range,
-// has-attachment and unread, over one folder or all of the account's, newest
+// has-attachment, unread and flagged, over one folder or all of the account's, newest
 // first in pages like the message list. Body words go through the database's
 // full-text index (searchMessageText); the other criteria are columns of the
 // Message row filled at delivery. The answer names the words to highlight.
 import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { searchMessageText } from '../store/full-text-search.ts';
-import { getOwnedMailbox } from '../store/mailboxes.ts';
+import { getOwnedMailbox, listMailboxes } from '../store/mailboxes.ts';
+import { StoreError } from '../store/errors.ts';
+import { parseSearchQuery } from './search-query.ts';
 import { afterCursor, decodeCursor, encodeCursor, MAX_PAGE, NEWEST_FIRST, SUMMARY_SELECT, toSummaryRow, type MessagePage } from './message-list.ts';
 
 export interface SearchCriteria {
@@ -20,7 +22,9 @@ export interface SearchCriteria {
   since?: Date;
   before?: Date;
   hasAttachment?: boolean;
+  /** true: unread only; false: read only. */
   unread?: boolean;
+  flagged?: boolean;
 }
 
 export interface SearchPage extends MessagePage {
@@ -56,7 +60,8 @@ export async function searchMessages(
   if (criteria.since) and.push({ internalDate: { gte: criteria.since } });
   if (criteria.before) and.push({ internalDate: { lt: criteria.before } });
   if (criteria.hasAttachment) and.push({ hasAttachments: true });
-  if (criteria.unread) and.push({ seen: false });
+  if (criteria.unread !== undefined) and.push({ seen: !criteria.unread });
+  if (criteria.flagged) and.push({ flagged: true });
 
   const text = criteria.text?.trim();
   const take = limit + 1;
@@ -72,6 +77,31 @@ export async function searchMessages(
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
     highlight: [text, subject, from].filter((w): w is string => Boolean(w)).flatMap((w) => w.split(/\s+/)).filter((w) => w.length > 1),
   };
+}
+
+/** Names that in: takes besides a folder's own (Gmail's in:spam, in:anywhere). */
+const IN_SPECIAL: Record<string, string | null> = {
+  inbox: '\\Inbox', sent: '\\Sent', drafts: '\\Drafts', trash: '\\Trash', junk: '\\Junk', spam: '\\Junk', archive: '\\Archive', anywhere: null, all: null,
+};
+
+/**
+ * A query typed in the search box (search-query.ts), over the account's
+ * folders; in:folder names one by its name (any case) or its role.
+ */
+export async function searchByQuery(store: MailStore, accountId: number, query: string, options: { cursor?: string | null; limit?: number } = {}): Promise<SearchPage> {
+  const { folder, after, ...rest } = parseSearchQuery(query);
+  let mailboxId: number | undefined;
+  if (folder !== undefined) {
+    const wanted = folder.toLowerCase();
+    const special = IN_SPECIAL[wanted];
+    if (special !== null) {
+      const mailboxes = await listMailboxes(store, accountId);
+      const found = mailboxes.find((m) => m.name.toLowerCase() === wanted) ?? mailboxes.find((m) => special !== undefined && m.specialUse === special);
+      if (!found) throw new StoreError('NONEXISTENT', `There is no folder named ${folder}.`);
+      mailboxId = found.id;
+    }
+  }
+  return searchMessages(store, accountId, { ...rest, since: after, mailboxId }, options);
 }
 
 type Where = Prisma.MessageWhereInput[];

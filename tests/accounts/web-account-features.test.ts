@@ -18,6 +18,7 @@ import { deliveryRulesFor } from '../../mail-daemon/settings/delivery-rules.ts';
 import { addDomain, rotateDkimKey } from '../../mail-daemon/domains/domains.ts';
 import { addDomainAdmin, administeredDomains, administers, grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../../mail-daemon/domains/domain-admins.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
+import { mtaStsId, mtaStsPolicy, policyDomainOf } from '../../mail-daemon/domains/mta-sts.ts';
 import { loadConfig } from '../../mail-daemon/config.ts';
 import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
 import { generateDkimKey } from '../../mail-daemon/domains/dkim.ts';
@@ -223,6 +224,22 @@ describe('Check DNS', () => {
     assert.equal(byPurpose.DMARC.status, 'missing');
   });
 
+  it('publishes MTA-STS (RFC 8461) and TLS-RPT (RFC 8460); the id changes with the policy', async () => {
+    const domain = { name: 'sts.test', verifyToken: 't', dkimSelector: 's', dkimPublicKey: (await generateDkimKey()).publicKey };
+    const byPurpose = (host: string) => Object.fromEntries(dnsRecordsFor(domain, loadConfig({ MAIL_HOSTNAME: host })).map((r) => [r.purpose, r]));
+    const records = byPurpose('mx.sts.test');
+    assert.deepEqual([records['MTA-STS'].name, records['MTA-STS'].type], ['_mta-sts.sts.test', 'TXT']);
+    assert.match(records['MTA-STS'].value, /^v=STSv1; id=[0-9a-f]{20}$/);
+    assert.equal(records['MTA-STS'].value, `v=STSv1; id=${mtaStsId(mtaStsPolicy('mx.sts.test'))}`);
+    assert.notEqual(byPurpose('other.sts.test')['MTA-STS'].value, records['MTA-STS'].value);
+    assert.deepEqual([records['MTA-STS policy host'].name, records['MTA-STS policy host'].value], ['mta-sts.sts.test', 'mx.sts.test.']);
+    assert.deepEqual([records['TLS-RPT'].name, records['TLS-RPT'].value], ['_smtp._tls.sts.test', 'v=TLSRPTv1; rua=mailto:postmaster@sts.test']);
+    assert.equal(mtaStsPolicy('mx.sts.test'), 'version: STSv1\r\nmode: testing\r\nmx: mx.sts.test\r\nmax_age: 604800\r\n');
+    assert.equal(policyDomainOf('MTA-STS.Sts.Test:443'), 'sts.test');
+    assert.equal(policyDomainOf('sts.test'), null);
+    assert.equal(policyDomainOf(null), null);
+  });
+
   it('publishes SRV records for the client ports that are on, with their numbers', async () => {
     const domain = { name: 'ports.test', verifyToken: 't', dkimSelector: 's', dkimPublicKey: (await generateDkimKey()).publicKey };
     const srv = (env: Record<string, string>) =>
@@ -254,6 +271,7 @@ describe('Check DNS', () => {
     } as unknown as Parameters<typeof checkDnsRecords>[0];
     const statuses = (await checkDnsRecords(resolver, records)).map((c) => [c.name, c.status, c.found.join()]);
     assert.deepEqual(statuses, [
+      ['mta-sts.srv.test', 'missing', ''],
       ['autoconfig.srv.test', 'found', 'Mail.Srv.Test'],
       ['_imaps._tcp.srv.test', 'found', '0 1 993 mail.srv.test'],
       ['_pop3s._tcp.srv.test', 'different', '0 1 1995 mail.srv.test'],

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES, createTestStore, type TestStore } from '../support/databases.ts';
-import { addTestAccounts, inboxOf } from '../support/accounts.ts';
+import { addTestAccounts, inboxOf, TEST_PASSWORD } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
 import { findSpecialUseMailbox } from '../../mail-daemon/store/mailboxes.ts';
@@ -16,8 +16,11 @@ import { getMessagePart, openMessage } from '../../mail-daemon/webmail/message-v
 import { saveDraft, sendDraft, type Draft } from '../../mail-daemon/webmail/compose.ts';
 import { newDraft, reopenDraft, replyDraft } from '../../mail-daemon/webmail/reply.ts';
 import { applyMessageAction } from '../../mail-daemon/webmail/message-actions.ts';
+import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
+import { addAlias } from '../../mail-daemon/aliases/aliases.ts';
+import { addDomain } from '../../mail-daemon/domains/domains.ts';
 import { suggestAddresses } from '../../mail-daemon/webmail/address-suggestions.ts';
-import { searchMessages } from '../../mail-daemon/webmail/search.ts';
+import { searchByQuery, searchMessages } from '../../mail-daemon/webmail/search.ts';
 import { subscribeMailEvents, type MailEvent } from '../../mail-daemon/webmail/mail-events.ts';
 import { updateProfile } from '../../mail-daemon/settings/account-settings.ts';
 import { loadConfig } from '../../mail-daemon/config.ts';
@@ -180,12 +183,43 @@ for (const engine of ENGINES) {
       await assert.rejects(searchMessages(store, alice, { mailboxId: inbox, text: 'flamingo' }), { code: 'NONEXISTENT' });
     });
 
+    it('searches in the search box\'s language: from:, to:, subject:, has:, is:, in: and phrases', async () => {
+      const subjects = async (query: string, accountId = bob) => (await searchByQuery(store, accountId, query)).messages.map((m) => m.subject).sort();
+      assert.deepEqual(await subjects('from:liddell'), ['Fwd: Quarterly numbers', 'Quarterly numbers', 'Work in progress']);
+      assert.deepEqual(await subjects('from:liddell subject:progress'), ['Work in progress']);
+      assert.deepEqual(await subjects('to:alice@ flamingo'), ['Re: Quarterly numbers']);
+      assert.deepEqual(await subjects('flamingo has:attachment in:inbox'), ['Fwd: Quarterly numbers', 'Quarterly numbers']);
+      assert.deepEqual(await subjects('flamingo in:INBOX'), ['Fwd: Quarterly numbers', 'Quarterly numbers']);
+      assert.deepEqual(await subjects('is:unread in:inbox'), ['Work in progress']);
+      assert.deepEqual(await subjects('from:liddell is:read in:inbox'), ['Fwd: Quarterly numbers', 'Quarterly numbers']);
+      assert.deepEqual(await subjects('is:flagged'), []);
+      await applyMessageAction(store, bob, [(await newest(bob, '\\Inbox')).id], { kind: 'flagged', value: true });
+      assert.deepEqual(await subjects('is:flagged'), ['Work in progress']);
+      assert.deepEqual(await subjects(`after:${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`), []);
+      assert.deepEqual(await subjects(`subject:progress before:${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`), ['Work in progress']);
+      assert.deepEqual(await subjects('subject:"in progress"'), ['Work in progress']);
+      await assert.rejects(searchByQuery(store, bob, 'in:"No such folder"'), { code: 'NONEXISTENT' });
+    });
+
     it('suggests addresses mail came from and went to, never the account itself or another account\'s', async () => {
       assert.deepEqual(await suggestAddresses(store, bob, 'ALI'), [{ name: 'Alice Liddell', address: 'alice@example.test' }]);
       assert.deepEqual(await suggestAddresses(store, alice, 'car'), [{ name: 'Carol', address: 'carol@remote.test' }]);
       assert.deepEqual(await suggestAddresses(store, alice, 'bob'), [{ name: '', address: 'bob@example.test' }]);
       assert.deepEqual(await suggestAddresses(store, alice, 'alice'), []);
       assert.deepEqual(await suggestAddresses(store, bob, 'car'), []);
+    });
+
+    it('suggests the mailboxes and aliases of the account\'s own domain, not of other domains', async () => {
+      await createAccount(store, { address: 'bobby@example.test', password: TEST_PASSWORD, displayName: 'Roberta Jones' });
+      await addAlias(store, 'board@example.test', ['alice@example.test']);
+      await addDomain(store, 'elsewhere.test', { verified: true });
+      await createAccount(store, { address: 'boris@elsewhere.test', password: TEST_PASSWORD });
+      assert.deepEqual(await suggestAddresses(store, alice, 'bo'), [
+        { name: '', address: 'board@example.test' },
+        { name: '', address: 'bob@example.test' },
+        { name: 'Roberta Jones', address: 'bobby@example.test' },
+      ]);
+      assert.deepEqual(await suggestAddresses(store, alice, 'rob'), [{ name: 'Roberta Jones', address: 'bobby@example.test' }]);
     });
   });
 }
