@@ -8,7 +8,7 @@ import './globals.css';
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
-  title: { default: 'Mail', template: '%s · Mail' },
+  title: { default: 'Mail', template: '%s' },
   description: 'Self-hosted mail: webmail and administration',
   icons: { icon: '/favicon.svg' },
 };

@@ -5,5 +5,5 @@ export const dynamic = 'force-dynamic';
 
 export default async function HomePage() {
   await requireSetupDone();
-  redirect((await currentAccount()) ? '/settings' : '/login');
+  redirect((await currentAccount()) ? '/mail' : '/login');
 }

@@ -25,6 +25,6 @@ export async function changePasswordAction(_state: ActionState, formData: FormDa
       throw error;
     }
     // Every session made with the old password ends; this one signs in again.
-    return { message: 'Your password is changed.', data: { signIn: { address: account.address, to: '/settings', passwordField: 'newPassword' } } };
+    return { message: 'Your password is changed.', data: { signIn: { address: account.address, to: '/settings', passwordField: 'newPassword', stay: true } } };
   });
 }

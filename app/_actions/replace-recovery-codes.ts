@@ -16,6 +16,6 @@ export async function replaceRecoveryCodesAction(_state: ActionState, formData: 
     if (!(await twoFactorEnabled(store, account.id))) throw new ValidationError('password', 'Two-factor sign-in is off: there are no recovery codes to replace.');
     const codes = await replaceRecoveryCodes(store, account.id);
     revalidatePath('/settings');
-    return { message: 'New recovery codes; the old ones no longer work. They are not shown again.', data: { reveal: codes.join('  '), revealLabel: 'Recovery codes:' } };
+    return { message: 'New recovery codes; the old ones no longer work. They are not shown again.', data: { codes, revealLabel: 'Recovery codes:' } };
   });
 }

@@ -17,6 +17,6 @@ const schema = z.object({
 export async function setupPlatform(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction(schema, formData, async (input) => {
     const account = await runFirstSetup(await getMailStore(), input);
-    return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/domains' } } };
+    return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/mail' } } };
   });
 }

@@ -22,6 +22,6 @@ export async function signUpAccount(_state: ActionState, formData: FormData): Pr
   return runAction(schema, formData, async (input) => {
     limiter.record(ip);
     const account = await signUp(await getMailStore(), input);
-    return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/settings' } } };
+    return { message: `Created ${account.address}.`, data: { signIn: { address: account.address, to: '/mail' } } };
   });
 }

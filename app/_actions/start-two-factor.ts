@@ -13,6 +13,7 @@ export async function startTwoFactorAction(_state: ActionState, formData: FormDa
     revalidatePath('/settings');
     return {
       message: 'Scan the code with your authenticator app, then type the code it shows below.',
+      tone: 'hint',
       data: { qr: await QRCode.toDataURL(uri, { margin: 1, width: 180 }), reveal: secret, revealLabel: 'Or enter this key:' },
     };
   });

@@ -3,6 +3,7 @@
 // field shows its own error next to it.
 import { createContext, startTransition, useActionState, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { signIn } from 'next-auth/react';
+import { useRouter } from 'next/navigation';
 import type { ActionState, RevealData } from '../_lib/action.ts';
 import { localPath } from '../_lib/local-path.ts';
 
@@ -64,12 +65,12 @@ export function ActionForm({
           <button
             type="submit"
             disabled={pending}
-            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${danger ? 'bg-red-600 text-white' : 'bg-accent text-accent-foreground'}`}
+            className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
           >
             {submit}
           </button>
           {state.message ? (
-            <p role={state.ok ? 'status' : 'alert'} data-testid="form-message" className={`text-sm ${state.ok ? 'text-green-600' : 'text-red-600'}`}>
+            <p role={state.ok ? 'status' : 'alert'} data-testid="form-message" data-tone={state.ok ? (state.tone ?? 'success') : 'error'} className={`text-sm ${!state.ok ? 'text-danger' : state.tone === 'hint' ? 'text-foreground' : 'text-success'}`}>
               {state.message}
             </p>
           ) : null}
@@ -84,7 +85,7 @@ function FieldError({ name }: { name: string }) {
   const state = useContext(FormState);
   const error = state.fieldErrors?.[name];
   return error ? (
-    <span className="text-sm text-red-600" id={`${name}-error`} data-testid={`error-${name}`}>
+    <span className="text-sm text-danger" id={`${name}-error`} data-testid={`error-${name}`}>
       {error}
     </span>
   ) : null;
@@ -181,18 +182,31 @@ export function Hidden({ name, value }: { name: string; value: string | number }
 /** What an action hands back to show once: a secret, a QR code, or a sign-in to do. */
 function Reveal({ data, submitted }: { data?: RevealData; submitted: RefObject<FormData | null> }) {
   const signInTo = data?.signIn;
+  const router = useRouter();
   useEffect(() => {
     if (!signInTo) return;
     // Setup and signup create the account on the server; sign it in with the
     // password that was submitted, then go on.
     const password = String(submitted.current?.get(signInTo.passwordField ?? 'password') ?? '');
-    void signIn('credentials', { address: signInTo.address, password, redirect: false }).then(() => window.location.assign(localPath(signInTo.to)));
-  }, [signInTo, submitted]);
+    void signIn('credentials', { address: signInTo.address, password, redirect: false }).then(() => (signInTo.stay ? router.refresh() : window.location.assign(localPath(signInTo.to))));
+  }, [signInTo, submitted, router]);
   if (!data) return null;
   return (
     <div className="flex flex-col gap-2 text-sm">
       {signInTo ? <p className="text-muted">Signing you in…</p> : null}
       {data.qr ? <img src={data.qr} alt="QR code for the authenticator app" width={180} height={180} /> : null}
+      {data.codes ? (
+        <div className="flex flex-col gap-2" data-testid="recovery-codes-shown">
+          <p>{data.revealLabel}</p>
+          <ol className="grid grid-cols-2 gap-1 rounded-md border border-border bg-background p-3 font-mono sm:grid-cols-5">
+            {data.codes.map((code) => <li key={code}>{code}</li>)}
+          </ol>
+          <div className="flex flex-wrap gap-2">
+            <button type="button" className="btn" onClick={() => downloadText('recovery-codes.txt', `${data.codes!.join('\n')}\n`)}>Download</button>
+            {data.done ? <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>{data.done}</button> : null}
+          </div>
+        </div>
+      ) : null}
       {data.reveal ? (
         <p>
           {data.revealLabel ?? ''} <code className="rounded bg-background px-2 py-1 font-mono" data-testid="revealed">{data.reveal}</code>
@@ -200,4 +214,16 @@ function Reveal({ data, submitted }: { data?: RevealData; submitted: RefObject<F
       ) : null}
     </div>
   );
+}
+
+/** Saves text as a file through a Blob URL (no server round trip, no data: URL). */
+function downloadText(filename: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
 }

@@ -60,11 +60,11 @@ export function LoginForm() {
           <input name="code" autoComplete="one-time-code" autoFocus className="rounded-md border border-border bg-background px-2 py-1.5" />
         </label>
       ) : null}
-      <button type="submit" disabled={pending} className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-foreground disabled:opacity-50">
+      <button type="submit" disabled={pending} className="btn btn-primary">
         Sign in
       </button>
       {error ? (
-        <p role="alert" data-testid="login-error" className="text-sm text-red-600">
+        <p role="alert" data-testid="login-error" className="text-sm text-danger">
           {error}
         </p>
       ) : null}

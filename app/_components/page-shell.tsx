@@ -1,38 +1,35 @@
-// The frame of every signed-in page: navigation by role, and sign-out.
-import Link from 'next/link';
+// The frame of every signed-in page outside the webmail: the top bar with the
+// navigation, the page's title, and its sections.
 import type { ReactNode } from 'react';
 import type { AccountView } from '@/mail-daemon/accounts/accounts.ts';
-import { SignOutButton } from './sign-out-button.tsx';
+import { getMailStore } from '@/mail-daemon/store/context.ts';
+import { navAccount } from '../_lib/nav-account.ts';
+import { TopBar } from './top-bar.tsx';
 
-export function PageShell({ account, title, children }: { account: AccountView; title: string; children: ReactNode }) {
+export async function PageShell({ account, title, children, above }: { account: AccountView; title: string; children: ReactNode; above?: ReactNode }) {
+  const nav = await navAccount(await getMailStore(), account);
   return (
-    <div className="mx-auto flex max-w-5xl flex-col gap-6 px-6 py-8">
-      <nav className="flex flex-wrap items-center gap-4 border-b border-border pb-3 text-sm">
-        <span className="font-semibold">Mail</span>
-        <Link href="/settings">Settings</Link>
-        <Link href="/domains">Domains</Link>
-        {account.role === 'admin' ? (
-          <>
-            <Link href="/admin">Platform</Link>
-            <Link href="/admin/queue">Queue</Link>
-            <Link href="/admin/log">Delivery log</Link>
-          </>
-        ) : null}
-        <span className="ml-auto text-muted" data-testid="signed-in-as">
-          {account.address}
-        </span>
-        <SignOutButton />
-      </nav>
-      <h1 className="text-2xl font-semibold">{title}</h1>
-      {children}
-    </div>
+    <>
+      <TopBar account={nav} />
+      <main className="mx-auto flex max-w-5xl flex-col gap-6 px-4 py-6 sm:px-6">
+        {above}
+        <h1 className="page-title break-words">{title}</h1>
+        {children}
+      </main>
+    </>
   );
 }
 
-export function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+/** A titled card; `status` says at a glance what is on (forwarding, vacation, ...). */
+export function Section({ title, children, testId, status }: { title: string; children: ReactNode; testId?: string; status?: { on: boolean; text: string } }) {
   return (
-    <section className="flex flex-col gap-3 rounded-lg border border-border bg-surface p-4" data-testid={testId}>
-      <h2 className="font-medium">{title}</h2>
+    <section className="card" data-testid={testId}>
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 className="section-title">{title}</h2>
+        {status ? (
+          <span className={`badge ${status.on ? 'border-success text-success' : 'text-muted'}`} data-testid="section-status">{status.text}</span>
+        ) : null}
+      </div>
       {children}
     </section>
   );

@@ -15,13 +15,19 @@ export interface RevealData {
   revealLabel?: string;
   /** A data: URL. */
   qr?: string;
-  /** Sign in again with the password the form sent in `passwordField` (default "password"). */
-  signIn?: { address: string; to: string; passwordField?: string };
+  /** One-time codes shown as a list, with a download button. */
+  codes?: string[];
+  /** A button that reloads the page once the user has read what was revealed. */
+  done?: string;
+  /** Sign in again with the password the form sent in `passwordField` (default "password"); `stay` keeps the page (and its message). */
+  signIn?: { address: string; to: string; passwordField?: string; stay?: boolean };
 }
 
 export interface ActionState<Data = RevealData> {
   ok: boolean;
   message?: string;
+  /** "hint": the message says what to do next, not that something is done (so it is not shown as a success). */
+  tone?: 'hint';
   fieldErrors?: Record<string, string>;
   data?: Data;
   /** Changes on every answer, so forms can react to each one. */

@@ -6,7 +6,8 @@
 // standard, "basic URL parser"), so `/\evil.example` and `/<TAB>/evil.example`
 // are other sites too: both characters are refused anywhere in the path.
 
-export const DEFAULT_PAGE = '/settings';
+// The inbox, as Gmail and Fastmail land (issue 15).
+export const DEFAULT_PAGE = '/mail';
 
 const PROBE_ORIGIN = 'http://local-path.invalid';
 

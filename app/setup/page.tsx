@@ -12,7 +12,7 @@ export default async function SetupPage() {
   if (!(await needsSetup(await getMailStore()))) redirect('/login');
   const { hostname } = loadConfig();
   return (
-    <main className="mx-auto flex max-w-md flex-col gap-6 px-6 py-16" id="setup">
+    <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 rounded-xl px-4 py-10" id="setup">
       <header>
         <h1 className="text-2xl font-semibold">Set up your mail server</h1>
         <p className="text-muted">

@@ -85,7 +85,7 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
 
     // Live: no reload on Bob's side.
     await row(bob, 'Flight plans').waitFor({ timeout: 15_000 });
-    await bob.waitForFunction(() => document.title === '(1) Mail');
+    await bob.waitForFunction(() => document.title === 'Inbox (1) · bob@web.test');
     await row(bob, 'Flight plans').locator('button').first().click();
     await bob.waitForSelector('[data-testid=reader-subject] >> text=Flight plans');
     const frame = bob.frameLocator('[data-testid=message-frame]');
@@ -93,7 +93,7 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     const [download] = await Promise.all([bob.waitForEvent('download'), bob.click('[data-testid=attachment] >> text=plans.pdf')]);
     assert.equal(download.suggestedFilename(), 'plans.pdf');
     assert.deepEqual(readFileSync((await download.path())!), ATTACHMENT);
-    await bob.waitForFunction(() => document.title === 'Mail');
+    await bob.waitForFunction(() => document.title === 'Inbox · bob@web.test');
 
     await bob.click('button:text-is("Reply")');
     const reply = bob.locator('[data-testid=composer]');
@@ -285,7 +285,10 @@ describe('webmail in the browser', { timeout: 600_000 }, () => {
     assert.equal(await statusOf(`/api/mail/messages/${bobMessage.id}/raw`), 404);
     assert.equal(await statusOf(`/api/mail/messages/${bobMessage.id}/draft?mode=forward`), 404);
     assert.equal(await statusOf(`/api/mail/folders/${bobInbox.id}/messages`), 404);
-    assert.equal(await statusOf(`/api/mail/search?q=pelican&folder=${bobInbox.id}`), 404);
+    // Search names folders by name (in:), among the account's own only: Bob's message is never found.
+    assert.equal(await statusOf(`/api/mail/search?q=${encodeURIComponent('pelican in:"No such folder"')}`), 404);
+    const found = await alice.evaluate(async () => (await (await fetch('/api/mail/search?q=pelican')).json()).messages.map((m: { id: number }) => m.id));
+    assert.ok(!found.includes(bobMessage.id));
     const moved = await alice.evaluate(async (ids) => {
       const r = await fetch('/api/mail/actions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids, action: { kind: 'delete' } }) });
       return r.json();

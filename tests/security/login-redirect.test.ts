@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { localPath } from '../../app/_lib/local-path.ts';
+import { DEFAULT_PAGE, localPath } from '../../app/_lib/local-path.ts';
 import type { Platform } from '../e2e/platform-fixture.ts';
 import { startWebPlatform, submitSignIn } from './web-platform.ts';
 
@@ -35,8 +35,8 @@ describe('localPath', () => {
       '',
       `/${'a'.repeat(3000)}`,
     ];
-    for (const target of hostile) assert.equal(localPath(target), '/settings', JSON.stringify(target));
-    for (const target of [null, undefined, 42, ['/mail'], { toString: () => '/mail' }]) assert.equal(localPath(target), '/settings');
+    for (const target of hostile) assert.equal(localPath(target), DEFAULT_PAGE, JSON.stringify(target));
+    for (const target of [null, undefined, 42, ['/mail'], { toString: () => '/mail' }]) assert.equal(localPath(target), DEFAULT_PAGE);
     assert.equal(localPath('//evil.example', '/login'), '/login');
   });
 });
@@ -86,7 +86,8 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
   it('a javascript: next runs nothing: no read of the folders, no beacon, and the default page', async () => {
     const payload = `javascript:fetch('/api/mail/folders').then(r=>r.text()).then(t=>fetch('${beaconUrl}?'+encodeURIComponent(t)))`;
     const { landed, requests } = await signInWith(payload);
-    assert.equal(landed, `${platform.base}/settings`);
+    // The default page is the inbox: /mail sends on to the Inbox's folder page.
+    assert.match(landed, new RegExp(`^${platform.base}/mail/\\d+$`));
     assert.deepEqual(requests.filter((url) => url.includes('/api/mail/folders') || url.startsWith(beaconUrl)), []);
     assert.deepEqual(beaconHits, []);
   });
@@ -94,7 +95,8 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
   for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example/', '/\t/evil.example/']) {
     it(`next=${JSON.stringify(next)} stays on the site and lands on the default page`, async () => {
       const { landed, navigations } = await signInWith(next);
-      assert.equal(landed, `${platform.base}/settings`);
+      // The default page is the inbox: /mail sends on to the Inbox's folder page.
+    assert.match(landed, new RegExp(`^${platform.base}/mail/\\d+$`));
       assert.deepEqual(navigations.filter((url) => !url.startsWith(`${platform.base}/`)), []);
     });
   }

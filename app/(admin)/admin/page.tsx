@@ -4,19 +4,17 @@ import Link from 'next/link';
 import { listDomains } from '@/mail-daemon/domains/domains.ts';
 import { listAccounts } from '@/mail-daemon/accounts/accounts.ts';
 import { ButtonForm } from '../../_components/button-form.tsx';
+import { formatBytes } from '../../_components/directory-controls.tsx';
+import { ScrollFrame } from '../../_components/scroll-frame.tsx';
 import { PageShell, Section } from '../../_components/page-shell.tsx';
+import { PlatformTabs } from '../../_components/platform-tabs.tsx';
 import { forPage, requirePlatformAdmin } from '../../_lib/session.ts';
 import { setDomainSuspendedAction } from '../../_actions/set-domain-suspended.ts';
 import { setMailboxDisabledAction } from '../../_actions/set-mailbox-disabled.ts';
 
 export const metadata = { title: 'Platform' };
 
-function size(bytes: bigint): string {
-  const n = Number(bytes);
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${Math.ceil(n / 1024)} KB`;
-}
+const size = formatBytes;
 
 export default async function PlatformPage() {
   const { store, account } = await forPage(requirePlatformAdmin);
@@ -24,8 +22,9 @@ export default async function PlatformPage() {
   const usedByDomain = new Map<number, bigint>();
   for (const a of accounts) usedByDomain.set(a.domainId, (usedByDomain.get(a.domainId) ?? 0n) + a.usedBytes);
   return (
-    <PageShell account={account} title="Platform">
+    <PageShell account={account} title="Platform" above={<PlatformTabs />}>
       <Section title={`Domains (${domains.length})`} testId="all-domains">
+        <ScrollFrame label="Domains">
         <table className="text-left text-sm">
           <thead><tr><th className="pr-4">Domain</th><th className="pr-4">State</th><th className="pr-4">Accounts</th><th className="pr-4">Aliases</th><th className="pr-4">Storage</th><th /></tr></thead>
           <tbody>
@@ -43,8 +42,10 @@ export default async function PlatformPage() {
             ))}
           </tbody>
         </table>
+        </ScrollFrame>
       </Section>
       <Section title={`Accounts (${accounts.length})`} testId="all-accounts">
+        <ScrollFrame label="Accounts">
         <table className="text-left text-sm">
           <thead><tr><th className="pr-4">Address</th><th className="pr-4">Role</th><th className="pr-4">Storage</th><th className="pr-4">State</th><th /></tr></thead>
           <tbody>
@@ -63,6 +64,7 @@ export default async function PlatformPage() {
             ))}
           </tbody>
         </table>
+        </ScrollFrame>
       </Section>
     </PageShell>
   );

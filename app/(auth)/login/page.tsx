@@ -6,7 +6,7 @@ import { currentAccount } from '../../_lib/session.ts';
 export const metadata = { title: 'Sign in' };
 
 export default async function LoginPage() {
-  if (await currentAccount()) redirect('/settings');
+  if (await currentAccount()) redirect('/mail');
   return (
     <>
       <h1 className="text-2xl font-semibold">Sign in</h1>

@@ -8,6 +8,7 @@ import { listMailboxes } from '@/mail-daemon/store/mailboxes.ts';
 import { ActionForm, Checkbox, Field, Select, TextArea } from '../../_components/action-form.tsx';
 import { ButtonForm } from '../../_components/button-form.tsx';
 import { PageShell, Section } from '../../_components/page-shell.tsx';
+import { ScrollFrame } from '../../_components/scroll-frame.tsx';
 import { forPage, requireSignedIn } from '../../_lib/session.ts';
 import { updateProfileAction } from '../../_actions/update-profile.ts';
 import { changePasswordAction } from '../../_actions/change-password.ts';
@@ -58,7 +59,7 @@ export default async function SettingsPage() {
         </ActionForm>
       </Section>
 
-      <Section title="Two-factor sign-in" testId="two-factor">
+      <Section title="Two-factor sign-in" testId="two-factor" status={{ on: twoFactor, text: twoFactor ? 'On' : 'Off' }}>
         {twoFactor ? (
           <>
             <p className="text-sm">On. The web asks for a code from your authenticator app; mail clients use app passwords.</p>
@@ -102,14 +103,14 @@ export default async function SettingsPage() {
         </ActionForm>
       </Section>
 
-      <Section title="Forwarding" testId="forwarding">
+      <Section title="Forwarding" testId="forwarding" status={{ on: Boolean(settings.forwardTo), text: settings.forwardTo ? `On: to ${settings.forwardTo}${settings.forwardKeepCopy ? ', keeping a copy' : ''}` : 'Off' }}>
         <ActionForm action={setForwardingAction} submit="Save">
           <Field name="forwardTo" label="Forward to (empty: off)" type="email" defaultValue={settings.forwardTo ?? ''} />
           <Checkbox name="keepCopy" label="Keep a copy here" defaultChecked={settings.forwardKeepCopy} />
         </ActionForm>
       </Section>
 
-      <Section title="Vacation auto-reply" testId="vacation">
+      <Section title="Vacation auto-reply" testId="vacation" status={{ on: settings.vacationEnabled, text: settings.vacationEnabled ? `On${settings.vacationStart ? ` from ${day(settings.vacationStart)}` : ''}${settings.vacationEnd ? ` until ${day(settings.vacationEnd)}` : ''}` : 'Off' }}>
         <p className="text-sm text-muted">Sent once per sender every few days, never to mailing lists or automatic mail.</p>
         <ActionForm action={setVacationAction} submit="Save">
           <Checkbox name="enabled" label="Reply automatically" defaultChecked={settings.vacationEnabled} />
@@ -122,7 +123,7 @@ export default async function SettingsPage() {
         </ActionForm>
       </Section>
 
-      <Section title="Filters" testId="filters">
+      <Section title="Filters" testId="filters" status={{ on: filters.length > 0, text: filters.length === 0 ? 'None' : `${filters.length} active` }}>
         <ul className="flex flex-col gap-2 text-sm">
           {filters.map((f) => (
             <li key={f.id} className="flex items-center gap-3">
@@ -144,6 +145,7 @@ export default async function SettingsPage() {
 
       <Section title="Mail client setup" testId="client-setup">
         <p className="text-sm text-muted">User name: your full address, {account.address}. Thunderbird and other clients that read autoconfig set themselves up from your address.</p>
+        <ScrollFrame label="Mail client servers">
         <table className="text-sm">
           <thead>
             <tr className="text-left"><th className="pr-6">Protocol</th><th className="pr-6">Host</th><th className="pr-6">Port</th><th>Security</th></tr>
@@ -156,6 +158,7 @@ export default async function SettingsPage() {
             ))}
           </tbody>
         </table>
+        </ScrollFrame>
       </Section>
     </PageShell>
   );

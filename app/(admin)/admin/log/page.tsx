@@ -1,9 +1,11 @@
 // The delivery log, newest first, searched by address, message id, the id of
 // the Received: field, status or detail.
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
+import { PlatformTabs } from '../../../_components/platform-tabs.tsx';
+import { ScrollFrame } from '../../../_components/scroll-frame.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 
-export const metadata = { title: 'Delivery log' };
+export const metadata = { title: 'Delivery log · Platform' };
 
 const PAGE_SIZE = 200;
 
@@ -15,12 +17,13 @@ export default async function DeliveryLogPage({ searchParams }: { searchParams: 
     : {};
   const rows = await store.database.prisma.deliveryLog.findMany({ where, orderBy: { id: 'desc' }, take: PAGE_SIZE });
   return (
-    <PageShell account={account} title="Delivery log">
-      <form className="flex gap-2" method="get">
-        <input name="q" defaultValue={q} placeholder="Address, message id, Received id, status…" className="w-80 rounded-md border border-border bg-background px-2 py-1.5 text-sm" />
-        <button type="submit" className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-foreground">Search</button>
+    <PageShell account={account} title="Delivery log" above={<PlatformTabs />}>
+      <form className="flex min-w-0 gap-2" method="get" role="search" aria-label="Search the delivery log">
+        <input name="q" defaultValue={q} placeholder="Address, message id, Received id, status…" aria-label="Search the delivery log" className="input max-w-80" />
+        <button type="submit" className="btn btn-primary">Search</button>
       </form>
       <Section title={q ? `${rows.length} matching “${q}”` : `Latest ${rows.length}`} testId="delivery-log">
+        <ScrollFrame label="Delivery log">
         <table className="text-left text-xs">
           <thead><tr><th className="pr-3">Time</th><th className="pr-3">Kind</th><th className="pr-3">From</th><th className="pr-3">To</th><th className="pr-3">Status</th><th className="pr-3">Received id</th><th>Detail</th></tr></thead>
           <tbody>
@@ -37,6 +40,7 @@ export default async function DeliveryLogPage({ searchParams }: { searchParams: 
             ))}
           </tbody>
         </table>
+        </ScrollFrame>
       </Section>
     </PageShell>
   );

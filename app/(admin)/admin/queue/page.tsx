@@ -1,22 +1,25 @@
 import { listQueue } from '@/mail-daemon/queue/queue-admin.ts';
 import { ButtonForm } from '../../../_components/button-form.tsx';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
+import { PlatformTabs } from '../../../_components/platform-tabs.tsx';
+import { ScrollFrame } from '../../../_components/scroll-frame.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 import { retryQueueEntryAction } from '../../../_actions/retry-queue-entry.ts';
 import { deleteQueueEntryAction } from '../../../_actions/delete-queue-entry.ts';
 import { liftSendLimitAction } from '../../../_actions/lift-send-limit.ts';
 import { listLimitedAccounts } from '@/mail-daemon/spam/send-limits.ts';
 
-export const metadata = { title: 'Outbound queue' };
+export const metadata = { title: 'Queue · Platform' };
 
 export default async function QueuePage() {
   const { store, account } = await forPage(requirePlatformAdmin);
   const [entries, limited] = await Promise.all([listQueue(store), listLimitedAccounts(store)]);
   return (
-    <PageShell account={account} title="Outbound queue">
+    <PageShell account={account} title="Outbound queue" above={<PlatformTabs />}>
       {limited.length > 0 ? (
         <Section title="Accounts over a sending limit" testId="send-limits">
           <p className="text-sm text-muted">Their submissions get 451 until the limit is lifted (or the hour or day has passed).</p>
+          <ScrollFrame label="Accounts over a sending limit">
           <table className="text-left text-sm">
             <tbody>
               {limited.map((l) => (
@@ -30,10 +33,12 @@ export default async function QueuePage() {
               ))}
             </tbody>
           </table>
+          </ScrollFrame>
         </Section>
       ) : null}
       <Section title={`${entries.length} waiting`} testId="queue">
         {entries.length === 0 ? <p className="text-sm text-muted">The queue is empty.</p> : null}
+        <ScrollFrame label="Queue">
         <table className="text-left text-sm">
           <tbody>
             {entries.map((e) => (
@@ -44,7 +49,7 @@ export default async function QueuePage() {
                   {e.recipients.map((r) => (
                     <div key={r.address} className="text-muted">{r.address}: {r.status}{r.lastError ? ` (${r.lastError})` : ''}</div>
                   ))}
-                  {e.lastError ? <div className="text-red-600">Last error: {e.lastError}</div> : null}
+                  {e.lastError ? <div className="text-danger">Last error: {e.lastError}</div> : null}
                 </td>
                 <td className="flex gap-2">
                   <ButtonForm action={retryQueueEntryAction} fields={{ id: e.id }} submit="Retry now" />
@@ -54,6 +59,7 @@ export default async function QueuePage() {
             ))}
           </tbody>
         </table>
+        </ScrollFrame>
       </Section>
     </PageShell>
   );

@@ -1,6 +1,7 @@
 import Link from 'next/link';
-import { listAccounts } from '@/mail-daemon/accounts/accounts.ts';
-import { listAliases } from '@/mail-daemon/aliases/aliases.ts';
+import { aliasPage, mailboxPage } from '@/mail-daemon/domains/domain-directory.ts';
+import { Pager, StorageMeter, TableSearch } from '../../../_components/directory-controls.tsx';
+import { ScrollFrame } from '../../../_components/scroll-frame.tsx';
 import { ActionForm, Checkbox, Field, Hidden, Select, TextArea } from '../../../_components/action-form.tsx';
 import { ButtonForm } from '../../../_components/button-form.tsx';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
@@ -18,20 +19,34 @@ import { addDomainAdminAction } from '../../../_actions/add-domain-admin.ts';
 import { removeDomainAdminAction } from '../../../_actions/remove-domain-admin.ts';
 import { listDomainAdmins } from '@/mail-daemon/domains/domain-admins.ts';
 
-export const metadata = { title: 'Domain' };
+export async function generateMetadata({ params }: { params: Promise<{ domain: string }> }) {
+  return { title: `${decodeURIComponent((await params).domain)} · Domains` };
+}
 
 const MB = 1024n * 1024n;
 const megabytes = (bytes: bigint) => Number(bytes / MB);
 
-export default async function DomainPage({ params }: { params: Promise<{ domain: string }> }) {
+const ROLE_NAMES: Record<string, string> = { admin: 'Platform admin', domain_admin: 'Domain admin', user: 'User' };
+
+type Query = { mq?: string; mp?: string; aq?: string; ap?: string };
+const pageNumber = (value: string | undefined) => Math.max(Number.parseInt(value ?? '1', 10) || 1, 1) - 1;
+
+export default async function DomainPage({ params, searchParams }: { params: Promise<{ domain: string }>; searchParams: Promise<Query> }) {
   const name = (await params).domain;
   const { store, account, domain } = await forPage(() => requireDomainAdmin(name));
-  const [mailboxes, aliases, admins] = await Promise.all([listAccounts(store, domain.name), listAliases(store, domain.name), listDomainAdmins(store, domain.name)]);
+  const raw = await searchParams;
+  const query = { mq: String(raw.mq ?? '').slice(0, 200), mp: String(raw.mp ?? ''), aq: String(raw.aq ?? '').slice(0, 200), ap: String(raw.ap ?? '') };
+  const base = `/domains/${domain.name}`;
+  const [mailboxes, aliases, admins] = await Promise.all([
+    mailboxPage(store, domain.id, { search: query.mq, page: pageNumber(query.mp) }),
+    aliasPage(store, domain.id, { search: query.aq, page: pageNumber(query.ap) }),
+    listDomainAdmins(store, domain.name),
+  ]);
   return (
     <PageShell account={account} title={domain.name}>
-      <p className="text-sm">
-        {domain.verified ? 'Verified.' : 'Not verified: its mailboxes cannot log in, send or receive mail until the ownership record is found.'}{' '}
-        <Link href={`/domains/${domain.name}/dns`} className="underline">DNS records</Link>
+      <p className="flex flex-wrap items-center gap-3 text-sm">
+        {domain.verified ? <span className="badge text-success">Verified</span> : <span className="badge text-warning">Not verified: its mailboxes cannot log in, send or receive mail until the ownership record is found</span>}
+        <Link href={`/domains/${domain.name}/dns`} className="link">DNS records</Link>
       </p>
 
       <Section title="Domain settings" testId="domain-settings">
@@ -42,58 +57,93 @@ export default async function DomainPage({ params }: { params: Promise<{ domain:
         </ActionForm>
       </Section>
 
-      <Section title="Mailboxes" testId="mailboxes">
-        <table className="text-left text-sm">
-          <thead>
-            <tr><th className="pr-4">Address</th><th className="pr-4">Role</th><th className="pr-4">Used</th><th className="pr-4">Quota</th><th>Manage</th></tr>
-          </thead>
-          <tbody>
-            {mailboxes.map((m) => (
-              <tr key={m.id} className="border-t border-border align-top" data-testid={`mailbox-${m.address}`}>
-                <td className="pr-4 py-2 font-medium">{m.address}{m.disabled ? ' (disabled)' : ''}</td>
-                <td className="pr-4">{m.role}</td>
-                <td className="pr-4 tabular-nums">{megabytes(m.usedBytes)} MB</td>
-                <td className="pr-4 tabular-nums">{megabytes(m.quotaBytes)} MB</td>
-                <td className="flex flex-col gap-2">
-                  <ActionForm action={resetMailboxPasswordAction} submit="Set password" className="flex items-end gap-2">
-                    <Hidden name="address" value={m.address} />
-                    <Field name="password" label="New password" type="password" autoComplete="new-password" />
-                  </ActionForm>
-                  <ActionForm action={setMailboxQuotaAction} submit="Set quota" className="flex items-end gap-2">
-                    <Hidden name="address" value={m.address} />
-                    <Field name="quotaMb" label="Quota" type="number" defaultValue={megabytes(m.quotaBytes)} suffix="MB" />
-                  </ActionForm>
-                  <ButtonForm action={setMailboxDisabledAction} fields={{ address: m.address, disabled: !m.disabled }} submit={m.disabled ? 'Enable' : 'Disable'} />
-                  <ActionForm action={deleteMailboxAction} submit="Delete" danger className="flex items-end gap-2" confirm={`Delete ${m.address} and all its mail? This cannot be undone.`}>
-                    <Hidden name="address" value={m.address} />
-                    <Field name="confirmAddress" label="Type the address to delete" />
-                  </ActionForm>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <h3 className="font-medium">New mailbox</h3>
-        <ActionForm action={createMailboxAction} submit="Create mailbox" resetOnSuccess testId="create-mailbox">
-          <Hidden name="domain" value={domain.name} />
-          <Field name="localPart" label="Name before the @" suffix={`@${domain.name}`} />
-          <Field name="displayName" label="Display name" />
-          <Field name="password" label="Password" type="password" autoComplete="new-password" />
-          <Field name="quotaMb" label="Quota" type="number" defaultValue={5120} suffix="MB" />
-          <Select name="role" label="Role" options={[{ value: 'user', label: 'User' }, { value: 'domain_admin', label: 'Domain admin' }]} />
-        </ActionForm>
+      <Section title={`Mailboxes (${mailboxes.total.toLocaleString('en')})`} testId="mailboxes">
+        <TableSearch param="mq" value={query.mq} label="Search mailboxes" keep={{ aq: query.aq, ap: query.ap }} />
+        <ScrollFrame label="Mailboxes">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs text-muted">
+              <tr><th className="py-1 pr-4 font-medium">Mailbox</th><th className="pr-4 font-medium">Role</th><th className="pr-4 font-medium">Storage</th><th className="pr-4 font-medium">State</th><th className="font-medium"><span className="sr-only">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {mailboxes.rows.map((m) => {
+                const own = m.id === account.id;
+                const locked = m.role === 'admin' && account.role !== 'admin';
+                return (
+                  <tr key={m.id} className="border-t border-border align-top" data-testid={`mailbox-${m.address}`}>
+                    <td className="py-2 pr-4">
+                      <div className="font-medium break-all">{m.address}{own ? <span className="badge ml-2">you</span> : null}</div>
+                      {m.displayName ? <div className="text-xs text-muted">{m.displayName}</div> : null}
+                    </td>
+                    <td className="pr-4 py-2">{ROLE_NAMES[m.role] ?? m.role}</td>
+                    <td className="pr-4 py-2"><StorageMeter used={m.usedBytes} quota={m.quotaBytes} /></td>
+                    <td className="pr-4 py-2">{m.disabled ? <span className="text-danger">Disabled</span> : 'Active'}</td>
+                    <td className="py-2">
+                      {locked ? <span className="text-xs text-muted">Platform admins manage this one</span> : (
+                        <details className="row-menu" data-testid="row-actions">
+                          <summary className="btn btn-small cursor-pointer list-none" aria-label={`Manage ${m.address}`}>Manage ▾</summary>
+                          <div className="row-menu-panel">
+                            <ActionForm action={resetMailboxPasswordAction} submit="Set password" className="flex flex-col gap-2">
+                              <Hidden name="address" value={m.address} />
+                              <Field name="password" label="New password" type="password" autoComplete="new-password" />
+                            </ActionForm>
+                            <ActionForm action={setMailboxQuotaAction} submit="Set quota" className="flex flex-col gap-2">
+                              <Hidden name="address" value={m.address} />
+                              <Field name="quotaMb" label="Quota" type="number" defaultValue={megabytes(m.quotaBytes)} suffix="MB" />
+                            </ActionForm>
+                            {own ? (
+                              <p className="text-xs text-muted">Your own mailbox cannot be disabled or deleted here.</p>
+                            ) : (
+                              <>
+                                <ButtonForm action={setMailboxDisabledAction} fields={{ address: m.address, disabled: !m.disabled }} submit={m.disabled ? 'Enable' : 'Disable'} />
+                                <ActionForm action={deleteMailboxAction} submit="Delete" danger className="flex flex-col gap-2" confirm={`Delete ${m.address} and all its mail? This cannot be undone.`}>
+                                  <Hidden name="address" value={m.address} />
+                                  <Field name="confirmAddress" label="Type the address to delete" />
+                                </ActionForm>
+                              </>
+                            )}
+                          </div>
+                        </details>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </ScrollFrame>
+        {mailboxes.total === 0 ? <p className="empty">{query.mq ? `No mailbox matches “${query.mq}”.` : 'No mailboxes yet.'}</p> : null}
+        <Pager base={base} param="mp" page={mailboxes.page} pageSize={mailboxes.pageSize} total={mailboxes.total} keep={{ mq: query.mq, aq: query.aq, ap: query.ap }} what="mailboxes" />
+        <h3 className="section-title mt-2">New mailbox</h3>
+          <ActionForm action={createMailboxAction} submit="Create mailbox" resetOnSuccess testId="create-mailbox">
+            <Hidden name="domain" value={domain.name} />
+            <Field name="localPart" label="Name before the @" suffix={`@${domain.name}`} />
+            <Field name="displayName" label="Display name" />
+            <Field name="password" label="Password" type="password" autoComplete="new-password" />
+            <Field name="quotaMb" label="Quota" type="number" defaultValue={5120} suffix="MB" />
+            <Select name="role" label="Role" options={[{ value: 'user', label: 'User' }, { value: 'domain_admin', label: 'Domain admin' }]} />
+          </ActionForm>
       </Section>
 
-      <Section title="Aliases" testId="aliases">
-        <ul className="flex flex-col gap-2 text-sm">
-          {aliases.map((a) => (
-            <li key={a.id} className="flex items-center gap-3" data-testid={`alias-${a.address}`}>
-              <span className="font-medium">{a.address}</span>
-              <span className="text-muted">→ {a.targets.join(', ')}</span>
-              <ButtonForm action={removeAliasAction} fields={{ address: a.address }} submit="Remove" danger confirm={`Remove the alias ${a.address}?`} />
-            </li>
-          ))}
-        </ul>
+      <Section title={`Aliases (${aliases.total.toLocaleString('en')})`} testId="aliases">
+        <TableSearch param="aq" value={query.aq} label="Search aliases" keep={{ mq: query.mq, mp: query.mp }} />
+        <ScrollFrame label="Aliases">
+          <table className="w-full text-left text-sm">
+            <thead className="text-xs text-muted">
+              <tr><th className="py-1 pr-4 font-medium">Alias</th><th className="pr-4 font-medium">Delivers to</th><th className="font-medium"><span className="sr-only">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {aliases.rows.map((a) => (
+                <tr key={a.id} className="border-t border-border align-top" data-testid={`alias-${a.address}`}>
+                  <td className="py-2 pr-4 font-medium break-all">{a.address}</td>
+                  <td className="py-2 pr-4 break-all text-muted">{a.targets.join(', ')}</td>
+                  <td className="py-2"><ButtonForm action={removeAliasAction} fields={{ address: a.address }} submit="Remove" danger confirm={`Remove the alias ${a.address}?`} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollFrame>
+        {aliases.total === 0 ? <p className="empty">{query.aq ? `No alias matches “${query.aq}”.` : 'No aliases yet.'}</p> : null}
+        <Pager base={base} param="ap" page={aliases.page} pageSize={aliases.pageSize} total={aliases.total} keep={{ mq: query.mq, mp: query.mp, aq: query.aq }} what="aliases" />
         <ActionForm action={addAliasAction} submit="Add alias" resetOnSuccess testId="add-alias">
           <Hidden name="domain" value={domain.name} />
           <Field name="localPart" label="Alias name before the @" suffix={`@${domain.name}`} />

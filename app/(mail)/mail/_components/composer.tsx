@@ -9,6 +9,8 @@ import { api, ApiError, formatSize, submitDraft, type DraftJson } from './mail-a
 
 const MAX_BYTES = 25 * 1024 * 1024;
 const AUTOSAVE_MS = 4000;
+/** Gmail's default: a sent message can be taken back for a few seconds. */
+export const UNDO_SEND_MS = 5000;
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 
 function split(value: string): string[] {
@@ -17,6 +19,23 @@ function split(value: string): string[] {
 
 function badAddresses(value: string): string[] {
   return split(value).filter((v) => !ADDRESS.test((/<([^>]+)>\s*$/.exec(v)?.[1] ?? v).trim()));
+}
+
+/** Puts the caret in the body's first, empty paragraph (made if needed). */
+function caretAtTop(body: HTMLElement) {
+  let first = body.firstElementChild;
+  if (!(first instanceof HTMLParagraphElement && first.textContent === '')) {
+    first = document.createElement('p');
+    body.prepend(first);
+  }
+  if (!first.firstChild) first.append(document.createElement('br'));
+  body.focus();
+  const range = document.createRange();
+  range.setStart(first, 0);
+  range.collapse(true);
+  const selection = window.getSelection();
+  selection?.removeAllRanges();
+  selection?.addRange(range);
 }
 
 export function Composer({
@@ -43,6 +62,8 @@ export function Composer({
   const [status, setStatus] = useState('');
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  // Send pressed: the message leaves when the undo time is over, unless taken back.
+  const [queued, setQueued] = useState(false);
   const editor = useRef<HTMLDivElement>(null);
   const draftId = useRef<number | undefined>(initial.draftId);
   const dirty = useRef(false);
@@ -65,8 +86,13 @@ export function Composer({
 
   useEffect(() => {
     // The server sanitized this HTML (reply quotes, signature, a reopened draft).
-    if (editor.current) editor.current.innerHTML = initial.html;
-  }, [initial.html]);
+    const body = editor.current;
+    if (!body) return;
+    body.innerHTML = initial.html;
+    // With the recipients known (a reply, a draft), writing starts in the
+    // body, above the quote and the signature, as in Gmail.
+    if (initial.to.length > 0) caretAtTop(body);
+  }, [initial.html, initial.to.length]);
 
   const current = useCallback(
     (): DraftJson => ({
@@ -105,18 +131,38 @@ export function Composer({
   }, [current, files]);
 
   useEffect(() => {
+    // Not while a send waits for its undo time: a save then would move the files into the draft under the send.
+    if (queued) return;
     const timer = setInterval(() => void save(), AUTOSAVE_MS);
     return () => clearInterval(timer);
-  }, [save]);
+  }, [save, queued]);
 
   const touch = () => {
     dirty.current = true;
   };
 
-  async function send() {
+  function send() {
     const bad = [...badAddresses(to), ...badAddresses(cc), ...badAddresses(bcc)];
     if (bad.length > 0) return setError({ message: `Not an email address: ${bad.join(', ')}`, field: 'to' });
     if (split(to).length + split(cc).length + split(bcc).length === 0) return setError({ message: 'Add at least one recipient.', field: 'to' });
+    setError(null);
+    setQueued(true);
+  }
+
+  const deliverRef = useRef(deliver);
+  deliverRef.current = deliver;
+  useEffect(() => {
+    if (!queued) return;
+    const timer = window.setTimeout(() => void deliverRef.current(), UNDO_SEND_MS);
+    return () => window.clearTimeout(timer);
+  }, [queued]);
+
+  async function deliver() {
+    // A save still in flight changes the attachments: send once it is done, from the state after it.
+    if (saving.current) {
+      window.setTimeout(() => void deliverRef.current(), 100);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -124,7 +170,8 @@ export function Composer({
       onSent();
     } catch (e) {
       setError(e instanceof ApiError ? { message: e.message, field: e.field } : { message: 'Sending failed.' });
-      // Keep the work: save it as a draft.
+      // Keep the work: save it as a draft, and show the composer again.
+      setQueued(false);
       dirty.current = true;
       await save();
     } finally {
@@ -150,14 +197,25 @@ export function Composer({
     touch();
   };
   return (
+    <>
+    {queued && (
+      <div role="status" data-testid="undo-send" className="fixed bottom-4 left-1/2 z-30 flex -translate-x-1/2 items-center gap-3 rounded-lg bg-foreground px-4 py-2 text-sm text-background shadow-lg">
+        {busy ? 'Sending…' : 'Sending in a few seconds.'}
+        {!busy && (
+          <button type="button" className="font-semibold underline" autoFocus onClick={() => setQueued(false)}>Undo</button>
+        )}
+      </div>
+    )}
     <section
+      hidden={queued}
       role="dialog"
       aria-label="Compose"
       data-testid="composer"
       className="fixed inset-0 z-20 flex flex-col gap-2 overflow-y-auto border-border bg-background p-4 shadow-xl md:inset-auto md:bottom-4 md:right-4 md:h-[80vh] md:w-[44rem] md:rounded-lg md:border"
       onKeyDown={(e) => {
         if (e.key === 'Escape') onClose();
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send();
+        // Ctrl+Enter (Cmd+Enter on a Mac) sends, as in Gmail and Fastmail.
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send();
         e.stopPropagation();
       }}
     >
@@ -221,14 +279,15 @@ export function Composer({
         </label>
       </div>
       {progress !== null && <progress className="w-full" value={progress} max={1} aria-label="Upload progress" />}
-      {error && <p role="alert" className="text-sm text-red-600" data-testid="compose-error">{error.message}</p>}
+      {error && <p role="alert" className="text-sm text-danger" data-testid="compose-error">{error.message}</p>}
       <div className="flex items-center gap-3">
-        <button type="button" disabled={busy} onClick={() => void send()} className="rounded bg-accent px-4 py-1.5 text-sm font-medium text-accent-foreground disabled:opacity-50" data-testid="send">
+        <button type="button" disabled={busy} onClick={send} className="rounded bg-accent px-4 py-1.5 text-sm font-medium text-accent-foreground disabled:opacity-50" data-testid="send">
           {busy ? 'Sending…' : 'Send'}
         </button>
         <button type="button" className={tool} onClick={() => { dirty.current = true; void save(); }}>Save draft</button>
         <span className="text-xs text-muted" aria-live="polite">{status}</span>
       </div>
     </section>
+    </>
   );
 }

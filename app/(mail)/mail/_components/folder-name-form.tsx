@@ -53,7 +53,7 @@ export function FolderNameForm(props: {
         className="rounded border border-border bg-background px-2 py-1 text-sm"
       />
       {error ? (
-        <p id="folder-name-error" role="alert" className="text-red-600 dark:text-red-400" data-testid="folder-name-error">{error}</p>
+        <p id="folder-name-error" role="alert" className="text-danger dark:text-danger" data-testid="folder-name-error">{error}</p>
       ) : (
         <p id="folder-name-hint" className="text-muted">Use / to nest, e.g. Projects/2026.</p>
       )}

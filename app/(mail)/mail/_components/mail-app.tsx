@@ -4,12 +4,11 @@
 // folder pane, list toolbar and message list, reading pane, composer. Live
 // through useMailEvents; the tab title shows the Inbox's unread count;
 // keyboard through useMailShortcuts. On a phone one pane shows at a time.
-import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, type DraftJson, type FolderView, type MessagePage, type MessageSummaryRow, type MessageView } from './mail-api.ts';
 import type { ReaderCommand } from './reader.tsx';
 import { Composer } from './composer.tsx';
-import { SearchBar, EMPTY_SEARCH, control, type SearchForm } from './search-bar.tsx';
+import { SearchBar, control } from './search-bar.tsx';
 import { FolderPane } from './folder-pane.tsx';
 import { ListToolbar } from './list-toolbar.tsx';
 import { MessageList } from './message-list.tsx';
@@ -17,9 +16,13 @@ import { ReadingPane } from './reading-pane.tsx';
 import { ShortcutsDialog } from './shortcuts-dialog.tsx';
 import { useMailEvents } from './use-mail-events.ts';
 import { useMailShortcuts } from './use-mail-shortcuts.ts';
+import { mailTitle } from './mail-title.ts';
+import { TopBar } from '@/app/_components/top-bar.tsx';
+import type { NavAccount } from '@/app/_lib/nav-account.ts';
 
 export function MailApp({
   account,
+  nav,
   folders: initialFolders,
   folderId,
   initialPage,
@@ -27,6 +30,7 @@ export function MailApp({
   order,
 }: {
   account: { address: string; displayName: string };
+  nav: NavAccount;
   folders: FolderView[];
   folderId: number;
   initialPage: MessagePage;
@@ -43,16 +47,18 @@ export function MailApp({
   const [view, setView] = useState<MessageView | null>(null);
   const [remote, setRemote] = useState(false);
   const [draft, setDraft] = useState<DraftJson | null>(null);
-  const [search, setSearch] = useState<SearchForm>(EMPTY_SEARCH);
+  const [search, setSearch] = useState('');
   const [searching, setSearching] = useState<{ highlight: string[] } | null>(null);
   const [advanced, setAdvanced] = useState(false);
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState('');
   const [loading, setLoading] = useState(false);
   const searchBox = useRef<HTMLInputElement>(null);
+  // "false" in the server's HTML until React has taken over (tests wait for it).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const folder = folders.find((f) => f.id === folderId);
-  const inbox = folders.find((f) => f.specialUse === '\\Inbox');
   const inDrafts = folder?.specialUse === '\\Drafts';
   const inSent = folder?.specialUse === '\\Sent';
   const suggestions = useMemo(
@@ -60,9 +66,10 @@ export function MailApp({
     [messages, account.address],
   );
 
+  const title = mailTitle(folder, account.address);
   useEffect(() => {
-    document.title = inbox && inbox.unread > 0 ? `(${inbox.unread}) Mail` : 'Mail';
-  }, [inbox]);
+    document.title = title;
+  }, [title]);
 
   const show = (text: string) => {
     setNotice(text);
@@ -73,19 +80,15 @@ export function MailApp({
   const refreshFolders = useCallback(() => api.folders().then((r) => setFolders(r.folders)).catch(() => undefined), []);
 
   const runSearch = useCallback(
-    async (form: SearchForm, after: string | null = null) => {
-      const params = new URLSearchParams();
-      for (const key of ['q', 'from', 'to', 'subject', 'since', 'before'] as const) if (form[key].trim()) params.set(key, form[key].trim());
-      if (form.attachment) params.set('attachment', '1');
-      if (form.unread) params.set('unread', '1');
-      if (!form.all) params.set('folder', String(folderId));
+    async (query: string, after: string | null = null) => {
+      const params = new URLSearchParams({ q: query.trim() });
       if (after) params.set('cursor', after);
       const page = await api.search(params);
       setMessages((m) => (after ? [...m, ...page.messages] : page.messages));
       setCursor(page.nextCursor);
       setSearching({ highlight: page.highlight });
     },
-    [folderId],
+    [],
   );
 
   /** The first page again, keeping rows already loaded below it. */
@@ -241,8 +244,7 @@ export function MailApp({
     event.preventDefault();
     setView(null);
     setFocus(0);
-    const blank = JSON.stringify({ ...search, all: true }) === JSON.stringify(EMPTY_SEARCH);
-    if (blank) {
+    if (!search.trim()) {
       setSearching(null);
       void api.page(folderId, null, listView).then((p) => { setMessages(p.messages); setCursor(p.nextCursor); });
       return;
@@ -251,13 +253,12 @@ export function MailApp({
   };
 
   return (
-    <div className="grid h-dvh grid-rows-[auto_1fr] md:grid-cols-[13rem_minmax(18rem,26rem)_1fr]">
-      <header className="col-span-full flex items-center gap-3 border-b border-border px-3 py-2">
-        <Link href="/mail" className="font-semibold">Mail</Link>
-        <SearchBar search={search} onChange={setSearch} advanced={advanced} onToggleAdvanced={() => setAdvanced((a) => !a)} onSubmit={submitSearch} inputRef={searchBox} />
+    <div data-hydrated={hydrated} className="grid h-dvh grid-cols-[minmax(0,1fr)] grid-rows-[auto_auto_minmax(0,1fr)] md:grid-cols-[13rem_minmax(18rem,26rem)_minmax(0,1fr)]">
+      <div className="col-span-full"><TopBar account={nav} /></div>
+      <div className="col-span-full flex min-w-0 items-start gap-2 border-b border-border px-3 py-2">
+        <SearchBar query={search} onChange={setSearch} advanced={advanced} onToggleAdvanced={() => setAdvanced((a) => !a)} onSubmit={submitSearch} inputRef={searchBox} folderName={folder?.name ?? ''} />
         <button type="button" className={control} onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
-        <Link href="/settings" className="text-sm underline">Settings</Link>
-      </header>
+      </div>
 
       <FolderPane
         folders={folders}
@@ -282,6 +283,7 @@ export function MailApp({
           onDelete={() => void act('delete')}
           onUnread={() => void act('unread')}
           onMove={(mailboxId) => void act('move', mailboxId)}
+          onClearSelection={() => setSelected(new Set())}
         />
         <MessageList
           messages={messages}

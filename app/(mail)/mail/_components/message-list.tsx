@@ -11,7 +11,7 @@ function Highlight({ text, words }: { text: string; words: string[] }) {
   const pattern = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
   return (
     <>
-      {text.split(pattern).map((piece, i) => (i % 2 === 1 ? <mark key={i} className="rounded bg-yellow-200 text-black">{piece}</mark> : piece))}
+      {text.split(pattern).map((piece, i) => (i % 2 === 1 ? <mark key={i} className="rounded bg-highlight text-foreground">{piece}</mark> : piece))}
     </>
   );
 }
@@ -78,7 +78,7 @@ export function MessageList({
                 {m.threadCount && m.threadCount > 1 ? <span className="shrink-0 text-muted">({m.threadCount})</span> : null}
               </span>
               {m.hasAttachments && <span aria-label="Has attachment">📎</span>}
-              {m.flagged && <span aria-label="Flagged" className="text-amber-500">★</span>}
+              {m.flagged && <span aria-label="Flagged" className="text-warning">★</span>}
               <time className="shrink-0 text-xs text-muted" dateTime={m.date}>{formatDate(m.date)}</time>
             </span>
             <span className={`truncate ${m.seen ? '' : 'font-semibold'}`}><Highlight text={m.subject || '(no subject)'} words={highlight} /></span>

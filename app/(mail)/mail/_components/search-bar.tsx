@@ -1,55 +1,67 @@
 'use client';
-// The search box at the top of the webmail, with its Options panel.
+// The search box at the top of the webmail. It takes the Gmail-style
+// language (from:, to:, subject:, has:attachment, is:unread, is:flagged,
+// before:, after:, in:folder, "phrases"; mail-daemon/webmail/search-query.ts);
+// the Options panel's fields read the box and write the same words into it.
 import type { RefObject } from 'react';
+import { parseSearchQuery, withSearchFlag, withSearchKey } from '@/mail-daemon/webmail/search-query.ts';
 
-export interface SearchForm {
-  q: string;
-  from: string;
-  to: string;
-  subject: string;
-  since: string;
-  before: string;
-  attachment: boolean;
-  unread: boolean;
-  all: boolean;
-}
+export const control = 'rounded-md border border-border bg-background px-2 py-1 text-sm';
 
-export const EMPTY_SEARCH: SearchForm = { q: '', from: '', to: '', subject: '', since: '', before: '', attachment: false, unread: false, all: true };
-
-export const control = 'rounded border border-border bg-background px-2 py-1 text-sm';
+const isoDay = (date: Date | undefined) => (date ? date.toISOString().slice(0, 10) : '');
 
 export function SearchBar({
-  search,
+  query,
   onChange,
   advanced,
   onToggleAdvanced,
   onSubmit,
   inputRef,
+  folderName,
 }: {
-  search: SearchForm;
-  onChange: (search: SearchForm) => void;
+  query: string;
+  onChange: (query: string) => void;
   advanced: boolean;
   onToggleAdvanced: () => void;
   onSubmit: (event: React.FormEvent) => void;
   inputRef: RefObject<HTMLInputElement | null>;
+  /** The open folder, for "Only this folder" (in:name). */
+  folderName: string;
 }) {
-  const set = (patch: Partial<SearchForm>) => onChange({ ...search, ...patch });
+  const parsed = parseSearchQuery(query);
+  const key = (name: 'from' | 'to' | 'subject' | 'before' | 'after', label: string, type = 'text', value = parsed[name as 'from'] ?? '') => (
+    <label className="flex min-w-0 items-center gap-1">
+      <span className="w-14 shrink-0 text-muted">{label}</span>
+      <input type={type} className={`${control} min-w-0 flex-1`} value={value} onChange={(e) => onChange(withSearchKey(query, name, e.target.value))} data-testid={`search-${name}`} />
+    </label>
+  );
+  const flag = (name: 'has:attachment' | 'is:unread' | 'is:flagged', label: string, on: boolean) => (
+    <label className="flex items-center gap-1">
+      <input type="checkbox" checked={on} onChange={(e) => onChange(withSearchFlag(query, name, e.target.checked))} /> {label}
+    </label>
+  );
   return (
-    <form role="search" onSubmit={onSubmit} className="flex flex-1 flex-wrap items-center gap-2">
+    <form role="search" onSubmit={onSubmit} className="flex min-w-0 flex-1 flex-wrap items-center gap-2">
       <label className="sr-only" htmlFor="mail-search">Search mail</label>
-      <input id="mail-search" ref={inputRef} type="search" placeholder="Search mail (/)" className={`${control} min-w-0 flex-1`} data-testid="search"
-        value={search.q} onChange={(e) => set({ q: e.target.value })} />
-      <button type="button" className={control} aria-expanded={advanced} onClick={onToggleAdvanced}>Options</button>
+      <input id="mail-search" ref={inputRef} type="search" placeholder="Search mail (/), e.g. from:bob has:attachment" className={`${control} min-w-0 flex-1`} data-testid="search"
+        value={query} onChange={(e) => onChange(e.target.value)} />
+      <button type="button" className="btn" aria-expanded={advanced} aria-controls="search-options" onClick={onToggleAdvanced}>Options</button>
       {advanced && (
-        <div className="flex w-full flex-wrap gap-2 text-sm">
-          <input className={control} placeholder="From" aria-label="From" value={search.from} onChange={(e) => set({ from: e.target.value })} />
-          <input className={control} placeholder="To" aria-label="To" value={search.to} onChange={(e) => set({ to: e.target.value })} />
-          <input className={control} placeholder="Subject" aria-label="Subject" value={search.subject} onChange={(e) => set({ subject: e.target.value })} />
-          <label className="flex items-center gap-1">After <input type="date" className={control} value={search.since} onChange={(e) => set({ since: e.target.value })} /></label>
-          <label className="flex items-center gap-1">Before <input type="date" className={control} value={search.before} onChange={(e) => set({ before: e.target.value })} /></label>
-          <label className="flex items-center gap-1"><input type="checkbox" checked={search.attachment} onChange={(e) => set({ attachment: e.target.checked })} /> Has attachment</label>
-          <label className="flex items-center gap-1"><input type="checkbox" checked={search.unread} onChange={(e) => set({ unread: e.target.checked })} /> Unread</label>
-          <label className="flex items-center gap-1"><input type="checkbox" checked={!search.all} onChange={(e) => set({ all: !e.target.checked })} /> Only this folder</label>
+        <div id="search-options" className="grid w-full gap-2 text-sm sm:grid-cols-2 lg:grid-cols-3">
+          {key('from', 'From')}
+          {key('to', 'To')}
+          {key('subject', 'Subject')}
+          {key('after', 'After', 'date', isoDay(parsed.after))}
+          {key('before', 'Before', 'date', isoDay(parsed.before))}
+          <div className="flex flex-wrap items-center gap-3">
+            {flag('has:attachment', 'Has attachment', Boolean(parsed.hasAttachment))}
+            {flag('is:unread', 'Unread', parsed.unread === true)}
+            {flag('is:flagged', 'Flagged', Boolean(parsed.flagged))}
+            <label className="flex items-center gap-1">
+              <input type="checkbox" checked={parsed.folder !== undefined} onChange={(e) => onChange(withSearchKey(query, 'in', e.target.checked ? folderName : ''))} /> Only this folder
+            </label>
+          </div>
+          <div><button type="submit" className="btn btn-primary">Search</button></div>
         </div>
       )}
     </form>

@@ -3,7 +3,7 @@
 // ownership record is found.
 import { loadConfig } from '@/mail-daemon/config.ts';
 import { createMailResolver } from '@/mail-daemon/dns/resolver.ts';
-import { checkDnsRecords } from '@/mail-daemon/domains/dns-check.ts';
+import { checkDnsRecords, checkMailHost } from '@/mail-daemon/domains/dns-check.ts';
 import { dnsRecordsFor } from '@/mail-daemon/domains/dns-records.ts';
 import { requireDomainAdmin, withAuth } from '@/app/_lib/session.ts';
 
@@ -12,11 +12,12 @@ export const dynamic = 'force-dynamic';
 export const GET = withAuth(async (_request: Request, { params }: { params: Promise<{ domain: string }> }) => {
   const { store, domain } = await requireDomainAdmin((await params).domain);
   const config = loadConfig();
-  const checks = await checkDnsRecords(createMailResolver(config.dnsServers, { timeoutMs: 2000, tries: 1 }), dnsRecordsFor(domain, config));
+  const resolver = createMailResolver(config.dnsServers, { timeoutMs: 2000, tries: 1 });
+  const [checks, host] = await Promise.all([checkDnsRecords(resolver, dnsRecordsFor(domain, config)), checkMailHost(resolver, config.hostname)]);
   let verified = domain.verified;
   if (!verified && checks.some((c) => c.purpose === 'Ownership' && c.status === 'found')) {
     await store.database.prisma.domain.update({ where: { id: domain.id }, data: { verified: true } });
     verified = true;
   }
-  return Response.json({ domain: domain.name, verified, checks });
+  return Response.json({ domain: domain.name, verified, checks, host });
 });
