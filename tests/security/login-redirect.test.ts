@@ -96,7 +96,7 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
     it(`next=${JSON.stringify(next)} stays on the site and lands on the default page`, async () => {
       const { landed, navigations } = await signInWith(next);
       // The default page is the inbox: /mail sends on to the Inbox's folder page.
-    assert.match(landed, new RegExp(`^${platform.base}/mail/\\d+$`));
+      assert.match(landed, new RegExp(`^${platform.base}/mail/\\d+$`));
       assert.deepEqual(navigations.filter((url) => !url.startsWith(`${platform.base}/`)), []);
     });
   }

@@ -44,7 +44,7 @@ describe('a look-alike sender in the webmail', { timeout: 300_000 }, () => {
     const context = await platform.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await submitSignIn(page, `${platform.base}/login`, 'bob@sender.test');
-    await page.waitForURL('**/settings');
+    await page.waitForURL('**/mail/*');
     await page.goto(`${platform.base}/mail`);
     const row = page.locator('[data-testid=message-row]', { hasText: 'Urgent: your password' });
     await row.waitFor({ timeout: 30_000 });

@@ -28,7 +28,7 @@ describe('sign-out on the server', { timeout: 300_000 }, () => {
     const context = await platform.browser.newContext();
     const page = await context.newPage();
     await submitSignIn(page, `${platform.base}/login`, 'eve@signout.test');
-    await page.waitForURL('**/settings');
+    await page.waitForURL('**/mail/*');
     return context;
   }
 

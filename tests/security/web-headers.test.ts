@@ -106,7 +106,7 @@ describe('security headers over plain HTTP', { timeout: 300_000 }, () => {
     });
     const page = await context.newPage();
     await submitSignIn(page, `${platform.base}/login`, 'hal@headers.test');
-    await page.waitForURL('**/settings');
+    await page.waitForURL('**/mail/*');
     for (const path of ['/mail', '/domains', '/admin', '/settings']) {
       await page.goto(`${platform.base}${path}`, { waitUntil: 'networkidle' });
     }
