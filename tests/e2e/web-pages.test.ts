@@ -14,6 +14,7 @@ import type { MailStore } from '../../mail-daemon/store/context.ts';
 import { addDomain } from '../../mail-daemon/domains/domains.ts';
 import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
 import { addAlias } from '../../mail-daemon/aliases/aliases.ts';
+import { setForwarding } from '../../mail-daemon/settings/account-settings.ts';
 import { ADMIN, DESKTOP, TOUR_PASSWORD, arrive, PHONE, TOUR, USER, closeTour, documentWidth, seedTour, setUpThroughThePage, signedInContext, visit, type TourStop } from './web-tour.ts';
 
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -181,6 +182,58 @@ describe('the pages of the web app', { timeout: 1_200_000 }, () => {
     }
     assert.ok(reply, `${USER}'s reply reached ${ADMIN}`);
     assert.match(reply.preview, /^Thanks, glad to be here\./);
+  });
+
+  it('search takes from:, subject:, is:, has: and in:, and the Options panel writes the same words', async () => {
+    const context = await signedInContext(platform.browser, platform.base, 'admin', { viewport: DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    await visit(page, { name: 'inbox', as: 'admin', path: '/mail' });
+    const search = async (query: string) => {
+      await page.getByTestId('search').fill(query);
+      await page.getByTestId('search').press('Enter');
+      await page.getByText('Search results').waitFor();
+    };
+    await search('from:bob subject:lunch');
+    await page.getByTestId('message-row').filter({ hasText: 'Lunch on Friday?' }).waitFor();
+    assert.equal(await page.getByTestId('message-row').count(), 1);
+    await search('has:attachment in:inbox');
+    await page.getByTestId('message-row').filter({ hasText: 'Monthly report' }).waitFor();
+    assert.equal(await page.getByTestId('message-row').count(), 1);
+    await search('from:"Bob Builder" river');
+    await page.getByTestId('message-row').filter({ hasText: 'Lunch on Friday?' }).waitFor();
+    assert.equal(await page.getByTestId('message-row').count(), 1);
+
+    await page.getByTestId('search').fill('report');
+    await page.getByRole('button', { name: 'Options' }).click();
+    await page.getByTestId('search-from').fill('newsletter');
+    assert.equal(await page.getByTestId('search').inputValue(), 'report from:newsletter');
+    await page.getByLabel('Has attachment').check();
+    await page.getByLabel('Only this folder').check();
+    assert.equal(await page.getByTestId('search').inputValue(), 'report from:newsletter has:attachment in:INBOX');
+    await page.getByTestId('search-from').fill('');
+    assert.equal(await page.getByTestId('search').inputValue(), 'report has:attachment in:INBOX');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByTestId('message-row').filter({ hasText: 'Monthly report' }).waitFor();
+    assert.equal(await page.getByTestId('message-row').count(), 1);
+  });
+
+  it('settings show forwarding, vacation, filters and two-factor at a glance, and a setup hint is not a success', async () => {
+    const admin = await store.database.prisma.account.findUniqueOrThrow({ where: { address: ADMIN } });
+    await setForwarding(store, admin, 'archive@elsewhere.example', true);
+    const context = await signedInContext(platform.browser, platform.base, 'admin', { viewport: DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    await visit(page, { name: 'settings', as: 'admin', path: '/settings' });
+    const status = (section: string) => page.getByTestId(section).getByTestId('section-status').textContent();
+    assert.equal(await status('forwarding'), 'On: to archive@elsewhere.example, keeping a copy');
+    assert.equal(await status('vacation'), 'Off');
+    assert.equal(await status('filters'), 'None');
+    assert.equal(await status('two-factor'), 'Off');
+    await page.getByTestId('two-factor').getByRole('button', { name: 'Set up' }).click();
+    const hint = page.getByTestId('two-factor').getByTestId('form-message');
+    await hint.filter({ hasText: 'Scan the code' }).waitFor();
+    assert.equal(await hint.getAttribute('data-tone'), 'hint');
   });
 
   it('the selection toolbar stays inside the message list at 1280 px, beside an open message', async () => {

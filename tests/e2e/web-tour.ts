@@ -12,6 +12,7 @@ import { closeMailStore, createMailStore, type MailStore } from '../../mail-daem
 import { addDomain } from '../../mail-daemon/domains/domains.ts';
 import { createAccount } from '../../mail-daemon/accounts/accounts.ts';
 import { addAlias } from '../../mail-daemon/aliases/aliases.ts';
+import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
 import type { Platform } from './platform-fixture.ts';
 
 export const TOUR_PASSWORD = 'a long secret for the tour';
@@ -61,14 +62,18 @@ export async function seedTour(platform: Pick<Platform, 'dataDir' | 'smtpPort'>,
   await addAlias(store, 'sales@example.test', [ADMIN, USER]);
   const smtp = nodemailer.createTransport({ host: smtpHost, port: platform.smtpPort, secure: false, ignoreTLS: true });
   const unbroken = 'https://example.test/a-very-long-link-that-does-not-break-anywhere/' + 'x'.repeat(300);
+  // From outside: port 25 refuses a hosted sender domain without SPF or DKIM.
   const mails = [
-    { from: '"Bob Builder" <bob@example.test>', subject: 'Lunch on Friday?', text: 'Shall we try the new place by the river? It opens at noon.' },
-    { from: '"Carol" <carol@example.test>', subject: `A subject that goes on ${'and on '.repeat(30)}`, text: unbroken },
-    { from: 'newsletter@example.test', subject: 'Monthly report', html: '<h1>Report</h1><p>Numbers went <b>up</b>.</p>', attachments: [{ filename: 'report.csv', content: 'a,b\n1,2\n' }] },
+    { from: '"Bob Builder" <bob@builders.example>', subject: 'Lunch on Friday?', text: 'Shall we try the new place by the river? It opens at noon.' },
+    { from: '"Carol" <carol@remote.example>', subject: `A subject that goes on ${'and on '.repeat(30)}`, text: unbroken },
+    { from: 'newsletter@news.example', subject: 'Monthly report', html: '<h1>Report</h1><p>Numbers went <b>up</b>.</p>', attachments: [{ filename: 'report.csv', content: 'a,b\n1,2\n' }] },
   ];
   for (const mail of mails) await smtp.sendMail({ to: ADMIN, ...mail });
-  await smtp.sendMail({ from: ADMIN, to: USER, subject: 'Welcome aboard', text: 'Hello Bob, welcome.' });
   smtp.close();
+  // From the admin to Bob, inside the platform: delivered by the store, as the web's own sending does.
+  const bob = await store.database.prisma.account.findUniqueOrThrow({ where: { address: USER } });
+  const welcome = ['From: "Ada Admin" <admin@example.test>', `To: ${USER}`, 'Subject: Welcome aboard', `Message-ID: <welcome-aboard@example.test>`, `Date: ${new Date().toUTCString()}`, 'Content-Type: text/plain; charset=utf-8', '', 'Hello Bob, welcome.', ''].join('\r\n');
+  await deliverMessage(store, Buffer.from(welcome), [{ accountId: bob.id }]);
   return store;
 }
 

@@ -118,7 +118,7 @@ describe('sign-in with a hostile next= in Chromium', { timeout: 300_000 }, () =>
         body: new URLSearchParams({ csrfToken, callbackUrl, json: 'true' }),
       });
       const { url } = (await response.json()) as { url: string };
-      assert.equal(url, `${platform.base}/settings`, callbackUrl);
+      assert.equal(url, `${platform.base}${DEFAULT_PAGE}`, callbackUrl);
     }
   });
 });
