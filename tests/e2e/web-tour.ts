@@ -88,11 +88,11 @@ export async function signedInContext(
   options: { viewport: { width: number; height: number }; colorScheme?: 'light' | 'dark' },
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: base, viewport: options.viewport, colorScheme: options.colorScheme ?? 'light' });
-  context.setDefaultTimeout(20_000);
+  context.setDefaultTimeout(45_000);
   if (as === 'signed-out') return context;
   const page = await context.newPage();
   await page.goto('/login', { waitUntil: 'load' });
-  await page.waitForFunction(() => document.querySelector('form[data-hydrated="true"]'));
+  await page.waitForFunction(() => document.querySelector('form[data-hydrated="true"]'), undefined, { timeout: 60_000 });
   await page.getByLabel('Address').fill(as === 'admin' ? ADMIN : USER);
   await page.getByLabel('Password').fill(TOUR_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -133,7 +133,8 @@ export const TOUR: TourStop[] = [
 export async function visit(page: Page, stop: TourStop): Promise<void> {
   // Not "networkidle": the webmail holds its event stream open.
   await page.goto(stop.path, { waitUntil: 'load' });
-  await page.waitForFunction(() => document.querySelectorAll('[data-hydrated="false"]').length === 0);
+  // Generous: on a loaded machine hydration can take a while.
+  await page.waitForFunction(() => document.querySelectorAll('[data-hydrated="false"]').length === 0, undefined, { timeout: 60_000 });
   if (stop.then) await stop.then(page);
 }
 
