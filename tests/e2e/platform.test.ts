@@ -362,6 +362,7 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     assert.match((await page.getByTestId('alias-team@carol.test').textContent()) ?? '', /dave@carol\.test, someone@elsewhere\.example/);
   });
 
+  let aliasMailReceivedId = '';
   it('the new mailbox receives a message over SMTP and reads it through IMAP', { timeout: 60_000 }, async () => {
     const message = [
       'From: Outside <outside@sender.example>',
@@ -374,6 +375,9 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
     ].join('\r\n');
     const sent = await sendWithNodemailer({ port: platform.smtpPort, ignoreTLS: true }, { from: 'outside@sender.example', to: ['team@carol.test'] }, message);
     assert.deepEqual(sent.accepted, ['team@carol.test']);
+    // The id of its Received: field, which the delivery log shows (checked below).
+    aliasMailReceivedId = /accepted as (\w+)/.exec(sent.response)?.[1] ?? '';
+    assert.ok(aliasMailReceivedId, sent.response);
 
     const client = new ImapFlow({ host: '127.0.0.1', port: platform.imapPort, secure: false, tls: { rejectUnauthorized: false }, auth: { user: 'dave@carol.test', pass: DAVE_PASSWORD }, logger: false });
     await client.connect();
@@ -545,6 +549,10 @@ describe('the platform in a browser', { timeout: 400_000 }, () => {
 
     await open(page, '/admin/log?q=team%40carol.test');
     assert.match(await page.getByTestId('delivery-log').innerText(), /team@carol\.test/);
+    await open(page, `/admin/log?q=${aliasMailReceivedId}`);
+    const traced = await page.getByTestId('delivery-log').innerText();
+    assert.match(traced, /^[1-9]\d* matching/);
+    assert.match(traced, new RegExp(`inbound[\\s\\S]*team@carol\\.test[\\s\\S]*${aliasMailReceivedId}`));
     await open(page, '/admin/log?q=nobody-at-all');
     assert.match(await page.getByTestId('delivery-log').innerText(), /^0 matching/);
     // dave goes over a sending limit (the submission path's own function, on the platform's database).
