@@ -8,6 +8,7 @@ import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { databaseUrlFromEnv, engineOf } from '../prisma/database.ts';
 import type { LoginLimits } from './accounts/login-limiter.ts';
+import { DEFAULT_CONNECTION_LIMITS } from './connection-gate.ts';
 
 /** A listening port, or null when the variable is "off" and the listener does not start. */
 export type Port = number | null;
@@ -44,6 +45,11 @@ export interface Config {
   maxMessageSize: number;
   /** Bytes of big incoming messages held in memory at once (incoming-message-budget.ts). */
   messageMemoryLimit: number;
+  /**
+   * Limits of each service, SMTP, IMAP and POP3, over all its ports (connection-gate.ts);
+   * perService is lowered at start to fit the descriptor limit. preLoginTimeout in milliseconds.
+   */
+  connections: { perAddress: number; perService: number; preLoginTimeout: number };
   allowPlaintextLoopback: boolean;
   /** TRUST_PROXY: the web app takes the client address from a reverse proxy's X-Forwarded-For. */
   trustProxy: boolean;
@@ -301,7 +307,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dnsServers = read('DNS_SERVERS', [], parseDnsServers);
   const maxMessageSize = read('MAX_MESSAGE_SIZE', 52_428_800, parsePositiveInteger);
-  const messageMemoryLimit = read('MESSAGE_MEMORY_LIMIT', 104_857_600, parsePositiveInteger);
+  const messageMemoryLimit = read('MESSAGE_MEMORY_LIMIT', 52_428_800, parsePositiveInteger);
+  const connections = {
+    perAddress: read('MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.perAddress, parseCount),
+    perService: read('MAX_CONNECTIONS_PER_SERVICE', DEFAULT_CONNECTION_LIMITS.perService, parseCount),
+    preLoginTimeout: read('PRE_LOGIN_TIMEOUT', parseDuration('60s'), parseDuration),
+  };
   const allowPlaintextLoopback = read('ALLOW_PLAINTEXT_LOOPBACK', false, parseBoolean);
   const trustProxy = read('TRUST_PROXY', false, parseBoolean);
   const srsSecrets = read('SRS_SECRET', [], parseSrsSecrets);
@@ -360,6 +371,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsServers,
     maxMessageSize,
     messageMemoryLimit,
+    connections,
     allowPlaintextLoopback,
     trustProxy,
     srsSecrets,

@@ -1,7 +1,7 @@
 // The IMAP listeners: port 143 (STARTTLS) and 993 (implicit TLS, RFC 8314),
-// the set of open sessions, the login limiter they share, and the one store
-// subscription that tells sessions about changes to their selected mailbox.
-// Each connection is an ImapSession.
+// the set of open sessions, the login limiter and connection limits they
+// share, and the one store subscription that tells sessions about changes to
+// their selected mailbox. Each connection is an ImapSession.
 import type { Server, Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { listenTcp } from '../startup/tcp-listener.ts';
@@ -10,6 +10,8 @@ import type { StoreChange } from '../store/change-bus.ts';
 import type { MailStore } from '../store/context.ts';
 import { ImapSession } from './imap-session.ts';
 import type { CommandRate } from './command-rate.ts';
+import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Refusal } from '../connection-gate.ts';
+import { IncomingMessageBudget } from '../incoming-message-budget.ts';
 
 export interface ImapServerOptions {
   store: MailStore;
@@ -23,6 +25,14 @@ export interface ImapServerOptions {
   preAuthTimeoutMs?: number;
   commandRate?: CommandRate;
   limiter?: LoginLimiter;
+  connectionLimits?: ConnectionLimits;
+  /** Shared with SMTP in the daemon; a server of its own otherwise (tests). */
+  incoming?: IncomingMessageBudget;
+}
+
+/** RFC 9051 7.1.5: a BYE greeting refuses the connection. */
+function refusalLine(why: Refusal): string {
+  return why === 'address' ? '* BYE Too many connections from your address, try again later\r\n' : '* BYE [UNAVAILABLE] Too many connections to this server, try again later\r\n';
 }
 
 export class ImapServer {
@@ -30,11 +40,15 @@ export class ImapServer {
   private readonly servers: Server[] = [];
   private readonly secureContext: SecureContext;
   private readonly limiter: LoginLimiter;
+  private readonly gate: ConnectionGate;
+  private readonly incoming: IncomingMessageBudget;
   private unsubscribe?: () => void;
 
   constructor(private readonly options: ImapServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
     this.limiter = options.limiter ?? new LoginLimiter(options.store.database, undefined, options.log);
+    this.gate = new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
+    this.incoming = options.incoming ?? new IncomingMessageBudget(options.maxMessageSize, options.maxMessageSize);
   }
 
   /** Subscribes to store changes; call once before listening. */
@@ -55,6 +69,8 @@ export class ImapServer {
       host,
       port,
       implicitTls: implicitTls ? this.options.tls : undefined,
+      gate: this.gate,
+      refusal: refusalLine,
       onSocket: (socket, secure) => this.accept(socket, secure),
       onError: (error) => this.options.log(`imap: listener error: ${error}`),
     });
@@ -74,6 +90,7 @@ export class ImapServer {
         idleTimeoutMs: this.options.idleTimeoutMs ?? 30 * 60_000,
         preAuthTimeoutMs: this.options.preAuthTimeoutMs ?? 60_000,
         maxMessageSize: this.options.maxMessageSize,
+        incoming: this.incoming,
         ...(this.options.commandRate ? { commandRate: this.options.commandRate } : {}),
         log: this.options.log,
       },

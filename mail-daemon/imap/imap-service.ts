@@ -4,7 +4,7 @@ import type { RunningService, Service } from '../startup/services.ts';
 import { ImapServer } from './imap-server.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 
-export const imapService: Service = async ({ config, store, tls, log }) => {
+export const imapService: Service = async ({ config, store, tls, log, incoming, connectionLimits }) => {
   const { imap, imaps } = config.ports;
   if (imap === null && imaps === null) return null;
   const server = new ImapServer({
@@ -14,6 +14,9 @@ export const imapService: Service = async ({ config, store, tls, log }) => {
     allowPlaintextLoopback: config.allowPlaintextLoopback,
     maxMessageSize: config.maxMessageSize,
     limiter: new LoginLimiter(store.database, config.login, log),
+    incoming,
+    connectionLimits,
+    preAuthTimeoutMs: config.connections.preLoginTimeout,
     log,
   });
   const addresses: RunningService['addresses'] = [];

@@ -10,12 +10,13 @@ import type { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import type { SessionState } from './commands/command.ts';
 import { runCommand } from './commands/registry.ts';
-import { CommandReader, type ReaderError } from './parser/command-reader.ts';
+import { CommandReader, type LiteralPolicy, type ReaderError } from './parser/command-reader.ts';
 import { ImapParseError, parseCommand, tagOf } from './parser/command-parser.ts';
 import { serializeLine, type ResponseValue } from './parser/response.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
 import { isLoopback } from '../loopback.ts';
 import { CommandRateLimiter, type CommandRate } from './command-rate.ts';
+import type { IncomingMessageBudget, MessageLease } from '../incoming-message-budget.ts';
 
 export interface SessionOptions {
   store: MailStore;
@@ -28,17 +29,22 @@ export interface SessionOptions {
   /** Before login a silent client is dropped sooner. */
   preAuthTimeoutMs: number;
   maxMessageSize: number;
+  /** Shared with SMTP: how many big messages (APPEND literals) sit in memory at once. */
+  incoming: IncomingMessageBudget;
   /** Commands per second after a first burst; more wait (command-rate.ts). */
   commandRate?: CommandRate;
   log: (message: string) => void;
 }
 
-/** Before login a literal only carries a user name or password. */
-export const PRE_AUTH_MAX_LITERAL = 4096;
+// Literal bytes one command may carry (RFC 9051 7.1 TOOBIG beyond): before
+// login only a user name and password; after it, one message for APPEND and
+// a little for any other command (a search string, a mailbox name).
+export const PRE_AUTH_LITERAL_BYTES = 4096;
+export const COMMAND_LITERAL_BYTES = 64 * 1024;
 export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_COMMAND_BYTES = 1024 * 1024;
-/** Above this much unread input the socket is paused until the running command is done. */
-const MAX_BUFFERED_INPUT = 4 * 1024 * 1024;
+/** Above this much unread input the socket is paused until the session catches up. */
+const MAX_BUFFERED_INPUT = 256 * 1024;
 /** Gathered output is written once it reaches this size. */
 const OUTPUT_FLUSH_BYTES = 64 * 1024;
 /** A client that sends this many malformed or misplaced commands in a row is not a mail client. */
@@ -84,6 +90,8 @@ export class ImapSession {
   private socket: Socket;
   private secure: boolean;
   private readonly reader: CommandReader;
+  /** The memory claim of the command being read or run, when its literals are big. */
+  private lease: MessageLease | null = null;
   private lineWaiter: ((line: Buffer) => void) | null = null;
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -111,12 +119,15 @@ export class ImapSession {
         maxLineBytes: MAX_LINE_BYTES,
         maxCommandBytes: MAX_COMMAND_BYTES,
         maxLiteralsPerCommand: 100,
-        maxLiteralBytes: () => (this.state === 'NOT_AUTHENTICATED' ? PRE_AUTH_MAX_LITERAL : options.maxMessageSize),
+        maxBufferedBytes: MAX_BUFFERED_INPUT,
+        literalPolicy: (firstLine) => this.literalPolicy(firstLine),
+        roomFor: (bytes) => (this.lease ??= options.incoming.lease()).hold(bytes),
       },
       {
         command: (bytes) => this.onCommand(bytes),
         continuation: () => this.sendText('+ Ready for literal data'),
         error: (error) => this.onReaderError(error),
+        flow: (reading) => (reading ? this.socket.resume() : this.socket.pause()),
       },
     );
     this.attach(socket);
@@ -241,13 +252,28 @@ export class ImapSession {
 
   private resumeReading(): void {
     if (this.closed) return;
-    this.socket.resume();
     this.reader.resume();
   }
 
+  /**
+   * RFC 7888 4: before login a non-synchronizing literal that is too big
+   * closes the connection; after it, it is read and dropped and the command
+   * gets NO [TOOBIG].
+   */
+  private literalPolicy(firstLine: Buffer): LiteralPolicy {
+    if (this.state === 'NOT_AUTHENTICATED') return { maxBytes: PRE_AUTH_LITERAL_BYTES, discardOversized: false };
+    const append = /^\S+ APPEND /i.test(firstLine.subarray(0, 80).toString('latin1'));
+    return { maxBytes: append ? this.options.maxMessageSize + COMMAND_LITERAL_BYTES : COMMAND_LITERAL_BYTES, discardOversized: true };
+  }
+
+  private releaseLease(): void {
+    this.lease?.release();
+    this.lease = null;
+  }
+
   private onCommand(bytes: Buffer): void {
-    if (this.reader.buffered > MAX_BUFFERED_INPUT) this.socket.pause();
     if (this.lineWaiter) {
+      this.releaseLease();
       const waiter = this.lineWaiter;
       this.lineWaiter = null;
       this.reader.pause();
@@ -280,11 +306,14 @@ export class ImapSession {
       this.sendText(`* BYE Internal error`);
       this.close();
     } finally {
+      // The APPEND message is stored (or refused): its memory is free for the next one.
+      this.releaseLease();
       if (this.state !== 'LOGOUT') this.resumeReading();
     }
   }
 
   private onReaderError(error: ReaderError): void {
+    this.releaseLease();
     const what = error.kind === 'literal-too-big' ? `Literal of ${error.size} bytes is too big` : error.kind === 'line-too-long' ? 'Line too long' : error.kind === 'command-too-long' ? 'Command too long' : 'Too many literals';
     if (error.recoverable) {
       // RFC 7888 4, RFC 9051 7.1: TOOBIG.
@@ -378,6 +407,7 @@ export class ImapSession {
   }
 
   private cleanUp(): void {
+    this.releaseLease();
     this.closed = true;
     this.state = 'LOGOUT';
     this.reader.stop();

@@ -1,6 +1,6 @@
 // The POP3 listeners: port 110 (STLS available) and port 995 (implicit TLS,
-// RFC 8314 3.3), the set of open sessions, and the login limiter they share.
-// Each connection is a Pop3Session.
+// RFC 8314 3.3), the set of open sessions, and the login limiter and
+// connection limits they share. Each connection is a Pop3Session.
 import type { Server, Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { listenTcp } from '../startup/tcp-listener.ts';
@@ -8,6 +8,7 @@ import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import { MaildropLocks } from './maildrop-lock.ts';
 import { Pop3Session } from './pop3-session.ts';
+import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Refusal } from '../connection-gate.ts';
 
 export interface Pop3ServerOptions {
   store: MailStore;
@@ -17,12 +18,16 @@ export interface Pop3ServerOptions {
   log: (message: string) => void;
   /** RFC 1939 3: at least 10 minutes. */
   idleTimeoutMs?: number;
+  /** Until the client logs in. */
+  preLoginTimeoutMs?: number;
   limiter?: LoginLimiter;
-  /** Simultaneous connections from one client address, so one host cannot take every slot. */
-  maxConnectionsPerIp?: number;
+  connectionLimits?: ConnectionLimits;
 }
 
-export const MAX_CONNECTIONS_PER_IP = 20;
+/** RFC 3206 4: SYS/TEMP, a temporary problem on the server's side. */
+function refusalLine(why: Refusal): string {
+  return why === 'address' ? '-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n' : '-ERR [SYS/TEMP] Too many connections to this server, try again later\r\n';
+}
 
 export class Pop3Server {
   private readonly sessions = new Set<Pop3Session>();
@@ -30,12 +35,13 @@ export class Pop3Server {
   private readonly secureContext: SecureContext;
   private readonly limiter: LoginLimiter;
   private readonly locks: MaildropLocks;
-  private readonly perIp = new Map<string, number>();
+  private readonly gate: ConnectionGate;
 
   constructor(private readonly options: Pop3ServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
     this.limiter = options.limiter ?? new LoginLimiter(options.store.database, undefined, options.log);
     this.locks = new MaildropLocks(options.store.database, options.log);
+    this.gate = new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
   }
 
   /** Listens on host:port (0: any free port) and returns the bound port. */
@@ -44,6 +50,8 @@ export class Pop3Server {
       host,
       port,
       implicitTls: implicitTls ? this.options.tls : undefined,
+      gate: this.gate,
+      refusal: refusalLine,
       onSocket: (socket, secure) => this.accept(socket, secure),
       onError: (error) => this.options.log(`pop3: listener error: ${error}`),
     });
@@ -52,14 +60,6 @@ export class Pop3Server {
   }
 
   private accept(socket: Socket, secure: boolean): void {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const open = this.perIp.get(ip) ?? 0;
-    if (open >= (this.options.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP)) {
-      socket.on('error', () => undefined);
-      socket.end('-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n');
-      return;
-    }
-    this.perIp.set(ip, open + 1);
     const session = new Pop3Session(
       socket,
       {
@@ -70,17 +70,13 @@ export class Pop3Server {
         secureContext: this.secureContext,
         allowPlaintextLoopback: this.options.allowPlaintextLoopback,
         idleTimeoutMs: this.options.idleTimeoutMs ?? 10 * 60_000,
+        preLoginTimeoutMs: this.options.preLoginTimeoutMs ?? 60_000,
         log: this.options.log,
       },
       secure,
     );
     this.sessions.add(session);
-    void session.finished.then(() => {
-      this.sessions.delete(session);
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left > 0) this.perIp.set(ip, left);
-      else this.perIp.delete(ip);
-    });
+    void session.finished.then(() => this.sessions.delete(session));
   }
 
   /** Stops listening, ends every session and waits until their work is written. */

@@ -4,10 +4,19 @@ import type { RunningService, Service } from '../startup/services.ts';
 import { Pop3Server } from './pop3-server.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 
-export const pop3Service: Service = async ({ config, store, tls, log }) => {
+export const pop3Service: Service = async ({ config, store, tls, log, connectionLimits }) => {
   const { pop3, pop3s } = config.ports;
   if (pop3 === null && pop3s === null) return null;
-  const server = new Pop3Server({ store, hostname: config.hostname, tls, allowPlaintextLoopback: config.allowPlaintextLoopback, limiter: new LoginLimiter(store.database, config.login, log), log });
+  const server = new Pop3Server({
+    store,
+    hostname: config.hostname,
+    tls,
+    allowPlaintextLoopback: config.allowPlaintextLoopback,
+    limiter: new LoginLimiter(store.database, config.login, log),
+    connectionLimits,
+    preLoginTimeoutMs: config.connections.preLoginTimeout,
+    log,
+  });
   const addresses: RunningService['addresses'] = [];
   try {
     if (pop3 !== null) addresses.push({ label: 'pop3', host: config.listenHost, port: await server.listen(config.listenHost, pop3, false) });

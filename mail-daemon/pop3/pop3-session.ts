@@ -25,6 +25,8 @@ export interface SessionContext {
   allowPlaintextLoopback: boolean;
   /** RFC 1939 3: the autologout timer, at least 10 minutes. */
   idleTimeoutMs: number;
+  /** Before login a silent client is dropped sooner (PRE_LOGIN_TIMEOUT). */
+  preLoginTimeoutMs: number;
   log: (message: string) => void;
 }
 
@@ -63,13 +65,14 @@ export class Pop3Session {
   private readonly remoteAddress: string;
 
   constructor(
-    raw: Socket,
+    /** The TCP socket; its timer runs under STLS too. */
+    private readonly raw: Socket,
     private readonly context: SessionContext,
     private secure: boolean,
   ) {
     this.socket = raw;
     this.remoteAddress = raw.remoteAddress ?? 'unknown';
-    raw.setTimeout(context.idleTimeoutMs);
+    raw.setTimeout(context.preLoginTimeoutMs);
     // Replies are whole lines or large chunks; Nagle's algorithm would only add a delayed-ACK wait per RETR.
     raw.setNoDelay(true);
     raw.on('timeout', () => {
@@ -317,6 +320,7 @@ export class Pop3Session {
     this.user = result.account.address;
     this.context.log(`pop3: ${this.user} logged in from ${this.remoteAddress}${this.secure ? ' over TLS' : ''}`);
     this.state = 'TRANSACTION';
+    this.raw.setTimeout(this.context.idleTimeoutMs);
     // The connection may have dropped during the login; finish() runs after this handler then.
     const { count, octets } = this.totals();
     this.reply(`+OK Logged in, ${count} message${count === 1 ? '' : 's'} (${octets} octets)`);

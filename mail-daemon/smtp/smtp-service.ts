@@ -1,13 +1,14 @@
 // The SMTP listeners (smtp-server): the MX on SMTP_PORT (no AUTH, STARTTLS
 // offered), and submission on SUBMISSION_PORT (STARTTLS, then AUTH) and
 // SUBMISSIONS_PORT (implicit TLS, RFC 8314).
-import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
-import { SmtpListener } from './smtp-listener.ts';
+import type { SMTPServer, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { SmtpListener, type SmtpListenerOptions } from './smtp-listener.ts';
 import { SHUTDOWN_GRACE_MS, type Service, type RunningService } from '../startup/services.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import { createMailResolver } from '../dns/resolver.ts';
 import { keepOwnEnhancedCodes } from './enhanced-status.ts';
-import { connectionLimiter } from './hooks/on-connect.ts';
+import { ConnectionGate, type Refusal } from '../connection-gate.ts';
+import { smtpError } from './smtp-error.ts';
 import { onAuth } from './hooks/on-auth.ts';
 import { onMailFrom } from './hooks/on-mail-from.ts';
 import { onRcptTo } from './hooks/on-rcpt-to.ts';
@@ -21,7 +22,6 @@ import { dnsblCheck } from './hooks/on-connect-dnsbl.ts';
 import { withGreylisting } from './hooks/greylist-rcpt.ts';
 
 export const MAX_RECIPIENTS = 100;
-export const MAX_CONNECTIONS_PER_IP = 20;
 // RFC 5321 4.5.3.1.4: a command line is at most 512 octets; allow SMTPUTF8
 // addresses and ESMTP parameters some room.
 export const MAX_COMMAND_LENGTH = 2048;
@@ -46,12 +46,21 @@ export interface SmtpServiceOptions {
 }
 
 export function createSmtpService(options: SmtpServiceOptions = {}): Service {
-  return async ({ config, store, tls, log, incoming }) => {
+  return async ({ config, store, tls, log, incoming, connectionLimits }) => {
     keepOwnEnhancedCodes();
     const srsKeys = () => srsKeysOf(config);
     const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log, incoming };
     const limiter = new LoginLimiter(store.database, config.login, log);
-    const connections = connectionLimiter(MAX_CONNECTIONS_PER_IP);
+    // One gate for the three ports; a refused client hears why (RFC 5321 3.1: 421 instead of the greeting).
+    const gate = new ConnectionGate(connectionLimits);
+    const refusals: Record<Refusal, () => Error> = {
+      address: () => smtpError(421, '4.7.0', 'Too many connections from your address, try again later'),
+      service: () => smtpError(421, '4.3.2', 'Too many connections to this server, try again later'),
+    };
+    const admit = (session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+      const refusal = gate.refusalOf(session);
+      callback(refusal ? refusals[refusal]() : null);
+    };
     const common: SMTPServerOptions = {
       name: config.hostname,
       key: tls.key,
@@ -67,8 +76,9 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       hideDSN: true,
       disableReverseLookup: true,
       logger: false,
-      onConnect: connections.onConnect,
-      onClose: connections.onClose,
+      onConnect: admit,
+      // smtp-server drops the socket's listeners at STARTTLS, the gate's close listener with them.
+      onClose: (session: SMTPServerSession) => gate.release(session),
     };
     const dnsbl = dnsblCheck(context);
     const inbound = (): SMTPServerOptions => ({
@@ -77,15 +87,16 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       disabledCommands: ['AUTH'],
       authOptional: true,
       onConnect(session, callback) {
-        connections.onConnect(session, (error) => (error ? callback(error) : dnsbl(session).then(() => callback(), callback)));
+        admit(session, (error) => (error ? callback(error) : dnsbl(session).then(() => callback(), callback)));
       },
       onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
       onRcptTo: withGreylisting(context, withUnknownRecipientLimit(config.unknownRecipients, onRcptTo(store, 'inbound', srsKeys))),
       onData: onData(context, 'inbound'),
     });
-    const submission = (secure: boolean): SMTPServerOptions => ({
+    const submission = (secure: boolean): SmtpListenerOptions => ({
       ...common,
       secure,
+      preLoginTimeout: config.connections.preLoginTimeout,
       banner: 'submission ready',
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: false,
@@ -95,7 +106,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
         if (!session.secure && !(config.allowPlaintextLoopback && isLoopback(session.remoteAddress))) {
           (session as { disabledCommands?: string[] }).disabledCommands = ['AUTH'];
         }
-        connections.onConnect(session, callback);
+        admit(session, callback);
       },
       onSecure(_socket, session, callback) {
         (session as { disabledCommands?: string[] }).disabledCommands = undefined;
@@ -118,6 +129,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       for (const listener of listeners) {
         if (listener.port === null) continue;
         const server = new SmtpListener(listener.options());
+        gate.watch(server.server);
         servers.push(server);
         addresses.push({ label: listener.label, host: config.listenHost, port: await listen(server, listener.port, config.listenHost) });
       }

@@ -8,6 +8,8 @@ import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import type { DaemonContext, RunningService, Service } from './services.ts';
 import { IncomingMessageBudget } from '../incoming-message-budget.ts';
+import { connectionLimitsFor } from '../connection-gate.ts';
+import { raiseOpenFilesLimit } from './open-files-limit.ts';
 
 export interface RunningDaemon {
   context: DaemonContext;
@@ -16,6 +18,11 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(config: Config, services: Service[], log: (message: string) => void = console.log): Promise<RunningDaemon> {
+  // First, before anything holds descriptors: the limit sizes the connection caps.
+  const openFiles = raiseOpenFilesLimit();
+  const connectionLimits = connectionLimitsFor(config.connections, openFiles.soft);
+  const lowered = connectionLimits.perService < config.connections.perService ? ' (lowered to fit)' : '';
+  log(`open files limit: ${openFiles.note}; connections: ${connectionLimits.perAddress} per client address, ${connectionLimits.perService} per service${lowered}`);
   // DATA_DIR holds the SQLite files, the TLS key and the web's session secret: the owner's alone.
   makePrivateDirectory(config.dataDir);
   const applied = await applyMigrations(config.databaseUrl);
@@ -24,7 +31,7 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
   const tls = await loadTlsCredentials(config);
   if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
   const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);
-  const context: DaemonContext = { config, store, tls, log, incoming };
+  const context: DaemonContext = { config, store, tls, log, incoming, connectionLimits };
   const running: RunningService[] = [];
   const stop = async () => {
     // Together, so that each service's grace for open sessions runs at once.

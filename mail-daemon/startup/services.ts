@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { MailStore } from '../store/context.ts';
 import type { TlsCredentials } from './tls.ts';
 import type { IncomingMessageBudget } from '../incoming-message-budget.ts';
+import type { ConnectionLimits } from '../connection-gate.ts';
 
 /**
  * How long open sessions and outbound deliveries get to finish when the
@@ -20,6 +21,8 @@ export interface DaemonContext {
   log: (message: string) => void;
   /** Shared by SMTP DATA and IMAP APPEND: how many big messages sit in memory at once. */
   incoming: IncomingMessageBudget;
+  /** Each service's connection limits, fitted to the descriptor limit at start. */
+  connectionLimits: ConnectionLimits;
 }
 
 export interface RunningService {

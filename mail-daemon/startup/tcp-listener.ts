@@ -1,24 +1,37 @@
 // A TCP listener for the line protocols we write ourselves (IMAP, POP3):
-// plain, or with implicit TLS, on host:port (0: any free port).
+// plain, or with implicit TLS, on host:port (0: any free port). Every socket
+// passes its service's ConnectionGate; one over a limit gets the protocol's
+// refusal line instead of a session.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import type { ConnectionGate, Refusal } from '../connection-gate.ts';
 
 export interface ListenOptions {
   host: string;
   port: number;
   /** Key and cert for implicit TLS (993, 995); absent for a plain listener. */
   implicitTls?: { key: Buffer | string; cert: Buffer | string };
+  gate: ConnectionGate;
+  /** The line that tells a client why it is refused (with its CRLF). */
+  refusal: (why: Refusal) => string;
   onSocket: (socket: Socket, secure: boolean) => void;
   onError: (error: Error) => void;
 }
 
 /** Starts listening and resolves with the server and the bound port. */
 export async function listenTcp(options: ListenOptions): Promise<{ server: Server; port: number }> {
-  const { implicitTls } = options;
+  const { implicitTls, gate } = options;
+  const accept = (socket: Socket, secure: boolean) => {
+    const refusal = gate.refusalOf(socket);
+    if (!refusal) return options.onSocket(socket, secure);
+    socket.on('error', () => undefined);
+    socket.end(options.refusal(refusal), () => socket.destroy());
+  };
   const server = implicitTls
     ? // tls.createServer takes key and cert itself; a secureContext option is only for TLSSocket.
-      createTlsServer({ key: implicitTls.key, cert: implicitTls.cert }, (socket) => options.onSocket(socket, true))
-    : createServer((socket) => options.onSocket(socket, false));
+      createTlsServer({ key: implicitTls.key, cert: implicitTls.cert }, (socket) => accept(socket, true))
+    : createServer((socket) => accept(socket, false));
+  gate.watch(server);
   // A failed TLS handshake only concerns that client.
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve, reject) => {

@@ -56,7 +56,8 @@ describe('defaults', () => {
     assert.equal(config.tls, null);
     assert.deepEqual(config.dnsServers, []);
     assert.equal(config.maxMessageSize, 52_428_800);
-    assert.equal(config.messageMemoryLimit, 104_857_600);
+    assert.equal(config.messageMemoryLimit, 52_428_800);
+    assert.deepEqual(config.connections, { perAddress: 20, perService: 1000, preLoginTimeout: 60_000 });
     assert.equal(config.allowPlaintextLoopback, false);
     assert.equal(config.webTls, false);
     assert.deepEqual(config.queue, {
@@ -109,11 +110,16 @@ describe('.env.example', () => {
 
   test('documents every variable', () => {
     assert.deepEqual(Object.keys(documented).sort(), [
-      'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNSBL_ZONES', 'DNS_SERVERS', 'GREYLIST', 'GREYLIST_DELAY', 'IMAPS_PORT', 'IMAP_PORT',
-      'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER', 'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER',
-      'MAIL_HOSTNAME', 'MAX_MESSAGE_SIZE', 'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'QUEUE_GIVE_UP_AFTER',
-      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'RSPAMD_URL', 'SEND_LIMIT_MESSAGES_PER_HOUR', 'SEND_LIMIT_RECIPIENTS_PER_DAY', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY', 'SMTP_UNKNOWN_RCPT_LIMIT',
-      'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT', 'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT', 'WEB_TLS',
+      'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNSBL_ZONES', 'DNS_SERVERS', 'GREYLIST',
+      'GREYLIST_DELAY', 'IMAPS_PORT', 'IMAP_PORT', 'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER',
+      'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER', 'MAIL_HOSTNAME',
+      'MAX_CONNECTIONS_PER_ADDRESS', 'MAX_CONNECTIONS_PER_SERVICE', 'MAX_MESSAGE_SIZE',
+      'MESSAGE_MEMORY_LIMIT', 'POP3S_PORT', 'POP3_PORT', 'PRE_LOGIN_TIMEOUT', 'QUEUE_GIVE_UP_AFTER',
+      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'RSPAMD_URL',
+      'SEND_LIMIT_MESSAGES_PER_HOUR', 'SEND_LIMIT_RECIPIENTS_PER_DAY', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY',
+      'SMTP_UNKNOWN_RCPT_LIMIT', 'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT',
+      'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT',
+      'WEB_TLS',
     ]);
   });
 
@@ -294,6 +300,19 @@ describe('MESSAGE_MEMORY_LIMIT', () => {
     for (const bad of ['0', '100MB']) {
       assertRejected({ MESSAGE_MEMORY_LIMIT: bad }, new RegExp(`^MESSAGE_MEMORY_LIMIT must be a whole number of bytes greater than 0, got "${bad}"$`));
     }
+  });
+});
+
+describe('connection limits', () => {
+  test('MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS_PER_SERVICE and PRE_LOGIN_TIMEOUT', () => {
+    const config = load({ MAX_CONNECTIONS_PER_ADDRESS: '5', MAX_CONNECTIONS_PER_SERVICE: '300', PRE_LOGIN_TIMEOUT: '30s' });
+    assert.deepEqual(config.connections, { perAddress: 5, perService: 300, preLoginTimeout: 30_000 });
+  });
+
+  test('rejects zero, fractions and durations without a unit', () => {
+    assertRejected({ MAX_CONNECTIONS_PER_ADDRESS: '0' }, /^MAX_CONNECTIONS_PER_ADDRESS must be a whole number greater than 0, got "0"$/);
+    assertRejected({ MAX_CONNECTIONS_PER_SERVICE: '1.5' }, /^MAX_CONNECTIONS_PER_SERVICE must be a whole number greater than 0, got "1.5"$/);
+    assertRejected({ PRE_LOGIN_TIMEOUT: '60' }, /^PRE_LOGIN_TIMEOUT must be a duration greater than 0 with a unit/);
   });
 });
 

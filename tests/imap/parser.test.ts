@@ -10,22 +10,31 @@ import { parseSearch } from '../../mail-daemon/imap/parser/search-keys.ts';
 import { literal, serializeToString, str } from '../../mail-daemon/imap/parser/response.ts';
 import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../mail-daemon/imap/parser/mailbox-name.ts';
 
-function reader(maxLiteral = 100) {
+function reader(maxLiteral = 100, options: { discardOversized?: boolean; roomFor?: (bytes: number) => Promise<void> | null; autoResume?: boolean } = {}) {
   const commands: string[] = [];
   const errors: ReaderError[] = [];
+  const flows: boolean[] = [];
   let continuations = 0;
   const r = new CommandReader(
-    { maxLineBytes: 200, maxCommandBytes: 400, maxLiteralsPerCommand: 3, maxLiteralBytes: () => maxLiteral },
+    {
+      maxLineBytes: 200,
+      maxCommandBytes: 400,
+      maxLiteralsPerCommand: 3,
+      maxBufferedBytes: 1000,
+      literalPolicy: () => ({ maxBytes: maxLiteral, discardOversized: options.discardOversized ?? false }),
+      roomFor: options.roomFor,
+    },
     {
       command: (bytes) => {
         commands.push(bytes.toString('latin1'));
-        queueMicrotask(() => r.resume());
+        if (options.autoResume !== false) queueMicrotask(() => r.resume());
       },
       continuation: () => continuations++,
       error: (e) => errors.push(e),
+      flow: (reading) => flows.push(reading),
     },
   );
-  return { r, commands, errors, continuations: () => continuations };
+  return { r, commands, errors, flows, continuations: () => continuations };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -73,6 +82,52 @@ describe('IMAP command reader', () => {
       assert.equal(errors[0]?.recoverable, false);
       assert.deepEqual(commands, []);
     }
+  });
+
+  it('counts the literal bytes of the whole command against its limit', () => {
+    const { r, errors, commands } = reader(10);
+    r.push(Buffer.from('a1 X {6+}\r\nabcdef {6+}\r\nghijkl\r\n'));
+    assert.deepEqual(errors, [{ kind: 'literal-too-big', tag: 'a1', size: 6, recoverable: false }]);
+    assert.deepEqual(commands, []);
+  });
+
+  it('reads an oversized non-synchronizing literal and the rest of its command to the end, keeps nothing, and reads on', async () => {
+    const { r, errors, commands } = reader(100, { discardOversized: true });
+    r.push(Buffer.from(`a1 SEARCH TEXT {150+}\r\n${'x'.repeat(150)} TEXT {5+}\r\nhello\r\na2 NOOP\r\n`));
+    await tick();
+    assert.deepEqual(errors, [{ kind: 'literal-too-big', tag: 'a1', size: 150, recoverable: true }]);
+    assert.deepEqual(commands, ['a2 NOOP']);
+  });
+
+  it('asks for the socket to pause while too much input waits, and to go on once it is read', async () => {
+    const { r, commands, flows } = reader(100, { autoResume: false });
+    r.push(Buffer.from('a1 NOOP\r\n'));
+    for (let i = 0; i < 20; i++) r.push(Buffer.from(`a${i + 2} ${'x'.repeat(90)}\r\n`));
+    assert.deepEqual(flows, [false]);
+    while (commands.length < 21) {
+      r.resume();
+      await tick();
+    }
+    assert.deepEqual(flows, [false, true]);
+  });
+
+  it('waits for room before it asks for a big literal', async () => {
+    let grant!: () => void;
+    const asked: number[] = [];
+    const { r, commands, continuations } = reader(100, {
+      roomFor: (bytes) => {
+        asked.push(bytes);
+        return bytes > 10 ? new Promise<void>((resolve) => (grant = resolve)) : null;
+      },
+    });
+    r.push(Buffer.from('a1 APPEND INBOX {3+}\r\nabc {50}\r\n'));
+    assert.deepEqual(asked, [3, 53]);
+    assert.equal(continuations(), 0);
+    grant();
+    await tick();
+    assert.equal(continuations(), 1);
+    r.push(Buffer.from(`${'y'.repeat(50)}\r\n`));
+    assert.equal(commands.length, 1);
   });
 });
 

@@ -257,10 +257,19 @@ describe('POP3 failed-login limit', () => {
 });
 
 describe('POP3 autologout', () => {
-  it('closes an idle session with -ERR', async (t) => {
+  it('closes a session that stays silent before login with -ERR (PRE_LOGIN_TIMEOUT)', async (t) => {
     const fixture = await startPop3Fixture('sqlite', []);
     t.after(() => fixture.daemon.dispose());
-    const client = await Pop3Transcript.connect(await fixture.extraServer(t, { idleTimeoutMs: 200 }));
+    const client = await Pop3Transcript.connect(await fixture.extraServer(t, { preLoginTimeoutMs: 200, idleTimeoutMs: 60_000 }));
+    assert.equal(await client.line(), '-ERR Autologout; idle for too long');
+    await client.closed();
+  });
+
+  it('closes an idle session after login with -ERR', async (t) => {
+    const fixture = await startPop3Fixture('sqlite', ['alice']);
+    t.after(() => fixture.daemon.dispose());
+    const client = await Pop3Transcript.connect(await fixture.extraServer(t, { preLoginTimeoutMs: 60_000, idleTimeoutMs: 200 }));
+    await client.login(fixture.accounts.alice.address, TEST_PASSWORD);
     assert.equal(await client.line(), '-ERR Autologout; idle for too long');
     await client.closed();
   });
@@ -292,7 +301,7 @@ describe('POP3 connections per address', () => {
   it('refuses a connection past the limit with -ERR [SYS/TEMP] and takes one again when a slot frees', async (t) => {
     const fixture = await startPop3Fixture('sqlite', []);
     t.after(() => fixture.daemon.dispose());
-    const port = await fixture.extraServer(t, { maxConnectionsPerIp: 2 });
+    const port = await fixture.extraServer(t, { connectionLimits: { perAddress: 2, perService: 100 } });
     const first = await Pop3Transcript.connect(port);
     await Pop3Transcript.connect(port);
     const third = await Pop3Transcript.connect(port);

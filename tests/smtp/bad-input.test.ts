@@ -6,7 +6,8 @@ import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { addTestAccounts } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { RawSmtp, sendWithNodemailer } from '../support/smtp-client.ts';
-import { createSmtpService, MAX_CONNECTIONS_PER_IP } from '../../mail-daemon/smtp/smtp-service.ts';
+import { createSmtpService } from '../../mail-daemon/smtp/smtp-service.ts';
+import { DEFAULT_CONNECTION_LIMITS } from '../../mail-daemon/connection-gate.ts';
 import { withCrlf } from '../../mail-daemon/store/content.ts';
 
 describe('SMTP bad input', () => {
@@ -89,7 +90,7 @@ describe('SMTP bad input', () => {
   });
 
   it('limits simultaneous connections from one address', async () => {
-    const open = await Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_IP }, () => session()));
+    const open = await Promise.all(Array.from({ length: DEFAULT_CONNECTION_LIMITS.perAddress }, () => session()));
     const extra = await RawSmtp.open(port);
     assert.match(await extra.reply(), /^421 4\.7\.0 Too many connections/);
     extra.close();

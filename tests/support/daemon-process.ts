@@ -22,6 +22,8 @@ export interface DaemonProcessOptions {
   dns?: string;
   /** Settings on top of the child's defaults, e.g. { MAX_MESSAGE_SIZE: '1048576' }. */
   env?: Record<string, string>;
+  /** Its descriptor limit (soft and hard), set with prlimit(1) from util-linux. */
+  openFiles?: number;
 }
 
 function statusField(pid: number, name: string): number {
@@ -33,9 +35,10 @@ function statusField(pid: number, name: string): number {
 export async function startDaemonProcess(databaseUrl: string, options: DaemonProcessOptions): Promise<DaemonProcess> {
   const settings = Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`);
   const profile = process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'tests/support/daemon-child.ts', databaseUrl, options.services.join(','), options.dns ?? '127.0.0.1:9', ...settings], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const command = [process.execPath, ...profile, '--import', 'tsx', 'tests/support/daemon-child.ts', databaseUrl, options.services.join(','), options.dns ?? '127.0.0.1:9', ...settings];
+  // prlimit execs the command, so the child's pid stays the daemon's.
+  if (options.openFiles) command.unshift('prlimit', `--nofile=${options.openFiles}:${options.openFiles}`);
+  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ready = String((await lines.next()).value);

@@ -26,6 +26,8 @@ export const appendCommand = defineCommand({
   },
   async handle({ session }, { mailbox: name, flags, date, message }) {
     if (message.length === 0) throw bad('Empty message');
+    // The reader let a little more through for the other arguments (imap-session.ts).
+    if (message.length > session.options.maxMessageSize) throw no('TOOBIG', `Message of ${message.length} bytes is too big`);
     const accountId = session.account!.id;
     const mailbox = await findMailbox(session.store, accountId, name);
     // RFC 3501 6.3.11: TRYCREATE tells the client that CREATE would help.

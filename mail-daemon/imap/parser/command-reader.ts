@@ -1,12 +1,25 @@
 // Splits the bytes a client sends into whole commands: a command is one line,
 // or several when it carries literals (RFC 3501 4.3, RFC 7888 LITERAL+). The
-// reader never trusts a length it is told: a line longer than the limit, a
-// literal bigger than the session allows (small before login) or too many
-// literals in one command end in an error before the bytes are buffered.
+// reader never trusts a length it is told: a line longer than the limit, more
+// literal bytes than the command may carry (the session says how many: few
+// before login, one message for APPEND) or too many literals end in an error
+// before the bytes are buffered. Unread input is bounded too: past
+// maxBufferedBytes the reader asks for the socket to be paused.
 //
 // The reader hands out one command at a time and waits for resume(): the
 // session decides, after each command, what the next bytes mean (a command,
 // the DONE of IDLE, an AUTHENTICATE response) and how big a literal may be.
+
+export interface LiteralPolicy {
+  /** Literal bytes the whole command may carry. */
+  maxBytes: number;
+  /**
+   * A non-synchronizing literal beyond maxBytes: true to read it and the rest
+   * of the command to their end, keep nothing and report the error then; false
+   * to stop reading, as RFC 7888 4 also allows (the session closes).
+   */
+  discardOversized: boolean;
+}
 
 export interface ReaderLimits {
   /** Bytes in one line, literals not counted. */
@@ -14,12 +27,19 @@ export interface ReaderLimits {
   /** Bytes of all lines of one command, literals not counted. */
   maxCommandBytes: number;
   maxLiteralsPerCommand: number;
-  /** Asked each time a literal is announced: the session's state decides. */
-  maxLiteralBytes(): number;
+  /** Input read from the socket and not yet taken; above it the socket is paused. */
+  maxBufferedBytes: number;
+  /** Asked at the first literal of a command, with its first line: the session's state and the command decide. */
+  literalPolicy(firstLine: Buffer): LiteralPolicy;
+  /**
+   * The command's literals now come to `bytes`: a promise when the session
+   * must wait for memory before they are read (incoming-message-budget.ts).
+   */
+  roomFor?(bytes: number): Promise<void> | null;
 }
 
 export type ReaderError =
-  /** A synchronizing literal that is too big: the client waits, so the command is refused and reading goes on. */
+  /** Too big, but the reader got back in step (a synchronizing literal, or one read and dropped): the command is refused and reading goes on. */
   | { kind: 'literal-too-big'; tag: string; size: number; recoverable: true }
   /** A non-synchronizing literal that is too big, or a line beyond the limits: the connection cannot be resynchronized. */
   | { kind: 'literal-too-big'; tag: string; size: number; recoverable: false }
@@ -31,6 +51,8 @@ export interface ReaderEvents {
   /** A synchronizing literal was accepted: the session sends "+". */
   continuation(): void;
   error(error: ReaderError): void;
+  /** Whether the socket should be read: false while too much input waits. */
+  flow(reading: boolean): void;
 }
 
 // {123} or {123+} at the end of a line; ten digits at most so that the number is exact.
@@ -45,7 +67,15 @@ export class CommandReader {
   private literals = 0;
   /** Bytes of literal still to read, or -1 when reading a line. */
   private literalLeft = -1;
-  /** A non-synchronizing literal is being skipped after an error; nothing more is read. */
+  /** The command's literal bytes so far, and what it may carry (set at its first literal). */
+  private literalBytes = 0;
+  private policy: LiteralPolicy | null = null;
+  /** Set while the rest of a refused command is read and dropped; reported when it ends. */
+  private discarding: ReaderError | null = null;
+  /** Waiting for roomFor(): nothing is read meanwhile. */
+  private waiting = false;
+  private flowing = true;
+  /** After an error that cannot be recovered from; nothing more is read. */
   private stopped = false;
   private paused = false;
 
@@ -66,6 +96,12 @@ export class CommandReader {
     this.drain();
   }
 
+  private setFlow(reading: boolean): void {
+    if (this.flowing === reading || this.stopped) return;
+    this.flowing = reading;
+    this.events.flow(reading);
+  }
+
   /** Stops handing out commands until resume(). */
   pause(): void {
     this.paused = true;
@@ -80,6 +116,7 @@ export class CommandReader {
   discardPending(): void {
     this.pending = [];
     this.pendingBytes = 0;
+    this.setFlow(true);
   }
 
   stop(): void {
@@ -88,10 +125,11 @@ export class CommandReader {
   }
 
   private drain(): void {
-    while (!this.paused && !this.stopped && this.pendingBytes > 0) {
+    while (!this.paused && !this.waiting && !this.stopped && this.pendingBytes > 0) {
       if (this.literalLeft >= 0) this.readLiteral();
-      else if (!this.readLine()) return;
+      else if (!this.readLine()) break;
     }
+    this.setFlow(this.pendingBytes <= this.limits.maxBufferedBytes);
   }
 
   private take(count: number): Buffer {
@@ -113,9 +151,26 @@ export class CommandReader {
     return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
+  /** Drops `count` bytes of pending input without copying them. */
+  private skip(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const head = this.pending[0];
+      if (head.length <= left) {
+        this.pending.shift();
+        left -= head.length;
+      } else {
+        this.pending[0] = head.subarray(left);
+        left = 0;
+      }
+    }
+    this.pendingBytes -= count;
+  }
+
   private readLiteral(): void {
     const count = Math.min(this.literalLeft, this.pendingBytes);
-    this.parts.push(this.take(count));
+    if (this.discarding) this.skip(count);
+    else this.parts.push(this.take(count));
     this.literalLeft -= count;
     if (this.literalLeft === 0) this.literalLeft = -1;
   }
@@ -152,6 +207,12 @@ export class CommandReader {
     const tail = line.subarray(Math.max(0, line.length - 14)).toString('latin1');
     const mark = LITERAL_MARK.exec(tail);
     if (!mark) {
+      if (this.discarding) {
+        const error = this.discarding;
+        this.resetCommand();
+        this.events.error(error);
+        return true;
+      }
       this.parts.push(line);
       this.finishCommand();
       return true;
@@ -163,21 +224,52 @@ export class CommandReader {
       this.fail({ kind: 'too-many-literals', tag, recoverable: false });
       return false;
     }
-    if (size > this.limits.maxLiteralBytes()) {
+    if (this.discarding) {
+      // The rest of a refused command: its literals are read and dropped too, but never asked for.
+      if (synchronizing) {
+        const error = this.discarding;
+        this.resetCommand();
+        this.events.error(error);
+        return true;
+      }
+      this.literalLeft = size === 0 ? -1 : size;
+      return true;
+    }
+    this.policy ??= this.limits.literalPolicy(this.parts[0] ?? line);
+    if (this.literalBytes + size > this.policy.maxBytes) {
+      const error: ReaderError = { kind: 'literal-too-big', tag, size, recoverable: true };
       if (synchronizing) {
         // The client sends nothing until "+": forget this command and read the next one.
         this.resetCommand();
-        this.events.error({ kind: 'literal-too-big', tag, size, recoverable: true });
+        this.events.error(error);
         return true;
       }
-      this.fail({ kind: 'literal-too-big', tag, size, recoverable: false });
-      return false;
+      if (!this.policy.discardOversized) {
+        this.fail({ ...error, recoverable: false });
+        return false;
+      }
+      this.discarding = error;
+      // Only the first line stays, for the tag.
+      this.parts = this.parts.length > 0 ? [this.parts[0]] : [line];
+      this.literalLeft = size === 0 ? -1 : size;
+      return true;
     }
+    this.literalBytes += size;
     this.parts.push(line, CRLF);
-    this.literalLeft = size;
-    if (size === 0) this.literalLeft = -1;
-    if (synchronizing) this.events.continuation();
-    return true;
+    this.literalLeft = size === 0 ? -1 : size;
+    const room = size > 0 ? this.limits.roomFor?.(this.literalBytes) : null;
+    if (!room) {
+      if (synchronizing) this.events.continuation();
+      return true;
+    }
+    this.waiting = true;
+    void room.then(() => {
+      this.waiting = false;
+      if (this.stopped) return;
+      if (synchronizing) this.events.continuation();
+      this.drain();
+    });
+    return false;
   }
 
   private finishCommand(): void {
@@ -191,6 +283,9 @@ export class CommandReader {
     this.parts = [];
     this.commandBytes = 0;
     this.literals = 0;
+    this.literalBytes = 0;
+    this.policy = null;
+    this.discarding = null;
   }
 
   /** The tag of the command being read, for the error reply ("*" when unknown). */
