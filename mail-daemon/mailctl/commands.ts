@@ -10,6 +10,7 @@ import { setSpamFilter } from '../settings/account-settings.ts';
 import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
 import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-admin.ts';
 import { listMailboxes } from '../store/mailboxes.ts';
+import { parseByteSize } from '../byte-size.ts';
 
 export const USAGE = `Usage: npm run mailctl -- <command>
 
@@ -19,8 +20,9 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   domain admins <domain>                the accounts that administer a domain
   domain admin add <domain> <address>   let an existing account administer a domain
   domain admin remove <domain> <address>  take it away again (never from the last one)
-  user add <address> --password <pw> [--admin] [--name <display name>] [--quota <bytes>]
-  user passwd <address> --password <pw>
+  user add <address> [--admin] [--name <display name>] [--quota <size, e.g. 500M or 5G>] [--password-stdin]
+  user passwd <address> [--password-stdin]
+                                        the password is typed at a prompt, or read from stdin
   user list [domain]
   user remove <address>                 delete an account and all its mail
   user limits <address> [--messages-per-hour <n|default>] [--recipients-per-day <n|default>]
@@ -43,8 +45,8 @@ interface Parsed {
   options: Map<string, string | true>;
 }
 
-const VALUE_OPTIONS = new Set(['--password', '--name', '--quota', '--messages-per-hour', '--recipients-per-day']);
-const FLAG_OPTIONS = new Set(['--admin', '--signup-open']);
+const VALUE_OPTIONS = new Set(['--name', '--quota', '--messages-per-hour', '--recipients-per-day']);
+const FLAG_OPTIONS = new Set(['--admin', '--signup-open', '--password-stdin']);
 
 export function parseArgs(args: string[]): Parsed {
   const positional: string[] = [];
@@ -58,6 +60,8 @@ export function parseArgs(args: string[]): Parsed {
       options.set(name, value);
     } else if (FLAG_OPTIONS.has(name)) {
       options.set(name, true);
+    } else if (name === '--password') {
+      throw new UsageError('a password on the command line shows in ps and in shell history: type it at the prompt, or pipe it in with --password-stdin');
     } else if (arg.startsWith('--')) {
       throw new UsageError(`unknown option ${arg}`);
     } else {
@@ -69,12 +73,6 @@ export function parseArgs(args: string[]): Parsed {
 
 function expect(positional: string[], count: number, what: string): void {
   if (positional.length !== count) throw new UsageError(`expected ${what}`);
-}
-
-function requiredOption(parsed: Parsed, name: string): string {
-  const value = parsed.options.get(name);
-  if (typeof value !== 'string') throw new UsageError(`${name} is required`);
-  return value;
 }
 
 function table(rows: string[][]): string {
@@ -101,7 +99,10 @@ async function domainAdminCommand(store: MailStore, [verb, ...args]: string[]): 
   throw new UsageError('expected domain admin add|remove <domain> <address>');
 }
 
-export async function runCommand(store: MailStore, config: Config, argv: string[]): Promise<string> {
+/** Asks for the new password of `user add` and `user passwd` (password-input.ts). */
+export type PasswordSource = (fromStdin: boolean) => Promise<string>;
+
+export async function runCommand(store: MailStore, config: Config, argv: string[], readPassword: PasswordSource): Promise<string> {
   const [group, action, ...rest] = argv;
   const parsed = parseArgs(rest);
   const args = parsed.positional;
@@ -135,21 +136,23 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
     case 'domain admin':
       return domainAdminCommand(store, args);
     case 'user add': {
-      expect(args, 1, 'user add <address> --password <pw>');
+      expect(args, 1, 'user add <address>');
       const quota = parsed.options.get('--quota');
+      const quotaBytes = typeof quota === 'string' ? parseByteSize(quota) : undefined;
+      if (quotaBytes === null) throw new UsageError(`--quota must be a size such as 500M, 5G or 2048 (MB), got "${quota}"`);
       const account = await createAccount(store, {
         address: args[0],
-        password: requiredOption(parsed, '--password'),
+        password: await readPassword(parsed.options.has('--password-stdin')),
         displayName: typeof parsed.options.get('--name') === 'string' ? (parsed.options.get('--name') as string) : '',
         role: parsed.options.has('--admin') ? 'admin' : 'user',
-        quotaBytes: typeof quota === 'string' ? Number(quota) : undefined,
+        quotaBytes,
       });
       const folders = (await listMailboxes(store, account.id)).map((m) => m.name).join(', ');
       return `added ${account.role === 'admin' ? 'platform admin' : 'user'} ${account.address} with folders ${folders}`;
     }
     case 'user passwd':
-      expect(args, 1, 'user passwd <address> --password <pw>');
-      await setPassword(store, args[0], requiredOption(parsed, '--password'));
+      expect(args, 1, 'user passwd <address>');
+      await setPassword(store, args[0], await readPassword(parsed.options.has('--password-stdin')));
       return `changed the password of ${args[0].toLowerCase()}`;
     case 'user list': {
       if (args.length > 1) throw new UsageError('expected user list [domain]');

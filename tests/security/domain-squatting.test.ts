@@ -38,10 +38,16 @@ for (const engine of ENGINES) {
     let dns: TestDnsServer;
     let mallory: AccountView, carol: AccountView, admin: AccountView;
 
-    function mailctl(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    function mailctl(...args: string[]) {
+      return mailctlWithInput('', ...args);
+    }
+
+    /** mailctl with `input` on its standard input (a password, for --password-stdin). */
+    function mailctlWithInput(input: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
       const child = spawn(process.execPath, ['--import', 'tsx', mailctlPath, ...args], {
         env: { ...process.env, DATA_DIR: daemon.dataDir, DATABASE_URL: daemon.database.url, MAIL_HOSTNAME: 'mail.example.test' },
       });
+      child.stdin.end(input);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -120,7 +126,7 @@ for (const engine of ENGINES) {
       assert.equal(await store.database.prisma.account.count({ where: { domainId: owned.id } }), 0, 'the claimant\'s mailboxes are gone');
       assert.equal(await store.database.prisma.alias.count({ where: { address: 'ceo@bigbank.example' } }), 0);
 
-      const added = await mailctl('user', 'add', 'security@bigbank.example', '--password', 'the real bank secret');
+      const added = await mailctlWithInput('the real bank secret\n', 'user', 'add', 'security@bigbank.example', '--password-stdin');
       assert.equal(added.status, 0, added.stderr);
       const owner = { user: 'security@bigbank.example', pass: 'the real bank secret' };
       assert.equal(await imapLogin(owner.user, owner.pass), true);
