@@ -13,7 +13,7 @@ import { freePort } from '../e2e/platform-fixture.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 // A web build from scratch takes a minute or two; a fresh one is reused.
-const READY_WITHIN_MS = 240_000;
+const READY_WITHIN_MS = 360_000;
 
 interface Platform {
   child: ChildProcess;
