@@ -11,6 +11,7 @@ import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
 import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-admin.ts';
 import { listMailboxes } from '../store/mailboxes.ts';
 import { parseByteSize } from '../byte-size.ts';
+import { readNewPassword } from './password-input.ts';
 
 export const USAGE = `Usage: npm run mailctl -- <command>
 
@@ -102,7 +103,7 @@ async function domainAdminCommand(store: MailStore, [verb, ...args]: string[]): 
 /** Asks for the new password of `user add` and `user passwd` (password-input.ts). */
 export type PasswordSource = (fromStdin: boolean) => Promise<string>;
 
-export async function runCommand(store: MailStore, config: Config, argv: string[], readPassword: PasswordSource): Promise<string> {
+export async function runCommand(store: MailStore, config: Config, argv: string[], readPassword: PasswordSource = readNewPassword): Promise<string> {
   const [group, action, ...rest] = argv;
   const parsed = parseArgs(rest);
   const args = parsed.positional;

@@ -10,7 +10,6 @@ import { getMailStore, closeMailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
 import { StoreError } from '../store/errors.ts';
 import { runCommand, UsageError, USAGE } from './commands.ts';
-import { readNewPassword } from './password-input.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
@@ -37,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const store = await getMailStore();
   try {
-    const output = await runCommand(store, config, argv, readNewPassword);
+    const output = await runCommand(store, config, argv);
     if (output) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return 0;
   } catch (error) {
