@@ -35,6 +35,10 @@ const nextConfig = {
   // `npm start` from building the web app.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // Outlook asks for Autodiscover in either spelling; one route answers both.
+  async rewrites() {
+    return [{ source: '/Autodiscover/Autodiscover.xml', destination: '/autodiscover/autodiscover.xml' }];
+  },
 };
 
 export default nextConfig;

@@ -58,7 +58,7 @@ test('a variable in the environment wins over .env', () => {
   assert.ok(!existsSync(join(fromFile, 'mail.db')));
 });
 
-test('the daemon reads .env', { timeout: 60_000 }, async () => {
+test('the daemon reads .env', { timeout: 240_000 }, async () => {
   const cwd = join(dir, 'project-daemon');
   mkdirSync(cwd, { recursive: true });
   writeFileSync(

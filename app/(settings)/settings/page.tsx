@@ -159,6 +159,9 @@ export default async function SettingsPage() {
           </tbody>
         </table>
         </ScrollFrame>
+        <p className="text-sm">
+          <a className="underline" href="/api/settings/mobileconfig" download>Download a configuration profile</a> for Mail on iPhone, iPad and Mac. Outlook sets itself up from your address (Autodiscover).
+        </p>
       </Section>
     </PageShell>
   );
