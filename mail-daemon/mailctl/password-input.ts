@@ -13,9 +13,11 @@ async function readStdin(): Promise<string> {
 /** Reads one line from the terminal in raw mode, echoing nothing. */
 function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(question);
+  // Echo off before the prompt shows, or a password typed (or sent) at once
+  // would still be echoed by the terminal.
   input.setRawMode(true);
   input.resume();
+  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let typed = '';
     const done = (error: Error | null) => {
