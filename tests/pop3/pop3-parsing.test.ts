@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineReader, MAX_LINE_OCTETS } from '../../mail-daemon/pop3/line-reader.ts';
-import { parseCommand } from '../../mail-daemon/pop3/commands.ts';
+import { parseCommand } from '../../mail-daemon/pop3/commands/registry.ts';
 import { messageChunks } from '../../mail-daemon/pop3/message-stream.ts';
 
 const serialize = (raw: string | Buffer, lines?: number) => Buffer.concat([...messageChunks(Buffer.from(raw), lines)]).toString('latin1');
@@ -41,14 +41,20 @@ describe('POP3 line reader', () => {
   });
 });
 
+/** A parse result with the command shown by its name. */
+const parsed = (line: string, state: Parameters<typeof parseCommand>[1]) => {
+  const result = parseCommand(line, state);
+  return result.ok ? { ok: true, name: result.command.name, args: result.args } : result;
+};
+
 describe('POP3 command table', () => {
   it('is case-insensitive and splits arguments', () => {
-    assert.deepEqual(parseCommand('top 1 10', 'TRANSACTION'), { ok: true, name: 'TOP', args: ['1', '10'] });
-    assert.deepEqual(parseCommand('list', 'TRANSACTION'), { ok: true, name: 'LIST', args: [] });
+    assert.deepEqual(parsed('top 1 10', 'TRANSACTION'), { ok: true, name: 'TOP', args: ['1', '10'] });
+    assert.deepEqual(parsed('list', 'TRANSACTION'), { ok: true, name: 'LIST', args: [] });
   });
 
   it('keeps a password with spaces as one argument', () => {
-    assert.deepEqual(parseCommand('PASS correct horse battery', 'AUTHORIZATION'), { ok: true, name: 'PASS', args: ['correct horse battery'] });
+    assert.deepEqual(parsed('PASS correct horse battery', 'AUTHORIZATION'), { ok: true, name: 'PASS', args: ['correct horse battery'] });
   });
 
   it('refuses unknown commands, wrong states and wrong argument counts', () => {
