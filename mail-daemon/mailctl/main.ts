@@ -3,8 +3,7 @@
 // Bad input prints one clear line on stderr and exits with status 1 (2 for
 // usage errors).
 import { existsSync } from 'node:fs';
-import { loadConfig, ConfigError } from '../config.ts';
-import { loadEnvFile } from '../env-file.ts';
+import { loadEntryConfig } from '../entry-config.ts';
 import { engineOf, sqlitePath } from '../../prisma/database.ts';
 import { getMailStore, closeMailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
@@ -16,17 +15,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return argv.length === 0 ? 2 : 0;
   }
-  loadEnvFile();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`mailctl: configuration error:\n${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const entry = loadEntryConfig((m) => process.stderr.write(`mailctl: ${m}\n`));
+  if (!entry) return 1;
+  const { config } = entry;
   process.env.DATABASE_URL = config.databaseUrl;
   // A new database here usually means DATA_DIR or DATABASE_URL is not the
   // platform's: say which one was made, so "no domains yet" is not a puzzle.

@@ -1,7 +1,6 @@
 // `npm run daemon`: the mail daemon. Reads the configuration, applies the
 // migrations and starts every service whose port is not "off".
-import { loadConfig, ConfigError } from '../config.ts';
-import { loadEnvFile } from '../env-file.ts';
+import { loadEntryConfig } from '../entry-config.ts';
 import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
 import { outboundQueue } from '../queue/outbound-queue.ts';
@@ -18,17 +17,9 @@ const SERVICES: Service[] = [
 ];
 
 async function main(): Promise<void> {
-  loadEnvFile();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`mail-daemon: configuration error:\n${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const entry = loadEntryConfig((m) => console.error(`mail-daemon: ${m}`));
+  if (!entry) process.exit(1);
+  const { config } = entry;
   const daemon = await startDaemon(config, SERVICES, (m) => console.log(`mail-daemon: ${m}`));
   console.log(`mail-daemon: running as ${config.hostname} on ${config.databaseUrl.startsWith('file:') ? 'SQLite' : 'PostgreSQL'}`);
   let stopping = false;

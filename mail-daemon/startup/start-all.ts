@@ -11,8 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../prisma/migrate.ts';
-import { ConfigError, loadConfig } from '../config.ts';
-import { loadEnvFile } from '../env-file.ts';
+import { loadEntryConfig } from '../entry-config.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,16 +72,10 @@ async function main(): Promise<number> {
     log(selected);
     return 2;
   }
-  const envFile = loadEnvFile();
+  const entry = loadEntryConfig((m) => log(`the platform cannot start: ${m}`));
+  if (!entry) return 1;
+  const { config, envFile } = entry;
   if (envFile) log(`settings from ${envFile} and the environment`);
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    log(`the platform cannot start, the settings are wrong:\n  ${error.problems.join('\n  ')}`);
-    return 1;
-  }
   const services = config.ports.web === null ? selected.filter((service) => service !== 'web') : selected;
   if (services.length < selected.length) log('WEB_PORT is off: the web app does not start');
   if (services.length === 0) return 0;

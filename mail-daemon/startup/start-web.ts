@@ -8,8 +8,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, un
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../config.ts';
-import { loadEnvFile } from '../env-file.ts';
+import { loadEntryConfig } from '../entry-config.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -125,15 +124,9 @@ async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<number> {
-  loadEnvFile();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`The web app cannot start, the settings are wrong:\n  ${error.problems.join('\n  ')}`);
-    return 1;
-  }
+  const entry = loadEntryConfig((m) => console.error(`The web app cannot start: ${m}`));
+  if (!entry) return 1;
+  const { config } = entry;
   if (config.ports.web === null) {
     console.log('WEB_PORT is off: the web app does not start');
     return 0;

@@ -80,3 +80,17 @@ test('the daemon reads .env', { timeout: 240_000 }, async () => {
     assert.equal(await exited, 0, output);
   }
 });
+
+test('a bad setting in .env stops mailctl and the daemon with the problem named, not a stack trace', () => {
+  const cwd = join(dir, 'project-bad');
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(join(cwd, '.env'), `DATA_DIR=${join(dir, 'bad-data')}\nSMTP_PORT=seventy\n`);
+  const fromMailctl = mailctl(cwd, {}, 'domain', 'list');
+  assert.equal(fromMailctl.status, 1);
+  assert.match(fromMailctl.stderr, /^mailctl: the settings are wrong:\n {2}SMTP_PORT/);
+  assert.doesNotMatch(fromMailctl.stderr, /\n\s+at /);
+  const fromDaemon = spawnSync(process.execPath, ['--import', tsx, daemonPath], { cwd, encoding: 'utf8', env: cleanEnv() });
+  assert.equal(fromDaemon.status, 1);
+  assert.match(fromDaemon.stderr, /^mail-daemon: the settings are wrong:\n {2}SMTP_PORT/);
+  assert.ok(!existsSync(join(dir, 'bad-data', 'mail.db')), 'nothing was created');
+});
