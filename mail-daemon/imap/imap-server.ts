@@ -2,9 +2,9 @@
 // the set of open sessions, the login limiter and connection limits they
 // share, and the one store subscription that tells sessions about changes to
 // their selected mailbox. Each connection is an ImapSession.
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { listenTcp } from '../startup/tcp-listener.ts';
+import { SessionListeners } from '../startup/tcp-listener.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { StoreChange } from '../store/change-bus.ts';
 import type { MailStore } from '../store/context.ts';
@@ -36,19 +36,24 @@ function refusalLine(why: Refusal): string {
 }
 
 export class ImapServer {
-  private readonly sessions = new Set<ImapSession>();
-  private readonly servers: Server[] = [];
   private readonly secureContext: SecureContext;
   private readonly limiter: LoginLimiter;
-  private readonly gate: ConnectionGate;
   private readonly incoming: IncomingMessageBudget;
+  private readonly listeners: SessionListeners<ImapSession>;
   private unsubscribe?: () => void;
 
   constructor(private readonly options: ImapServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
     this.limiter = options.limiter ?? new LoginLimiter(options.store.database, undefined, options.log);
-    this.gate = new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
     this.incoming = options.incoming ?? new IncomingMessageBudget(options.maxMessageSize, options.maxMessageSize);
+    this.listeners = new SessionListeners({
+      service: 'imap',
+      tls: options.tls,
+      gate: new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
+      refusal: refusalLine,
+      log: options.log,
+      createSession: (socket, secure) => this.createSession(socket, secure),
+    });
   }
 
   /** Subscribes to store changes; call once before listening. */
@@ -58,28 +63,18 @@ export class ImapServer {
 
   private onChange(change: StoreChange): void {
     if (change.mailboxId === undefined) return;
-    for (const session of this.sessions) {
+    for (const session of this.listeners.sessions) {
       if (session.account?.id === change.accountId && session.selected?.id === change.mailboxId) session.notifyChange();
     }
   }
 
   /** Listens on host:port (0: any free port) and returns the bound port. */
-  async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
-    const { server, port: bound } = await listenTcp({
-      host,
-      port,
-      implicitTls: implicitTls ? this.options.tls : undefined,
-      gate: this.gate,
-      refusal: refusalLine,
-      onSocket: (socket, secure) => this.accept(socket, secure),
-      onError: (error) => this.options.log(`imap: listener error: ${error}`),
-    });
-    this.servers.push(server);
-    return bound;
+  listen(host: string, port: number, implicitTls: boolean): Promise<number> {
+    return this.listeners.listen(host, port, implicitTls);
   }
 
-  private accept(socket: Socket, secure: boolean): void {
-    const session = new ImapSession(
+  private createSession(socket: Socket, secure: boolean): ImapSession {
+    return new ImapSession(
       socket,
       {
         store: this.options.store,
@@ -97,20 +92,11 @@ export class ImapServer {
       secure,
       !secure,
     );
-    this.sessions.add(session);
-    void session.finished.then(() => this.sessions.delete(session));
   }
 
   /** Stops listening, says BYE to every session and waits until they are closed. */
   async close(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.all(
-      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))).concat(
-        [...this.sessions].map((session) => {
-          session.terminate();
-          return session.finished;
-        }),
-      ),
-    );
+    await this.listeners.close();
   }
 }

@@ -1,9 +1,9 @@
 // The POP3 listeners: port 110 (STLS available) and port 995 (implicit TLS,
 // RFC 8314 3.3), the set of open sessions, and the login limiter and
 // connection limits they share. Each connection is a Pop3Session.
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { listenTcp } from '../startup/tcp-listener.ts';
+import { SessionListeners } from '../startup/tcp-listener.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import { MaildropLocks } from './maildrop-lock.ts';
@@ -30,37 +30,32 @@ function refusalLine(why: Refusal): string {
 }
 
 export class Pop3Server {
-  private readonly sessions = new Set<Pop3Session>();
-  private readonly servers: Server[] = [];
   private readonly secureContext: SecureContext;
   private readonly limiter: LoginLimiter;
   private readonly locks: MaildropLocks;
-  private readonly gate: ConnectionGate;
+  private readonly listeners: SessionListeners<Pop3Session>;
 
   constructor(private readonly options: Pop3ServerOptions) {
     this.secureContext = createSecureContext({ key: options.tls.key, cert: options.tls.cert });
     this.limiter = options.limiter ?? new LoginLimiter(options.store.database, undefined, options.log);
     this.locks = new MaildropLocks(options.store.database, options.log);
-    this.gate = new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
+    this.listeners = new SessionListeners({
+      service: 'pop3',
+      tls: options.tls,
+      gate: new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
+      refusal: refusalLine,
+      log: options.log,
+      createSession: (socket, secure) => this.createSession(socket, secure),
+    });
   }
 
   /** Listens on host:port (0: any free port) and returns the bound port. */
-  async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
-    const { server, port: bound } = await listenTcp({
-      host,
-      port,
-      implicitTls: implicitTls ? this.options.tls : undefined,
-      gate: this.gate,
-      refusal: refusalLine,
-      onSocket: (socket, secure) => this.accept(socket, secure),
-      onError: (error) => this.options.log(`pop3: listener error: ${error}`),
-    });
-    this.servers.push(server);
-    return bound;
+  listen(host: string, port: number, implicitTls: boolean): Promise<number> {
+    return this.listeners.listen(host, port, implicitTls);
   }
 
-  private accept(socket: Socket, secure: boolean): void {
-    const session = new Pop3Session(
+  private createSession(socket: Socket, secure: boolean): Pop3Session {
+    return new Pop3Session(
       socket,
       {
         store: this.options.store,
@@ -75,20 +70,11 @@ export class Pop3Server {
       },
       secure,
     );
-    this.sessions.add(session);
-    void session.finished.then(() => this.sessions.delete(session));
   }
 
   /** Stops listening, ends every session and waits until their work is written. */
   async close(): Promise<void> {
-    await Promise.all(
-      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))).concat(
-        [...this.sessions].map((session) => {
-          session.terminate();
-          return session.finished;
-        }),
-      ),
-    );
+    await this.listeners.close();
     await this.locks.close();
   }
 }

@@ -45,3 +45,61 @@ export async function listenTcp(options: ListenOptions): Promise<{ server: Serve
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : options.port };
 }
+
+/** What a listener needs of one connection's session to shut it down. */
+export interface ListenedSession {
+  /** Ends the session at once, telling the client why (IMAP BYE, POP3 -ERR). */
+  terminate(): void;
+  /** Settles once the connection is closed and the session's work is written. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * The listeners of one service (a plain port and an implicit-TLS port) and
+ * the sessions open on them, so that close() stops listening and waits for
+ * every session to finish.
+ */
+export class SessionListeners<Session extends ListenedSession> {
+  readonly sessions = new Set<Session>();
+  private readonly servers: Server[] = [];
+
+  constructor(
+    private readonly options: Pick<ListenOptions, 'gate' | 'refusal'> & {
+      /** The service's name in log lines. */
+      service: string;
+      tls: { key: Buffer | string; cert: Buffer | string };
+      log: (message: string) => void;
+      createSession: (socket: Socket, secure: boolean) => Session;
+    },
+  ) {}
+
+  /** Listens on host:port (0: any free port) and returns the bound port. */
+  async listen(host: string, port: number, implicitTls: boolean): Promise<number> {
+    const { server, port: bound } = await listenTcp({
+      host,
+      port,
+      implicitTls: implicitTls ? this.options.tls : undefined,
+      gate: this.options.gate,
+      refusal: this.options.refusal,
+      onSocket: (socket, secure) => {
+        const session = this.options.createSession(socket, secure);
+        this.sessions.add(session);
+        void session.finished.then(() => this.sessions.delete(session));
+      },
+      onError: (error) => this.options.log(`${this.options.service}: listener error: ${error}`),
+    });
+    this.servers.push(server);
+    return bound;
+  }
+
+  /** Stops listening, ends every session and waits until their work is written. */
+  async close(): Promise<void> {
+    await Promise.all([
+      ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      ...[...this.sessions].map((session) => {
+        session.terminate();
+        return session.finished;
+      }),
+    ]);
+  }
+}
