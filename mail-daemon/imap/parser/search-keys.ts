@@ -167,29 +167,44 @@ class KeyReader {
   }
 }
 
+/**
+ * RFC 4466 2.6 RETURN (options), if the tokens start with it (SEARCH, and SORT
+ * with ESORT, RFC 5267 3.1): the options, upper case, and the tokens after it.
+ */
+export function parseReturnOptions(tokens: Token[]): { returns?: string[]; rest: Token[] } {
+  const first = tokens[0];
+  if (first?.type !== 'atom' || first.value.toUpperCase() !== 'RETURN') return { rest: tokens };
+  const list = tokens[1];
+  if (list?.type !== 'list') throw new ImapParseError('RETURN needs a list');
+  const options = atomsOf(list.items, 'RETURN option').map((o) => o.toUpperCase());
+  for (const option of options) if (!RETURN_OPTIONS.has(option)) throw new ImapParseError(`unknown RETURN option ${option.slice(0, 20)}`);
+  return { returns: options, rest: tokens.slice(2) };
+}
+
+/** The search keys of SEARCH, SORT and THREAD (one or more, ANDed). */
+export function parseSearchCriteria(tokens: Token[]): SearchKey {
+  if (tokens.length === 0) throw new ImapParseError('missing search criteria');
+  const keys = new KeyReader(tokens).all();
+  return keys.length === 1 ? keys[0] : { op: 'and', keys };
+}
+
+/** A charset name as SORT and THREAD give it, and as SEARCH's CHARSET names it: upper case. */
+export function charsetName(token: Token | undefined): string {
+  if (!token || token.type === 'list') throw new ImapParseError('missing charset');
+  return (token.type === 'atom' ? token.value : token.value.toString('latin1')).toUpperCase();
+}
+
 /** SEARCH [RETURN (options)] [CHARSET name] key... */
 export function parseSearch(tokens: Token[]): SearchCommand {
-  let rest = tokens;
-  const command: Partial<SearchCommand> = {};
+  const { returns, rest: afterReturn } = parseReturnOptions(tokens);
+  let rest = afterReturn;
+  let charset: string | undefined;
   const first = rest[0];
-  if (first?.type === 'atom' && first.value.toUpperCase() === 'RETURN') {
-    const list = rest[1];
-    if (list?.type !== 'list') throw new ImapParseError('RETURN needs a list');
-    const options = atomsOf(list.items, 'RETURN option').map((o) => o.toUpperCase());
-    for (const option of options) if (!RETURN_OPTIONS.has(option)) throw new ImapParseError(`unknown RETURN option ${option.slice(0, 20)}`);
-    command.returns = options;
+  if (first?.type === 'atom' && first.value.toUpperCase() === 'CHARSET') {
+    charset = charsetName(rest[1]);
     rest = rest.slice(2);
   }
-  const charset = rest[0];
-  if (charset?.type === 'atom' && charset.value.toUpperCase() === 'CHARSET') {
-    const name = rest[1];
-    if (!name || name.type === 'list') throw new ImapParseError('CHARSET needs a name');
-    command.charset = (name.type === 'atom' ? name.value : name.value.toString('latin1')).toUpperCase();
-    rest = rest.slice(2);
-  }
-  if (rest.length === 0) throw new ImapParseError('missing search criteria');
-  const keys = new KeyReader(rest).all();
-  return { ...command, key: keys.length === 1 ? keys[0] : { op: 'and', keys } };
+  return { ...(returns ? { returns } : {}), ...(charset ? { charset } : {}), key: parseSearchCriteria(rest) };
 }
 
 /** Whether the criteria name MODSEQ (the response then carries (MODSEQ n), RFC 7162 3.1.5). */
