@@ -89,7 +89,8 @@ function sentDay(target: SearchTarget): string {
   return dayOf(target.message.internalDate);
 }
 
-function decodeWords(value: string): string {
+/** RFC 2047 encoded words decoded; the text as it is where they cannot be. */
+export function decodeWords(value: string): string {
   try {
     return libmime.decodeWords(value);
   } catch {

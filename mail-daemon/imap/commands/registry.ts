@@ -30,10 +30,12 @@ import { noopCommand } from './noop.ts';
 import { renameCommand } from './rename.ts';
 import { searchCommand } from './search.ts';
 import { examineCommand, selectCommand } from './select.ts';
+import { sortCommand } from './sort.ts';
 import { startTlsCommand } from './starttls.ts';
 import { statusCommand } from './status.ts';
 import { storeCommand } from './store.ts';
 import { subscribeCommand, unsubscribeCommand } from './subscribe.ts';
+import { threadCommand } from './thread.ts';
 import { uidExpungeCommand } from './uid-expunge.ts';
 import { unselectCommand } from './unselect.ts';
 
@@ -64,10 +66,12 @@ const COMMANDS: ImapCommand<any>[] = [
   renameCommand,
   searchCommand,
   selectCommand,
+  sortCommand,
   startTlsCommand,
   statusCommand,
   storeCommand,
   subscribeCommand,
+  threadCommand,
   uidExpungeCommand,
   unselectCommand,
   unsubscribeCommand,

@@ -1,0 +1,61 @@
+// SORT and UID SORT (RFC 5256 3), with SORT=DISPLAY's keys (RFC 5957) and
+// ESORT's RETURN (RFC 5267 3.1); selected. The criteria are SEARCH's, run by
+// the same code; the sort reads the message rows, and the stored envelopes
+// only when an address key is named.
+import { loadEnvelopes, type LoadedContent } from '../../store/bulk-reads.ts';
+import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
+import { headerBytes } from '../../store/mime-structure.ts';
+import { esearchResponse, highestModseq } from '../esearch-response.ts';
+import { ImapParseError } from '../parser/command-parser.ts';
+import type { ResponseValue } from '../parser/response.ts';
+import { charsetName, parseReturnOptions, parseSearchCriteria, usesModseq } from '../parser/search-keys.ts';
+import { formatSequenceSet } from '../parser/sequence-set.ts';
+import { checkSearchCharset, searchSelected, type FoundMessage } from '../search-selected.ts';
+import { parseSortCriteria, sortItems } from '../sort/sort-program.ts';
+import { ADDRESS_KEYS, sortValue } from '../sort/sort-values.ts';
+import { SELECTED, defineCommand } from './command.ts';
+
+function envelopeOf(content: LoadedContent | undefined): EnvelopeValue[] | undefined {
+  if (!content) return undefined;
+  return content.envelope ? (JSON.parse(content.envelope) as EnvelopeValue[]) : messageEnvelope(headerBytes(content.raw, content.structure));
+}
+
+export const sortCommand = defineCommand({
+  name: 'SORT',
+  states: SELECTED,
+  hasUidForm: true,
+  holdsExpunges: true,
+  // SORT [RETURN (options)] (criteria) charset search-key...
+  parse: (args) => {
+    const tokens = [];
+    while (!args.done) tokens.push(args.next('sort argument'));
+    const { returns, rest } = parseReturnOptions(tokens);
+    const list = rest[0];
+    if (list?.type !== 'list') throw new ImapParseError('missing sort criteria');
+    return { returns, criteria: parseSortCriteria(list.items), charset: charsetName(rest[1]), key: parseSearchCriteria(rest.slice(2)) };
+  },
+  async handle({ session, uid, tag }, { returns, criteria, charset, key }) {
+    checkSearchCharset(charset);
+    const found = await searchSelected(session, key);
+    const envelopes = criteria.some((c) => ADDRESS_KEYS.includes(c.key))
+      ? await loadEnvelopes(session.store, found.map((f) => f.message.contentHash))
+      : undefined;
+    const items = found.map((f) => {
+      const envelope = envelopes && envelopeOf(envelopes.get(f.message.contentHash));
+      return { id: f.seq, found: f, values: criteria.map((c) => sortValue(c.key, f.message, envelope)) };
+    });
+    const sorted: FoundMessage[] = sortItems(items, criteria).map((item) => item.found);
+    const numbers = sorted.map((f) => (uid ? f.uid : f.seq));
+    const withModseq = usesModseq(key);
+    if (returns === undefined) {
+      const line: ResponseValue[] = ['SORT', ...numbers];
+      // RFC 7162 3.1.5 applies to SORT as to SEARCH.
+      if (withModseq && sorted.length > 0) line.push(['MODSEQ', highestModseq(sorted)]);
+      session.untagged(...line);
+      return;
+    }
+    // RFC 5267 3.1: MIN and MAX are the first and last in sort order, and ALL keeps that order.
+    const [min, max] = [sorted[0], sorted[sorted.length - 1]];
+    session.untagged(...esearchResponse({ tag, uid, options: returns, found: sorted, min, max, all: formatSequenceSet(numbers), withModseq }));
+  },
+});

@@ -1,0 +1,47 @@
+// THREAD and UID THREAD (RFC 5256 4) with the ORDEREDSUBJECT and REFERENCES
+// algorithms (RFC 5256 2.2); selected. The criteria are SEARCH's, run by the
+// same code; threading reads only the message rows (subject, sent date and
+// the Message-ID, References and In-Reply-To ids kept at delivery).
+import { ImapParseError } from '../parser/command-parser.ts';
+import { charsetName, parseSearchCriteria } from '../parser/search-keys.ts';
+import { checkSearchCharset, searchSelected } from '../search-selected.ts';
+import { threadOrderedSubject } from '../sort/thread-orderedsubject.ts';
+import { threadReferences } from '../sort/thread-references.ts';
+import { formatThreads, type ThreadMessage, type ThreadNode } from '../sort/thread-tree.ts';
+import { sentDate } from '../sort/sort-values.ts';
+import { SELECTED, defineCommand } from './command.ts';
+
+export const THREAD_ALGORITHMS: Record<string, (messages: ThreadMessage[]) => ThreadNode[]> = {
+  ORDEREDSUBJECT: threadOrderedSubject,
+  REFERENCES: threadReferences,
+};
+
+export const threadCommand = defineCommand({
+  name: 'THREAD',
+  states: SELECTED,
+  hasUidForm: true,
+  holdsExpunges: true,
+  // THREAD algorithm charset search-key...
+  parse: (args) => {
+    const name = args.atom('threading algorithm').toUpperCase();
+    const algorithm = THREAD_ALGORITHMS[name];
+    if (!algorithm) throw new ImapParseError(`unknown threading algorithm ${name.slice(0, 20)}`);
+    const tokens = [];
+    while (!args.done) tokens.push(args.next('search key'));
+    return { algorithm, charset: charsetName(tokens[0]), key: parseSearchCriteria(tokens.slice(1)) };
+  },
+  async handle({ session, uid }, { algorithm, charset, key }) {
+    checkSearchCharset(charset);
+    const found = await searchSelected(session, key);
+    const messages: ThreadMessage[] = found.map(({ seq, message }) => ({
+      id: uid ? message.uid : seq,
+      subject: message.subject,
+      date: sentDate(message),
+      messageId: message.messageId,
+      references: message.references.split(' ').filter(Boolean),
+      inReplyTo: message.inReplyTo,
+    }));
+    const threads = formatThreads(algorithm(messages));
+    session.untagged(...(threads ? ['THREAD', threads] : ['THREAD']));
+  },
+});
