@@ -1,266 +1,161 @@
-// `npm run bench -- imap`: our IMAP server on a mailbox of 10,000 messages:
-// SELECT time, `FETCH 1:* (FLAGS ENVELOPE)` time, full-text SEARCH time (a
-// rare word, a common word, a piece of a word), and the memory per idle
-// connection with 2,000 connections in IDLE; side by side with Dovecot
-// (Debian's dovecot-imapd, on another loopback port, the same messages in a
-// Maildir) when it is installed.
+// `npm run bench -- imap`: our IMAP server against Dovecot (Debian's
+// dovecot-imapd, a throwaway instance on another loopback port, the same
+// messages in a Maildir) in the same run, both checking the same argon2id
+// password hash (hashPassword's parameters), with the same auth cache TTL:
+// - per command, on a mailbox of 10,000 messages: SELECT, FETCH 1:* (FLAGS
+//   ENVELOPE), UID SEARCH, STORE and full-text SEARCH, median of ROUNDS;
+// - the stress run (imap/stress.ts): CLIENTS clients doing login, select,
+//   fetch, store, expunge, append, logout cycles against one mailbox, every
+//   response checked (imap/protocol-checker.ts); cycles per second,
+//   violations, errors;
+// - memory per IDLE connection with IDLE connections open.
+// Ratios are ours over Dovecot's: for times, below 1 is faster; for cycles
+// per second, above 1 is faster.
 //
 // Our daemon runs in a child process of its own, so that its memory is
-// measured without the benchmark's; Dovecot's is the sum over its processes
-// (proportional set size, so shared libraries are counted once).
+// measured without the benchmark's; Dovecot's is the sum over its processes.
 //
-// Environment: IMAP_BENCH_MESSAGES (10000), IMAP_BENCH_IDLE (2000),
-// IMAP_BENCH_ROUNDS (5), IMAP_BENCH_ENGINE (sqlite, or postgres with
-// TEST_POSTGRES_URL set).
-import { connect, type Socket } from 'node:net';
+// Environment: IMAP_BENCH_MESSAGES (10000), IMAP_BENCH_ROUNDS (5),
+// IMAP_BENCH_CLIENTS (10), IMAP_BENCH_STRESS_SECONDS (20),
+// IMAP_BENCH_STRESS_MESSAGES (1000), IMAP_BENCH_IDLE (2000; 0 skips it),
+// IMAP_BENCH_AUTH_CACHE_TTL (60s, or off; both servers), IMAP_BENCH_ENGINE
+// (sqlite, or postgres with TEST_POSTGRES_URL set).
 import { openDatabase, type Engine } from '../../prisma/database.ts';
-import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
+import { createMailStore, closeMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
 import { deliverMessage, prepareMessage } from '../../mail-daemon/store/deliver.ts';
+import { hashPassword } from '../../mail-daemon/accounts/passwords.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
-import { buildMessage } from '../support/messages.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
-import { processTree, pssKb } from '../support/process-memory.ts';
 import { startDaemonProcess } from '../support/daemon-process.ts';
+import { makeMessages } from './imap/bench-messages.ts';
+import { measureCommands, type Timings } from './imap/command-timings.ts';
+import { measureIdle, type IdleFigures } from './imap/idle-memory.ts';
+import { runStress, type StressResult } from './imap/stress.ts';
 
 const COUNT = Number(process.env.IMAP_BENCH_MESSAGES ?? 10_000);
-const IDLE = Number(process.env.IMAP_BENCH_IDLE ?? 2000);
 const ROUNDS = Number(process.env.IMAP_BENCH_ROUNDS ?? 5);
+const CLIENTS = Number(process.env.IMAP_BENCH_CLIENTS ?? 10);
+const STRESS_SECONDS = Number(process.env.IMAP_BENCH_STRESS_SECONDS ?? 20);
+const STRESS_MESSAGES = Number(process.env.IMAP_BENCH_STRESS_MESSAGES ?? 1000);
+const IDLE = Number(process.env.IMAP_BENCH_IDLE ?? 2000);
+const AUTH_CACHE_TTL = process.env.IMAP_BENCH_AUTH_CACHE_TTL ?? '60s';
 const ENGINE = (process.env.IMAP_BENCH_ENGINE ?? 'sqlite') as Engine;
-const RARE = 'zyzzyva';
 
-const SEARCHES = [
-  ['SEARCH TEXT (rare word)', `SEARCH TEXT ${RARE}`],
-  ['SEARCH BODY (common word)', 'SEARCH BODY lorem'],
-  ['SEARCH BODY (inside words)', 'SEARCH BODY yzzy'],
-] as const;
-
-/** A vocabulary of made-up words, so the text index has something to index. */
-function makeWords(count: number): string[] {
-  const syllables = ['ka', 'lo', 'rem', 'ip', 'sum', 'do', 'lor', 'sit', 'am', 'et', 'con', 'sec', 'tur', 'ad', 'pis', 'ci', 'ng', 'el', 'it', 'sed'];
-  return Array.from({ length: count }, (_, i) => {
-    let word = '';
-    for (let n = i + 1; n > 0; n = Math.floor(n / syllables.length)) word += syllables[n % syllables.length];
-    return word;
-  });
+interface ServerFigures {
+  server: string;
+  timings: Timings;
+  stress: StressResult;
+  idle?: IdleFigures;
 }
 
-/** Messages of about 1 to 8 kB; one in a hundred has the rare word; every one has "lorem". */
-function makeMessages(count: number): Buffer[] {
-  const words = makeWords(5000);
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  return Array.from({ length: count }, (_, i) => {
-    const length = 150 + Math.floor(random() * 1000);
-    const body: string[] = ['Lorem ipsum.'];
-    for (let w = 0; w < length; w++) body.push(words[Math.floor(random() ** 2 * words.length)] + (w % 12 === 11 ? '\n' : ''));
-    if (i % 100 === 7) body.push(RARE);
-    return buildMessage({ subject: `Bench message ${i} ${words[i % words.length]}`, from: `Sender ${i % 50} <sender${i % 50}@remote.test>`, body: `${body.join(' ')}\n` });
-  });
-}
-
-/** A lean IMAP client: reads responses up to the tagged line, skipping literals, keeping only counts. */
-class BenchClient {
-  private buffer: Buffer = Buffer.alloc(0);
-  private literalLeft = 0;
-  private waiter: { tag: string; resolve: (line: string) => void; reject: (e: Error) => void } | null = null;
-  private lineWaiter: ((line: string) => void) | null = null;
-  lines = 0;
-
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => this.waiter?.reject(error));
-    socket.on('close', () => this.waiter?.reject(new Error('connection closed')));
-  }
-
-  static async open(port: number): Promise<BenchClient> {
-    const socket = connect({ host: '127.0.0.1', port });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    socket.setNoDelay(true);
-    const client = new BenchClient(socket);
-    await new Promise<string>((resolve) => (client.lineWaiter = resolve));
-    return client;
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      if (this.literalLeft > 0) {
-        const take = Math.min(this.literalLeft, this.buffer.length);
-        this.literalLeft -= take;
-        this.buffer = this.buffer.subarray(take);
-        if (this.literalLeft > 0) return;
-      }
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf === -1) return;
-      const line = this.buffer.toString('latin1', 0, lf).replace(/\r$/, '');
-      this.buffer = this.buffer.subarray(lf + 1);
-      const literal = /\{(\d+)\}$/.exec(line);
-      if (literal) {
-        this.literalLeft = Number(literal[1]);
-        continue;
-      }
-      this.lines++;
-      if (this.lineWaiter) {
-        const waiter = this.lineWaiter;
-        this.lineWaiter = null;
-        waiter(line);
-      } else if (this.waiter && line.startsWith(`${this.waiter.tag} `)) {
-        const waiter = this.waiter;
-        this.waiter = null;
-        if (/^\S+ OK/.test(line)) waiter.resolve(line);
-        else waiter.reject(new Error(line));
-      }
-    }
-  }
-
-  private tag = 0;
-
-  /** Sends a command; resolves with its tagged OK line. */
-  command(text: string): Promise<string> {
-    const tag = `b${++this.tag}`;
-    const done = new Promise<string>((resolve, reject) => (this.waiter = { tag, resolve, reject }));
-    this.socket.write(`${tag} ${text}\r\n`);
-    return done;
-  }
-
-  /** IDLE, up to its continuation. */
-  async idle(): Promise<void> {
-    const continued = new Promise<string>((resolve) => (this.lineWaiter = resolve));
-    this.socket.write(`i IDLE\r\n`);
-    const line = await continued;
-    if (!line.startsWith('+')) throw new Error(`IDLE: ${line}`);
-  }
-
-  close(): void {
-    this.socket.destroy();
+async function deliverAll(store: MailStore, accountId: number, messages: Buffer[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 50) {
+    const prepared = await Promise.all(messages.slice(i, i + 50).map(prepareMessage));
+    await Promise.all(prepared.map((p) => deliverMessage(store, p, [{ accountId }])));
   }
 }
 
-interface Timings {
-  [what: string]: number;
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** Median milliseconds of each operation over ROUNDS sessions (after one warm-up). */
-async function measureCommands(port: number, user: string, password: string): Promise<Timings> {
-  const samples: Record<string, number[]> = {};
-  for (let round = 0; round <= ROUNDS; round++) {
-    const client = await BenchClient.open(port);
-    await client.command(`LOGIN ${user} "${password}"`);
-    const record = (what: string, ms: number) => round > 0 && (samples[what] ??= []).push(ms);
-    record('SELECT INBOX', await timed(() => client.command('SELECT INBOX')));
-    client.lines = 0;
-    record('FETCH 1:* (FLAGS ENVELOPE)', await timed(() => client.command('FETCH 1:* (FLAGS ENVELOPE)')));
-    if (client.lines !== COUNT + 1) throw new Error(`FETCH answered ${client.lines - 1} messages, not ${COUNT}`);
-    for (const [what, command] of SEARCHES) record(what, await timed(() => client.command(command)));
-    await client.command('LOGOUT').catch(() => undefined);
-    client.close();
-  }
-  return Object.fromEntries(Object.entries(samples).map(([what, values]) => [what, median(values)]));
-}
-
-/** Opens IDLE connections (logged in, INBOX selected) and returns kB per connection of the server's processes. */
-async function measureIdle(port: number, user: string, password: string, serverPid: number): Promise<{ perConnectionKb: number; connections: number; openSeconds: number }> {
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
-  await settle();
-  const before = pssKb(processTree(serverPid));
-  const clients: BenchClient[] = [];
-  const started = Date.now();
-  try {
-    for (let i = 0; i < IDLE; i += 50) {
-      clients.push(
-        ...(await Promise.all(
-          Array.from({ length: Math.min(50, IDLE - i) }, async () => {
-            const client = await BenchClient.open(port);
-            await client.command(`LOGIN ${user} "${password}"`);
-            await client.command('SELECT INBOX');
-            await client.idle();
-            return client;
-          }),
-        )),
-      );
-    }
-    const openSeconds = (Date.now() - started) / 1000;
-    await settle();
-    const after = pssKb(processTree(serverPid));
-    return { perConnectionKb: (after - before) / clients.length, connections: clients.length, openSeconds };
-  } finally {
-    for (const client of clients) client.close();
-  }
-}
-
-export async function run(): Promise<void> {
-  const messages = makeMessages(COUNT);
-  const totalMb = messages.reduce((s, m) => s + m.length, 0) / 1e6;
-  console.log(`mailbox: ${COUNT} messages, ${totalMb.toFixed(1)} MB; store on ${ENGINE}; client on the same machine over loopback; median of ${ROUNDS} sessions; ${IDLE} IDLE connections`);
-
+async function measureOurs(messages: Buffer[], stressMessages: Buffer[]): Promise<ServerFigures> {
   const database = await createTestDatabase(ENGINE);
-  const results: { server: string; timings: Timings; idle: Awaited<ReturnType<typeof measureIdle>> }[] = [];
   try {
     const store = createMailStore(await openDatabase(database.url));
-    const [account] = await addTestAccounts(store, 'bench.test', ['bench']);
-    const deliveryStarted = Date.now();
-    for (let i = 0; i < messages.length; i += 50) {
-      const prepared = await Promise.all(messages.slice(i, i + 50).map(prepareMessage));
-      await Promise.all(prepared.map((p) => deliverMessage(store, p, [{ accountId: account.id }])));
-    }
-    console.log(`delivered in ${((Date.now() - deliveryStarted) / 1000).toFixed(1)} s (${(COUNT / ((Date.now() - deliveryStarted) / 1000)).toFixed(0)} messages/s, full-text indexing included)`);
+    const [bench, stress] = await addTestAccounts(store, 'bench.test', ['bench', 'stress']);
+    const started = Date.now();
+    await deliverAll(store, bench.id, messages);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`ours: delivered in ${seconds.toFixed(1)} s (${(messages.length / seconds).toFixed(0)} messages/s, full-text indexing included)`);
+    await deliverAll(store, stress.id, stressMessages);
     await closeMailStore(store);
-
-    const ours = await startDaemonProcess(database.url, { services: ['imap'] });
+    const daemon = await startDaemonProcess(database.url, {
+      services: ['imap'],
+      env: { AUTH_CACHE_TTL, MAX_CONNECTIONS_PER_ADDRESS: String(IDLE + 100), MAX_CONNECTIONS_PER_SERVICE: String(IDLE + 100) },
+      openFiles: IDLE * 2 + 1000,
+    });
     try {
-      const timings = await measureCommands(ours.port('imap'), account.address, TEST_PASSWORD);
-      const idle = await measureIdle(ours.port('imap'), account.address, TEST_PASSWORD, ours.pid);
-      results.push({ server: `ours (${ENGINE})`, timings, idle });
-      console.log(`ours: ${JSON.stringify({ ...timings, kbPerIdleConnection: idle.perConnectionKb })}`);
+      const port = daemon.port('imap');
+      const timings = await measureCommands(port, bench.address, TEST_PASSWORD, messages.length, ROUNDS);
+      console.log(`ours: ${JSON.stringify(timings)}`);
+      const stressed = await runStress({ port, user: stress.address, password: TEST_PASSWORD, clients: CLIENTS, seconds: STRESS_SECONDS, message: stressMessages[0] });
+      const idle = IDLE > 0 ? await measureIdle(port, bench.address, TEST_PASSWORD, daemon.pid, IDLE) : undefined;
+      return { server: `ours (${ENGINE})`, timings, stress: stressed, idle };
     } finally {
-      await ours.stop();
+      await daemon.stop();
     }
   } finally {
     await database.drop();
   }
+}
 
-  const dovecot = await startDovecot(
-    'imap',
-    messages,
-    `default_process_limit = ${IDLE + 500}
+async function measureDovecot(messages: Buffer[], stressMessages: Buffer[]): Promise<ServerFigures | null> {
+  const passwordHash = await hashPassword(DOVECOT_PASSWORD);
+  // Dovecot's auth cache (auth_cache_ttl) matches ours: a size of 0 turns it off.
+  const authCache = AUTH_CACHE_TTL === 'off' ? 'auth_cache_size = 0' : `auth_cache_size = 10M\nauth_cache_ttl = ${AUTH_CACHE_TTL.replace(/s$/, ' secs')}`;
+  const limits = `${authCache}
+default_process_limit = ${IDLE + 500}
 default_client_limit = ${IDLE * 2 + 1000}
 protocol imap {
   mail_max_userip_connections = ${IDLE + 100}
 }
 service imap {
   process_limit = ${IDLE + 100}
-}`,
-  );
-  if (dovecot) {
-    try {
-      const timings = await measureCommands(dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD);
-      const idle = await measureIdle(dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD, dovecot.pid);
-      results.push({ server: `dovecot ${dovecot.version}`, timings, idle });
-    } finally {
-      dovecot.stop();
-    }
-  } else {
-    console.log('dovecot-imapd is not installed: no comparison (apt-get install dovecot-imapd to add one)');
+}`;
+  const big = await startDovecot('imap', messages, limits, { passwordHash });
+  if (!big) return null;
+  let timings: Timings;
+  let idle: IdleFigures | undefined;
+  try {
+    timings = await measureCommands(big.port, DOVECOT_USER, DOVECOT_PASSWORD, messages.length, ROUNDS);
+    idle = IDLE > 0 ? await measureIdle(big.port, DOVECOT_USER, DOVECOT_PASSWORD, big.pid, IDLE) : undefined;
+  } finally {
+    big.stop();
   }
+  const small = (await startDovecot('imap', stressMessages, limits, { passwordHash }))!;
+  try {
+    const stress = await runStress({ port: small.port, user: DOVECOT_USER, password: DOVECOT_PASSWORD, clients: CLIENTS, seconds: STRESS_SECONDS, message: stressMessages[0] });
+    return { server: `dovecot ${small.version}`, timings, stress, idle };
+  } finally {
+    small.stop();
+  }
+}
 
-  const operations = Object.keys(results[0].timings);
-  console.log(`\n${'milliseconds'.padEnd(30)}${results.map((r) => r.server.padStart(20)).join('')}`);
-  for (const operation of operations) {
-    console.log(`${operation.padEnd(30)}${results.map((r) => r.timings[operation].toFixed(1).padStart(20)).join('')}`);
+const column = (text: string) => text.padStart(18);
+
+function printStress(results: ServerFigures[]): void {
+  for (const { server, stress } of results) {
+    const violations = [...stress.violations.values()].reduce((sum, v) => sum + v.count, 0);
+    const errors = [...stress.errors.values()].reduce((sum, n) => sum + n, 0);
+    console.log(`\n${server}: ${stress.cycles} cycles in ${stress.seconds.toFixed(1)} s = ${(stress.cycles / stress.seconds).toFixed(1)} cycles/s; ${violations} violations; ${errors} NO/BAD/broken`);
+    for (const [kind, { count, samples }] of stress.violations) console.log(`  violation ${count}x ${kind}; e.g. ${samples[0]}`);
+    for (const [text, count] of stress.errors) console.log(`  ${count}x ${text}`);
   }
-  console.log(`${'kB per IDLE connection'.padEnd(30)}${results.map((r) => r.idle.perConnectionKb.toFixed(1).padStart(20)).join('')}`);
-  console.log(`${`seconds to open ${IDLE}`.padEnd(30)}${results.map((r) => r.idle.openSeconds.toFixed(1).padStart(20)).join('')}`);
-  if (dovecot) console.log('(Dovecot as configured by Debian without an fts plugin: its SEARCH BODY/TEXT reads every message; one imap process per connection.)');
+}
+
+export async function run(): Promise<void> {
+  const messages = makeMessages(COUNT);
+  const stressMessages = messages.slice(0, STRESS_MESSAGES);
+  const totalMb = messages.reduce((s, m) => s + m.length, 0) / 1e6;
+  console.log(
+    `mailbox: ${COUNT} messages, ${totalMb.toFixed(1)} MB; store on ${ENGINE}; client on the same machine over loopback; median of ${ROUNDS} sessions; ` +
+      `stress: ${CLIENTS} clients for ${STRESS_SECONDS} s on ${STRESS_MESSAGES} messages; auth cache ${AUTH_CACHE_TTL} on both; ${IDLE} IDLE connections`,
+  );
+  const results: ServerFigures[] = [await measureOurs(messages, stressMessages)];
+  const dovecot = await measureDovecot(messages, stressMessages);
+  if (dovecot) results.push(dovecot);
+  else console.log('dovecot-imapd is not installed: no comparison (apt-get install dovecot-imapd to add one)');
+
+  const ratio = (ours: number, theirs: number) => (dovecot ? `${(ours / theirs).toFixed(2)}x` : '');
+  console.log(`\n${'milliseconds'.padEnd(30)}${results.map((r) => column(r.server)).join('')}${column('ours/dovecot')}`);
+  for (const operation of Object.keys(results[0].timings)) {
+    const values = results.map((r) => r.timings[operation]);
+    console.log(`${operation.padEnd(30)}${values.map((v) => column(v.toFixed(1))).join('')}${column(ratio(values[0], values[1]))}`);
+  }
+  const cycles = results.map((r) => r.stress.cycles / r.stress.seconds);
+  console.log(`${'stress cycles/s'.padEnd(30)}${cycles.map((v) => column(v.toFixed(1))).join('')}${column(ratio(cycles[0], cycles[1]))}`);
+  if (results.every((r) => r.idle)) {
+    console.log(`${'kB per IDLE connection'.padEnd(30)}${results.map((r) => column(r.idle!.perConnectionKb.toFixed(1))).join('')}`);
+    console.log(`${`seconds to open ${IDLE}`.padEnd(30)}${results.map((r) => column(r.idle!.openSeconds.toFixed(1))).join('')}`);
+  }
+  printStress(results);
+  if (dovecot) console.log('\n(Dovecot as configured by Debian without an fts plugin: its SEARCH BODY/TEXT reads every message; one imap process per connection.)');
 }

@@ -48,8 +48,17 @@ export async function waitForPort(port: number, host = '127.0.0.1'): Promise<voi
   throw new Error(`nothing listens on ${host}:${port}`);
 }
 
+export interface DovecotOptions {
+  /**
+   * An argon2id hash of DOVECOT_PASSWORD (as hashPassword makes ours), so
+   * that Dovecot checks the same hash as our daemon; without it, the static
+   * passdb compares the plain password.
+   */
+  passwordHash?: string;
+}
+
 /** `settings`: more configuration, e.g. limits or `pop3_uidl_format`. */
-export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[], settings = ''): Promise<RunningDovecot | null> {
+export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[], settings = '', options: DovecotOptions = {}): Promise<RunningDovecot | null> {
   if (!existsSync(DOVECOT) || !existsSync(`/usr/lib/dovecot/${protocol}`)) return null;
   const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
   const port = await freePort();
@@ -63,6 +72,11 @@ export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[]
   // mkdtemp makes the folder 0700; the mail user must reach its Maildir.
   chmodSync(dir, 0o755);
   const config = join(dir, 'dovecot.conf');
+  const passwords = join(dir, 'passwd');
+  // libsodium, which checks Dovecot's ARGON2ID, reads the parameters only in the order m, t, p.
+  const phc = options.passwordHash?.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$m=$1,t=$3,p=$2$');
+  if (phc) writeFileSync(passwords, `${DOVECOT_USER}:{ARGON2ID}${phc}\n`);
+  const passdb = options.passwordHash ? `driver = passwd-file\n  args = ${passwords}` : `driver = static\n  args = password=${DOVECOT_PASSWORD}`;
   writeFileSync(
     config,
     `base_dir = ${dir}/run
@@ -76,8 +90,7 @@ auth_mechanisms = plain
 mail_location = maildir:${dir}/mail/%u
 first_valid_uid = ${uid}
 passdb {
-  driver = static
-  args = password=${DOVECOT_PASSWORD}
+  ${passdb}
 }
 userdb {
   driver = static
