@@ -62,6 +62,8 @@ export interface Config {
   queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
   /** LOGIN_*: the one limit on failed logins (accounts/login-limiter.ts). */
   login: LoginLimits;
+  /** AUTH_CACHE_TTL: how long a verified mail login is kept (accounts/credential-cache.ts), in milliseconds; 0 is off. */
+  authCacheTtlMs: number;
   /** SMTP_UNKNOWN_RCPT_*: on port 25, unknown recipients per session before each answer waits, the wait, and before 421. */
   unknownRecipients: { slowAfter: number; delayMs: number; disconnectAfter: number };
   /** UNVERIFIED_DOMAIN_EXPIRY: how long a user's claim on a domain without its ownership record holds, in milliseconds. */
@@ -147,6 +149,10 @@ function parseDuration(raw: string): number {
   const ms = match ? Number(match[1]) * DURATION_UNITS[match[2]] : 0;
   if (!Number.isSafeInteger(ms) || ms <= 0) throw new Expected(DURATION_EXPECTED);
   return ms;
+}
+
+function parseDurationOrOff(raw: string): number {
+  return raw.trim().toLowerCase() === 'off' ? 0 : parseDuration(raw);
 }
 
 function parseDurationList(raw: string): number[] {
@@ -342,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (login.slowAfter > login.blockAfter) {
     problems.push(`LOGIN_SLOW_AFTER must not be above LOGIN_BLOCK_AFTER, got "${login.slowAfter}" and "${login.blockAfter}"`);
   }
+  const authCacheTtlMs = read('AUTH_CACHE_TTL', parseDuration('60s'), parseDurationOrOff);
   const unknownRecipients = {
     slowAfter: read('SMTP_UNKNOWN_RCPT_SLOW_AFTER', 3, parseCount),
     delayMs: read('SMTP_UNKNOWN_RCPT_DELAY', parseDuration('2s'), parseDuration),
@@ -379,6 +386,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queue,
     login,
     unknownRecipients,
+    authCacheTtlMs,
     unverifiedDomainExpiryMs,
     spam,
   };

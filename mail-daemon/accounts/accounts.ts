@@ -9,7 +9,8 @@ import { removeMessages } from '../store/expunge.ts';
 import { ValidationError } from '../validation-error.ts';
 import { parseAddress } from './addresses.ts';
 import { checkPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.ts';
-import { matchAppPassword } from './app-passwords.ts';
+import { appPasswordExists, matchAppPassword } from './app-passwords.ts';
+import { credentialCache, passwordHashStamp, type CachedCredential } from './credential-cache.ts';
 
 export type Role = 'admin' | 'domain_admin' | 'user';
 export const ROLES: Role[] = ['admin', 'domain_admin', 'user'];
@@ -79,6 +80,13 @@ export async function setPassword(store: MailStore, address: string, password: s
   const account = await requireAccount(store, address);
   checkPasswordStrength(password, account.address);
   await store.database.prisma.account.update({ where: { id: account.id }, data: { passwordHash: await hashPassword(password) } });
+  credentialCache.forgetAccount(account.id);
+}
+
+/** Disables (suspends) or enables an account: a disabled one logs in nowhere (mayUseAccount). */
+export async function setAccountDisabled(store: MailStore, accountId: number, disabled: boolean): Promise<void> {
+  await store.database.prisma.account.update({ where: { id: accountId }, data: { disabled } });
+  credentialCache.forgetAccount(accountId);
 }
 
 export async function listAccounts(store: MailStore, domain?: string): Promise<AccountView[]> {
@@ -137,11 +145,43 @@ export async function authenticate(store: MailStore, address: string, password: 
   if (!account) return verifyAgainstDecoy(password).then(() => null);
   const purpose = options.purpose ?? 'mail';
   const mainPasswordAllowed = purpose === 'web' || !account.twoFactor?.enabled;
-  const passwordOk = mainPasswordAllowed
-    ? (await verifyPassword(account.passwordHash, password)) || (purpose === 'mail' && (await matchAppPassword(store, account.id, password)))
-    : await matchAppPassword(store, account.id, password);
-  if (!passwordOk) return null;
+  const credential = await verifyCredential(store, account, normalized, password, purpose, mainPasswordAllowed);
+  if (!credential) return null;
   if (!mayUseAccount(account)) return null;
   const { domain: _domain, twoFactor: _twoFactor, ...row } = account;
   return publicAccount(row);
+}
+
+/**
+ * What the password is for the account: its main password (argon2) or one of
+ * its app passwords; null when neither. Mail logins go through the credential
+ * cache, whose entry counts only while it still matches the account's row.
+ */
+async function verifyCredential(
+  store: MailStore,
+  account: Pick<Account, 'id' | 'passwordHash'>,
+  loginName: string,
+  password: string,
+  purpose: 'mail' | 'web',
+  mainPasswordAllowed: boolean,
+): Promise<CachedCredential | null> {
+  if (purpose === 'mail') {
+    const cached = credentialCache.find(loginName, password);
+    if (cached && cached.accountId === account.id) {
+      const stillValid =
+        cached.kind === 'password'
+          ? mainPasswordAllowed && cached.stamp === passwordHashStamp(account.passwordHash)
+          : await appPasswordExists(store, account.id, cached.appPasswordId);
+      if (stillValid) return cached;
+    }
+  }
+  let credential: CachedCredential | null = null;
+  if (mainPasswordAllowed && (await verifyPassword(account.passwordHash, password))) {
+    credential = { accountId: account.id, kind: 'password', stamp: passwordHashStamp(account.passwordHash) };
+  } else if (purpose === 'mail') {
+    const appPasswordId = await matchAppPassword(store, account.id, password);
+    if (appPasswordId !== null) credential = { accountId: account.id, kind: 'app-password', appPasswordId };
+  }
+  if (credential && purpose === 'mail') credentialCache.remember(loginName, password, credential);
+  return credential;
 }

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { MailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
+import { credentialCache } from './credential-cache.ts';
 
 export interface AppPasswordView {
   id: number;
@@ -41,6 +42,7 @@ export async function createAppPassword(store: MailStore, accountId: number, nam
   if (existing.some((p) => p.name.toLowerCase() === label.toLowerCase())) throw new ValidationError('name', `There is already an app password named "${label}".`);
   const password = newAppPassword();
   const row = await prisma.appPassword.create({ data: { accountId, name: label, hash: hashAppPassword(password) } });
+  credentialCache.forgetAccount(accountId);
   return { id: row.id, password };
 }
 
@@ -55,13 +57,19 @@ export async function listAppPasswords(store: MailStore, accountId: number): Pro
 export async function revokeAppPassword(store: MailStore, accountId: number, id: number): Promise<void> {
   const result = await store.database.prisma.appPassword.deleteMany({ where: { id, accountId } });
   if (result.count === 0) throw new ValidationError('id', 'There is no such app password.');
+  credentialCache.forgetAccount(accountId);
 }
 
-/** True when `password` is one of the account's app passwords (and notes its use). */
-export async function matchAppPassword(store: MailStore, accountId: number, password: string): Promise<boolean> {
+/** The id of the account's app password that `password` is (noting its use), or null. */
+export async function matchAppPassword(store: MailStore, accountId: number, password: string): Promise<number | null> {
   const prisma = store.database.prisma;
   const row = await prisma.appPassword.findUnique({ where: { hash: hashAppPassword(password) } });
-  if (!row || row.accountId !== accountId) return false;
+  if (!row || row.accountId !== accountId) return null;
   await prisma.appPassword.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-  return true;
+  return row.id;
+}
+
+/** Whether an app password matched before is still there (not revoked). */
+export async function appPasswordExists(store: MailStore, accountId: number, id: number): Promise<boolean> {
+  return (await store.database.prisma.appPassword.count({ where: { id, accountId } })) > 0;
 }

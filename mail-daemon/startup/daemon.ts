@@ -10,6 +10,7 @@ import type { DaemonContext, RunningService, Service } from './services.ts';
 import { IncomingMessageBudget } from '../incoming-message-budget.ts';
 import { connectionLimitsFor } from '../connection-gate.ts';
 import { raiseOpenFilesLimit } from './open-files-limit.ts';
+import { credentialCache } from '../accounts/credential-cache.ts';
 
 export interface RunningDaemon {
   context: DaemonContext;
@@ -25,6 +26,7 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
   log(`open files limit: ${openFiles.note}; connections: ${connectionLimits.perAddress} per client address, ${connectionLimits.perService} per service${lowered}`);
   // DATA_DIR holds the SQLite files, the TLS key and the web's session secret: the owner's alone.
   makePrivateDirectory(config.dataDir);
+  credentialCache.ttlMs = config.authCacheTtlMs;
   const applied = await applyMigrations(config.databaseUrl);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
   const store = createMailStore(await openDatabase(config.databaseUrl));

@@ -110,7 +110,7 @@ describe('.env.example', () => {
 
   test('documents every variable', () => {
     assert.deepEqual(Object.keys(documented).sort(), [
-      'ALLOW_PLAINTEXT_LOOPBACK', 'DATABASE_URL', 'DATA_DIR', 'DNSBL_ZONES', 'DNS_SERVERS', 'GREYLIST',
+      'ALLOW_PLAINTEXT_LOOPBACK', 'AUTH_CACHE_TTL', 'DATABASE_URL', 'DATA_DIR', 'DNSBL_ZONES', 'DNS_SERVERS', 'GREYLIST',
       'GREYLIST_DELAY', 'IMAPS_PORT', 'IMAP_PORT', 'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER',
       'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER', 'MAIL_HOSTNAME',
       'MAX_CONNECTIONS_PER_ADDRESS', 'MAX_CONNECTIONS_PER_SERVICE', 'MAX_MESSAGE_SIZE',
@@ -369,6 +369,13 @@ describe('login limits, unknown recipients, domain claims', () => {
     assert.deepEqual(config.login, { windowMs: 900_000, slowAfter: 5, delayStepMs: 1000, blockAfter: 20, accountThrottleAfter: 10 });
     assert.deepEqual(config.unknownRecipients, { slowAfter: 3, delayMs: 2000, disconnectAfter: 10 });
     assert.equal(config.unverifiedDomainExpiryMs, 7 * 86_400_000);
+    assert.equal(config.authCacheTtlMs, 60_000);
+  });
+
+  test('the auth cache TTL is a duration, or off', () => {
+    assert.equal(load({ AUTH_CACHE_TTL: '5m' }).authCacheTtlMs, 300_000);
+    assert.equal(load({ AUTH_CACHE_TTL: 'off' }).authCacheTtlMs, 0);
+    assertRejected({ AUTH_CACHE_TTL: '60' }, /^AUTH_CACHE_TTL must be a duration/);
   });
 
   test('counts are whole numbers above 0, and slowing comes before blocking', () => {
