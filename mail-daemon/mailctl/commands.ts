@@ -37,6 +37,8 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   queue list                            the outbound queue
   queue retry <id>                      try an entry again now
   queue delete <id>                     drop an entry without a bounce
+  backup <file> [--force]               a consistent copy of the database while mail flows (SQLite; pg_dump on PostgreSQL)
+  restore <file> [--force]              replace the database with a backup; the daemon and web app must be stopped
 `;
 
 export class UsageError extends Error {}
@@ -47,7 +49,7 @@ interface Parsed {
 }
 
 const VALUE_OPTIONS = new Set(['--name', '--quota', '--messages-per-hour', '--recipients-per-day']);
-const FLAG_OPTIONS = new Set(['--admin', '--signup-open', '--password-stdin']);
+const FLAG_OPTIONS = new Set(['--admin', '--signup-open', '--password-stdin', '--force']);
 
 export function parseArgs(args: string[]): Parsed {
   const positional: string[] = [];
@@ -82,7 +84,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
-function megabytes(bytes: bigint | number): string {
+export function megabytes(bytes: bigint | number): string {
   return `${(Number(bytes) / 1024 / 1024).toFixed(1)} MB`;
 }
 

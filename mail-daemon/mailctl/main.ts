@@ -9,6 +9,20 @@ import { getMailStore, closeMailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
 import { StoreError } from '../store/errors.ts';
 import { runCommand, UsageError, USAGE } from './commands.ts';
+import { runBackupCommand } from './backup-commands.ts';
+
+/** The exit status for a refused command, after saying why; anything else is a bug and is thrown. */
+function reportError(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`mailctl: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof ValidationError || error instanceof StoreError) {
+    process.stderr.write(`mailctl: ${error.message}\n`);
+    return 1;
+  }
+  throw error;
+}
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
@@ -19,6 +33,15 @@ async function main(argv: string[]): Promise<number> {
   if (!entry) return 1;
   const { config } = entry;
   process.env.DATABASE_URL = config.databaseUrl;
+  try {
+    const output = await runBackupCommand(config, argv);
+    if (output !== null) {
+      process.stdout.write(`${output}\n`);
+      return 0;
+    }
+  } catch (error) {
+    return reportError(error);
+  }
   // A new database here usually means DATA_DIR or DATABASE_URL is not the
   // platform's: say which one was made, so "no domains yet" is not a puzzle.
   if (engineOf(config.databaseUrl) === 'sqlite' && !existsSync(sqlitePath(config.databaseUrl))) {
@@ -31,15 +54,7 @@ async function main(argv: string[]): Promise<number> {
     if (output) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`mailctl: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof ValidationError || error instanceof StoreError) {
-      process.stderr.write(`mailctl: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    return reportError(error);
   } finally {
     await closeMailStore(store);
   }

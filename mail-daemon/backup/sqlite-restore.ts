@@ -1,0 +1,69 @@
+// `mailctl restore` on SQLite. The backup is checked (backup-inspection.ts),
+// copied next to the live database, brought up to date with the pending
+// migrations, synced, and renamed over the live file in one step. The live
+// file is kept under a second name (a hard link, so it costs no space and
+// nothing is lost if the backup was the wrong one).
+import { existsSync, linkSync, rmSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { ValidationError } from '../validation-error.ts';
+import { createPartialFile, publishFile } from './backup-file.ts';
+import { inspectSqliteBackup } from './backup-inspection.ts';
+import { vacuumInto } from './sqlite-backup.ts';
+
+export interface RestoreSummary {
+  messages: number;
+  /** Migrations applied because the backup was older than this version. */
+  migrated: string[];
+  /** The name the replaced database is kept under, if there was one. */
+  previous: string | null;
+}
+
+export class DatabaseInUseError extends ValidationError {}
+
+/**
+ * Fails unless no other process has the database open. Leaving WAL mode
+ * needs every other connection closed (each holds a shared lock on the -shm
+ * file for as long as it is open, the daemon's and the web app's too), and
+ * doing so checkpoints the WAL into the file, so no committed write is left
+ * only in a -wal file about to be removed.
+ */
+function takeOverLiveDatabase(path: string): void {
+  const db = new BetterSqlite3(path, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('journal_mode = DELETE');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    throw new DatabaseInUseError(
+      'database',
+      `${path} is open in another process (the mail daemon or the web app): stop them first. ` +
+        '--force restores anyway, but the running processes keep using the old database, now kept under a second name, ' +
+        'and what they accept until you restart them is not in the restored one.',
+    );
+  } finally {
+    db.close();
+  }
+}
+
+export async function restoreSqlite(databasePath: string, source: string, force: boolean): Promise<RestoreSummary> {
+  const { messages } = inspectSqliteBackup(source);
+  const partial = createPartialFile(databasePath);
+  try {
+    // A fresh copy in one file, whatever journal mode or -wal the backup had.
+    vacuumInto(source, partial);
+    const migrated = await applyMigrations(`file:${partial}`);
+    const live = existsSync(databasePath);
+    if (live && !force) takeOverLiveDatabase(databasePath);
+    let previous: string | null = null;
+    if (live) {
+      previous = `${databasePath}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      linkSync(databasePath, previous);
+    }
+    // A -wal left beside the new file would be replayed into it: SQLite does not check that a WAL belongs to its database.
+    for (const stale of [`${databasePath}-wal`, `${databasePath}-shm`]) rmSync(stale, { force: true });
+    publishFile(partial, databasePath, true);
+    return { messages, migrated, previous };
+  } finally {
+    for (const file of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(file, { force: true });
+  }
+}
