@@ -1,0 +1,89 @@
+// SORT and THREAD from clients nobody here wrote: imapflow (its exec() and
+// response parser, with criteria from its own search compiler) and Python's
+// imaplib (IMAP4.sort and IMAP4.thread), over TLS.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ImapFlow } from 'imapflow';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, startImapServer, TEST_PASSWORD, type ImapTestServer } from '../imap-harness.ts';
+
+const run = promisify(execFile);
+const script = new URL('./imaplib-sort.py', import.meta.url).pathname;
+const sent = (day: number) => `${day} Nov 2026 10:00:00 +0000`;
+
+/**
+ * Six messages (one expunged first, so UIDs are one more than sequence numbers).
+ * By sent date: 4, 1, 3, 2, 5, 6. Threads: 4 and 5 answer the same missing
+ * message; 2 and 3 answer 1; 6 is a reply by subject only.
+ */
+const MESSAGES = [
+  buildMessage({ subject: 'Lunch', messageId: '<l1@x.test>', headers: { Date: sent(2) } }),
+  buildMessage({ subject: 'Re: Lunch', messageId: '<l2@x.test>', headers: { Date: sent(4), References: '<l1@x.test>' } }),
+  buildMessage({ subject: 'Re: Lunch', messageId: '<l3@x.test>', headers: { Date: sent(3), 'In-Reply-To': '<l1@x.test>' } }),
+  buildMessage({ subject: 'Orphan', messageId: '<o1@x.test>', headers: { Date: sent(1), References: '<missing@x.test>' } }),
+  buildMessage({ subject: 'Other orphan', messageId: '<o2@x.test>', headers: { Date: sent(5), References: '<missing@x.test>' } }),
+  buildMessage({ subject: 'RE: lunch', messageId: '<l4@x.test>', headers: { Date: sent(6) } }),
+];
+
+describe('SORT and THREAD with imapflow and imaplib', () => {
+  let server: ImapTestServer;
+  before(async () => {
+    server = await startImapServer('sqlite');
+    const [first] = await deliverTo(server, server.alice, [buildMessage({ subject: 'expunged' })]);
+    await deliverTo(server, server.alice, MESSAGES);
+    const imap = new ImapFlow({ host: '127.0.0.1', port: server.tlsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.test', pass: TEST_PASSWORD }, logger: false });
+    await imap.connect();
+    await imap.mailboxOpen('INBOX');
+    await imap.messageDelete(String(first), { uid: true });
+    await imap.logout();
+  });
+  after(() => server.dispose());
+
+  it('imapflow sees the capabilities, and reads SORT, ESORT and THREAD answers', async () => {
+    const imap = new ImapFlow({ host: '127.0.0.1', port: server.tlsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.test', pass: TEST_PASSWORD }, logger: false });
+    await imap.connect();
+    try {
+      for (const capability of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES']) assert.ok(imap.capabilities.has(capability), capability);
+      await imap.mailboxOpen('INBOX');
+      const { searchCompiler } = await import('imapflow/lib/search-compiler.js');
+      // imapflow has no sort() of its own; exec() is how it sends a command it does not know, and its parser reads the answer.
+      const numbers = (attributes: { value: string }[]) => attributes.map((a) => Number(a.value));
+      const exec = async (command: string, attributes: unknown[], untaggedName: string) => {
+        const seen: unknown[][] = [];
+        const response = await (imap as any).exec(command, attributes, { untagged: { [untaggedName]: async (untagged: { attributes: unknown[] }) => void seen.push(untagged.attributes) } });
+        response.next();
+        return seen;
+      };
+      const atom = (value: string) => ({ type: 'ATOM', value });
+      const criteria = searchCompiler(imap, { seen: false, subject: 'lunch' });
+
+      const [sorted] = await exec('SORT', [[atom('REVERSE'), atom('DATE')], atom('UTF-8'), ...criteria], 'SORT');
+      assert.deepEqual(numbers(sorted as { value: string }[]), [6, 2, 3, 1]);
+
+      const [esearch] = await exec('UID SORT', [atom('RETURN'), [atom('MIN'), atom('MAX'), atom('COUNT'), atom('ALL')], [atom('DATE')], atom('UTF-8'), atom('ALL')], 'ESEARCH');
+      const values = (esearch as { value?: string }[]).slice(2).map((a) => a.value);
+      assert.deepEqual(values, ['MIN', '5', 'MAX', '7', 'ALL', '5,2,4,3,6:7', 'COUNT', '6']);
+
+      const [thread] = await exec('THREAD', [atom('REFERENCES'), atom('UTF-8'), atom('ALL')], 'THREAD');
+      const shape = (value: unknown): unknown => (Array.isArray(value) ? value.map(shape) : Number((value as { value: string }).value));
+      assert.deepEqual(shape(thread), [[[4], [5]], [1, [3], [2], [6]]]);
+    } finally {
+      await imap.logout();
+    }
+  });
+
+  it('imaplib sorts and threads, and gets an error for an unknown key', async () => {
+    const { stdout } = await run('python3', [script, String(server.tlsPort), 'alice@example.test', TEST_PASSWORD]);
+    const out = JSON.parse(stdout);
+    for (const capability of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES']) assert.ok(out.capabilities.includes(capability), capability);
+    assert.equal(out.sort_date, '6 5 2 3 1 4');
+    assert.equal(out.sort_subject, '1 2 3 6 4');
+    assert.equal(out.uid_sort, '5 2 4 3 6 7');
+    assert.equal(out.thread_references, '((4)(5))(1 (3)(2)(6))');
+    assert.equal(out.thread_orderedsubject, '(4)(1 (3)(2)(6))(5)');
+    assert.equal(out.uid_thread, '((5)(6))(2 (4)(3)(7))');
+    assert.match(out.bad_sort, /unknown sort key NONSENSE/);
+  });
+});
