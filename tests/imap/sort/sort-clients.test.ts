@@ -1,16 +1,22 @@
 // SORT and THREAD from clients nobody here wrote: imapflow (its exec() and
-// response parser, with criteria from its own search compiler) and Python's
-// imaplib (IMAP4.sort and IMAP4.thread), over TLS.
+// response parser, with criteria from its own search compiler), Python's
+// imaplib (IMAP4.sort and IMAP4.thread), and mutt with sort=threads, all over TLS.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { buildMessage } from '../../support/messages.ts';
-import { deliverTo, startImapServer, TEST_PASSWORD, type ImapTestServer } from '../imap-harness.ts';
+import { deliverTo, loggedIn, startImapServer, TEST_PASSWORD, type ImapTestServer } from '../imap-harness.ts';
 
 const run = promisify(execFile);
 const script = new URL('./imaplib-sort.py', import.meta.url).pathname;
+const muttDriver = new URL('./mutt-threads.py', import.meta.url).pathname;
+// .ci/run installs mutt, so CI never skips that test; a developer without it is told how to get it.
+const hasMutt = spawnSync('mutt', ['-v']).status === 0;
 const sent = (day: number) => `${day} Nov 2026 10:00:00 +0000`;
 
 /**
@@ -27,7 +33,7 @@ const MESSAGES = [
   buildMessage({ subject: 'RE: lunch', messageId: '<l4@x.test>', headers: { Date: sent(6) } }),
 ];
 
-describe('SORT and THREAD with imapflow and imaplib', () => {
+describe('SORT and THREAD with imapflow, imaplib and mutt', () => {
   let server: ImapTestServer;
   before(async () => {
     server = await startImapServer('sqlite');
@@ -85,5 +91,49 @@ describe('SORT and THREAD with imapflow and imaplib', () => {
     assert.equal(out.thread_orderedsubject, '(4)(1 (3)(2)(6))(5)');
     assert.equal(out.uid_thread, '((5)(6))(2 (4)(3)(7))');
     assert.match(out.bad_sort, /unknown sort key NONSENSE/);
+  });
+
+  it('mutt shows the mailbox sorted by thread over IMAPS in the order of the THREAD answer', { skip: hasMutt ? false : 'mutt is not installed (apt-get install -y mutt)' }, async () => {
+    // The server's threads, read depth first: the order of a thread view.
+    const raw = await loggedIn(server.port);
+    await raw.command('s1 SELECT INBOX');
+    const [thread] = (await raw.command('t1 THREAD REFERENCES UTF-8 ALL')).filter((l) => l.startsWith('* THREAD'));
+    raw.close();
+    assert.equal(thread, '* THREAD ((4)(5))(1 (3)(2)(6))');
+    const expected = [...thread.matchAll(/\d+/g)].map((m) => /Message-ID: (<[^>]+>)/.exec(MESSAGES[Number(m[0]) - 1].toString())![1]);
+
+    const work = mkdtempSync(join(tmpdir(), 'mutt-threads-'));
+    try {
+      const mailbox = `imaps://alice%40example.test@127.0.0.1:${server.tlsPort}`;
+      writeFileSync(
+        join(work, 'muttrc'),
+        [
+          `set spoolfile="${mailbox}/INBOX"`,
+          `set folder="${mailbox}/"`,
+          'set imap_user="alice@example.test"',
+          `set imap_pass="${TEST_PASSWORD}"`,
+          // The daemon's own certificate, trusted as a user would accept it once; it names mail.example.test.
+          `set certificate_file="${join(server.daemon.dataDir, 'tls', 'cert.pem')}"`,
+          'set ssl_verify_host=no',
+          'set sort=threads',
+          'set pipe_split=yes',
+          'set wait_key=no',
+          'set quit=yes',
+          'set move=no',
+          'set header_cache=""',
+          'set message_cachedir=""',
+        ].join('\n'),
+      );
+      // Async: the server runs in this process and must keep answering while mutt runs.
+      const { stdout } = await run('python3', [muttDriver, join(work, 'muttrc'), work], { timeout: 90_000 });
+      const [ids, commands] = stdout.split('--- commands\n');
+      assert.deepEqual(ids.trim().split('\n'), expected);
+      // Mutt 2.2 threads on its side (its IMAP code knows no THREAD or SORT): it reads the
+      // threading headers of every message over IMAPS, which is what is checked here.
+      assert.match(commands, /^a\d+ SELECT "INBOX"$/m);
+      assert.match(commands, /^a\d+ FETCH 1:6 \(UID FLAGS INTERNALDATE RFC822\.SIZE BODY\.PEEK\[HEADER\.FIELDS \([^)]*MESSAGE-ID REFERENCES[^)]*IN-REPLY-TO/m);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
