@@ -6,6 +6,7 @@ import type { MailStore } from '../store/context.ts';
 import { ImapParseError } from './parser/command-parser.ts';
 import type { ResponseValue } from './parser/response.ts';
 import { mailboxCounts } from '../store/bulk-reads.ts';
+import { unclaimedRecentCount } from '../store/mailboxes.ts';
 
 export const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'HIGHESTMODSEQ'] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
@@ -22,10 +23,10 @@ export function parseStatusItems(names: string[]): StatusItem[] {
 export async function statusValues(store: MailStore, mailbox: Mailbox, items: StatusItem[]): Promise<ResponseValue[]> {
   const needsCounts = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'DELETED' || i === 'SIZE');
   const counts = needsCounts ? await mailboxCounts(store, mailbox.id) : null;
+  const recent = items.includes('RECENT') ? await unclaimedRecentCount(store, mailbox) : 0;
   const value: Record<StatusItem, () => number> = {
     MESSAGES: () => counts!.messages,
-    // \Recent is not kept (RFC 9051 removed it).
-    RECENT: () => 0,
+    RECENT: () => recent,
     UIDNEXT: () => mailbox.uidNext,
     UIDVALIDITY: () => mailbox.uidValidity,
     UNSEEN: () => counts!.unseen,

@@ -29,7 +29,7 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
   const selected = session.selected!;
   if (usesModseq(key)) session.enabled.add('CONDSTORE');
   const accountId = session.account!.id;
-  const scope: SearchScope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0, textHits: new Map() };
+  const scope: SearchScope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0, recent: selected.recentUids, textHits: new Map() };
   for (const textKey of textKeys(key)) {
     const hits = await searchMessageText(session.store, accountId, { mailboxId: selected.id, query: textKey.value, part: textKey.where });
     scope.textHits.set(textKey, new Set(hits.map((hit) => hit.uid)));

@@ -24,6 +24,8 @@ export interface SearchScope {
   /** The number of messages and the largest UID in the session's view, for "*". */
   exists: number;
   largestUid: number;
+  /** The session's \\Recent messages. */
+  recent: ReadonlySet<number>;
   /** For each BODY or TEXT key, the UIDs whose text contains its string. */
   textHits: Map<SearchKey, Set<number>>;
 }
@@ -140,8 +142,6 @@ export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope
   switch (key.op) {
     case 'all':
       return true;
-    case 'none':
-      return false;
     case 'and':
       return key.keys.every((k) => matches(k, target, scope));
     case 'or':
@@ -164,5 +164,7 @@ export function matches(key: SearchKey, target: SearchTarget, scope: SearchScope
       return scope.textHits.get(key)?.has(message.uid) ?? false;
     case 'modseq':
       return message.modseq >= key.modseq;
+    case 'recent':
+      return scope.recent.has(message.uid);
   }
 }

@@ -5,7 +5,7 @@
 // reports it; expunges wait while sequence numbers must stay still.
 import type { Mailbox } from '../../prisma/generated/sqlite/client.ts';
 import { expungedSince, listMessageStates } from '../store/messages.ts';
-import { keywordList, mailboxSyncState } from '../store/mailboxes.ts';
+import { claimRecent, keywordList, mailboxSyncState } from '../store/mailboxes.ts';
 import { SYSTEM_FLAGS } from '../store/flags.ts';
 import { bad, no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
@@ -27,6 +27,8 @@ export class SelectedMailbox {
   /** The keywords the client was told of in FLAGS (RFC 3501 7.2.6), lower case. */
   private readonly announced = new Set<string>();
   private keywords: string[] = [];
+  /** UIDs that are \\Recent in this session (RFC 3501 2.3.2). */
+  private readonly recent = new Set<number>();
 
   constructor(
     mailbox: Mailbox,
@@ -64,9 +66,24 @@ export class SelectedMailbox {
    * A message's flags for an untagged FETCH. RFC 3501 7.2.6: a keyword the
    * client was not told of goes out in FLAGS first, whichever session added it.
    */
-  flagsForFetch(session: ImapSession, flags: string[]): string[] {
+  flagsForFetch(session: ImapSession, uid: number, flags: string[]): string[] {
     if (this.addKeywords(flags.filter((f) => !f.startsWith('\\')))) this.sendFlags(session);
-    return flags;
+    return this.recent.has(uid) ? [...flags, '\\Recent'] : flags;
+  }
+
+  get recentUids(): ReadonlySet<number> {
+    return this.recent;
+  }
+
+  /**
+   * Takes the \\Recent of new messages (RFC 3501 2.3.2): a SELECTed session
+   * claims them for itself alone; an EXAMINEd one sees what nobody claimed and
+   * leaves it (6.3.2); an IMAP4rev2 session has no \\Recent (RFC 9051).
+   */
+  async takeRecent(session: ImapSession, uids: number[], recentUid: number): Promise<void> {
+    if (session.rev2 || uids.length === 0) return;
+    const from = this.readOnly ? recentUid : await claimRecent(session.store, this.id, recentUid, uids[uids.length - 1]);
+    for (const uid of uids) if (uid > from) this.recent.add(uid);
   }
 
   get exists(): number {
@@ -141,13 +158,15 @@ export class SelectedMailbox {
       if (added.length > 0) {
         this.knownUidNext = added[added.length - 1].uid + 1;
         this.uids.push(...added.map((m) => m.uid));
+        await this.takeRecent(session, added.map((m) => m.uid), state.recentUid);
         session.untagged(this.uids.length, 'EXISTS');
+        if (!session.rev2) session.untagged(this.recent.size, 'RECENT');
       }
       for (const message of flagged) {
         const seq = this.seqOf(message.uid);
         if (!seq) continue;
         // RFC 7162 3.2.4: with CONDSTORE on, unsolicited FETCH carries MODSEQ.
-        const items: (string | number | string[] | number[])[] = ['UID', message.uid, 'FLAGS', this.flagsForFetch(session, message.flags)];
+        const items: (string | number | string[] | number[])[] = ['UID', message.uid, 'FLAGS', this.flagsForFetch(session, message.uid, message.flags)];
         if (session.condstore) items.push('MODSEQ', [message.modseq]);
         session.untagged(seq, 'FETCH', items);
       }
@@ -168,6 +187,7 @@ export class SelectedMailbox {
       }
     }
     this.uids = this.uids.filter((uid) => !this.pendingExpunges.has(uid));
+    for (const uid of this.pendingExpunges) this.recent.delete(uid);
     this.pendingExpunges.clear();
   }
 }

@@ -99,11 +99,41 @@ export interface MailboxSyncState {
   highestModseq: number;
   /** Every keyword used in the mailbox (RFC 3501 7.2.6 FLAGS). */
   keywords: string[];
+  /** UIDs above this are \\Recent for whoever claims them (claimRecent). */
+  recentUid: number;
 }
 
 export async function mailboxSyncState(store: MailStore, accountId: number, mailboxId: number): Promise<MailboxSyncState | null> {
-  const row = await store.database.prisma.mailbox.findFirst({ where: { id: mailboxId, accountId }, select: { highestModseq: true, keywords: true } });
-  return row ? { highestModseq: row.highestModseq, keywords: keywordList(row.keywords) } : null;
+  const row = await store.database.prisma.mailbox.findFirst({ where: { id: mailboxId, accountId }, select: { highestModseq: true, keywords: true, recentUid: true } });
+  return row ? { highestModseq: row.highestModseq, keywords: keywordList(row.keywords), recentUid: row.recentUid } : null;
+}
+
+/**
+ * RFC 3501 2.3.2: a message is \\Recent in exactly one session, the first to
+ * learn of it. A session that sees UIDs up to `upToUid` claims them by moving
+ * the mailbox's recentUid there, compare-and-set, so that two sessions (in
+ * this daemon or another) never claim the same ones. `knownRecentUid` is the
+ * value the caller last read: recentUid only grows, so when that already
+ * covers `upToUid` there is nothing to claim and no query. Returns the
+ * recentUid before the claim: the UIDs above it, up to `upToUid`, are this
+ * session's.
+ */
+export async function claimRecent(store: MailStore, mailboxId: number, knownRecentUid: number, upToUid: number): Promise<number> {
+  const prisma = store.database.prisma;
+  let seen = knownRecentUid;
+  while (seen < upToUid) {
+    const { count } = await prisma.mailbox.updateMany({ where: { id: mailboxId, recentUid: seen }, data: { recentUid: upToUid } });
+    if (count === 1) return seen;
+    const row = await prisma.mailbox.findUnique({ where: { id: mailboxId }, select: { recentUid: true } });
+    if (!row) break;
+    seen = row.recentUid;
+  }
+  return upToUid;
+}
+
+/** STATUS RECENT: the messages no session has claimed yet. */
+export async function unclaimedRecentCount(store: MailStore, mailbox: Pick<Mailbox, 'id' | 'recentUid'>): Promise<number> {
+  return store.database.prisma.message.count({ where: { mailboxId: mailbox.id, uid: { gt: mailbox.recentUid } } });
 }
 
 export function keywordList(column: string): string[] {

@@ -26,7 +26,7 @@ describe('IMAP with imaplib and curl', () => {
     assert.equal(out.search, '2');
     assert.deepEqual(out.fetch, ['Subject: first', 'Subject: second']);
     assert.match(out.rfc822, /^From: Sender <sender@remote\.test>\r\n[\s\S]*\r\n\r\nSecond body\.\r\n$/);
-    assert.deepEqual(out.store, ['1 (FLAGS (\\Deleted))']);
+    assert.deepEqual(out.store, ['1 (FLAGS (\\Deleted \\Recent))']);
     assert.deepEqual(out.expunge, ['1']);
     assert.equal(out.append, 'OK');
     assert.equal(out.move, 'OK');

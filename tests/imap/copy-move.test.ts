@@ -28,11 +28,12 @@ for (const engine of ENGINES) {
         S: a2 OK [COPYUID {any} 1:2 1:2] COPY completed
         C: a3 UID COPY 4 Archive
         S: a3 OK [COPYUID {any} 4 3] COPY completed
-        C: a4 STATUS Archive (MESSAGES)
-        S: * STATUS "Archive" (MESSAGES 3)
+        C: a4 STATUS Archive (MESSAGES RECENT)
+        S: * STATUS "Archive" (MESSAGES 3 RECENT 3)
         S: a4 OK STATUS completed
         C: a5 COPY 1 INBOX
         S: * 5 EXISTS
+        S: * 5 RECENT
         S: a5 OK [COPYUID {any} 1 5] COPY completed
       `);
     });
@@ -49,8 +50,8 @@ for (const engine of ENGINES) {
         S: * 3 EXPUNGE
         S: b2 OK UID MOVE completed
         C: b3 UID FETCH 1:* FLAGS
-        S: * 1 FETCH (UID 1 FLAGS (\\Flagged))
-        S: * 2 FETCH (UID 4 FLAGS ())
+        S: * 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))
+        S: * 2 FETCH (UID 4 FLAGS (\\Recent))
         S: b3 OK UID FETCH completed
       `);
       await expectSelected(client, 'b4 EXAMINE Trash', 2);

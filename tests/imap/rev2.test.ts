@@ -27,7 +27,7 @@ describe('IMAP4rev2', () => {
       S: * FLAGS {any}
       S: * OK [PERMANENTFLAGS {any}
       S: * 2 EXISTS
-      S: * 0 RECENT
+      S: * 2 RECENT
       S: * OK [UNSEEN 1] First unseen
       S: * OK [UIDVALIDITY {any}] UIDs valid
       S: * OK [UIDNEXT 3] Predicted next UID

@@ -150,6 +150,8 @@ for (const engine of ENGINES) {
       exists += 1;
       assert.equal(line, `* ${exists} EXISTS`);
       assert.ok(elapsed < 1000, `EXISTS ${elapsed} ms after the 250`);
+      // RFC 3501 2.3.2: the session that hears of it first, this one, has it as \\Recent.
+      assert.equal(await idler.readLine(), `* ${exists} RECENT`);
       idler.send('DONE\r\n');
       assert.equal(await idler.readLine(), 'i1 OK IDLE terminated');
       return elapsed;

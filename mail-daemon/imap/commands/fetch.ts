@@ -71,7 +71,7 @@ export const fetchCommand = defineCommand({
         for (const message of part) {
           const seq = selected.seqOf(message.uid);
           if (!seq) continue;
-          const flags = wantsFlags ? selected.flagsForFetch(session, message.flags) : message.flags;
+          const flags = wantsFlags ? selected.flagsForFetch(session, message.uid, message.flags) : message.flags;
           session.untagged(seq, 'FETCH', fetchItemValues({ ...message, flags }, contents.get(message.contentHash), batchItems));
           await session.drain();
         }

@@ -75,13 +75,14 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
       if (condstore) session.enabled.add('CONDSTORE');
       const [uids, counts] = await Promise.all([listUids(session.store, accountId, mailbox.id), mailboxCounts(session.store, mailbox.id)]);
       const selected = new SelectedMailbox(mailbox, mailbox.name, readOnly, uids);
+      await selected.takeRecent(session, uids, mailbox.recentUid);
       selected.sendFlags(session);
       session.untagged(uids.length, 'EXISTS');
       if (session.rev2) {
         // RFC 9051 6.3.2: the mailbox's LIST response; RECENT and UNSEEN are gone from rev2.
         session.untagged('LIST', ...(await listResponseFor(session, mailbox)));
       } else {
-        session.untagged(0, 'RECENT');
+        session.untagged(selected.recentUids.size, 'RECENT');
         const firstUnseen = counts.firstUnseenUid === null ? 0 : selected.seqOf(counts.firstUnseenUid);
         if (firstUnseen) session.untagged('OK', `[UNSEEN ${firstUnseen}]`, 'First unseen');
       }
@@ -95,7 +96,7 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
         await reportVanishedEarlier(session, mailbox.id, qresync.modseq, ranges);
         for (const message of await listMessageStates(session.store, accountId, mailbox.id, { changedSince: qresync.modseq })) {
           const seq = selected.seqOf(message.uid);
-          if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', selected.flagsForFetch(session, message.flags), 'MODSEQ', [message.modseq]]);
+          if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', selected.flagsForFetch(session, message.uid, message.flags), 'MODSEQ', [message.modseq]]);
         }
       }
       session.selected = selected;

@@ -57,7 +57,7 @@ export const storeCommand = defineCommand({
         if (!seq) continue;
         const items: (string | number | string[] | number[])[] = [];
         if (uid) items.push('UID', message.uid);
-        items.push('FLAGS', selected.flagsForFetch(session, message.flags));
+        items.push('FLAGS', selected.flagsForFetch(session, message.uid, message.flags));
         if (session.condstore) items.push('MODSEQ', [message.modseq]);
         session.untagged(seq, 'FETCH', items);
       }

@@ -8,7 +8,6 @@ import { isSequenceSet, parseSequenceSet, type SequenceSet } from './sequence-se
 
 export type SearchKey =
   | { op: 'all' }
-  | { op: 'none' }
   | { op: 'and'; keys: SearchKey[] }
   | { op: 'or'; left: SearchKey; right: SearchKey }
   | { op: 'not'; key: SearchKey }
@@ -19,7 +18,8 @@ export type SearchKey =
   | { op: 'size'; compare: 'larger' | 'smaller'; bytes: number }
   | { op: 'header'; field: string; value: string }
   | { op: 'text'; where: 'body' | 'text'; value: string }
-  | { op: 'modseq'; modseq: number };
+  | { op: 'modseq'; modseq: number }
+  | { op: 'recent' };
 
 export interface SearchCommand {
   /** RFC 4731 RETURN options, upper case; undefined for a plain SEARCH. */
@@ -116,12 +116,14 @@ class KeyReader {
     if (name in HEADER_KEYS) return { op: 'header', field: HEADER_KEYS[name], value: this.text('search string') };
     switch (name) {
       case 'ALL':
-      case 'OLD':
         return { op: 'all' };
-      // No session here ever sees \Recent (RFC 9051 dropped it), so these match nothing.
+      // RFC 3501 6.4.4: \Recent in this session; NEW is RECENT UNSEEN, OLD is NOT RECENT.
       case 'RECENT':
+        return { op: 'recent' };
       case 'NEW':
-        return { op: 'none' };
+        return { op: 'and', keys: [{ op: 'recent' }, { op: 'flag', flag: '\\Seen', set: false }] };
+      case 'OLD':
+        return { op: 'not', key: { op: 'recent' } };
       case 'KEYWORD':
       case 'UNKEYWORD':
         return { op: 'flag', flag: this.text('keyword'), set: name === 'KEYWORD' };

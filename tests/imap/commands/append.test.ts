@@ -32,19 +32,19 @@ for (const engine of ENGINES) {
         S: {any}
         S: {any}
         S: * 2 EXISTS
-        S: * 0 RECENT
+        S: * 2 RECENT
         S: * OK [UNSEEN 2] First unseen
         S: {any}
         S: {any}
         S: {any}
         S: a3 OK [READ-WRITE] SELECT completed
         C: a4 FETCH 1:2 (FLAGS INTERNALDATE BODY.PEEK[])
-        S: * 1 FETCH (FLAGS (\\Seen) INTERNALDATE "20-Nov-2026 10:00:00 +0000" BODY[] {${message.length}}
+        S: * 1 FETCH (FLAGS (\\Seen \\Recent) INTERNALDATE "20-Nov-2026 10:00:00 +0000" BODY[] {${message.length}}
         S: Subject: hi
         S:
         S: body
         S: )
-        S: * 2 FETCH (FLAGS () INTERNALDATE {any} BODY[] {${message.length}}
+        S: * 2 FETCH (FLAGS (\\Recent) INTERNALDATE {any} BODY[] {${message.length}}
         S: Subject: hi
         S:
         S: body
@@ -53,6 +53,7 @@ for (const engine of ENGINES) {
         C: a5 APPEND Sent {${message.length}+}
         ${literalLines(message)}
         S: * 3 EXISTS
+        S: * 3 RECENT
         S: a5 OK [APPENDUID {any} 3] APPEND completed
       `);
     });

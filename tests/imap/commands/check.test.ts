@@ -13,6 +13,7 @@ describe('IMAP CHECK', () => {
     await client.transcript(`
       C: a1 CHECK
       S: * 1 EXISTS
+      S: * 1 RECENT
       S: a1 OK CHECK completed
     `);
   });

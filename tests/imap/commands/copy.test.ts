@@ -18,8 +18,8 @@ describe('IMAP COPY', () => {
       S: * STATUS "Archive" (MESSAGES 3)
       S: a3 OK STATUS completed
       C: a4 FETCH 1:* FLAGS
-      S: * 1 FETCH (FLAGS (\\Draft))
-      S: * 2 FETCH (FLAGS (\\Draft))
+      S: * 1 FETCH (FLAGS (\\Draft \\Recent))
+      S: * 2 FETCH (FLAGS (\\Draft \\Recent))
       S: a4 OK FETCH completed
     `);
   });

@@ -24,11 +24,11 @@ for (const engine of ENGINES) {
     it('returns flags, dates, sizes and envelopes', async () => {
       await client.transcript(`
         C: a1 FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)
-        S: * 1 FETCH (UID 1 FLAGS () INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 209 ENVELOPE ("Fri, 20 Nov 2026 10:00:00 +0000" "one" (("Sender" NIL "sender" "remote.test")) (("Sender" NIL "sender" "remote.test")) (("Sender" NIL "sender" "remote.test")) ((NIL NIL "alice" "example.test")) NIL NIL NIL "<one@x>"))
-        S: * 2 FETCH (UID 2 FLAGS () INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 495 ENVELOPE ("Fri, 20 Nov 2026 10:00:00 +0000" "Report" (("Bob Example" NIL "bob" "example.test")) (("Bob Example" NIL "bob" "example.test")) (("Bob Example" NIL "bob" "example.test")) ((NIL NIL "alice" "example.test") ("Carol" NIL "carol" "example.test")) NIL NIL NIL "<report-1@example.test>"))
+        S: * 1 FETCH (UID 1 FLAGS (\\Recent) INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 209 ENVELOPE ("Fri, 20 Nov 2026 10:00:00 +0000" "one" (("Sender" NIL "sender" "remote.test")) (("Sender" NIL "sender" "remote.test")) (("Sender" NIL "sender" "remote.test")) ((NIL NIL "alice" "example.test")) NIL NIL NIL "<one@x>"))
+        S: * 2 FETCH (UID 2 FLAGS (\\Recent) INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 495 ENVELOPE ("Fri, 20 Nov 2026 10:00:00 +0000" "Report" (("Bob Example" NIL "bob" "example.test")) (("Bob Example" NIL "bob" "example.test")) (("Bob Example" NIL "bob" "example.test")) ((NIL NIL "alice" "example.test") ("Carol" NIL "carol" "example.test")) NIL NIL NIL "<report-1@example.test>"))
         S: a1 OK FETCH completed
         C: a2 UID FETCH 2:* FAST
-        S: * 2 FETCH (UID 2 FLAGS () INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 495)
+        S: * 2 FETCH (UID 2 FLAGS (\\Recent) INTERNALDATE "20-Nov-2026 10:00:00 +0000" RFC822.SIZE 495)
         S: a2 OK UID FETCH completed
       `);
     });
@@ -72,12 +72,12 @@ for (const engine of ENGINES) {
         S: Hello BODY[HEADER.FIELDS.NOT (FROM TO DATE MESSAGE-ID MIME-VERSION CONTENT-TYPE)] {16}
         S: Subject: one
         S: 
-        S:  FLAGS ())
+        S:  FLAGS (\\Recent))
         S: c2 OK FETCH completed
         C: c3 FETCH 1 (BODY[TEXT]<6.100>)
         S: * 1 FETCH (BODY[TEXT]<6> {8}
         S: there.
-        S:  FLAGS (\\Seen))
+        S:  FLAGS (\\Seen \\Recent))
         S: c3 OK FETCH completed
         C: c4 FETCH 1 RFC822.HEADER
         S: * 1 FETCH (RFC822.HEADER {{any}}
@@ -97,7 +97,7 @@ for (const engine of ENGINES) {
     it('answers MODSEQ and CHANGEDSINCE', async () => {
       await client.transcript(`
         C: d1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 3)
-        S: * 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (4))
+        S: * 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) MODSEQ (4))
         S: d1 OK [HIGHESTMODSEQ 4] UID FETCH completed
         C: d2 FETCH 2 MODSEQ
         S: * 2 FETCH (MODSEQ (3))
@@ -154,7 +154,7 @@ describe('IMAP FETCH MODSEQ turning CONDSTORE on', () => {
       C: a1 FETCH 1 (MODSEQ
       S: a1 BAD {any}
       C: a2 FETCH 1 (FLAGS)
-      S: * 1 FETCH (FLAGS ())
+      S: * 1 FETCH (FLAGS (\\Recent))
       S: a2 OK FETCH completed
       C: a3 FETCH 1 MODSEQ
       S: * 1 FETCH (MODSEQ (2))
@@ -166,7 +166,7 @@ describe('IMAP FETCH MODSEQ turning CONDSTORE on', () => {
     await other.command('o1 STORE 2 +FLAGS (\\Answered)');
     await client.transcript(`
       C: a5 NOOP
-      S: * 2 FETCH (UID 2 FLAGS (\\Answered) MODSEQ (4))
+      S: * 2 FETCH (UID 2 FLAGS (\\Answered \\Recent) MODSEQ (4))
       S: a5 OK NOOP completed
     `);
     // A session that asked for CONDSTORE at SELECT has been told already.
@@ -226,6 +226,7 @@ describe('IMAP FETCH ENVELOPE of address lists (RFC 5322 3.4 groups and comments
     await client.transcript(`
       C: a3 NOOP
       S: * 4 EXISTS
+      S: * 4 RECENT
       S: a3 OK NOOP completed
       C: a4 FETCH 4 ENVELOPE
       S: * 4 FETCH (ENVELOPE (NIL "broken" NIL NIL NIL ((NIL NIL "unterminated <x@y" "MISSING_DOMAIN")) ((NIL NIL "a" "b") (NIL NIL "MISSING_MAILBOX" "d")) NIL NIL NIL))

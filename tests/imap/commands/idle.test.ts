@@ -43,12 +43,14 @@ for (const engine of ENGINES) {
       await deliverTo(server, server.alice, [buildMessage({ subject: 'second' })]);
       assert.equal(await idler.readLine(1000), '* 2 EXISTS');
       assert.ok(Date.now() - started < 1000);
+      // RFC 3501 2.3.2: the first session to hear of it has it as \\Recent, with the one from SELECT.
+      assert.equal(await idler.readLine(), '* 2 RECENT');
     });
 
     it('sees flag changes and expunges by another session', async () => {
       await other.command('b1 STORE 1 +FLAGS.SILENT (\\Deleted)');
       await idler.transcript(`
-        S: * 1 FETCH (UID 1 FLAGS (\\Deleted))
+        S: * 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))
       `);
       await other.command('b2 EXPUNGE');
       await idler.transcript(`
@@ -60,6 +62,7 @@ for (const engine of ENGINES) {
       await deliverFromAnotherProcess(server.daemon.database.url, server.alice.id);
       assert.equal(await idler.readLine(2000), '* 2 EXISTS');
       await idler.transcript(`
+        S: * 2 RECENT
         C: DONE
         S: a1 OK IDLE terminated
         C: a2 NOOP

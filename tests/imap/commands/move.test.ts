@@ -54,6 +54,7 @@ describe('IMAP MOVE', () => {
       C: d1 UID MOVE 1:2 Loop
       S: * OK [COPYUID {any} 1:2 4:5] Moved
       S: * 5 EXISTS
+      S: * 5 RECENT
       S: * 2 EXPUNGE
       S: * 1 EXPUNGE
       S: d1 OK UID MOVE completed
@@ -70,6 +71,7 @@ describe('IMAP MOVE', () => {
     await other.transcript(`
       C: e1 NOOP
       S: * 5 EXISTS
+      S: * 0 RECENT
       S: * 2 EXPUNGE
       S: * 1 EXPUNGE
       S: e1 OK NOOP completed

@@ -24,6 +24,7 @@ describe('IMAP NOOP', () => {
     await client.transcript(`
       C: b1 NOOP
       S: * 1 EXISTS
+      S: * 1 RECENT
       S: b1 OK NOOP completed
     `);
   });

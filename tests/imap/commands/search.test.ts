@@ -80,7 +80,7 @@ describe('IMAP SEARCH', () => {
       S: * SEARCH 2 (MODSEQ 5)
       S: a16 OK [HIGHESTMODSEQ 5] SEARCH completed
       C: a17 SEARCH NEW
-      S: * SEARCH
+      S: * SEARCH 2 3
       S: a17 OK SEARCH completed
     `);
   });
@@ -128,8 +128,8 @@ describe('IMAP SEARCH RETURN (MIN MAX) with MODSEQ', () => {
     await client.transcript(`
       C: a1 SEARCH RETURN (MIN) MODSEQ 1
       S: * ESEARCH (TAG "a1") MIN 1 MODSEQ 2
-      S: * 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (7))
-      S: * 3 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (6))
+      S: * 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent) MODSEQ (7))
+      S: * 3 FETCH (UID 3 FLAGS (\\Flagged \\Recent) MODSEQ (6))
       S: a1 OK [HIGHESTMODSEQ 7] SEARCH completed
       C: a2 SEARCH RETURN (MAX) MODSEQ 1
       S: * ESEARCH (TAG "a2") MAX 4 MODSEQ 5
@@ -200,6 +200,7 @@ describe('IMAP SEARCH SENTBEFORE, SENTON and SENTSINCE', () => {
     await client.transcript(`
       C: a7 NOOP
       S: * 4 EXISTS
+      S: * 4 RECENT
       S: a7 OK NOOP completed
       C: a8 SEARCH SENTON 22-Nov-2026
       S: * SEARCH 4
@@ -282,6 +283,7 @@ describe('IMAP SEARCH on address fields and header presence', () => {
     await client.transcript(`
       C: a16 NOOP
       S: * 4 EXISTS
+      S: * 4 RECENT
       S: a16 OK NOOP completed
       C: a17 SEARCH TO "late group"
       S: * SEARCH 4
@@ -289,6 +291,66 @@ describe('IMAP SEARCH on address fields and header presence', () => {
       C: a18 SEARCH NOT HEADER SUBJECT ""
       S: * SEARCH 3 4
       S: a18 OK SEARCH completed
+    `);
+  });
+});
+
+describe('IMAP SEARCH RECENT, NEW and OLD (RFC 3501 6.4.4)', () => {
+  const imap = imapFixture();
+
+  it('match the \\Recent of this session only, also for a message that arrives while both sessions have the mailbox selected', async () => {
+    await imap.authenticated().then((c) => c.command('p0 CREATE News'));
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'read' })], { mailbox: 'News', flags: ['\\Seen'] });
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'unread' }), buildMessage({ subject: 'unread too' })], { mailbox: 'News' });
+    const first = await imap.selected('News');
+    const second = await imap.selected('News');
+    await first.transcript(`
+      C: a1 SEARCH RECENT
+      S: * SEARCH 1 2 3
+      S: a1 OK SEARCH completed
+      C: a2 SEARCH NEW
+      S: * SEARCH 2 3
+      S: a2 OK SEARCH completed
+      C: a3 SEARCH OLD
+      S: * SEARCH
+      S: a3 OK SEARCH completed
+      C: a4 SEARCH OR OLD SEEN
+      S: * SEARCH 1
+      S: a4 OK SEARCH completed
+      C: a5 SEARCH RETURN (COUNT) NOT NEW
+      S: * ESEARCH (TAG "a5") COUNT 1
+      S: a5 OK SEARCH completed
+      C: a6 SEARCH NEW BOGUS
+      S: a6 BAD unknown search key BOGUS
+      C: a7 SEARCH (RECENT
+      S: a7 BAD unbalanced parenthesis
+    `);
+    await second.transcript(`
+      C: b1 SEARCH RECENT
+      S: * SEARCH
+      S: b1 OK SEARCH completed
+      C: b2 SEARCH OLD
+      S: * SEARCH 1 2 3
+      S: b2 OK SEARCH completed
+    `);
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'newest' })], { mailbox: 'News' });
+    await second.transcript(`
+      C: b3 NOOP
+      S: * 4 EXISTS
+      S: * 1 RECENT
+      S: b3 OK NOOP completed
+      C: b4 UID SEARCH NEW
+      S: * SEARCH 4
+      S: b4 OK UID SEARCH completed
+    `);
+    await first.transcript(`
+      C: a8 NOOP
+      S: * 4 EXISTS
+      S: * 3 RECENT
+      S: a8 OK NOOP completed
+      C: a9 SEARCH OLD
+      S: * SEARCH 4
+      S: a9 OK SEARCH completed
     `);
   });
 });

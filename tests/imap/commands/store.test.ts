@@ -30,18 +30,18 @@ for (const engine of ENGINES) {
         C: a1 STORE 1:2 +FLAGS (\\Flagged $Work)
         S: * FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Work)
         S: * OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Work \\*)] Flags permitted
-        S: * 1 FETCH (FLAGS (\\Flagged $Work))
-        S: * 2 FETCH (FLAGS (\\Flagged $Work))
+        S: * 1 FETCH (FLAGS (\\Flagged $Work \\Recent))
+        S: * 2 FETCH (FLAGS (\\Flagged $Work \\Recent))
         S: a1 OK STORE completed
         C: a2 UID STORE 2 -FLAGS $work
-        S: * 2 FETCH (UID 2 FLAGS (\\Flagged))
+        S: * 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))
         S: a2 OK UID STORE completed
         C: a3 STORE 3 FLAGS.SILENT (\\Seen \\Answered)
         S: a3 OK STORE completed
         C: a4 FETCH 1:3 FLAGS
-        S: * 1 FETCH (FLAGS (\\Flagged $Work))
-        S: * 2 FETCH (FLAGS (\\Flagged))
-        S: * 3 FETCH (FLAGS (\\Seen \\Answered))
+        S: * 1 FETCH (FLAGS (\\Flagged $Work \\Recent))
+        S: * 2 FETCH (FLAGS (\\Flagged \\Recent))
+        S: * 3 FETCH (FLAGS (\\Seen \\Answered \\Recent))
         S: a4 OK FETCH completed
       `);
     });
@@ -68,7 +68,7 @@ for (const engine of ENGINES) {
         S: * 3 FETCH (MODSEQ (7))
         S: c1 OK [HIGHESTMODSEQ 7] FETCH completed
         C: c2 STORE 1:3 (UNCHANGEDSINCE 5) +FLAGS (\\Deleted)
-        S: * 1 FETCH (FLAGS (\\Flagged \\Deleted $Work) MODSEQ (8))
+        S: * 1 FETCH (FLAGS (\\Flagged \\Deleted $Work \\Recent) MODSEQ (8))
         S: c2 OK [MODIFIED 2:3] Conditional STORE failed for some messages
       `);
     });
@@ -83,6 +83,8 @@ for (const engine of ENGINES) {
         S: d3 BAD missing flags
         C: d4 STORE 9 +FLAGS (\\Seen)
         S: d4 BAD Invalid message sequence number
+        C: d4b STORE 1 +FLAGS (\\Recent)
+        S: d4b BAD unknown system flag \\Recent
       `);
       await expectSelected(client, 'd5 EXAMINE INBOX', 3);
       await client.transcript(`
@@ -120,15 +122,15 @@ describe('IMAP STORE of new keywords (RFC 3501 7.2.6)', () => {
       C: a1 STORE 1 +FLAGS ($label1)
       S: * FLAGS (${SYSTEM} $label1)
       S: * OK [PERMANENTFLAGS (${SYSTEM} $label1 \\*)] Flags permitted
-      S: * 1 FETCH (FLAGS ($label1))
+      S: * 1 FETCH (FLAGS ($label1 \\Recent))
       S: a1 OK STORE completed
       C: a2 STORE 2 +FLAGS ($LABEL1 $label2)
       S: * FLAGS (${SYSTEM} $label1 $label2)
       S: * OK [PERMANENTFLAGS (${SYSTEM} $label1 $label2 \\*)] Flags permitted
-      S: * 2 FETCH (FLAGS ($LABEL1 $label2))
+      S: * 2 FETCH (FLAGS ($LABEL1 $label2 \\Recent))
       S: a2 OK STORE completed
       C: a3 STORE 2 -FLAGS ($label2)
-      S: * 2 FETCH (FLAGS ($LABEL1))
+      S: * 2 FETCH (FLAGS ($LABEL1 \\Recent))
       S: a3 OK STORE completed
       C: a4 STORE 1 +FLAGS (bad]keyword)
       S: a4 BAD {any}
@@ -174,6 +176,7 @@ describe('IMAP STORE of new keywords (RFC 3501 7.2.6)', () => {
       S: * FLAGS (${SYSTEM} $label1 $label2 $appended)
       S: * OK [PERMANENTFLAGS (${SYSTEM} $label1 $label2 $appended \\*)] Flags permitted
       S: * 3 EXISTS
+      S: * 1 RECENT
       S: c2 OK [APPENDUID {any}] APPEND completed
     `);
   });

@@ -19,7 +19,7 @@ describe('IMAP UID EXPUNGE', () => {
       C: a3 UID EXPUNGE 99
       S: a3 OK UID EXPUNGE completed
       C: a4 UID FETCH 1:* FLAGS
-      S: * 1 FETCH (UID 1 FLAGS (\\Deleted))
+      S: * 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))
       S: a4 OK UID FETCH completed
     `);
   });
