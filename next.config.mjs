@@ -24,6 +24,7 @@ const nextConfig = {
     'mailparser',
     'nodemailer',
     'pg',
+    'prom-client',
     'selfsigned',
     'smtp-server',
   ],

@@ -70,6 +70,8 @@ export interface Config {
   unverifiedDomainExpiryMs: number;
   /** Spam defence (mail-daemon/spam/). */
   spam: SpamConfig;
+  /** METRICS_PORT (off by default) and METRICS_HOST: the Prometheus endpoint (mail-daemon/metrics/). */
+  metrics: { port: Port; host: string };
 }
 
 export interface SpamConfig {
@@ -366,6 +368,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 
+  // Off unless asked for, and on loopback unless told otherwise: the numbers describe the whole platform.
+  const metrics = { port: read('METRICS_PORT', null, parsePort), host: read('METRICS_HOST', '127.0.0.1', parseListenHost) };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -389,5 +394,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authCacheTtlMs,
     unverifiedDomainExpiryMs,
     spam,
+    metrics,
   };
 }

@@ -9,6 +9,7 @@
 // client learns why. Those refusals are bounded too, with a deadline; beyond
 // them a socket is closed without a word.
 import type { Server, Socket } from 'node:net';
+import { connectionClosed, connectionDropped, connectionOpened, type ConnectionService } from './metrics/metrics.ts';
 
 export interface ConnectionLimits {
   perAddress: number;
@@ -74,7 +75,11 @@ export class ConnectionGate {
   private readonly counted = new Map<string, Counted>();
   private readonly maxRefusing: number;
 
-  constructor(readonly limits: ConnectionLimits) {
+  constructor(
+    readonly limits: ConnectionLimits,
+    /** The service whose connections the metrics count. */
+    readonly service: ConnectionService,
+  ) {
     this.maxRefusing = Math.max(8, Math.ceil(limits.perService / 8));
   }
 
@@ -105,6 +110,7 @@ export class ConnectionGate {
     const left = (this.perAddress.get(entry.address) ?? 1) - 1;
     if (left > 0) this.perAddress.set(entry.address, left);
     else this.perAddress.delete(entry.address);
+    connectionClosed(this.service);
     if (entry.refusal) {
       this.refusing -= 1;
       clearTimeout(entry.deadline);
@@ -120,12 +126,14 @@ export class ConnectionGate {
     if (refusal && (this.refusing >= this.maxRefusing || fromAddress >= 2 * this.limits.perAddress)) {
       socket.on('error', () => undefined);
       socket.destroy();
+      connectionDropped(this.service);
       return;
     }
     // The ends, read now: a closed socket forgets them.
     const ends: ConnectionEnds = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, localPort: socket.localPort };
     const entry: Counted = { address, refusal };
     this.perAddress.set(address, fromAddress + 1);
+    connectionOpened(this.service);
     if (refusal) {
       this.refusing += 1;
       entry.deadline = setTimeout(() => socket.destroy(), REFUSAL_DEADLINE_MS).unref();

@@ -11,6 +11,7 @@
 import { isIP } from 'node:net';
 import type { Database } from '../../prisma/database.ts';
 import { clientKey, normalizeLoginName } from './login-name.ts';
+import { loginFailed } from '../metrics/metrics.ts';
 
 export interface LoginLimits {
   /** How long a failure counts, in milliseconds. */
@@ -100,6 +101,7 @@ export class LoginLimiter {
   logFailure(attempt: LoginAttempt, reason: string, now = Date.now()): void {
     const plain = attempt.client.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
     const client = isIP(plain) ? plain : 'unknown';
+    loginFailed(attempt.service);
     this.log(`${new Date(now).toISOString()} login failed: service=${attempt.service} client=${client} reason=${reason} account=${JSON.stringify(normalizeLoginName(attempt.account))}`);
   }
 }

@@ -27,6 +27,7 @@ import { prependHeaders } from '../smtp/message-headers.ts';
 import { roomIn } from '../store/quota.ts';
 import { notifySender } from '../queue/notify-sender.ts';
 import { quotaReply } from './quota-reply.ts';
+import { deliveriesEnded } from '../metrics/metrics.ts';
 
 /** What delivery needs besides the message (SmtpContext is one). */
 export interface MailFlow {
@@ -222,6 +223,7 @@ async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: Prepar
 }
 
 export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
+  const started = Date.now();
   const prepared = await prepareMessage(input.message);
   const plan = await planDelivery(flow, input, prepared);
   const { remote, reached, junked } = plan;
@@ -240,6 +242,7 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const queueIds: number[] = [];
   // Without remote copies (the usual case), the log line goes in the delivery's own commit: one fsync, not two.
   const copies = await storeCopies(flow.store, input, prepared, targets, junked, remote.size === 0 ? logLine(targets.length, queueIds) : undefined);
+  deliveriesEnded('delivered', copies.length, { route: 'local', since: started });
   for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
     queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
   }

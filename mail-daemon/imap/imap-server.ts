@@ -49,7 +49,7 @@ export class ImapServer {
     this.listeners = new SessionListeners({
       service: 'imap',
       tls: options.tls,
-      gate: new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
+      gate: new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, 'imap'),
       refusal: refusalLine,
       log: options.log,
       createSession: (socket, secure) => this.createSession(socket, secure),

@@ -42,7 +42,7 @@ export class Pop3Server {
     this.listeners = new SessionListeners({
       service: 'pop3',
       tls: options.tls,
-      gate: new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
+      gate: new ConnectionGate(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, 'pop3'),
       refusal: refusalLine,
       log: options.log,
       createSession: (socket, secure) => this.createSession(socket, secure),

@@ -8,6 +8,7 @@ import { deliverMessage } from '../store/deliver.ts';
 import { enqueueMessage } from './enqueue.ts';
 import { signalQueued } from './queue-wakeup.ts';
 import { buildDeliveryStatusNotice, headerBlock, headerValue, type NoticeInput } from './delivery-status-notice.ts';
+import { deliveriesEnded } from '../metrics/metrics.ts';
 
 export type NoticeRoute = 'none' | 'local' | 'queued';
 
@@ -22,11 +23,13 @@ async function localAccountId(store: MailStore, address: string): Promise<number
 export async function notifySender(store: MailStore, input: Omit<NoticeInput, 'sender'> & { sender: string; queueId: number | null }): Promise<NoticeRoute> {
   // RFC 3461 6.2 / RFC 5321 4.5.5: never a notice about a notice.
   if (input.sender === '') return 'none';
+  const started = Date.now();
   const notice = buildDeliveryStatusNotice(input);
   const accountId = await localAccountId(store, input.sender);
   let route: NoticeRoute;
   if (accountId !== null) {
     await deliverMessage(store, notice, [{ accountId }]);
+    deliveriesEnded('delivered', 1, { route: 'local', since: started });
     route = 'local';
   } else {
     await enqueueMessage(store, { message: notice, mailFrom: '', recipients: [input.sender] });

@@ -21,6 +21,7 @@ import { DomainLimiter } from './domain-limiter.ts';
 import { onQueued } from './queue-wakeup.ts';
 import { headerBlock, headerValue, type NoticeRecipient } from './delivery-status-notice.ts';
 import { notifySender } from './notify-sender.ts';
+import { deliveriesEnded } from '../metrics/metrics.ts';
 
 export interface OutboundQueueOptions {
   /** Port of the receiving servers; default QUEUE_SMTP_PORT (25). */
@@ -334,6 +335,10 @@ export class QueueRunner {
     });
 
     for (const r of outcomes) this.context.log(`outbound queue: entry ${entry.id}: <${r.address}> ${r.outcome} (${r.status} ${r.detail})`);
+    const counted = (outcome: RecipientResult['outcome']) => outcomes.filter((r) => r.outcome === outcome).length;
+    deliveriesEnded('delivered', counted('delivered'), { route: 'remote', since: entry.createdAt });
+    deliveriesEnded('deferred', counted('deferred'));
+    deliveriesEnded('bounced', counted('failed'));
   }
 
   async stop(): Promise<void> {

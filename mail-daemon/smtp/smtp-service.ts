@@ -52,7 +52,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
     const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log, incoming };
     const limiter = new LoginLimiter(store.database, config.login, log);
     // One gate for the three ports; a refused client hears why (RFC 5321 3.1: 421 instead of the greeting).
-    const gate = new ConnectionGate(connectionLimits);
+    const gate = new ConnectionGate(connectionLimits, 'smtp');
     const refusals: Record<Refusal, () => Error> = {
       address: () => smtpError(421, '4.7.0', 'Too many connections from your address, try again later'),
       service: () => smtpError(421, '4.3.2', 'Too many connections to this server, try again later'),

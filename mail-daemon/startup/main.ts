@@ -7,6 +7,7 @@ import { outboundQueue } from '../queue/outbound-queue.ts';
 import { pop3Service } from '../pop3/pop3-service.ts';
 import { smtpService } from '../smtp/smtp-service.ts';
 import { imapService } from '../imap/imap-service.ts';
+import { metricsService } from '../metrics/metrics-service.ts';
 
 // Protocol services are added here as they are built (SMTP, POP3, IMAP, queue).
 const SERVICES: Service[] = [
@@ -14,6 +15,7 @@ const SERVICES: Service[] = [
   pop3Service,
   imapService,
   outboundQueue(),
+  metricsService,
 ];
 
 async function main(): Promise<void> {

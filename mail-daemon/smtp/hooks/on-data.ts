@@ -12,6 +12,7 @@ import { receivedHeader } from '../received-header.ts';
 import { transactionState } from '../session-state.ts';
 import { smtpError } from '../smtp-error.ts';
 import { newReceivedId } from '../../delivery/received-id.ts';
+import { deliveriesEnded } from '../../metrics/metrics.ts';
 
 /**
  * The message, or null when it is bigger than maxBytes: then the rest is read
@@ -59,6 +60,7 @@ export function onData(context: SmtpContext, mode: 'inbound' | 'submission') {
     })().finally(() => lease.release()).then(
       (message) => callback(null, message),
       (error) => {
+        if (error?.responseCode >= 500) deliveriesEnded('rejected', session.envelope.rcptTo.length);
         if (error?.responseCode) return callback(error);
         context.log(`smtp: ${mode} delivery failed: ${error?.stack ?? error}`);
         callback(smtpError(451, '4.3.0', 'Temporary failure storing the message, try again later'));

@@ -1,0 +1,87 @@
+// The daemon's metrics, all in one registry: each counter is defined here
+// once and bumped by the code where its event already happens (the
+// connection gate, the login limiter, delivery and the queue), so there is no
+// second bookkeeping. They count this process only: with several daemons on
+// one PostgreSQL each reports its own, and Prometheus sums them. What is
+// shared (queue, database size) is read from the database at each scrape
+// (database-gauges.ts). Served by metrics-service.ts when METRICS_PORT is set.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const metricsRegistry = new Registry();
+const registers = [metricsRegistry];
+
+export type ConnectionService = 'smtp' | 'imap' | 'pop3';
+export type DeliveryOutcome = 'delivered' | 'deferred' | 'bounced' | 'rejected';
+export type DeliveryRoute = 'local' | 'remote';
+
+const connectionsOpen = new Gauge({ name: 'mail_connections_open', help: 'Connections open now, per service (SMTP counts ports 25, 587 and 465).', labelNames: ['service'], registers });
+const connectionsTotal = new Counter({ name: 'mail_connections_total', help: 'Connections accepted since start, per service, refused ones included.', labelNames: ['service'], registers });
+const deliveries = new Counter({
+  name: 'mail_deliveries_total',
+  help: 'Deliveries per recipient by outcome: delivered (into a mailbox here, or accepted by the remote server), deferred (a queue attempt failed temporarily), bounced (the queue gave up), rejected (a message refused with 5xx at the end of SMTP DATA).',
+  labelNames: ['outcome'],
+  registers,
+});
+const deliveryDuration = new Histogram({
+  name: 'mail_delivery_duration_seconds',
+  help: 'Time to deliver one recipient: local, from the end of DATA (or the queue notice) to the commit; remote, from acceptance into the queue to the remote server\'s 250.',
+  labelNames: ['route'],
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400],
+  registers,
+});
+const loginFailures = new Counter({ name: 'mail_login_failures_total', help: 'Failed logins per service (wrong credentials, blocked or throttled clients).', labelNames: ['service'], registers });
+export const queueMessages = new Gauge({ name: 'mail_queue_messages', help: 'Messages waiting in the outbound queue (all daemons on the database).', registers });
+export const queueOldestAge = new Gauge({ name: 'mail_queue_oldest_age_seconds', help: 'Age of the oldest message in the outbound queue, 0 when it is empty.', registers });
+export const databaseSize = new Gauge({ name: 'mail_database_size_bytes', help: 'Size of the database (SQLite: pages in use times page size; PostgreSQL: pg_database_size).', registers });
+new Gauge({
+  name: 'mail_process_uptime_seconds',
+  help: 'Seconds since this daemon process started.',
+  registers,
+  collect() {
+    this.set(process.uptime());
+  },
+});
+
+// Every series exists from the start at 0, so a rate() sees the first event.
+for (const service of ['smtp', 'imap', 'pop3'] as const) {
+  connectionsOpen.set({ service }, 0);
+  connectionsTotal.inc({ service }, 0);
+  loginFailures.inc({ service }, 0);
+}
+for (const outcome of ['delivered', 'deferred', 'bounced', 'rejected'] as const) deliveries.inc({ outcome }, 0);
+for (const route of ['local', 'remote'] as const) deliveryDuration.zero({ route });
+
+let processMetrics = false;
+/** Adds Node's process metrics (process_resident_memory_bytes, process_start_time_seconds, ...) once, in the daemon only. */
+export function collectProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: metricsRegistry });
+}
+
+export function connectionOpened(service: ConnectionService): void {
+  connectionsTotal.inc({ service });
+  connectionsOpen.inc({ service });
+}
+
+export function connectionClosed(service: ConnectionService): void {
+  connectionsOpen.dec({ service });
+}
+
+export function connectionDropped(service: ConnectionService): void {
+  connectionsTotal.inc({ service });
+}
+
+export function loginFailed(service: string): void {
+  loginFailures.inc({ service });
+}
+
+/** `count` recipients reached `outcome`; delivered ones also give their time since `since`. */
+export function deliveriesEnded(outcome: DeliveryOutcome, count: number, delivered?: { route: DeliveryRoute; since: Date | number }): void {
+  if (count === 0) return;
+  deliveries.inc({ outcome }, count);
+  if (outcome === 'delivered' && delivered) {
+    const seconds = Math.max(0, (Date.now() - Number(delivered.since)) / 1000);
+    for (let i = 0; i < count; i++) deliveryDuration.observe({ route: delivered.route }, seconds);
+  }
+}
