@@ -17,29 +17,28 @@ export interface RestoreSummary {
   migrated: string[];
   /** The name the replaced database is kept under, if there was one. */
   previous: string | null;
+  /** Set when --force restored under a process that had the database open. */
+  warning: string | null;
 }
 
-export class DatabaseInUseError extends ValidationError {}
+const IN_USE_CONSEQUENCE =
+  'the running processes keep using the old database, now kept under a second name, and what they accept until you restart them is not in the restored one';
 
 /**
- * Fails unless no other process has the database open. Leaving WAL mode
- * needs every other connection closed (each holds a shared lock on the -shm
- * file for as long as it is open, the daemon's and the web app's too), and
- * doing so checkpoints the WAL into the file, so no committed write is left
- * only in a -wal file about to be removed.
+ * Whether another process has the database open, and if not, readies it to
+ * be replaced. Leaving WAL mode needs every other connection closed (each
+ * holds a shared lock on the -shm file for as long as it is open, the
+ * daemon's and the web app's too), and doing so checkpoints the WAL into the
+ * file, so no committed write is left only in a -wal file about to be removed.
  */
-function takeOverLiveDatabase(path: string): void {
+function openElsewhere(path: string): boolean {
   const db = new BetterSqlite3(path, { fileMustExist: true, timeout: 0 });
   try {
     db.pragma('journal_mode = DELETE');
+    return false;
   } catch (error) {
     if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-    throw new DatabaseInUseError(
-      'database',
-      `${path} is open in another process (the mail daemon or the web app): stop them first. ` +
-        '--force restores anyway, but the running processes keep using the old database, now kept under a second name, ' +
-        'and what they accept until you restart them is not in the restored one.',
-    );
+    return true;
   } finally {
     db.close();
   }
@@ -53,7 +52,10 @@ export async function restoreSqlite(databasePath: string, source: string, force:
     vacuumInto(source, partial);
     const migrated = await applyMigrations(`file:${partial}`);
     const live = existsSync(databasePath);
-    if (live && !force) takeOverLiveDatabase(databasePath);
+    const inUse = live && openElsewhere(databasePath);
+    if (inUse && !force) {
+      throw new ValidationError('database', `${databasePath} is open in another process (the mail daemon or the web app): stop them first. --force restores anyway, but ${IN_USE_CONSEQUENCE}.`);
+    }
     let previous: string | null = null;
     if (live) {
       previous = `${databasePath}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -62,7 +64,7 @@ export async function restoreSqlite(databasePath: string, source: string, force:
     // A -wal left beside the new file would be replayed into it: SQLite does not check that a WAL belongs to its database.
     for (const stale of [`${databasePath}-wal`, `${databasePath}-shm`]) rmSync(stale, { force: true });
     publishFile(partial, databasePath, true);
-    return { messages, migrated, previous };
+    return { messages, migrated, previous, warning: inUse ? `restored under running processes (--force): ${IN_USE_CONSEQUENCE}. Restart the mail daemon and the web app now.` : null };
   } finally {
     for (const file of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(file, { force: true });
   }

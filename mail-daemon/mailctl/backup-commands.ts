@@ -38,5 +38,6 @@ export async function runBackupCommand(config: Config, argv: string[]): Promise<
     `restored ${sqlitePath(url)} from ${file}: ${restored.messages} messages`,
     restored.migrated.length > 0 ? `applied migrations the backup lacked: ${restored.migrated.join(', ')}` : '',
     restored.previous ? `the database it replaced is kept as ${restored.previous}` : '',
+    restored.warning ?? '',
   ].filter(Boolean).join('\n');
 }

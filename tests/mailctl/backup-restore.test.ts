@@ -22,7 +22,7 @@ import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { buildMessage } from '../support/messages.ts';
-import { SMTPConnection, type NodemailerConnection } from '../support/smtp-client.ts';
+import { SMTPConnection, sendWithNodemailer, type NodemailerConnection } from '../support/smtp-client.ts';
 import { startMainDaemon, type MainDaemon } from '../support/daemon-main.ts';
 
 const mailctlPath = new URL('../../mail-daemon/mailctl/main.ts', import.meta.url).pathname;
@@ -231,6 +231,34 @@ describe('mailctl backup and restore on SQLite', () => {
       for (const message of acknowledged.filter((a) => a.phase === 'after')) {
         assert.equal(byMessageId.has(message.messageId), false, `${message.messageId} was acknowledged after the backup ended, yet it was restored`);
       }
+    } finally {
+      assert.equal(await daemon.stop(), 0, daemon.output());
+    }
+  });
+
+  it('with --force restores under a running daemon, and says to restart it', { timeout: 300_000 }, async () => {
+    const env = environment(installation);
+    const file = join(installation.dir, 'forced.db');
+    let daemon = await startDaemon(installation);
+    let backup: Awaited<ReturnType<typeof mailctl>>;
+    let forced: Awaited<ReturnType<typeof mailctl>>;
+    try {
+      backup = await mailctl(env, 'backup', file);
+      const late = loadMessage(3, 0);
+      await sendWithNodemailer({ host: HOST, port: daemon.port('submission'), auth: { user: ADDRESS, pass: TEST_PASSWORD } }, { from: ADDRESS, to: [ADDRESS] }, late.raw);
+      forced = await mailctl(env, 'restore', file, '--force');
+    } finally {
+      assert.equal(await daemon.stop(), 0, daemon.output());
+    }
+    assert.equal(backup.status, 0, backup.stderr);
+    const count = Number(/, (\d+) messages$/m.exec(backup.stdout)![1]);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.match(forced.stdout, /restored under running processes \(--force\): the running processes keep using the old database, now kept under a second name, and what they accept until you restart them is not in the restored one\. Restart the mail daemon and the web app now\./);
+    daemon = await startDaemon(installation);
+    try {
+      const { byMessageId, total } = await fetchAll(daemon.port('imap'));
+      assert.equal(total, count, 'the restored database, without the message sent after the backup');
+      assert.equal(byMessageId.has('<3.0@load.backup.test>'), false);
     } finally {
       assert.equal(await daemon.stop(), 0, daemon.output());
     }
