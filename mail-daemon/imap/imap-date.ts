@@ -19,7 +19,9 @@ export function parseImapDate(text: string): Date {
   const offset = (sign === '-' ? -1 : 1) * (Number(zoneHours) * 60 + Number(zoneMinutes));
   const utc = Date.UTC(Number(year), month, Number(day), Number(hour), Number(minute), Number(second)) - offset * 60_000;
   const date = new Date(utc);
-  if (!Number.isFinite(utc) || date.getUTCFullYear() < 1970 || Number(day) > 31 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) {
+  // A day the month does not have (31-Feb) would roll over into the next one.
+  const dayExists = new Date(Date.UTC(Number(year), month, Number(day))).getUTCMonth() === month;
+  if (!Number.isFinite(utc) || !dayExists || date.getUTCFullYear() < 1970 || Number(day) > 31 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) {
     throw new ImapParseError('invalid date-time');
   }
   return date;

@@ -37,10 +37,14 @@ export interface SessionOptions {
 }
 
 // Literal bytes one command may carry (RFC 9051 7.1 TOOBIG beyond): before
-// login only a user name and password; after it, one message for APPEND and
-// a little for any other command (a search string, a mailbox name).
+// login only a user name and password; after it, MAX_MESSAGE_SIZE for APPEND
+// (its messages together, with MULTIAPPEND: they sit in memory until stored
+// all at once, in one slot of the incoming-message budget) and a little for
+// any other command (a search string, a mailbox name).
 export const PRE_AUTH_LITERAL_BYTES = 4096;
 export const COMMAND_LITERAL_BYTES = 64 * 1024;
+/** RFC 3502: messages in one MULTIAPPEND (a literal each). */
+export const MAX_APPEND_MESSAGES = 1000;
 export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_COMMAND_BYTES = 1024 * 1024;
 /** Above this much unread input the socket is paused until the session catches up. */
@@ -62,6 +66,7 @@ const BASE_CAPABILITIES = [
   'NAMESPACE',
   'UNSELECT',
   'UIDPLUS',
+  'MULTIAPPEND',
   'MOVE',
   'CHILDREN',
   'LIST-EXTENDED',
@@ -269,7 +274,8 @@ export class ImapSession {
   private literalPolicy(firstLine: Buffer): LiteralPolicy {
     if (this.state === 'NOT_AUTHENTICATED') return { maxBytes: PRE_AUTH_LITERAL_BYTES, discardOversized: false };
     const append = /^\S+ APPEND /i.test(firstLine.subarray(0, 80).toString('latin1'));
-    return { maxBytes: append ? this.options.maxMessageSize + COMMAND_LITERAL_BYTES : COMMAND_LITERAL_BYTES, discardOversized: true };
+    if (!append) return { maxBytes: COMMAND_LITERAL_BYTES, discardOversized: true };
+    return { maxBytes: this.options.maxMessageSize + COMMAND_LITERAL_BYTES, discardOversized: true, maxLiterals: MAX_APPEND_MESSAGES };
   }
 
   private releaseLease(): void {

@@ -1,9 +1,10 @@
-// Delivery of one message to one or more local mailboxes in one transaction:
-// the raw bytes are stored once, each mailbox gets the next UID and a new
-// modseq. SMTP delivery, IMAP APPEND, the web app (Sent, Drafts) and notices
-// all come through here. The transaction is a list of SQL steps that the
-// delivery writer runs on the driver itself and commits together with the
-// other deliveries that are ready at the same time (delivery-writer.ts).
+// Delivery of one message to one or more local mailboxes in one transaction
+// (or of several, all or none, for MULTIAPPEND): the raw bytes are stored
+// once, each mailbox gets the next UID and a new modseq. SMTP delivery, IMAP
+// APPEND, the web app (Sent, Drafts) and notices all come through here. The
+// transaction is a list of SQL steps that the delivery writer runs on the
+// driver itself and commits together with the other deliveries that are
+// ready at the same time (delivery-writer.ts).
 import type { Tx } from './transaction.ts';
 import type { MailStore } from './context.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
@@ -131,10 +132,32 @@ export async function deliverMessage(
   options: DeliveryOptions = {},
 ): Promise<DeliveredCopy[]> {
   if (targets.length === 0 && !options.log) return [];
-  const prepared = Buffer.isBuffer(message) ? await prepareMessage(message) : message;
-  const copies = await deliveryWriterFor(store).write((changes) => deliverySteps(store.database.engine, prepared, targets, options, changes));
+  const [copies] = await deliverMessages(store, [{ message, targets, options }]);
+  return copies;
+}
+
+export interface MessageDelivery {
+  message: Buffer | PreparedMessage;
+  targets: DeliveryTarget[];
+  options?: DeliveryOptions;
+}
+
+/**
+ * Several messages in one transaction, all or none (IMAP MULTIAPPEND, RFC
+ * 3502 6.3.11): each is a delivery as above, and an enforced quota is charged
+ * message by message, so it holds for their sum. The copies, per message.
+ */
+export async function deliverMessages(store: MailStore, deliveries: MessageDelivery[]): Promise<DeliveredCopy[][]> {
+  const prepared: PreparedMessage[] = [];
+  for (const { message } of deliveries) prepared.push(Buffer.isBuffer(message) ? await prepareMessage(message) : message);
+  const engine = store.database.engine;
+  const copies = await deliveryWriterFor(store).write(function* (changes) {
+    const all: DeliveredCopy[][] = [];
+    for (const [i, { targets, options }] of deliveries.entries()) all.push(yield* deliverySteps(engine, prepared[i], targets, options ?? {}, changes));
+    return all;
+  });
   // Whatever the path (SMTP, IMAP APPEND, the web app), the owner hears once when the mailbox passes 90%.
-  for (const copy of copies) {
+  for (const copy of copies.flat()) {
     // The delivery itself is committed: a failed warning must not make the caller report a failure.
     if (copy.quotaWarning) await deliverMessage(store, await quotaWarningMessage(store, copy.accountId), [{ accountId: copy.accountId }]).catch(() => undefined);
   }

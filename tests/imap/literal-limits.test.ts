@@ -1,10 +1,11 @@
 // Literal bytes per command (issue 11 §2; RFC 9051 7.1 TOOBIG, RFC 7888 4):
-// APPEND may carry one message of MAX_MESSAGE_SIZE, any other command
+// APPEND may carry one message of MAX_MESSAGE_SIZE (or several, RFC 3502, of
+// that size together, MAX_APPEND_MESSAGES at most), any other command
 // COMMAND_LITERAL_BYTES in all, and before login PRE_AUTH_LITERAL_BYTES. A
 // synchronizing literal beyond is refused before "+"; a non-synchronizing one
 // is read and dropped after login, and closes the connection before it.
 import { describe, it, before, after } from 'node:test';
-import { COMMAND_LITERAL_BYTES, PRE_AUTH_LITERAL_BYTES } from '../../mail-daemon/imap/imap-session.ts';
+import { COMMAND_LITERAL_BYTES, MAX_APPEND_MESSAGES, PRE_AUTH_LITERAL_BYTES } from '../../mail-daemon/imap/imap-session.ts';
 import { connectRaw, loggedIn, startImapServer, type ImapTestServer } from './imap-harness.ts';
 
 const MAX_MESSAGE_SIZE = 200_000;
@@ -68,6 +69,35 @@ describe('IMAP literal limits', () => {
       S: d3 NO [TOOBIG] Literal of ${2 * MAX_MESSAGE_SIZE} bytes is too big
     `);
     client.close();
+  });
+
+  it('counts the messages of a MULTIAPPEND together (RFC 3502): the literal that goes past MAX_MESSAGE_SIZE is refused before "+", and none is stored', async () => {
+    const client = await loggedIn(server.port);
+    const half = Math.floor((MAX_MESSAGE_SIZE + COMMAND_LITERAL_BYTES) / 2) + 1;
+    await client.command('f0 CREATE Halves');
+    client.send(`f1 APPEND Halves {${half}+}\r\n${message(half)} {${half}+}\r\n${message(half)}\r\n`);
+    await client.transcript(`
+      S: f1 NO [TOOBIG] Literal of ${half} bytes is too big
+    `);
+    client.send(`f2 APPEND Halves {${half}+}\r\n${message(half)} {${half}}\r\n`);
+    await client.transcript(`
+      S: f2 NO [TOOBIG] Literal of ${half} bytes is too big
+      C: f3 STATUS Halves (MESSAGES)
+      S: * STATUS "Halves" (MESSAGES 0)
+      S: f3 OK STATUS completed
+    `);
+    // One literal per message, up to MAX_APPEND_MESSAGES; one more cannot be resynchronized.
+    const tiny = (count: number) => `${Array.from({ length: count }, () => ' {1+}\r\nx').join('')}\r\n`;
+    client.send(`f4 APPEND Halves${tiny(MAX_APPEND_MESSAGES)}`);
+    await client.transcript(`
+      S: f4 OK [APPENDUID {any} 1:${MAX_APPEND_MESSAGES}] APPEND completed
+    `);
+    client.send(`f5 APPEND Halves${tiny(MAX_APPEND_MESSAGES + 1)}`);
+    await client.transcript(`
+      S: f5 BAD [TOOBIG] Too many literals
+      S: * BYE Closing the connection
+      S: <closed>
+    `);
   });
 
   it('before login, counts all literals of a command and closes on a non-synchronizing one over the limit', async () => {

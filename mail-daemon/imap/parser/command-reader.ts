@@ -19,6 +19,8 @@ export interface LiteralPolicy {
    * to stop reading, as RFC 7888 4 also allows (the session closes).
    */
   discardOversized: boolean;
+  /** Literals the command may carry, when not ReaderLimits.maxLiteralsPerCommand (MULTIAPPEND, one per message). */
+  maxLiterals?: number;
 }
 
 export interface ReaderLimits {
@@ -220,7 +222,8 @@ export class CommandReader {
     const size = Number(mark[1]);
     const synchronizing = mark[2] === undefined;
     const tag = this.currentTag(line);
-    if (++this.literals > this.limits.maxLiteralsPerCommand) {
+    this.policy ??= this.limits.literalPolicy(this.parts[0] ?? line);
+    if (++this.literals > (this.policy.maxLiterals ?? this.limits.maxLiteralsPerCommand)) {
       this.fail({ kind: 'too-many-literals', tag, recoverable: false });
       return false;
     }
@@ -235,7 +238,6 @@ export class CommandReader {
       this.literalLeft = size === 0 ? -1 : size;
       return true;
     }
-    this.policy ??= this.limits.literalPolicy(this.parts[0] ?? line);
     if (this.literalBytes + size > this.policy.maxBytes) {
       const error: ReaderError = { kind: 'literal-too-big', tag, size, recoverable: true };
       if (synchronizing) {
