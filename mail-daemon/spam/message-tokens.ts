@@ -11,7 +11,7 @@ import { extractMessageText } from '../store/message-text.ts';
 
 /** Distinct tokens per message at most: a huge message costs no more than this. */
 export const MAX_TOKENS = 1500;
-/** Text scanned per message, in characters. */
+/** Text decoded and scanned per message, in characters: the rest of a huge message is never looked at (as SpamAssassin and Rspamd skip what is past their size limits). */
 const MAX_TEXT = 200_000;
 
 const WORD = /[\p{L}\p{N}$€£'’!-]+/gu;
@@ -73,7 +73,7 @@ export interface TokenContext {
 }
 
 export function messageTokens(raw: Buffer, structure: MimeNode, context: TokenContext = {}): string[] {
-  const text = extractMessageText(raw, structure);
+  const text = extractMessageText(raw, structure, MAX_TEXT);
   const tokens = new Set<string>();
   if (context.knownSender !== undefined) tokens.add(context.knownSender ? 'sender:known' : 'sender:first-contact');
   authenticationTokens(text.header, tokens);

@@ -61,7 +61,8 @@ export interface PreparedMessage {
 
 export async function prepareMessage(raw: Buffer): Promise<PreparedMessage> {
   const content = prepareContent(raw);
-  return { content, summary: await summarizeMessage(raw), text: prepareMessageText(content.raw, JSON.parse(content.structure) as MimeNode) };
+  const structure = JSON.parse(content.structure) as MimeNode;
+  return { content, summary: await summarizeMessage(content.raw, structure), text: prepareMessageText(content.raw, structure) };
 }
 
 /** Takes the next UID and modseq of a mailbox; the row stays locked until commit. */

@@ -1,10 +1,17 @@
 // The columns of a Message row that listings, search and threading read,
 // worked out once at delivery. The field names are the column names: the
 // summary is spread into the row as it is.
+//
+// Only the header is parsed (mailparser decodes its fields); the preview and
+// the attachment flag come from the stored MIME tree (mime-structure.ts), and
+// only the start of the first text is decoded. So a 50 MB message costs no
+// more here than a small one: a full parse would hold its decoded parts, a
+// few times its size, in memory at once.
 import { createHash, randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { AddressObject, EmailAddress, ParsedMail, SimpleParserOptions } from 'mailparser';
-import { MAX_PARTS } from './mime-structure.ts';
+import { headerBytes, parseMimeStructure, type MimeNode } from './mime-structure.ts';
+import { decodeTextPart, htmlToText } from './message-text.ts';
 
 export interface MessageSummary {
   subject: string;
@@ -26,46 +33,47 @@ export interface MessageSummary {
 }
 
 export const PREVIEW_LENGTH = 200;
-/** Longer HTML is not converted whole; only its start is, for the preview. */
-const MAX_HTML_TO_CONVERT = 1_000_000;
+/** Text decoded for the preview, and HTML converted for it when there is no text. */
+const PREVIEW_SOURCE = PREVIEW_LENGTH * 20;
 const HTML_PREVIEW_SOURCE = 100_000;
+/** A longer header is cut at a line end before it is parsed. */
+const MAX_HEADER_BYTES = 1024 * 1024;
 /** A longer thread id is hashed: it is indexed, and a PostgreSQL index entry is limited to about 2.7 kB. */
 const MAX_THREAD_ID_LENGTH = 250;
 
 const PARSER_OPTIONS: SimpleParserOptions = {
-  maxHtmlLengthToParse: MAX_HTML_TO_CONVERT,
-  // The message was accepted already; its parts are limited where the MIME structure limits them.
-  maxChildNodes: MAX_PARTS,
-  maxHeadSize: 16 * 1024 * 1024,
-  // Nothing below is used here.
+  maxHeadSize: 2 * MAX_HEADER_BYTES,
+  // The header alone is parsed: there is no body to convert.
+  skipHtmlToText: true,
   skipTextToHtml: true,
   skipImageLinks: true,
   keepCidLinks: true,
   checksumAlgo: false,
 };
 
-export async function summarizeMessage(raw: Buffer): Promise<MessageSummary> {
-  const parsed = (await parse(raw)) ?? (await parse(headerSection(raw)));
-  return summaryOf(parsed);
+/** `structure` is the message's MIME tree when the caller has it already. */
+export async function summarizeMessage(raw: Buffer, structure: MimeNode = parseMimeStructure(raw)): Promise<MessageSummary> {
+  const parsed = await parse(headerOf(raw, structure));
+  return { ...summaryOf(parsed), preview: previewOf(raw, structure), hasAttachments: hasAttachments(structure, false) };
 }
 
-async function parse(raw: Buffer): Promise<ParsedMail | null> {
+async function parse(header: Buffer): Promise<ParsedMail | null> {
   try {
-    return await simpleParser(raw, PARSER_OPTIONS);
+    return await simpleParser(header, PARSER_OPTIONS);
   } catch {
     return null;
   }
 }
 
-/** The header alone, for when the whole message is beyond the parser (too many parts, say). */
-function headerSection(raw: Buffer): Buffer {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  const ends = [crlf, lf].filter((i) => i !== -1);
-  return raw.subarray(0, ends.length > 0 ? Math.min(...ends) + 1 : raw.length);
+/** The top-level header, cut at a line end when it is longer than MAX_HEADER_BYTES. */
+function headerOf(raw: Buffer, structure: MimeNode): Buffer {
+  const header = headerBytes(raw, structure);
+  if (header.length <= MAX_HEADER_BYTES) return header;
+  const lineEnd = header.lastIndexOf(0x0a, MAX_HEADER_BYTES);
+  return Buffer.concat([header.subarray(0, lineEnd + 1), Buffer.from('\r\n')]);
 }
 
-async function summaryOf(mail: ParsedMail | null): Promise<MessageSummary> {
+function summaryOf(mail: ParsedMail | null): Omit<MessageSummary, 'preview' | 'hasAttachments'> {
   const header = (name: string) => (mail ? headerValue(mail, name) : '');
   const from = mail ? mailboxes(mail.from)[0] : undefined;
   const messageId = messageIds(header('message-id'))[0] ?? '';
@@ -82,8 +90,6 @@ async function summaryOf(mail: ParsedMail | null): Promise<MessageSummary> {
     inReplyTo,
     references: references.join(' '),
     threadId: threadIdOf(references[0] || inReplyTo || messageId || `<${randomUUID()}@thread.invalid>`),
-    preview: mail ? await previewOf(mail) : '',
-    hasAttachments: mail?.attachments.some((a) => !a.related || a.contentDisposition === 'attachment') ?? false,
   };
 }
 
@@ -128,14 +134,48 @@ function dateOf(value: string): Date | null {
   return Number.isFinite(date.getTime()) && year >= 1 && year <= 9999 ? date : null;
 }
 
-async function previewOf(mail: ParsedMail): Promise<string> {
-  let text = mail.text ?? '';
-  if (!text.trim() && typeof mail.html === 'string' && mail.html.length > MAX_HTML_TO_CONVERT) {
-    // Too long to convert whole: the start of it is enough for a preview.
-    const start = Buffer.from(`Content-Type: text/html; charset=utf-8\r\n\r\n${mail.html.slice(0, HTML_PREVIEW_SOURCE)}`);
-    text = (await parse(start))?.text ?? '';
+// What mailparser counts as text rather than an attachment (its textTypes),
+// so the flag means what it meant when the summary came from a full parse.
+const TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
+
+/** An inline text part (mailparser's rules: a text type, disposition inline or none). */
+function isBodyText(node: MimeNode): boolean {
+  const disposition = node.disposition?.type;
+  return TEXT_TYPES.has(node.contentType) && (disposition === undefined || disposition === 'inline');
+}
+
+/**
+ * Any part that is not body text, except an embedded one: a part with a
+ * Content-ID inside multipart/related that is not marked as an attachment
+ * (an image the HTML shows). A message/rfc822 part counts whole.
+ */
+function hasAttachments(node: MimeNode, inRelated: boolean): boolean {
+  if (node.contentType.startsWith('multipart/')) {
+    const related = inRelated || node.contentType === 'multipart/related';
+    return (node.children ?? []).some((child) => hasAttachments(child, related));
   }
-  const collapsed = clean(text.slice(0, PREVIEW_LENGTH * 20)).replace(/\s+/g, ' ').trim();
+  if (isBodyText(node)) return false;
+  return !(inRelated && node.id) || node.disposition?.type === 'attachment';
+}
+
+/** The body text parts in order, not looking into attached messages. */
+function bodyTexts(node: MimeNode, into: MimeNode[] = []): MimeNode[] {
+  if (node.contentType.startsWith('multipart/')) for (const child of node.children ?? []) bodyTexts(child, into);
+  else if (isBodyText(node)) into.push(node);
+  return into;
+}
+
+/** The start of the text parts; of the first HTML part, as text, when they have none. */
+function previewOf(raw: Buffer, structure: MimeNode): string {
+  const parts = bodyTexts(structure);
+  let text = '';
+  for (const part of parts.filter((p) => p.contentType !== 'text/html')) {
+    if (text.length >= PREVIEW_SOURCE) break;
+    text += (text ? '\n' : '') + decodeTextPart(raw, part, PREVIEW_SOURCE - text.length);
+  }
+  const html = parts.find((p) => p.contentType === 'text/html');
+  if (!text.trim() && html) text = htmlToText(decodeTextPart(raw, html, HTML_PREVIEW_SOURCE));
+  const collapsed = clean(text.slice(0, PREVIEW_SOURCE)).replace(/\s+/g, ' ').trim();
   // Cut at code points, never inside a surrogate pair.
   return Array.from(collapsed.slice(0, PREVIEW_LENGTH * 2)).slice(0, PREVIEW_LENGTH).join('').trimEnd();
 }

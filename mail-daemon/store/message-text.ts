@@ -61,30 +61,44 @@ export function queryTerm(word: string): string {
   return Array.from(word).slice(0, TERM_LENGTH).join('');
 }
 
-export function extractMessageText(raw: Buffer, structure: MimeNode): MessageText {
+/**
+ * Decoded text kept per message, in characters. Search and the junk filter
+ * see only this much of a huge message (as Dovecot's fts_message_max_size and
+ * SpamAssassin's size limits do): decoding and indexing all of a 50 MB text
+ * would cost twenty times that in memory.
+ */
+export const MAX_MESSAGE_TEXT = 1024 * 1024;
+
+/** At most `maxChars` characters of the message's text: the rest is never decoded. */
+export function extractMessageText(raw: Buffer, structure: MimeNode, maxChars = MAX_MESSAGE_TEXT): MessageText {
+  const header = headerText(headerBytes(raw, structure), maxChars);
   const body: string[] = [];
+  let left = maxChars;
   const add = (text: string) => {
-    if (text) body.push(text);
+    if (!text) return;
+    body.push(text.slice(0, left));
+    left = Math.max(0, left - text.length - 1);
   };
   const walk = (node: MimeNode) => {
+    if (left === 0) return;
     if (node.children) {
       const nestedMessage = node.contentType.startsWith('message/');
       for (const child of node.children) {
-        if (nestedMessage) add(headerText(headerBytes(raw, child)));
+        if (nestedMessage) add(headerText(headerBytes(raw, child), left));
         walk(child);
       }
       return;
     }
     if (!node.contentType.startsWith('text/')) return;
-    const decoded = decodeCharset(decodeTransfer(bodyBytes(raw, node), node.encoding), node.params.charset);
+    const decoded = decodeTextPart(raw, node, left);
     add(node.contentType === 'text/html' ? htmlToText(decoded) : decoded);
   };
   walk(structure);
-  return { header: headerText(headerBytes(raw, structure)), body: body.join('\n') };
+  return { header, body: body.join('\n') };
 }
 
-function headerText(bytes: Buffer): string {
-  const unfolded = bytes.toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
+function headerText(bytes: Buffer, maxChars: number): string {
+  const unfolded = bytes.subarray(0, maxChars).toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
   return unfolded
     .split(/\r?\n/)
     .filter((line) => line.includes(':'))
@@ -96,6 +110,21 @@ function headerText(bytes: Buffer): string {
       }
     })
     .join('\n');
+}
+
+/**
+ * The start of a text part, decoded from its transfer encoding and charset:
+ * at least its first `maxChars` characters when it has them, and only the
+ * encoded bytes those can come from are read (a character is at most 4 bytes
+ * in any charset; base64 takes 4 characters for 3 bytes, plus line breaks;
+ * quoted-printable at most 3 for 1).
+ */
+export function decodeTextPart(raw: Buffer, node: MimeNode, maxChars: number): string {
+  const maxBytes = maxChars * 4;
+  const expansion = node.encoding === 'base64' ? 1.4 : node.encoding === 'quoted-printable' ? 3.1 : 1;
+  const encoded = bodyBytes(raw, node);
+  const decoded = decodeTransfer(encoded.subarray(0, Math.ceil(maxBytes * expansion) + 4), node.encoding);
+  return decodeCharset(decoded.subarray(0, maxBytes), node.params.charset).slice(0, maxChars);
 }
 
 function decodeTransfer(body: Buffer, encoding: string): Buffer {
@@ -120,8 +149,8 @@ function decodeCharset(bytes: Buffer, charset: string | undefined): string {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
-/** Enough HTML to text for search: scripts and styles out, tags become spaces, entities decoded. */
-function htmlToText(html: string): string {
+/** Enough HTML to text for search and previews: scripts and styles out, tags become spaces, entities decoded. */
+export function htmlToText(html: string): string {
   return html
     .replace(/<(script|style|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/<!--[\s\S]*?-->/g, ' ')
