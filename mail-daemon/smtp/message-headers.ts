@@ -2,6 +2,7 @@
 // field, and add fields at the top without touching the rest of the message
 // (which must stay byte-for-byte what the sender signed).
 import { createRequire } from 'node:module';
+import { prependInPlace } from '../incoming-bytes.ts';
 
 const require = createRequire(import.meta.url);
 const addressparser = require('nodemailer/lib/addressparser') as (value: string) => { address?: string; name?: string; group?: unknown[] }[];
@@ -43,9 +44,9 @@ export function addressesIn(value: string): string[] {
   return out;
 }
 
-/** The message with header fields (full "Name: value" lines) added at the top. */
+/** The message with header fields (full "Name: value" lines) added at the top; in the room in front of it when it has some (incoming-bytes.ts), else a copy. */
 export function prependHeaders(raw: Buffer, fields: string[]): Buffer {
   if (fields.length === 0) return raw;
-  const text = fields.map((f) => (f.endsWith('\r\n') ? f : `${f}\r\n`)).join('');
-  return Buffer.concat([Buffer.from(text, 'utf8'), raw]);
+  const head = Buffer.from(fields.map((f) => (f.endsWith('\r\n') ? f : `${f}\r\n`)).join(''), 'utf8');
+  return prependInPlace(raw, head) ?? Buffer.concat([head, raw]);
 }

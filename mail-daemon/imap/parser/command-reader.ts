@@ -9,6 +9,7 @@
 // The reader hands out one command at a time and waits for resume(): the
 // session decides, after each command, what the next bytes mean (a command,
 // the DONE of IDLE, an AUTHENTICATE response) and how big a literal may be.
+import { IncomingBytes } from '../../incoming-bytes.ts';
 
 export interface LiteralPolicy {
   /** Literal bytes the whole command may carry. */
@@ -63,8 +64,9 @@ const LITERAL_MARK = /\{(\d{1,10})(\+)?\}$/;
 export class CommandReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  /** Parts of the command being read. */
-  private parts: Buffer[] = [];
+  /** The command being read (one block once its literals are big: incoming-bytes.ts), and its first line. */
+  private parts: IncomingBytes;
+  private firstLine: Buffer | null = null;
   private commandBytes = 0;
   private literals = 0;
   /** Bytes of literal still to read, or -1 when reading a line. */
@@ -84,7 +86,14 @@ export class CommandReader {
   constructor(
     private readonly limits: ReaderLimits,
     private readonly events: ReaderEvents,
-  ) {}
+  ) {
+    this.parts = this.newCommand();
+  }
+
+  /** Lines, with their CRLFs, may make up the whole command; its literals are added to the limit at the first one. */
+  private newCommand(): IncomingBytes {
+    return new IncomingBytes(this.limits.maxCommandBytes + 2 * (this.limits.maxLiteralsPerCommand + 1));
+  }
 
   /** Bytes that arrived and are not read yet (the socket is paused above a bound). */
   get buffered(): number {
@@ -136,32 +145,21 @@ export class CommandReader {
 
   private take(count: number): Buffer {
     const out: Buffer[] = [];
-    let left = count;
-    while (left > 0) {
-      const head = this.pending[0];
-      if (head.length <= left) {
-        out.push(head);
-        this.pending.shift();
-        left -= head.length;
-      } else {
-        out.push(head.subarray(0, left));
-        this.pending[0] = head.subarray(left);
-        left = 0;
-      }
-    }
-    this.pendingBytes -= count;
+    this.takeInto(count, (piece) => out.push(piece));
     return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
-  /** Drops `count` bytes of pending input without copying them. */
-  private skip(count: number): void {
+  /** Hands `count` bytes of pending input to `sink` as the pieces they arrived in (none when sink is null: dropped), without copying them. */
+  private takeInto(count: number, sink: ((piece: Buffer) => void) | null): void {
     let left = count;
     while (left > 0) {
       const head = this.pending[0];
       if (head.length <= left) {
+        sink?.(head);
         this.pending.shift();
         left -= head.length;
       } else {
+        sink?.(head.subarray(0, left));
         this.pending[0] = head.subarray(left);
         left = 0;
       }
@@ -171,8 +169,7 @@ export class CommandReader {
 
   private readLiteral(): void {
     const count = Math.min(this.literalLeft, this.pendingBytes);
-    if (this.discarding) this.skip(count);
-    else this.parts.push(this.take(count));
+    this.takeInto(count, this.discarding ? null : (piece) => this.parts.push(piece));
     this.literalLeft -= count;
     if (this.literalLeft === 0) this.literalLeft = -1;
   }
@@ -215,14 +212,18 @@ export class CommandReader {
         this.events.error(error);
         return true;
       }
-      this.parts.push(line);
+      this.addLine(line);
       this.finishCommand();
       return true;
     }
     const size = Number(mark[1]);
     const synchronizing = mark[2] === undefined;
     const tag = this.currentTag(line);
-    this.policy ??= this.limits.literalPolicy(this.parts[0] ?? line);
+    if (!this.policy) {
+      this.policy = this.limits.literalPolicy(this.firstLine ?? line);
+      // The first literal is on the first line: nothing has gone into a block yet.
+      this.parts.limit += this.policy.maxBytes + 2 * (this.policy.maxLiterals ?? 0);
+    }
     if (++this.literals > (this.policy.maxLiterals ?? this.limits.maxLiteralsPerCommand)) {
       this.fail({ kind: 'too-many-literals', tag, recoverable: false });
       return false;
@@ -252,12 +253,14 @@ export class CommandReader {
       }
       this.discarding = error;
       // Only the first line stays, for the tag.
-      this.parts = this.parts.length > 0 ? [this.parts[0]] : [line];
+      this.firstLine ??= line;
+      this.parts = this.newCommand();
       this.literalLeft = size === 0 ? -1 : size;
       return true;
     }
     this.literalBytes += size;
-    this.parts.push(line, CRLF);
+    this.addLine(line);
+    this.parts.push(CRLF);
     this.literalLeft = size === 0 ? -1 : size;
     const room = size > 0 ? this.limits.roomFor?.(this.literalBytes) : null;
     if (!room) {
@@ -274,15 +277,21 @@ export class CommandReader {
     return false;
   }
 
+  private addLine(line: Buffer): void {
+    this.firstLine ??= line;
+    this.parts.push(line);
+  }
+
   private finishCommand(): void {
-    const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    const bytes = this.parts.bytes();
     this.resetCommand();
     this.paused = true;
     this.events.command(bytes);
   }
 
   private resetCommand(): void {
-    this.parts = [];
+    this.parts = this.newCommand();
+    this.firstLine = null;
     this.commandBytes = 0;
     this.literals = 0;
     this.literalBytes = 0;
@@ -292,7 +301,7 @@ export class CommandReader {
 
   /** The tag of the command being read, for the error reply ("*" when unknown). */
   private currentTag(line?: Buffer): string {
-    const first = this.parts[0] ?? line ?? this.pending[0];
+    const first = this.firstLine ?? line ?? this.pending[0];
     if (!first) return '*';
     const text = first.subarray(0, 64).toString('latin1');
     const match = /^([\x21-\x7e]{1,64}?)[ \r\n]/.exec(text);

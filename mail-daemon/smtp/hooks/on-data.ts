@@ -3,6 +3,7 @@
 // the pipeline has committed the message.
 import type { Readable } from 'node:stream';
 import type { MessageLease } from '../../incoming-message-budget.ts';
+import { IncomingBytes } from '../../incoming-bytes.ts';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { SmtpContext } from '../smtp-context.ts';
 import type { AccountView } from '../../accounts/accounts.ts';
@@ -14,6 +15,9 @@ import { smtpError } from '../smtp-error.ts';
 import { newReceivedId } from '../../delivery/received-id.ts';
 import { deliveriesEnded } from '../../metrics/metrics.ts';
 
+/** Room for the trace fields (Return-Path, Received, Authentication-Results) and Rspamd's, added without copying the message. */
+const TRACE_HEADROOM = 64 * 1024;
+
 /**
  * The message, or null when it is bigger than maxBytes: then the rest is read
  * to the end of data and dropped, so the client gets its 552 (RFC 5321
@@ -21,20 +25,20 @@ import { deliveriesEnded } from '../../metrics/metrics.ts';
  * and the session goes on, and memory never holds more than maxBytes.
  */
 async function readMessage(stream: Readable, maxBytes: number, lease: MessageLease): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
+  let message: IncomingBytes | null = new IncomingBytes(maxBytes, TRACE_HEADROOM);
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBytes) {
-      chunks.length = 0;
+      message = null;
       continue;
     }
     // While a big message waits for room, its connection is not read.
     const room = lease.hold(size);
     if (room) await room;
-    chunks.push(chunk);
+    message?.push(chunk);
   }
-  return size > maxBytes ? null : Buffer.concat(chunks, size);
+  return message?.bytes() ?? null;
 }
 
 export function onData(context: SmtpContext, mode: 'inbound' | 'submission') {
