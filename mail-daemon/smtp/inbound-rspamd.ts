@@ -15,9 +15,21 @@ export interface RspamdOutcome {
   header: string | null;
 }
 
+/**
+ * Bigger mail is not sent to Rspamd: it is accepted unchecked by it (the
+ * junk filter still looks at its start), as spamc skips mail over 500 KB and
+ * Rspamd itself mail over its max_message. So a 50 MB message is not copied
+ * into an HTTP request, nor parsed whole a second time by Rspamd.
+ */
+export const RSPAMD_MAX_MESSAGE = 10 * 1024 * 1024;
+
 export async function checkWithRspamd(context: SmtpContext, message: Buffer, session: SMTPServerSession, envelope: { mailFrom: string; rcptTo: string[]; receivedId: string }): Promise<RspamdOutcome> {
   const url = context.config.spam.rspamdUrl;
   if (!url) return { junk: false, header: null };
+  if (message.length > RSPAMD_MAX_MESSAGE) {
+    context.log(`smtp: ${envelope.receivedId} of ${message.length} bytes is over ${RSPAMD_MAX_MESSAGE}, accepted without the Rspamd check`);
+    return { junk: false, header: null };
+  }
   let verdict;
   try {
     verdict = await rspamdCheck(url, message, {

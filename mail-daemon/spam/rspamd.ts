@@ -50,7 +50,7 @@ export async function rspamdCheck(url: string, message: Buffer, envelope: Rspamd
   const headers = new Headers({ IP: envelope.ip, Helo: envelope.helo || 'unknown', From: envelope.mailFrom || '<>', 'Queue-Id': envelope.queueId, Hostname: envelope.hostname });
   // One Rcpt header per recipient, as the protocol has it.
   for (const rcpt of envelope.rcptTo) headers.append('Rcpt', rcpt);
-  const response = await fetch(`${url}/checkv2`, { method: 'POST', headers, body: new Blob([new Uint8Array(message)]), signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const response = await fetch(`${url}/checkv2`, { method: 'POST', headers, body: new Uint8Array(message.buffer as ArrayBuffer, message.byteOffset, message.length), signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!response.ok) throw new Error(`Rspamd answered HTTP ${response.status}`);
   const reply = (await response.json()) as CheckReply;
   const action = ACTIONS.find((a) => a === reply.action);
