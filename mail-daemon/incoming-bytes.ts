@@ -21,7 +21,7 @@ export class IncomingBytes {
   private size = 0;
 
   /**
-   * @param limit the most bytes it may reach (the caller stops before that)
+   * @param limit the most bytes it may reach: the size of the block
    * @param headroom bytes kept free in front of a block, for prependInPlace()
    */
   constructor(
@@ -35,11 +35,13 @@ export class IncomingBytes {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (this.size + chunk.length > this.limit) throw new RangeError(`incoming bytes past their limit of ${this.limit}`);
-    if (!this.block && this.size + chunk.length > BLOCK_AFTER) {
-      this.block = Buffer.allocUnsafe(this.headroom + this.limit);
-      let at = this.headroom;
-      for (const held of this.chunks) at += held.copy(this.block, at);
+    const size = this.size + chunk.length;
+    if (this.block ? size > this.block.length - this.headroom : size > BLOCK_AFTER) {
+      // The block; or, past the limit (which the caller should not pass), a bigger one: a copy rather than a lost message or a throw.
+      const block = Buffer.allocUnsafe(this.headroom + Math.max(this.limit, size));
+      if (this.block) this.block.copy(block, this.headroom, this.headroom, this.headroom + this.size);
+      else for (let at = this.headroom, i = 0; i < this.chunks.length; i++) at += this.chunks[i].copy(block, at);
+      this.block = block;
       this.chunks = [];
     }
     if (this.block) chunk.copy(this.block, this.headroom + this.size);

@@ -31,7 +31,10 @@ describe('IncomingBytes', () => {
     const message = bytes.bytes();
     assert.deepEqual(message, Buffer.concat(sent));
     assert.equal(message.buffer.byteLength, 1024 + 10 * MB, 'one block for the most it may reach');
-    assert.throws(() => bytes.push(Buffer.alloc(10 * MB)), RangeError);
+    // Past the limit (a caller's mistake): a bigger block, nothing lost.
+    bytes.push(Buffer.alloc(10 * MB, 'z'));
+    assert.deepEqual(bytes.bytes().subarray(0, message.length), Buffer.concat(sent));
+    assert.equal(bytes.bytes().length, message.length + 10 * MB);
   });
 
   it('writes header fields in front of a big message without copying it, once per view', () => {
@@ -72,5 +75,20 @@ describe('CommandReader with a big literal', () => {
     assert.equal(commands[0].toString('latin1', 0, head.length), head);
     assert.deepEqual(commands[0].subarray(head.length), literal);
     assert.ok(commands[0].buffer.byteLength >= 10 * MB, 'read into the block reserved for the command, not joined from its pieces');
+  });
+
+  it('takes as many literals as the policy allows (MULTIAPPEND), each with its line break', () => {
+    const commands: Buffer[] = [];
+    const reader = new CommandReader(
+      // Lines and literals exactly at their limits: the block must still hold the line breaks after the literals.
+      { maxLineBytes: 64 * 1024, maxCommandBytes: 14 + 999 * 9, maxLiteralsPerCommand: 10, maxBufferedBytes: 256 * 1024, literalPolicy: () => ({ maxBytes: 999 * 4000, discardOversized: true, maxLiterals: 1000 }) },
+      { command: (bytes) => commands.push(bytes), continuation: () => undefined, error: (error) => assert.fail(error.kind), flow: () => undefined },
+    );
+    const message = Buffer.alloc(4000, 'm');
+    reader.push(Buffer.from('a APPEND INBOX'));
+    for (let i = 0; i < 999; i++) reader.push(Buffer.concat([Buffer.from(` {${message.length}+}\r\n`), message]));
+    reader.push(Buffer.from('\r\n'));
+    assert.equal(commands.length, 1);
+    assert.equal(commands[0].length, 'a APPEND INBOX'.length + 999 * (` {4000+}\r\n`.length + 4000));
   });
 });
