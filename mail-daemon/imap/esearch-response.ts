@@ -42,5 +42,5 @@ export function esearchResponse(result: EsearchResult): ResponseValue[] {
 }
 
 export function highestModseq(found: FoundMessage[]): number {
-  return found.reduce((max, f) => Math.max(max, f.message.modseq), 0);
+  return found.reduce((max, f) => Math.max(max, f.modseq), 0);
 }

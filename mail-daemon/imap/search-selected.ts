@@ -5,7 +5,7 @@
 // only when a key needs them (search.ts).
 import { loadHeaders } from '../store/bulk-reads.ts';
 import { searchMessageText } from '../store/full-text-search.ts';
-import { listMessages, type StoredMessage } from '../store/messages.ts';
+import { listMessages } from '../store/messages.ts';
 import { no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { SEARCH_CHARSETS, usesModseq, type SearchKey } from './parser/search-keys.ts';
@@ -14,7 +14,8 @@ import { matches, needsContent, requiredUids, textKeys, type SearchScope, type S
 export interface FoundMessage {
   seq: number;
   uid: number;
-  message: StoredMessage;
+  /** 0 when the criteria are ALL, which reads no message rows (and names no MODSEQ). */
+  modseq: number;
 }
 
 const HEADER_BATCH = 500;
@@ -28,6 +29,8 @@ export function checkSearchCharset(charset: string | undefined): void {
 export async function searchSelected(session: ImapSession, key: SearchKey): Promise<FoundMessage[]> {
   const selected = session.selected!;
   if (usesModseq(key)) session.enabled.add('CONDSTORE');
+  // ALL (SORT's and THREAD's usual criteria) is the session's view as it is.
+  if (key.op === 'all') return selected.uids.filter((uid) => !selected.isExpunged(uid)).map((uid) => ({ seq: selected.seqOf(uid), uid, modseq: 0 }));
   const accountId = session.account!.id;
   const scope: SearchScope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0, recent: selected.recentUids, textHits: new Map() };
   for (const textKey of textKeys(key)) {
@@ -50,7 +53,7 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
     const contents = needsContent(key) ? await loadHeaders(session.store, batch.map((m) => m.contentHash)) : null;
     for (const message of batch) {
       const target: SearchTarget = { message, seq: selected.seqOf(message.uid), content: contents?.get(message.contentHash) };
-      if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, message });
+      if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, modseq: message.modseq });
     }
   }
   return found;

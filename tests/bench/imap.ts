@@ -49,7 +49,7 @@ interface ServerFigures {
   idle?: IdleFigures;
 }
 
-async function deliverAll(store: MailStore, accountId: number, messages: Buffer[]): Promise<void> {
+export async function deliverAll(store: MailStore, accountId: number, messages: Buffer[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 50) {
     const prepared = await Promise.all(messages.slice(i, i + 50).map(prepareMessage));
     await Promise.all(prepared.map((p) => deliverMessage(store, p, [{ accountId }])));

@@ -1,10 +1,7 @@
 // SORT and UID SORT (RFC 5256 3), with SORT=DISPLAY's keys (RFC 5957) and
 // ESORT's RETURN (RFC 5267 3.1); selected. The criteria are SEARCH's, run by
-// the same code; the sort reads the message rows, and the stored envelopes
-// only when an address key is named.
-import { loadEnvelopes, type LoadedContent } from '../../store/bulk-reads.ts';
-import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
-import { headerBytes } from '../../store/mime-structure.ts';
+// the same code; the values compared come from sort-fields-cache.ts (the
+// stored envelopes only when an address key is named).
 import { esearchResponse, highestModseq } from '../esearch-response.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import type { ResponseValue } from '../parser/response.ts';
@@ -12,13 +9,9 @@ import { charsetName, parseReturnOptions, parseSearchCriteria, usesModseq } from
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { checkSearchCharset, searchSelected, type FoundMessage } from '../search-selected.ts';
 import { parseSortCriteria, sortItems } from '../sort/sort-program.ts';
+import { sortMessages } from '../sort/sort-fields-cache.ts';
 import { ADDRESS_KEYS, sortValue } from '../sort/sort-values.ts';
 import { SELECTED, defineCommand } from './command.ts';
-
-function envelopeOf(content: LoadedContent | undefined): EnvelopeValue[] | undefined {
-  if (!content) return undefined;
-  return content.envelope ? (JSON.parse(content.envelope) as EnvelopeValue[]) : messageEnvelope(headerBytes(content.raw, content.structure));
-}
 
 export const sortCommand = defineCommand({
   name: 'SORT',
@@ -37,13 +30,11 @@ export const sortCommand = defineCommand({
   async handle({ session, uid, tag }, { returns, criteria, charset, key }) {
     checkSearchCharset(charset);
     const found = await searchSelected(session, key);
-    const envelopes = criteria.some((c) => ADDRESS_KEYS.includes(c.key))
-      ? await loadEnvelopes(session.store, found.map((f) => f.message.contentHash))
-      : undefined;
-    const items = found.map((f) => {
-      const envelope = envelopes && envelopeOf(envelopes.get(f.message.contentHash));
-      return { id: f.seq, found: f, values: criteria.map((c) => sortValue(c.key, f.message, envelope)) };
-    });
+    const withAddresses = criteria.some((c) => ADDRESS_KEYS.includes(c.key));
+    const messages = await sortMessages(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), withAddresses);
+    const items = found
+      .filter((f) => messages.has(f.uid))
+      .map((f) => ({ id: f.seq, found: f, values: criteria.map((c) => sortValue(c.key, messages.get(f.uid)!)) }));
     const sorted: FoundMessage[] = sortItems(items, criteria).map((item) => item.found);
     const numbers = sorted.map((f) => (uid ? f.uid : f.seq));
     const withModseq = usesModseq(key);

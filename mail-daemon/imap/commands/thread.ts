@@ -1,14 +1,14 @@
 // THREAD and UID THREAD (RFC 5256 4) with the ORDEREDSUBJECT and REFERENCES
 // algorithms (RFC 5256 2.2); selected. The criteria are SEARCH's, run by the
-// same code; threading reads only the message rows (subject, sent date and
-// the Message-ID, References and In-Reply-To ids kept at delivery).
+// same code; threading reads the subject, sent date and the Message-ID,
+// References and In-Reply-To ids kept at delivery (sort-fields-cache.ts).
 import { ImapParseError } from '../parser/command-parser.ts';
 import { charsetName, parseSearchCriteria } from '../parser/search-keys.ts';
 import { checkSearchCharset, searchSelected } from '../search-selected.ts';
 import { threadOrderedSubject } from '../sort/thread-orderedsubject.ts';
 import { threadReferences } from '../sort/thread-references.ts';
 import { formatThreads, type ThreadMessage, type ThreadNode } from '../sort/thread-tree.ts';
-import { sentDate } from '../sort/sort-values.ts';
+import { sortMessages } from '../sort/sort-fields-cache.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 export const THREAD_ALGORITHMS: Record<string, (messages: ThreadMessage[]) => ThreadNode[]> = {
@@ -33,14 +33,13 @@ export const threadCommand = defineCommand({
   async handle({ session, uid }, { algorithm, charset, key }) {
     checkSearchCharset(charset);
     const found = await searchSelected(session, key);
-    const messages: ThreadMessage[] = found.map(({ seq, message }) => ({
-      id: uid ? message.uid : seq,
-      subject: message.subject,
-      date: sentDate(message),
-      messageId: message.messageId,
-      references: message.references.split(' ').filter(Boolean),
-      inReplyTo: message.inReplyTo,
-    }));
+    const fields = await sortMessages(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), false);
+    const messages: ThreadMessage[] = found
+      .filter((f) => fields.has(f.uid))
+      .map((f) => {
+        const { subject, sent, messageId, references, inReplyTo } = fields.get(f.uid)!;
+        return { id: uid ? f.uid : f.seq, subject, date: sent, messageId, references, inReplyTo };
+      });
     const threads = formatThreads(algorithm(messages));
     session.untagged(...(threads ? ['THREAD', threads] : ['THREAD']));
   },
