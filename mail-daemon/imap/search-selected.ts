@@ -5,7 +5,7 @@
 // only when a key needs them (search.ts).
 import { loadHeaders } from '../store/bulk-reads.ts';
 import { searchMessageText } from '../store/full-text-search.ts';
-import { listMessages } from '../store/messages.ts';
+import { listSearchRows } from '../store/messages.ts';
 import { no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { SEARCH_CHARSETS, usesModseq, type SearchKey } from './parser/search-keys.ts';
@@ -41,10 +41,10 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
   // Few required UIDs are read by UID; many, as the whole mailbox in one go.
   const listed =
     required === null || required.size > selected.exists / 4
-      ? await listMessages(session.store, accountId, selected.id)
+      ? await listSearchRows(session.store, accountId, selected.id)
       : required.size === 0
         ? []
-        : await listMessages(session.store, accountId, selected.id, { uids: [...required] });
+        : await listSearchRows(session.store, accountId, selected.id, { uids: [...required] });
   const all = listed.filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
   const found: FoundMessage[] = [];
   // What the keys read of a message is its header (BODY and TEXT went to the full-text search).

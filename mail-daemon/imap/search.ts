@@ -5,7 +5,7 @@
 // BODY and TEXT are answered beforehand by the store's full-text search
 // (textHits), one query per key.
 import libmime from 'libmime';
-import type { StoredMessage } from '../store/messages.ts';
+import type { SearchRow } from '../store/messages.ts';
 import { headerBytes } from '../store/mime-structure.ts';
 import { fieldValue, firstValue, splitHeaderFields, type HeaderField } from '../store/header-fields.ts';
 import { parseSearchDate, type SearchKey } from './parser/search-keys.ts';
@@ -13,7 +13,7 @@ import { concreteRanges } from './parser/sequence-set.ts';
 import type { LoadedContent } from '../store/bulk-reads.ts';
 
 export interface SearchTarget {
-  message: StoredMessage;
+  message: SearchRow;
   seq: number;
   content?: LoadedContent;
   /** The header's fields, split once per message when a key needs them. */

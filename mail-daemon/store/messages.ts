@@ -34,6 +34,11 @@ function withFlags<T extends FlagColumns>(row: T): T & { flags: string[] } {
   return { ...row, flags: columnsToFlags(row) };
 }
 
+/** What IMAP SEARCH matches against in a row: the state and the decoded subject. */
+export type SearchRow = MessageState & Pick<Message, 'subject'>;
+
+const SEARCH_COLUMNS = { ...STATE_COLUMNS, subject: true } as const;
+
 export interface ListOptions {
   uids?: UidSelection | number[];
   /** Only messages changed after this modseq (CONDSTORE CHANGEDSINCE). */
@@ -45,7 +50,7 @@ async function findInMailbox<T extends { uid: number } & FlagColumns>(
   accountId: number,
   mailboxId: number,
   options: ListOptions,
-  select: typeof STATE_COLUMNS | undefined,
+  select: typeof STATE_COLUMNS | typeof SEARCH_COLUMNS | undefined,
 ): Promise<(T & { flags: string[] })[]> {
   const prisma = store.database.prisma;
   await getOwnedMailbox(prisma, accountId, mailboxId);
@@ -70,6 +75,11 @@ export function listMessages(store: MailStore, accountId: number, mailboxId: num
 /** The same without the header summary: reading a few columns is what makes a FETCH of every message's flags cheap. */
 export function listMessageStates(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<MessageState[]> {
   return findInMailbox<Omit<MessageState, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, STATE_COLUMNS);
+}
+
+/** The same with the subject: what SEARCH reads of every message. */
+export function listSearchRows(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<SearchRow[]> {
+  return findInMailbox<Omit<SearchRow, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, SEARCH_COLUMNS);
 }
 
 /** The UIDs of a mailbox in order: IMAP's message sequence numbers start from this. */

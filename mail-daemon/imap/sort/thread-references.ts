@@ -25,10 +25,9 @@ interface Root {
   mergeInto: Root | null;
 }
 
-/** An id as it compares: without brackets and white space; null when it has no "@" (not a msg-id). */
+/** An id as it compares (the store keeps them with brackets, white space removed); null when it has no "@" (not a msg-id). */
 function idKey(id: string): string | null {
-  const key = id.replace(/^<|>$/g, '').replace(/\s+/g, '');
-  return key.includes('@') ? key : null;
+  return id.includes('@') ? id : null;
 }
 
 export function threadReferences(messages: ThreadMessage[]): ThreadNode[] {

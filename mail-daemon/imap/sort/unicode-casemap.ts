@@ -5,8 +5,12 @@
 // (NFKD), and strings compare by code point. For ASCII text this is
 // i;ascii-casemap. Pure.
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The string that stands for `text` under i;unicode-casemap: equal keys are equal strings. */
 export function casemapKey(text: string): string {
+  // ASCII (most subjects and addresses) has nothing to decompose, and upper case is its title case.
+  if (ASCII.test(text)) return text.toUpperCase();
   let out = '';
   for (const char of text) {
     const upper = char.toUpperCase();
