@@ -12,11 +12,7 @@ export const searchCommand = defineCommand({
   states: SELECTED,
   hasUidForm: true,
   holdsExpunges: true,
-  parse: (args) => {
-    const tokens = [];
-    while (!args.done) tokens.push(args.next('search key'));
-    return parseSearch(tokens);
-  },
+  parse: (args) => parseSearch(args.rest()),
   async handle({ session, uid, tag }, { key, charset, returns }) {
     checkSearchCharset(charset);
     const withModseq = usesModseq(key);

@@ -20,8 +20,7 @@ export const sortCommand = defineCommand({
   holdsExpunges: true,
   // SORT [RETURN (options)] (criteria) charset search-key...
   parse: (args) => {
-    const tokens = [];
-    while (!args.done) tokens.push(args.next('sort argument'));
+    const tokens = args.rest();
     const { returns, rest } = parseReturnOptions(tokens);
     const list = rest[0];
     if (list?.type !== 'list') throw new ImapParseError('missing sort criteria');

@@ -26,8 +26,7 @@ export const threadCommand = defineCommand({
     const name = args.atom('threading algorithm').toUpperCase();
     const algorithm = THREAD_ALGORITHMS[name];
     if (!algorithm) throw new ImapParseError(`unknown threading algorithm ${name.slice(0, 20)}`);
-    const tokens = [];
-    while (!args.done) tokens.push(args.next('search key'));
+    const tokens = args.rest();
     return { algorithm, charset: charsetName(tokens[0]), key: parseSearchCriteria(tokens.slice(1)) };
   },
   async handle({ session, uid }, { algorithm, charset, key }) {

@@ -100,6 +100,13 @@ export class ArgumentReader {
     return parseSequenceSet(this.atom(name));
   }
 
+  /** The arguments not read yet, for grammars read as a whole (SEARCH, SORT and THREAD criteria). */
+  rest(): Token[] {
+    const tokens = this.tokens.slice(this.index);
+    this.index = this.tokens.length;
+    return tokens;
+  }
+
   /** No more arguments may follow. */
   end(): void {
     if (!this.done) throw new ImapParseError(`unexpected ${this.what} after the last one`);

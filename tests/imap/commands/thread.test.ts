@@ -2,23 +2,14 @@
 import { describe, it, before } from 'node:test';
 import { buildMessage } from '../../support/messages.ts';
 import { deliverTo, imapFixture, type RawImapClient } from '../imap-harness.ts';
-
-const sent = (day: number) => `${day} Nov 2026 10:00:00 +0000`;
+import { LUNCH_THREADS } from '../sort/sort-corpus.ts';
 
 describe('IMAP THREAD', () => {
   const imap = imapFixture();
   let client: RawImapClient;
   before(async () => {
-    await deliverTo(imap.server, imap.server.alice, [
-      // Expunged below, so that UIDs are one more than sequence numbers.
-      buildMessage({ subject: 'gone' }),
-      buildMessage({ subject: 'Lunch', messageId: '<l1@x.test>', headers: { Date: sent(2) } }),
-      buildMessage({ subject: 'Re: Lunch', messageId: '<l2@x.test>', headers: { Date: sent(4), References: '<l1@x.test>' } }),
-      buildMessage({ subject: 'Re: Lunch', messageId: '<l3@x.test>', headers: { Date: sent(3), 'In-Reply-To': '<l1@x.test>' } }),
-      buildMessage({ subject: 'Orphan', messageId: '<o1@x.test>', headers: { Date: sent(1), References: '<missing@x.test>' } }),
-      buildMessage({ subject: 'Other orphan', messageId: '<o2@x.test>', headers: { Date: sent(5), References: '<missing@x.test>' } }),
-      buildMessage({ subject: 'RE: lunch', messageId: '<l4@x.test>', headers: { Date: sent(6) } }),
-    ]);
+    // The first is expunged below, so that UIDs are one more than sequence numbers.
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'gone' }), ...LUNCH_THREADS]);
     client = await imap.selected();
     await client.command('p1 STORE 1 +FLAGS (\\Deleted)');
     await client.command('p2 EXPUNGE');

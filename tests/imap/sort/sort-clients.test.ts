@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { buildMessage } from '../../support/messages.ts';
+import { LUNCH_THREADS } from './sort-corpus.ts';
 import { deliverTo, loggedIn, startImapServer, TEST_PASSWORD, type ImapTestServer } from '../imap-harness.ts';
 
 const run = promisify(execFile);
@@ -17,28 +18,13 @@ const script = new URL('./imaplib-sort.py', import.meta.url).pathname;
 const muttDriver = new URL('./mutt-threads.py', import.meta.url).pathname;
 // .ci/run installs mutt, so CI never skips that test; a developer without it is told how to get it.
 const hasMutt = spawnSync('mutt', ['-v']).status === 0;
-const sent = (day: number) => `${day} Nov 2026 10:00:00 +0000`;
-
-/**
- * Six messages (one expunged first, so UIDs are one more than sequence numbers).
- * By sent date: 4, 1, 3, 2, 5, 6. Threads: 4 and 5 answer the same missing
- * message; 2 and 3 answer 1; 6 is a reply by subject only.
- */
-const MESSAGES = [
-  buildMessage({ subject: 'Lunch', messageId: '<l1@x.test>', headers: { Date: sent(2) } }),
-  buildMessage({ subject: 'Re: Lunch', messageId: '<l2@x.test>', headers: { Date: sent(4), References: '<l1@x.test>' } }),
-  buildMessage({ subject: 'Re: Lunch', messageId: '<l3@x.test>', headers: { Date: sent(3), 'In-Reply-To': '<l1@x.test>' } }),
-  buildMessage({ subject: 'Orphan', messageId: '<o1@x.test>', headers: { Date: sent(1), References: '<missing@x.test>' } }),
-  buildMessage({ subject: 'Other orphan', messageId: '<o2@x.test>', headers: { Date: sent(5), References: '<missing@x.test>' } }),
-  buildMessage({ subject: 'RE: lunch', messageId: '<l4@x.test>', headers: { Date: sent(6) } }),
-];
 
 describe('SORT and THREAD with imapflow, imaplib and mutt', () => {
   let server: ImapTestServer;
   before(async () => {
     server = await startImapServer('sqlite');
     const [first] = await deliverTo(server, server.alice, [buildMessage({ subject: 'expunged' })]);
-    await deliverTo(server, server.alice, MESSAGES);
+    await deliverTo(server, server.alice, LUNCH_THREADS);
     const imap = new ImapFlow({ host: '127.0.0.1', port: server.tlsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.test', pass: TEST_PASSWORD }, logger: false });
     await imap.connect();
     await imap.mailboxOpen('INBOX');
@@ -100,7 +86,7 @@ describe('SORT and THREAD with imapflow, imaplib and mutt', () => {
     const [thread] = (await raw.command('t1 THREAD REFERENCES UTF-8 ALL')).filter((l) => l.startsWith('* THREAD'));
     raw.close();
     assert.equal(thread, '* THREAD ((4)(5))(1 (3)(2)(6))');
-    const expected = [...thread.matchAll(/\d+/g)].map((m) => /Message-ID: (<[^>]+>)/.exec(MESSAGES[Number(m[0]) - 1].toString())![1]);
+    const expected = [...thread.matchAll(/\d+/g)].map((m) => /Message-ID: (<[^>]+>)/.exec(LUNCH_THREADS[Number(m[0]) - 1].toString())![1]);
 
     const work = mkdtempSync(join(tmpdir(), 'mutt-threads-'));
     try {

@@ -1,3 +1,5 @@
+import { buildMessage } from '../../support/messages.ts';
+
 // Messages that exercise every SORT key and both THREAD algorithms: encoded
 // subjects and names, list tags, forwards, groups, missing fields, equal
 // dates, time zones, missing and looping references, duplicate ids. Each
@@ -96,4 +98,20 @@ export const SORT_COMMANDS = [
   'THREAD REFERENCES UTF-8 NOT SUBJECT orphans',
   'THREAD REFERENCES US-ASCII SUBJECT party',
   'THREAD REFERENCES UTF-8 SUBJECT nothing-matches-this',
+];
+
+const sent = (day: number) => `${day} Nov 2026 10:00:00 +0000`;
+
+/**
+ * Six small messages for transcripts and clients. By sent date: 4, 1, 3, 2,
+ * 5, 6. Threads: 4 and 5 answer the same missing message; 2 and 3 answer 1;
+ * 6 is a reply by its subject only.
+ */
+export const LUNCH_THREADS = [
+  buildMessage({ subject: 'Lunch', messageId: '<l1@x.test>', headers: { Date: sent(2) } }),
+  buildMessage({ subject: 'Re: Lunch', messageId: '<l2@x.test>', headers: { Date: sent(4), References: '<l1@x.test>' } }),
+  buildMessage({ subject: 'Re: Lunch', messageId: '<l3@x.test>', headers: { Date: sent(3), 'In-Reply-To': '<l1@x.test>' } }),
+  buildMessage({ subject: 'Orphan', messageId: '<o1@x.test>', headers: { Date: sent(1), References: '<missing@x.test>' } }),
+  buildMessage({ subject: 'Other orphan', messageId: '<o2@x.test>', headers: { Date: sent(5), References: '<missing@x.test>' } }),
+  buildMessage({ subject: 'RE: lunch', messageId: '<l4@x.test>', headers: { Date: sent(6) } }),
 ];
