@@ -16,12 +16,32 @@ export function libpqConnection(url: string): { dbname: string; env: Record<stri
   return { dbname: parsed.toString(), env: password ? { PGPASSWORD: password } : {} };
 }
 
-export function pgDumpCommand(url: string, file: string): string {
-  return `pg_dump --format=custom --file=${file} '${libpqConnection(url).dbname}'`;
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function pgRestoreCommand(url: string, file: string): string {
-  return `pg_restore --clean --if-exists --no-owner --dbname='${libpqConnection(url).dbname}' ${file}`;
+export function pgDumpCommand(url: string, file: string): string {
+  return `pg_dump --format=custom --file=${shellQuote(file)} ${shellQuote(libpqConnection(url).dbname)}`;
+}
+
+/**
+ * The commands that restore a dump into a new, empty database beside the
+ * current one (`<name>_restored`), which stays as it is: restoring over a
+ * newer schema would leave the tables of later migrations behind, and the
+ * next start would fail to make them again.
+ */
+export function pgRestoreCommands(url: string, file: string): { commands: string[]; restoredUrl: string } {
+  const { dbname } = libpqConnection(url);
+  const target = new URL(dbname);
+  const restored = `${decodeURIComponent(target.pathname.slice(1))}_restored`;
+  target.pathname = `/${encodeURIComponent(restored)}`;
+  return {
+    commands: [
+      `psql ${shellQuote(dbname)} -c ${shellQuote(`CREATE DATABASE "${restored}"`)}`,
+      `pg_restore --no-owner --single-transaction --exit-on-error --dbname=${shellQuote(target.toString())} ${shellQuote(file)}`,
+    ],
+    restoredUrl: target.toString(),
+  };
 }
 
 function installed(command: string): boolean {

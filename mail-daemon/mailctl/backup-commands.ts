@@ -7,7 +7,7 @@ import { engineOf, sqlitePath } from '../../prisma/database.ts';
 import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 import { ValidationError } from '../validation-error.ts';
 import { backupSqlite } from '../backup/sqlite-backup.ts';
-import { backupPostgres, pgRestoreCommand } from '../backup/postgres-backup.ts';
+import { backupPostgres, pgRestoreCommands } from '../backup/postgres-backup.ts';
 import { restoreSqlite } from '../backup/sqlite-restore.ts';
 import { megabytes, parseArgs, UsageError } from './commands.ts';
 
@@ -26,9 +26,11 @@ export async function runBackupCommand(config: Config, argv: string[]): Promise<
     return `wrote ${backup.path}: ${megabytes(backup.bytes)}, ${backup.messages} messages`;
   }
   if (!sqlite) {
+    const { commands, restoredUrl } = pgRestoreCommands(url, file);
     throw new ValidationError(
       'restore',
-      `on PostgreSQL, stop every mail daemon and web app on the database, then restore the pg_dump file with:\n  ${pgRestoreCommand(url, file)}\nand start them again (newer migrations are applied at start)`,
+      `on PostgreSQL, restore the pg_dump file into a new, empty database (the current one stays as it is):\n${commands.map((c) => `  ${c}\n`).join('')}` +
+        `then stop every mail daemon and web app, set DATABASE_URL to ${restoredUrl} (with its password), and start them again (newer migrations are applied at start)`,
     );
   }
   // As the daemon does at start: DATA_DIR is the owner's alone.

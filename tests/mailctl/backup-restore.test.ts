@@ -360,21 +360,29 @@ describe('mailctl backup on PostgreSQL', () => {
 
     const refused = await mailctl(env, 'restore', file);
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /on PostgreSQL, stop every mail daemon and web app on the database, then restore the pg_dump file with:\n  pg_restore --clean --if-exists --no-owner --dbname='postgresql:\/\/[^']+' .*mail\.dump/);
+    const name = new URL(database.url).pathname.slice(1);
+    assert.match(refused.stderr, /on PostgreSQL, restore the pg_dump file into a new, empty database \(the current one stays as it is\):\n  psql '.*' -c 'CREATE DATABASE "\w+_restored"'\n  pg_restore --no-owner --single-transaction --exit-on-error --dbname='.*_restored' '.*mail\.dump'\nthen stop every mail daemon and web app, set DATABASE_URL to postgresql:\/\/.*_restored \(with its password\), and start them again/);
 
-    // The printed command, run against a second, fresh database, brings the messages back.
-    const copy = await createTestDatabase('postgres');
+    // The printed commands, run as they are, make the new database with the dump's messages.
+    const commands = [...refused.stderr.matchAll(/^  (.*)$/gm)].map((m) => m[1]);
+    assert.equal(commands.length, 2);
     try {
-      const command = /  (pg_restore .*)$/m.exec(refused.stderr)![1].replace(/'postgresql:\/\/[^']+'/, `'${copy.url}'`);
-      const run = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
-      assert.equal(run.status, 0, run.stderr);
-      const client = new pg.Client({ connectionString: copy.url });
+      for (const command of commands) {
+        const run = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+        assert.equal(run.status, 0, `${command}: ${run.stderr}`);
+      }
+      const restoredUrl = new URL(database.url);
+      restoredUrl.pathname = `/${name}_restored`;
+      const client = new pg.Client({ connectionString: restoredUrl.toString() });
       await client.connect();
       const { rows } = await client.query('SELECT COUNT(*)::int AS n FROM "Message"');
       await client.end();
       assert.equal(rows[0].n, 3);
     } finally {
-      await copy.drop();
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}_restored" WITH (FORCE)`);
+      await admin.end();
     }
     assert.equal(existsSync(`${file}.partial-${process.pid}`), false);
   });
