@@ -40,7 +40,8 @@ interface MailboxCache {
 }
 
 const MAX_MAILBOXES = 16;
-const caches = new Map<number, MailboxCache>();
+/** By store (a process has one; tests may open several databases), then by mailbox id. */
+const stores = new WeakMap<MailStore, Map<number, MailboxCache>>();
 
 /** The messages of `uids` (a selected mailbox's), with address values when asked; UIDs no longer in the mailbox are left out. */
 export async function sortMessages(
@@ -50,6 +51,8 @@ export async function sortMessages(
   uids: number[],
   withAddresses: boolean,
 ): Promise<Map<number, SortMessage>> {
+  let caches = stores.get(store);
+  if (!caches) stores.set(store, (caches = new Map()));
   let cache = caches.get(mailbox.id);
   if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, messages: new Map() };
   // Most recently used last.
@@ -57,12 +60,13 @@ export async function sortMessages(
   caches.set(mailbox.id, cache);
   if (caches.size > MAX_MAILBOXES) caches.delete(caches.keys().next().value!);
 
-  const missing = uids.filter((uid) => !cache.messages.has(uid));
+  const messages = cache.messages;
+  const missing = uids.filter((uid) => !messages.has(uid));
   if (missing.length > 0) {
     // New messages have the largest UIDs: one read from the smallest missing one on.
     for (const row of await listSortFields(store, accountId, mailbox.id, missing.reduce((a, b) => Math.min(a, b)))) {
-      if (cache.messages.has(row.uid)) continue;
-      cache.messages.set(row.uid, {
+      if (messages.has(row.uid)) continue;
+      messages.set(row.uid, {
         uid: row.uid,
         arrival: row.internalDate.getTime(),
         sent: (row.sentDate ?? row.internalDate).getTime(),
@@ -77,7 +81,7 @@ export async function sortMessages(
   }
   const out = new Map<number, SortMessage>();
   for (const uid of uids) {
-    const message = cache.messages.get(uid);
+    const message = messages.get(uid);
     if (message) out.set(uid, message);
   }
   if (withAddresses) {

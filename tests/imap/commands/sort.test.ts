@@ -1,5 +1,6 @@
 // SORT and UID SORT (RFC 5256 3), SORT=DISPLAY (RFC 5957) and ESORT (RFC 5267).
 import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { buildMessage } from '../../support/messages.ts';
 import { deliverTo, imapFixture, type RawImapClient } from '../imap-harness.ts';
 
@@ -128,6 +129,43 @@ describe('IMAP SORT in the wrong state', () => {
       C: k1 CAPABILITY
       S: * CAPABILITY {any} SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES {any}
       S: k1 OK CAPABILITY completed
+    `);
+  });
+});
+
+describe('IMAP SORT and THREAD as the mailbox changes', () => {
+  const imap = imapFixture();
+
+  it('see messages appended and expunged after the first SORT (kept values never go stale)', async () => {
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'b' }), buildMessage({ subject: 'c' })]);
+    const client = await imap.selected();
+    const other = await imap.selected();
+    const message = 'Subject: a\r\nMessage-ID: <a@x.test>\r\nReferences: <missing@x.test>\r\n\r\nhi\r\n';
+    await client.transcript(`
+      C: a1 SORT (SUBJECT) UTF-8 ALL
+      S: * SORT 1 2
+      S: a1 OK SORT completed
+      C: a2 SORT (FROM) UTF-8 ALL
+      S: * SORT 1 2
+      S: a2 OK SORT completed
+    `);
+    // Other responses (EXISTS, RECENT) may come with these; only the outcome matters here.
+    other.send(`b1 APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
+    assert.match((await other.until('b1')).pop()!, /^b1 OK /);
+    assert.match((await other.command('b2 STORE 1 +FLAGS.SILENT (\\Deleted)')).pop()!, /^b2 OK /);
+    assert.match((await other.command('b3 EXPUNGE')).pop()!, /^b3 OK /);
+    const noop = await client.command('a3 NOOP');
+    assert.ok(noop.includes('* 3 EXISTS') && noop.includes('* 1 EXPUNGE'), noop.join('\n'));
+    await client.transcript(`
+      C: a4 SORT (SUBJECT) UTF-8 ALL
+      S: * SORT 2 1
+      S: a4 OK SORT completed
+      C: a5 SORT (REVERSE FROM) UTF-8 ALL
+      S: * SORT 1 2
+      S: a5 OK SORT completed
+      C: a6 UID THREAD REFERENCES UTF-8 ALL
+      S: * THREAD (2)(3)
+      S: a6 OK UID THREAD completed
     `);
   });
 });

@@ -4,6 +4,7 @@
 // be the same, byte for byte.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { ENGINES } from '../../support/databases.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot, type RunningDovecot } from '../../support/dovecot.ts';
 import { connectRaw, loggedIn, startImapServer, type ImapTestServer, type RawImapClient } from '../imap-harness.ts';
 import { SORT_COMMANDS, SORT_CORPUS } from './sort-corpus.ts';
@@ -34,7 +35,7 @@ async function answer(client: RawImapClient, tag: string, command: string): Prom
   return [...lines.filter((l) => /^\* (SORT|THREAD|ESEARCH)\b/.test(l)).map((l) => l.trimEnd()), tagged];
 }
 
-describe('SORT and THREAD answer as Dovecot does', async () => {
+for (const engine of ENGINES) describe(`SORT and THREAD answer as Dovecot does (ours on ${engine})`, async () => {
   let server: ImapTestServer;
   let dovecot: RunningDovecot | null;
   let ours: RawImapClient;
@@ -44,7 +45,7 @@ describe('SORT and THREAD answer as Dovecot does', async () => {
 
   before(async () => {
     if (!dovecot) return;
-    server = await startImapServer('sqlite');
+    server = await startImapServer(engine);
     ours = await loggedIn(server.port);
     theirs = await connectRaw(dovecot.port);
     const login = await theirs.command(`L1 LOGIN ${DOVECOT_USER} ${DOVECOT_PASSWORD}`);
