@@ -92,8 +92,10 @@ export function threadReferences(messages: ThreadMessage[]): ThreadNode[] {
 
 /** Makes `parent` the parent of `child`, unless that makes a loop or `child` has one already. */
 function link(parent: Container, child: Container): void {
+  // A parent once set stays, so only a child without one costs the walk up from `parent`.
+  if (child.parent) return;
   for (let node: Container | null = parent; node; node = node.parent) if (node === child) return;
-  if (!child.parent) child.parent = parent;
+  child.parent = parent;
 }
 
 function sortRoots(roots: Root[]): void {
