@@ -17,6 +17,7 @@ import type { SelectedMailbox } from './selected-mailbox.ts';
 import { isLoopback } from '../loopback.ts';
 import { CommandRateLimiter, type CommandRate } from './command-rate.ts';
 import type { IncomingMessageBudget, MessageLease } from '../incoming-message-budget.ts';
+import { DeflateStream } from './deflate-stream.ts';
 
 export interface SessionOptions {
   store: MailStore;
@@ -100,6 +101,8 @@ export class ImapSession {
 
   private socket: Socket;
   private secure: boolean;
+  /** After COMPRESS DEFLATE (RFC 4978): what is read and written goes through it. */
+  private deflate: DeflateStream | null = null;
   private readonly reader: CommandReader;
   /** The memory claim of the command being read or run, when its literals are big. */
   private lease: MessageLease | null = null;
@@ -138,7 +141,11 @@ export class ImapSession {
         command: (bytes) => this.onCommand(bytes),
         continuation: () => this.sendText('+ Ready for literal data'),
         error: (error) => this.onReaderError(error),
-        flow: (reading) => (reading ? this.socket.resume() : this.socket.pause()),
+        flow: (reading) => {
+          const input = this.deflate?.input ?? this.socket;
+          if (reading) input.resume();
+          else input.pause();
+        },
       },
     );
     this.attach(socket);
@@ -173,6 +180,10 @@ export class ImapSession {
     return this.enabled.has('IMAP4rev2');
   }
 
+  get compressing(): boolean {
+    return this.deflate !== null;
+  }
+
   get condstore(): boolean {
     return this.enabled.has('CONDSTORE');
   }
@@ -187,7 +198,7 @@ export class ImapSession {
     if (this.state === 'NOT_AUTHENTICATED') {
       if (this.canStartTls) list.push('STARTTLS');
       list.push(...(this.loginAllowed ? ['AUTH=PLAIN'] : ['LOGINDISABLED']));
-    }
+    } else list.push('COMPRESS=DEFLATE');
     return list;
   }
 
@@ -215,7 +226,7 @@ export class ImapSession {
     if (chunk.length >= OUTPUT_FLUSH_BYTES) {
       // A big literal goes out as it is, without a copy.
       this.flush();
-      this.socket.write(chunk);
+      this.transmit(chunk);
       return;
     }
     this.output.push(chunk);
@@ -234,19 +245,25 @@ export class ImapSession {
     const data = this.output.length === 1 ? this.output[0] : Buffer.concat(this.output, this.outputBytes);
     this.output = [];
     this.outputBytes = 0;
-    if (!this.socket.destroyed) this.socket.write(data);
+    if (!this.socket.destroyed) this.transmit(data);
+  }
+
+  private transmit(data: Buffer): void {
+    if (this.deflate) this.deflate.write(data);
+    else this.socket.write(data);
   }
 
   /** Waits while the client reads slowly, so a big FETCH does not pile up in memory. */
   async drain(): Promise<void> {
-    if (this.closed || !this.socket.writableNeedDrain) return;
+    const output = this.deflate?.output ?? this.socket;
+    if (this.closed || !output.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
       const done = () => {
-        this.socket.off('drain', done);
+        output.off('drain', done);
         this.socket.off('close', done);
         resolve();
       };
-      this.socket.on('drain', done);
+      output.on('drain', done);
       this.socket.on('close', done);
     });
   }
@@ -273,9 +290,11 @@ export class ImapSession {
    */
   private literalPolicy(firstLine: Buffer): LiteralPolicy {
     if (this.state === 'NOT_AUTHENTICATED') return { maxBytes: PRE_AUTH_LITERAL_BYTES, discardOversized: false };
+    // Compressed, a few bytes could make us inflate gigabytes only to drop them: close instead.
+    const discardOversized = !this.deflate;
     const append = /^\S+ APPEND /i.test(firstLine.subarray(0, 80).toString('latin1'));
-    if (!append) return { maxBytes: COMMAND_LITERAL_BYTES, discardOversized: true };
-    return { maxBytes: this.options.maxMessageSize + COMMAND_LITERAL_BYTES, discardOversized: true, maxLiterals: MAX_APPEND_MESSAGES };
+    if (!append) return { maxBytes: COMMAND_LITERAL_BYTES, discardOversized };
+    return { maxBytes: this.options.maxMessageSize + COMMAND_LITERAL_BYTES, discardOversized, maxLiterals: MAX_APPEND_MESSAGES };
   }
 
   private releaseLease(): void {
@@ -375,6 +394,24 @@ export class ImapSession {
     });
   }
 
+  /**
+   * COMPRESS DEFLATE (RFC 4978 3): after the OK, which goes out uncompressed,
+   * both directions are deflated. Input that came before the OK was sent
+   * cannot be compressed input: it is dropped, as after STARTTLS.
+   */
+  startCompression(): void {
+    this.reader.discardPending();
+    this.flush();
+    this.socket.off('data', this.onData);
+    this.deflate = new DeflateStream(this.socket, {
+      data: this.onData,
+      error: () => {
+        this.sendText('* BYE Invalid compressed data');
+        this.close();
+      },
+    });
+  }
+
   private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
   private readonly onTimeout = () => {
     this.sendText('* BYE Autologout; idle for too long');
@@ -406,7 +443,8 @@ export class ImapSession {
     this.state = 'LOGOUT';
     this.reader.stop();
     this.flush();
-    this.socket.end();
+    if (this.deflate) this.deflate.end();
+    else this.socket.end();
     this.closed = true;
     // A client that does not close its side must not keep the socket open.
     setTimeout(() => this.socket.destroy(), 5000).unref();
@@ -425,6 +463,7 @@ export class ImapSession {
     this.reader.stop();
     this.lineWaiter?.(Buffer.alloc(0));
     this.lineWaiter = null;
+    this.deflate?.destroy();
     this.socket.destroy();
     this.markFinished();
   }

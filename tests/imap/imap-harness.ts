@@ -6,6 +6,8 @@
 // sends, in order, exactly, except that {any} matches any text.
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import { Duplex } from 'node:stream';
+import { constants as zlibConstants, createDeflateRaw, createInflateRaw } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Engine } from '../../prisma/database.ts';
@@ -94,7 +96,7 @@ export class RawImapClient {
   private waiters: (() => void)[] = [];
   closed = false;
 
-  constructor(readonly socket: Socket) {
+  constructor(readonly socket: Duplex) {
     socket.on('data', (chunk) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.wake();
@@ -202,6 +204,41 @@ export async function connectRaw(port: number, options: { tls?: boolean } = {}):
   const greeting = await client.readLine();
   assert.match(greeting ?? '', /^\* OK /);
   return client;
+}
+
+/**
+ * The same connection once `COMPRESS DEFLATE` was answered OK (RFC 4978): a
+ * client that deflates what it sends, with a sync flush after each write, and
+ * inflates what it reads. The old client must not be used any more; write to
+ * its socket to send bytes past the deflater.
+ */
+export function deflatedClient(client: RawImapClient): RawImapClient {
+  const socket = client.socket;
+  socket.removeAllListeners('data');
+  const deflater = createDeflateRaw();
+  const inflater = createInflateRaw();
+  deflater.pipe(socket);
+  socket.pipe(inflater);
+  const stream = new Duplex({
+    // The client's side ends when the server's deflate stream does.
+    allowHalfOpen: false,
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      deflater.write(chunk);
+      deflater.flush(zlibConstants.Z_SYNC_FLUSH, () => done());
+    },
+    destroy(error, done) {
+      socket.destroy();
+      done(error);
+    },
+  });
+  inflater.on('data', (chunk: Buffer) => stream.push(chunk));
+  inflater.on('end', () => stream.push(null));
+  inflater.on('error', (error) => stream.destroy(error));
+  socket.on('close', () => {
+    if (!inflater.writableEnded) inflater.end();
+  });
+  return new RawImapClient(stream);
 }
 
 /** A message as transcript "C:" lines: the literal's bytes, then the CRLF that ends the command. */

@@ -11,6 +11,7 @@ import { authenticateCommand } from './authenticate.ts';
 import { capabilityCommand } from './capability.ts';
 import { checkCommand } from './check.ts';
 import { closeCommand } from './close.ts';
+import { compressCommand } from './compress.ts';
 import { copyCommand } from './copy.ts';
 import { createCommand } from './create.ts';
 import { deleteCommand } from './delete.ts';
@@ -45,6 +46,7 @@ const COMMANDS: ImapCommand<any>[] = [
   capabilityCommand,
   checkCommand,
   closeCommand,
+  compressCommand,
   copyCommand,
   createCommand,
   deleteCommand,
