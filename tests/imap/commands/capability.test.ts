@@ -1,12 +1,15 @@
 // CAPABILITY (RFC 3501 6.1.1), any state: what is offered changes with login.
 import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { imapFixture } from '../imap-harness.ts';
 
 describe('IMAP CAPABILITY', () => {
   const imap = imapFixture();
 
-  it('lists AUTH=PLAIN before login and no AUTH= mechanisms after it', async () => {
+  it('lists AUTH=PLAIN before login and no AUTH= mechanisms after it; COMPRESS=DEFLATE only after it (RFC 4978)', async () => {
     const client = await imap.anonymous();
+    const [before] = await client.command('a0 CAPABILITY');
+    assert.doesNotMatch(before, /COMPRESS/);
     await client.transcript(`
       C: a1 CAPABILITY
       S: * CAPABILITY IMAP4rev1 {any}STARTTLS AUTH=PLAIN
@@ -14,7 +17,7 @@ describe('IMAP CAPABILITY', () => {
       C: a2 LOGIN alice@example.test "correct horse battery"
       S: a2 OK [CAPABILITY {any}] {any}
       C: a3 CAPABILITY
-      S: * CAPABILITY IMAP4rev1 IMAP4rev2 {any}IDLE{any}QUOTA=RES-STORAGE STATUS=SIZE UTF8=ACCEPT
+      S: * CAPABILITY IMAP4rev1 IMAP4rev2 {any}IDLE{any}UIDPLUS MULTIAPPEND{any}QUOTA=RES-STORAGE STATUS=SIZE UTF8=ACCEPT COMPRESS=DEFLATE
       S: a3 OK CAPABILITY completed
       C: a4 SELECT INBOX
       S: * FLAGS {any}
