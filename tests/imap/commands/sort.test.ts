@@ -76,6 +76,9 @@ describe('IMAP SORT', () => {
       C: b6 SORT (DATE) UTF-8 SUBJECT cherry
       S: * SORT
       S: b6 OK SORT completed
+      C: b7 SORT (SUBJECT) UTF-8 MODSEQ 1
+      S: * SORT 2 4 1 3 (MODSEQ {any})
+      S: b7 OK [HIGHESTMODSEQ {any}] SORT completed
     `);
   });
 

@@ -64,6 +64,7 @@ for (const engine of ENGINES) describe(`SORT and THREAD answer as Dovecot does (
     const differences: string[] = [];
     for (const [i, command] of SORT_COMMANDS.entries()) {
       const [mine, dovecots] = [await answer(ours, `c${i}`, command), await answer(theirs, `c${i}`, command)];
+      // SORT_DOVECOT_SHOW=1 prints every answer, to read what is compared.
       if (process.env.SORT_DOVECOT_SHOW) console.log(command, '\n ', mine.join(' | '));
       if (JSON.stringify(mine) !== JSON.stringify(dovecots)) differences.push(`${command}\n  ours:    ${mine.join(' | ')}\n  Dovecot: ${dovecots.join(' | ')}`);
     }
