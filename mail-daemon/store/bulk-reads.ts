@@ -14,6 +14,7 @@ import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { asBuffer } from './content.ts';
 import type { MailStore } from './context.ts';
 import type { MimeNode } from './mime-structure.ts';
+import { driverReaderFor } from './driver-reads.ts';
 
 export interface LoadedContent {
   raw: Buffer;
@@ -80,10 +81,15 @@ export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise
   const unique = [...new Set(hashes)];
   const out = new Map<string, LoadedContent>();
   const older: string[] = [];
-  for (let i = 0; i < unique.length; i += 500) {
-    // A raw query: Prisma's row mapping costs more than the query for thousands of small rows.
-    const rows = await store.database.prisma.$queryRaw<{ hash: string; envelope: string }[]>`
-      SELECT "hash", "envelope" FROM "MessageContent" WHERE "hash" IN (${Prisma.join(unique.slice(i, i + 500))})`;
+  // On the driver, with the hashes as one parameter, so the statement is the same for any number.
+  const reader = driverReaderFor(store.database);
+  for (let i = 0; i < unique.length; i += 1000) {
+    const chunk = unique.slice(i, i + 1000);
+    const rows = await reader.rows<{ hash: string; envelope: string | null }>(
+      store.database.engine === 'postgres'
+        ? Prisma.sql`SELECT "hash", "envelope" FROM "MessageContent" WHERE "hash" = ANY(${chunk}::text[])`
+        : Prisma.sql`SELECT "hash", "envelope" FROM "MessageContent" WHERE "hash" IN (SELECT "value" FROM json_each(${JSON.stringify(chunk)}))`,
+    );
     for (const row of rows) {
       if (row.envelope) out.set(row.hash, { raw: EMPTY, structure: NO_STRUCTURE, envelope: row.envelope });
       else older.push(row.hash);

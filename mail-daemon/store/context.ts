@@ -4,6 +4,7 @@ import { getDatabase, type Database } from '../../prisma/database.ts';
 import { ChangeBus, type StoreChange } from './change-bus.ts';
 import { runTransaction, type Tx } from './transaction.ts';
 import { closeDeliveryWriter } from './delivery-writer.ts';
+import { closeDriverReader } from './driver-reads.ts';
 
 export interface MailStore {
   database: Database;
@@ -23,6 +24,7 @@ export function getMailStore(): Promise<MailStore> {
 
 export async function closeMailStore(store: MailStore): Promise<void> {
   await closeDeliveryWriter(store.database);
+  await closeDriverReader(store.database);
   await store.bus.close();
   await store.database.close();
 }

@@ -11,6 +11,7 @@ import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, type Steps } from './sql-steps.ts';
 import { removeMessages } from './expunge.ts';
 import { moveAllMessages } from './copy-move.ts';
+import { driverReaderFor } from './driver-reads.ts';
 
 export const DELIMITER = '/';
 export const INBOX = 'INBOX';
@@ -103,9 +104,12 @@ export interface MailboxSyncState {
   recentUid: number;
 }
 
+/** Read between every two commands of every IMAP session with a mailbox selected: on the driver (driver-reads.ts). */
 export async function mailboxSyncState(store: MailStore, accountId: number, mailboxId: number): Promise<MailboxSyncState | null> {
-  const row = await store.database.prisma.mailbox.findFirst({ where: { id: mailboxId, accountId }, select: { highestModseq: true, keywords: true, recentUid: true } });
-  return row ? { highestModseq: row.highestModseq, keywords: keywordList(row.keywords), recentUid: row.recentUid } : null;
+  const [row] = await driverReaderFor(store.database).rows<{ highestModseq: number; keywords: string; recentUid: number }>(
+    Prisma.sql`SELECT "highestModseq", "keywords", "recentUid" FROM "Mailbox" WHERE "id" = ${mailboxId} AND "accountId" = ${accountId}`,
+  );
+  return row ? { highestModseq: Number(row.highestModseq), keywords: keywordList(String(row.keywords)), recentUid: Number(row.recentUid) } : null;
 }
 
 /**

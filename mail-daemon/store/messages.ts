@@ -1,14 +1,15 @@
 // Reading messages: listings for IMAP, POP3 and the web app, and the raw bytes
 // with their MIME structure. Every read names the account, so one user's ids
 // never open another user's mail.
-import type { Message } from '../../prisma/generated/sqlite/client.ts';
+import { Prisma, type Message } from '../../prisma/generated/sqlite/client.ts';
 import { asBuffer } from './content.ts';
 import type { MailStore } from './context.ts';
 import { StoreError } from './errors.ts';
 import { columnsToFlags, type FlagColumns } from './flags.ts';
 import { getOwnedMailbox } from './mailboxes.ts';
 import type { MimeNode } from './mime-structure.ts';
-import { selectionOf, uidConditions, type UidSelection } from './uid-set.ts';
+import { selectionOf, uidConditions, type UidRange, type UidSelection } from './uid-set.ts';
+import { driverReaderFor } from './driver-reads.ts';
 
 export type StoredMessage = Message & { flags: string[] };
 
@@ -72,9 +73,78 @@ export function listMessages(store: MailStore, accountId: number, mailboxId: num
   return findInMailbox<Message>(store, accountId, mailboxId, options, undefined);
 }
 
-/** The same without the header summary: reading a few columns is what makes a FETCH of every message's flags cheap. */
-export function listMessageStates(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<MessageState[]> {
-  return findInMailbox<Omit<MessageState, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, STATE_COLUMNS);
+/**
+ * The same without the header summary: reading a few columns is what makes a
+ * FETCH of every message's flags cheap. A selection within one span of UIDs
+ * (a FETCH batch, "1:*", CHANGEDSINCE) is read on the driver (driver-reads.ts)
+ * in one statement of a fixed shape; a scattered one through Prisma.
+ */
+export async function listMessageStates(store: MailStore, accountId: number, mailboxId: number, options: ListOptions = {}): Promise<MessageState[]> {
+  const selection = selectionOf(options.uids ?? 'all');
+  const span = spanOf(selection);
+  if (span === null) return findInMailbox<Omit<MessageState, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, STATE_COLUMNS);
+  const reader = driverReaderFor(store.database);
+  const [owner] = await reader.rows<{ accountId: number }>(Prisma.sql`SELECT "accountId" FROM "Mailbox" WHERE "id" = ${mailboxId}`);
+  if (!owner || Number(owner.accountId) !== accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
+  // Only the conditions given, so that the planner takes the (mailboxId, modseq) index for CHANGEDSINCE.
+  const uids = selection === 'all' ? Prisma.empty : Prisma.sql` AND "uid" >= ${span[0]} AND "uid" <= ${span[1]}`;
+  const changed = options.changedSince === undefined ? Prisma.empty : Prisma.sql` AND "modseq" > ${options.changedSince}`;
+  const rows = await reader.rows<Row>(Prisma.sql`
+    SELECT "id", "uid", "modseq", "contentHash", "internalDate", "size", "seen", "answered", "flagged", "deleted", "draft", "keywords"
+    FROM "Message" WHERE "mailboxId" = ${mailboxId}${uids}${changed} ORDER BY "uid"`);
+  const wanted = selection === 'all' ? null : selection;
+  const out: MessageState[] = [];
+  for (const row of rows) {
+    const uid = Number(row.uid);
+    if (wanted && !inRanges(wanted, uid)) continue;
+    const columns = {
+      id: Number(row.id),
+      uid,
+      modseq: Number(row.modseq),
+      contentHash: String(row.contentHash),
+      internalDate: row.internalDate instanceof Date ? row.internalDate : new Date(String(row.internalDate)),
+      size: Number(row.size),
+      seen: Boolean(Number(row.seen)),
+      answered: Boolean(Number(row.answered)),
+      flagged: Boolean(Number(row.flagged)),
+      deleted: Boolean(Number(row.deleted)),
+      draft: Boolean(Number(row.draft)),
+      keywords: String(row.keywords ?? ''),
+    };
+    out.push(withFlags(columns));
+  }
+  return out;
+}
+
+type Row = Record<string, unknown>;
+
+/** UIDs are stored as 32-bit signed integers (PostgreSQL integer): none is above this. */
+const MAX_STORED_UID = 2 ** 31 - 1;
+
+/** Reading a span with at most this many UIDs outside the selection beats a query per range. */
+const SPAN_SLACK = 1000;
+
+/** The one span of UIDs to read for a selection, or null when it is too scattered for one. */
+function spanOf(selection: UidSelection): UidRange | null {
+  if (selection === 'all') return [1, MAX_STORED_UID];
+  if (selection.length === 0) return [1, 0];
+  const first = Math.min(selection[0][0], MAX_STORED_UID);
+  const last = Math.min(selection[selection.length - 1][1], MAX_STORED_UID);
+  const selected = selection.reduce((sum, [low, high]) => sum + high - low + 1, 0);
+  return last - first + 1 - selected <= Math.max(SPAN_SLACK, selected) ? [first, last] : null;
+}
+
+/** Whether a UID is in sorted, merged ranges (binary search). */
+function inRanges(ranges: UidRange[], uid: number): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (uid < ranges[mid][0]) high = mid - 1;
+    else if (uid > ranges[mid][1]) low = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** The same with the subject: what SEARCH reads of every message. */
