@@ -152,13 +152,6 @@ export function listSearchRows(store: MailStore, accountId: number, mailboxId: n
   return findInMailbox<Omit<SearchRow, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, SEARCH_COLUMNS);
 }
 
-/** The UIDs of a mailbox in order: IMAP's message sequence numbers start from this. */
-export async function listUids(store: MailStore, accountId: number, mailboxId: number): Promise<number[]> {
-  await getOwnedMailbox(store.database.prisma, accountId, mailboxId);
-  const rows = await store.database.prisma.message.findMany({ where: { mailboxId }, select: { uid: true }, orderBy: { uid: 'asc' } });
-  return rows.map((r) => r.uid);
-}
-
 /** One message by its row id, if the account owns it. */
 export async function getMessage(store: MailStore, accountId: number, messageId: number): Promise<StoredMessage> {
   const row = await store.database.prisma.message.findUnique({ where: { id: messageId }, include: { mailbox: { select: { accountId: true } } } });

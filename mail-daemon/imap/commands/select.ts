@@ -3,14 +3,14 @@
 // selected. A failed SELECT leaves no mailbox selected.
 import { findMailbox } from '../../store/mailboxes.ts';
 import { listResponseFor } from '../mailbox-list.ts';
-import { listMessageStates, listUids } from '../../store/messages.ts';
+import { listMessageStates } from '../../store/messages.ts';
 import { no } from '../imap-error.ts';
 import { readMailboxName } from '../mailbox-argument.ts';
 import { ArgumentReader } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges, type SequenceSet } from '../parser/sequence-set.ts';
 import { SelectedMailbox } from '../selected-mailbox.ts';
-import { mailboxCounts } from '../../store/bulk-reads.ts';
+import { mailboxSnapshot } from '../../store/mailbox-snapshot.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
 import { AUTHENTICATED, defineCommand, type ImapCommand } from './command.ts';
 
@@ -73,7 +73,8 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
       const mailbox = await findMailbox(session.store, accountId, name);
       if (!mailbox) throw no('NONEXISTENT', `No mailbox ${name}`);
       if (condstore) session.enabled.add('CONDSTORE');
-      const [uids, counts] = await Promise.all([listUids(session.store, accountId, mailbox.id), mailboxCounts(session.store, mailbox.id)]);
+      const snapshot = await mailboxSnapshot(session.store, mailbox);
+      const uids = snapshot.uids;
       const selected = new SelectedMailbox(mailbox, mailbox.name, readOnly, uids);
       await selected.takeRecent(session, uids, mailbox.recentUid);
       selected.sendFlags(session);
@@ -83,11 +84,11 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
         session.untagged('LIST', ...(await listResponseFor(session, mailbox)));
       } else {
         session.untagged(selected.recentUids.size, 'RECENT');
-        const firstUnseen = counts.firstUnseenUid === null ? 0 : selected.seqOf(counts.firstUnseenUid);
+        const firstUnseen = snapshot.firstUnseenUid === null ? 0 : selected.seqOf(snapshot.firstUnseenUid);
         if (firstUnseen) session.untagged('OK', `[UNSEEN ${firstUnseen}]`, 'First unseen');
       }
       session.untagged('OK', `[UIDVALIDITY ${mailbox.uidValidity}]`, 'UIDs valid');
-      session.untagged('OK', `[UIDNEXT ${mailbox.uidNext}]`, 'Predicted next UID');
+      session.untagged('OK', `[UIDNEXT ${snapshot.uidNext}]`, 'Predicted next UID');
       session.untagged('OK', `[HIGHESTMODSEQ ${mailbox.highestModseq}]`, 'Highest');
       // RFC 7162 3.2.5.2: with the same UIDVALIDITY, what changed since the client's modseq.
       if (qresync && qresync.uidValidity === mailbox.uidValidity) {
