@@ -2,8 +2,8 @@
 // delivered message never changes (its UID names the same bytes for as long
 // as the mailbox's UIDVALIDITY holds), so after the first SORT or THREAD of a
 // mailbox only messages with new UIDs are read, and the envelopes (for the
-// address keys) only once per message. A few mailboxes are kept, the least
-// recently used dropped first.
+// address keys) only once per message. A few mailboxes are kept, up to a
+// number of messages in all, the least recently used dropped first.
 import { loadEnvelopes } from '../../store/bulk-reads.ts';
 import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
 import { headerBytes } from '../../store/mime-structure.ts';
@@ -40,6 +40,8 @@ interface MailboxCache {
 }
 
 const MAX_MAILBOXES = 16;
+/** About 300 bytes each: some 75 MB at most, whatever the mailboxes hold. */
+const MAX_MESSAGES = 250_000;
 /** By store (a process has one; tests may open several databases), then by mailbox id. */
 const stores = new WeakMap<MailStore, Map<number, MailboxCache>>();
 
@@ -58,8 +60,6 @@ export async function sortMessages(
   // Most recently used last.
   caches.delete(mailbox.id);
   caches.set(mailbox.id, cache);
-  if (caches.size > MAX_MAILBOXES) caches.delete(caches.keys().next().value!);
-
   const messages = cache.messages;
   const missing = uids.filter((uid) => !messages.has(uid));
   if (missing.length > 0) {
@@ -79,6 +79,7 @@ export async function sortMessages(
       });
     }
   }
+  keepWithinLimits(caches);
   const out = new Map<number, SortMessage>();
   for (const uid of uids) {
     const message = messages.get(uid);
@@ -96,6 +97,17 @@ export async function sortMessages(
     }
   }
   return out;
+}
+
+/** Drops the least recently used mailboxes while there are too many, or too many messages (the one just used, too, if it alone is too big). */
+function keepWithinLimits(caches: Map<number, MailboxCache>): void {
+  let total = 0;
+  for (const cache of caches.values()) total += cache.messages.size;
+  for (const [id, cache] of caches) {
+    if (caches.size <= MAX_MAILBOXES && total <= MAX_MESSAGES) break;
+    caches.delete(id);
+    total -= cache.messages.size;
+  }
 }
 
 /** The case-mapped base subject (RFC 5256 2.1) SORT SUBJECT compares. */
