@@ -7,8 +7,8 @@
 //     (getMessageContent reads one message in two queries);
 //   loadHeaders: the same with only the start of the raw bytes, enough for the
 //     message's header (BODY[HEADER.FIELDS ...]);
-//   loadEnvelopes: the stored envelopes, with the header for contents stored
-//     before envelopes were;
+//   loadEnvelopes: the stored envelopes (MessageEnvelope), with the header
+//     for contents stored before envelopes were;
 //   mailboxCounts: the numbers of STATUS and SELECT.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { asBuffer } from './content.ts';
@@ -80,21 +80,18 @@ export async function loadHeaders(store: MailStore, hashes: string[]): Promise<M
 export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise<Map<string, LoadedContent>> {
   const unique = [...new Set(hashes)];
   const out = new Map<string, LoadedContent>();
-  const older: string[] = [];
   // On the driver, with the hashes as one parameter, so the statement is the same for any number.
   const reader = driverReaderFor(store.database);
   for (let i = 0; i < unique.length; i += 1000) {
     const chunk = unique.slice(i, i + 1000);
-    const rows = await reader.rows<{ hash: string; envelope: string | null }>(
+    const rows = await reader.rows<{ hash: string; envelope: string }>(
       store.database.engine === 'postgres'
-        ? Prisma.sql`SELECT "hash", "envelope" FROM "MessageContent" WHERE "hash" = ANY(${chunk}::text[])`
-        : Prisma.sql`SELECT "hash", "envelope" FROM "MessageContent" WHERE "hash" IN (SELECT "value" FROM json_each(${JSON.stringify(chunk)}))`,
+        ? Prisma.sql`SELECT "hash", "envelope" FROM "MessageEnvelope" WHERE "hash" = ANY(${chunk}::text[])`
+        : Prisma.sql`SELECT "hash", "envelope" FROM "MessageEnvelope" WHERE "hash" IN (SELECT "value" FROM json_each(${JSON.stringify(chunk)}))`,
     );
-    for (const row of rows) {
-      if (row.envelope) out.set(row.hash, { raw: EMPTY, structure: NO_STRUCTURE, envelope: row.envelope });
-      else older.push(row.hash);
-    }
+    for (const row of rows) out.set(row.hash, { raw: EMPTY, structure: NO_STRUCTURE, envelope: row.envelope });
   }
+  const older = unique.filter((hash) => !out.has(hash));
   if (older.length > 0) for (const [hash, content] of await loadHeaders(store, older)) out.set(hash, content);
   return out;
 }

@@ -50,11 +50,12 @@ export function prepareContent(input: Buffer): PreparedContent {
   };
 }
 
-/** Inserts the content unless the same bytes are already stored. */
+/** Inserts the content and its envelope unless the same bytes are already stored. */
 export function* contentSteps(content: PreparedContent): Steps<void> {
-  yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "envelope", "createdAt")
-    VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${content.envelope}, ${new Date()})
+  yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
+    VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${new Date()})
     ON CONFLICT ("hash") DO NOTHING`;
+  yield Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${content.hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`;
 }
 
 export function storeContent(tx: Tx, content: PreparedContent): Promise<void> {

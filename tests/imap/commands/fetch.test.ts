@@ -37,7 +37,7 @@ for (const engine of ENGINES) {
       const command = 'FETCH 1:* (ENVELOPE)';
       const stored = await client.command(`e1 ${command}`);
       // As the migration leaves older contents: no envelope, worked out from the header on demand.
-      await server.daemon.context.store.database.prisma.messageContent.updateMany({ data: { envelope: '' } });
+      await server.daemon.context.store.database.prisma.messageEnvelope.deleteMany({});
       const worked = await client.command(`e1 ${command}`);
       assert.deepEqual(worked, stored);
       assert.match(stored[1], /ENVELOPE \("Fri, 20 Nov 2026 10:00:00 \+0000" "Report"/);
