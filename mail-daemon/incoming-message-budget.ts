@@ -1,10 +1,22 @@
-// How many big incoming messages (SMTP DATA, IMAP APPEND) the daemon holds in
-// memory at once. A message is read whole before it is stored, so twenty
-// connections each sending MAX_MESSAGE_SIZE would cost twenty times that. A
-// message may grow to SMALL_MESSAGE_BYTES freely; past that it needs one of a
-// few slots (MESSAGE_MEMORY_LIMIT / MAX_MESSAGE_SIZE, at least one), and
-// until it gets one its connection is not read, so TCP slows the sender.
-// A slot holder needs nothing more to finish, so waiting never deadlocks.
+// How many big incoming messages (SMTP DATA, IMAP APPEND) the daemon takes in
+// at once. A message is read whole before it is stored, so twenty connections
+// each sending MAX_MESSAGE_SIZE would cost twenty times that, and more: while
+// it is received and stored a message costs MEMORY_PER_MESSAGE_BYTE times its
+// size. A message may grow to SMALL_MESSAGE_BYTES freely; past that it needs
+// one of a few slots, MESSAGE_MEMORY_LIMIT / (MEMORY_PER_MESSAGE_BYTE *
+// MAX_MESSAGE_SIZE) of them (at least one), so the big messages in flight
+// never cost more than MESSAGE_MEMORY_LIMIT. Until it gets a slot its
+// connection is not read, so TCP slows the sender. A slot holder needs
+// nothing more to finish, so waiting never deadlocks.
+
+/**
+ * Memory a message takes while received and stored, per byte of it, measured
+ * (one 50 MB DATA or APPEND: 190 MB more at the peak, either engine): its
+ * bytes, held once (incoming-bytes.ts); the database's two copies while it
+ * writes them (SQLite copies a bound blob, then builds the row from it; pg
+ * builds the whole Bind message); socket reads not yet collected.
+ */
+export const MEMORY_PER_MESSAGE_BYTE = 4;
 
 export const SMALL_MESSAGE_BYTES = 1024 * 1024;
 
@@ -14,7 +26,7 @@ export class IncomingMessageBudget {
   private readonly waiting: (() => void)[] = [];
 
   constructor(memoryLimit: number, maxMessageSize: number) {
-    this.slots = Math.max(1, Math.floor(memoryLimit / maxMessageSize));
+    this.slots = Math.max(1, Math.floor(memoryLimit / (MEMORY_PER_MESSAGE_BYTE * maxMessageSize)));
     this.free = this.slots;
   }
 

@@ -3,7 +3,7 @@
 // waiting passes its turn on.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessageBudget, SMALL_MESSAGE_BYTES } from '../../mail-daemon/incoming-message-budget.ts';
+import { IncomingMessageBudget, MEMORY_PER_MESSAGE_BYTE, SMALL_MESSAGE_BYTES } from '../../mail-daemon/incoming-message-budget.ts';
 
 const MAX = 50 * 1024 * 1024;
 const BIG = SMALL_MESSAGE_BYTES + 1;
@@ -18,13 +18,15 @@ async function settled(promise: Promise<void> | null): Promise<boolean> {
 }
 
 describe('IncomingMessageBudget', () => {
-  it('has MESSAGE_MEMORY_LIMIT / MAX_MESSAGE_SIZE slots, at least one', () => {
-    assert.equal(new IncomingMessageBudget(2 * MAX + 5, MAX).slots, 2);
-    assert.equal(new IncomingMessageBudget(MAX - 1, MAX).slots, 1);
+  it('has MESSAGE_MEMORY_LIMIT / (4 × MAX_MESSAGE_SIZE) slots, at least one: a message costs 4 times its size while stored', () => {
+    assert.equal(MEMORY_PER_MESSAGE_BYTE, 4);
+    assert.equal(new IncomingMessageBudget(8 * MAX + 5, MAX).slots, 2);
+    assert.equal(new IncomingMessageBudget(8 * MAX - 1, MAX).slots, 1);
+    assert.equal(new IncomingMessageBudget(MAX, MAX).slots, 1);
   });
 
   it('lets small messages through and makes the third big one wait for a slot', async () => {
-    const budget = new IncomingMessageBudget(2 * MAX, MAX);
+    const budget = new IncomingMessageBudget(2 * MEMORY_PER_MESSAGE_BYTE * MAX, MAX);
     const [a, b, c] = [budget.lease(), budget.lease(), budget.lease()];
     assert.equal(a.hold(SMALL_MESSAGE_BYTES), null);
     assert.ok(await settled(a.hold(BIG)));
