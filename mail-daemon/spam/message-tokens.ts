@@ -11,7 +11,7 @@ import { extractMessageText } from '../store/message-text.ts';
 
 /** Distinct tokens per message at most: a huge message costs no more than this. */
 export const MAX_TOKENS = 1500;
-/** Text decoded and scanned per message, in characters: the rest of a huge message is never looked at (as SpamAssassin and Rspamd skip what is past their size limits). */
+/** Text per message: this many bytes decoded, and characters scanned. The rest of a huge message is never looked at (as SpamAssassin and Rspamd skip what is past their size limits). */
 const MAX_TEXT = 200_000;
 
 const WORD = /[\p{L}\p{N}$€£'’!-]+/gu;

@@ -43,10 +43,18 @@ export function searchWords(normalized: string): string[] {
   return normalized.split(WORD_SEPARATORS).filter(Boolean);
 }
 
+/** The words of normalized text one at a time, as searchWords splits it (no array of every word of a long text). */
+function* eachWord(normalized: string): Generator<string> {
+  for (const match of normalized.matchAll(/[\p{L}\p{N}]+/gu)) yield match[0];
+}
+
 /** The distinct index terms of normalized text: every word's suffixes, cut to TERM_LENGTH. */
 export function indexTerms(normalized: string): { terms: string[]; complete: boolean } {
   const terms = new Set<string>();
-  for (const word of new Set(searchWords(normalized))) {
+  const seen = new Set<string>();
+  for (const word of eachWord(normalized)) {
+    if (seen.has(word)) continue;
+    seen.add(word);
     const chars = Array.from(word);
     for (let i = 0; i < chars.length; i++) {
       terms.add(chars.slice(i, i + TERM_LENGTH).join(''));
@@ -62,18 +70,19 @@ export function queryTerm(word: string): string {
 }
 
 /**
- * Decoded text kept per message, in characters. Search and the junk filter
- * see only this much of a huge message (as Dovecot's fts_message_max_size and
- * SpamAssassin's size limits do): decoding and indexing all of a 50 MB text
- * would cost twenty times that in memory.
+ * Decoded text kept per message, in bytes before it becomes characters.
+ * Search covers only this much of a huge message, and the junk filter less:
+ * decoding and indexing all of a 50 MB text would take many times that in
+ * memory, and more than the budget of incoming messages allows for.
  */
 export const MAX_MESSAGE_TEXT = 1024 * 1024;
 
-/** At most `maxChars` characters of the message's text: the rest is never decoded. */
-export function extractMessageText(raw: Buffer, structure: MimeNode, maxChars = MAX_MESSAGE_TEXT): MessageText {
-  const header = headerText(headerBytes(raw, structure), maxChars);
+/** The message's text from at most `maxBytes` decoded bytes: the rest is never decoded. */
+export function extractMessageText(raw: Buffer, structure: MimeNode, maxBytes = MAX_MESSAGE_TEXT): MessageText {
+  const header = headerText(headerBytes(raw, structure), maxBytes);
   const body: string[] = [];
-  let left = maxChars;
+  let left = maxBytes;
+  // A character is at least one byte, so counting characters against the bytes left is on the safe side.
   const add = (text: string) => {
     if (!text) return;
     body.push(text.slice(0, left));
@@ -97,8 +106,8 @@ export function extractMessageText(raw: Buffer, structure: MimeNode, maxChars = 
   return { header, body: body.join('\n') };
 }
 
-function headerText(bytes: Buffer, maxChars: number): string {
-  const unfolded = bytes.subarray(0, maxChars).toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
+function headerText(bytes: Buffer, maxBytes: number): string {
+  const unfolded = bytes.subarray(0, maxBytes).toString('utf8').replace(/\r?\n[ \t]+/g, ' ');
   return unfolded
     .split(/\r?\n/)
     .filter((line) => line.includes(':'))
@@ -114,17 +123,15 @@ function headerText(bytes: Buffer, maxChars: number): string {
 
 /**
  * The start of a text part, decoded from its transfer encoding and charset:
- * at least its first `maxChars` characters when it has them, and only the
- * encoded bytes those can come from are read (a character is at most 4 bytes
- * in any charset; base64 takes 4 characters for 3 bytes, plus line breaks;
- * quoted-printable at most 3 for 1).
+ * what its first `maxBytes` decoded bytes say. Only the encoded bytes those
+ * can come from are read: base64 takes 4 characters for 3 bytes, plus line
+ * breaks; quoted-printable at most 3 for 1.
  */
-export function decodeTextPart(raw: Buffer, node: MimeNode, maxChars: number): string {
-  const maxBytes = maxChars * 4;
-  const expansion = node.encoding === 'base64' ? 1.4 : node.encoding === 'quoted-printable' ? 3.1 : 1;
+export function decodeTextPart(raw: Buffer, node: MimeNode, maxBytes: number): string {
+  const expansion = node.encoding === 'base64' ? 1.4 : node.encoding === 'quoted-printable' ? 3 : 1;
   const encoded = bodyBytes(raw, node);
   const decoded = decodeTransfer(encoded.subarray(0, Math.ceil(maxBytes * expansion) + 4), node.encoding);
-  return decodeCharset(decoded.subarray(0, maxBytes), node.params.charset).slice(0, maxChars);
+  return decodeCharset(decoded.subarray(0, maxBytes), node.params.charset);
 }
 
 function decodeTransfer(body: Buffer, encoding: string): Buffer {

@@ -12,7 +12,7 @@ import { expungeMessages } from '../../mail-daemon/store/expunge.ts';
 import { setFlags } from '../../mail-daemon/store/message-flags.ts';
 import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 import { searchMessageText } from '../../mail-daemon/store/full-text-search.ts';
-import { indexTerms, normalizeSearchText } from '../../mail-daemon/store/message-text.ts';
+import { MAX_MESSAGE_TEXT, indexTerms, normalizeSearchText } from '../../mail-daemon/store/message-text.ts';
 
 const base64Body = Buffer.from('Die Prüfung der Straßenbahn ist abgeschlossen.\r\n', 'utf8').toString('base64');
 const MESSAGES = [
@@ -126,5 +126,24 @@ describe('index terms', () => {
   it('give up on a huge vocabulary, which is then searched without the index', () => {
     const words = Array.from({ length: 50_000 }, (_, i) => `w${i.toString(36)}x`).join(' ');
     assert.equal(indexTerms(words).complete, false);
+  });
+});
+
+describe('the text of a huge message', () => {
+  it(`is decoded and kept up to MAX_MESSAGE_TEXT (${MAX_MESSAGE_TEXT} bytes) only, whatever the encoding`, async () => {
+    const line = 'the quick brown fox jumps over the lazy dog again\r\n';
+    const text = line.repeat(Math.ceil((3 * MAX_MESSAGE_TEXT) / line.length));
+    for (const [encoding, body] of [
+      ['8bit', text],
+      ['base64', Buffer.from(text).toString('base64').replace(/(.{76})/g, '$1\r\n')],
+      ['quoted-printable', text.replace(/ /g, '=20')],
+    ]) {
+      const prepared = await prepareMessage(buildMessage({ subject: 'big', headers: { 'Content-Transfer-Encoding': encoding }, body: `${body}\r\nneedle at the end\r\n` }));
+      const kept = prepared.text!.body;
+      assert.ok(kept.length <= MAX_MESSAGE_TEXT && kept.length > MAX_MESSAGE_TEXT - line.length, `${encoding}: ${kept.length}`);
+      assert.ok(kept.startsWith(line.trim()), encoding);
+      assert.ok(!kept.includes('needle'), `${encoding}: text past the limit is not decoded`);
+      assert.equal(prepared.summary.preview.slice(0, 19), 'the quick brown fox');
+    }
   });
 });
