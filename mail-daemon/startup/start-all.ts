@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { loadEntryConfig } from '../entry-config.ts';
+import { daemonEnvironment } from './malloc-arenas.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,7 +45,7 @@ interface Running {
 
 function startService(service: Service): Running {
   // Colours survive the pipe when the platform itself writes to a terminal.
-  const env = process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : process.env;
+  const env = daemonEnvironment(process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : process.env);
   const child = spawn(process.execPath, ['--import', 'tsx', SERVICES[service]], {
     cwd: root,
     env,

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { daemonEnvironment } from '../../mail-daemon/startup/malloc-arenas.ts';
 
 export interface DaemonProcess {
   pid: number;
@@ -38,7 +39,8 @@ export async function startDaemonProcess(databaseUrl: string, options: DaemonPro
   const command = [process.execPath, ...profile, '--import', 'tsx', 'tests/support/daemon-child.ts', databaseUrl, options.services.join(','), options.dns ?? '127.0.0.1:9', ...settings];
   // prlimit execs the command, so the child's pid stays the daemon's.
   if (options.openFiles) command.unshift('prlimit', `--nofile=${options.openFiles}:${options.openFiles}`);
-  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+  // Started as npm start and npm run daemon start it (malloc-arenas.ts).
+  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: daemonEnvironment() });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ready = String((await lines.next()).value);
