@@ -37,12 +37,17 @@ export function withCrlf(raw: Buffer): Buffer {
   return out;
 }
 
+/** The key a message's bytes (with CRLF line ends) are stored under. */
+export function contentHash(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
 /** Hashes and parses the MIME structure once, outside any transaction. */
 export function prepareContent(input: Buffer): PreparedContent {
   const raw = withCrlf(input);
   const structure = parseMimeStructure(raw);
   return {
-    hash: createHash('sha256').update(raw).digest('hex'),
+    hash: contentHash(raw),
     raw,
     size: raw.length,
     structure: JSON.stringify(structure),

@@ -152,6 +152,14 @@ export function listSearchRows(store: MailStore, accountId: number, mailboxId: n
   return findInMailbox<Omit<SearchRow, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, SEARCH_COLUMNS);
 }
 
+/** What tells one message from another when mail is copied in again (mailctl import): its bytes' hash, Message-ID and size. */
+export type MessageIdentity = Pick<Message, 'contentHash' | 'messageId' | 'size'>;
+
+export async function listMessageIdentities(store: MailStore, accountId: number, mailboxId: number): Promise<MessageIdentity[]> {
+  await getOwnedMailbox(store.database.prisma, accountId, mailboxId);
+  return store.database.prisma.message.findMany({ where: { mailboxId }, select: { contentHash: true, messageId: true, size: true } });
+}
+
 /** One message by its row id, if the account owns it. */
 export async function getMessage(store: MailStore, accountId: number, messageId: number): Promise<StoredMessage> {
   const row = await store.database.prisma.message.findUnique({ where: { id: messageId }, include: { mailbox: { select: { accountId: true } } } });
