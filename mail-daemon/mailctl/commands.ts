@@ -12,6 +12,9 @@ import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-adm
 import { listMailboxes } from '../store/mailboxes.ts';
 import { parseByteSize } from '../byte-size.ts';
 import { readNewPassword } from './password-input.ts';
+import { parseArgs, UsageError } from './arguments.ts';
+import { importCommand, IMPORT_USAGE } from './import-command.ts';
+import { exportCommand, EXPORT_USAGE } from './export-command.ts';
 
 export const USAGE = `Usage: npm run mailctl -- <command>
 
@@ -39,40 +42,9 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   queue delete <id>                     drop an entry without a bounce
   backup <file> [--force]               a consistent copy of the database while mail flows (SQLite; pg_dump on PostgreSQL)
   restore <file> [--force]              replace the database with a backup; the daemon and web app must be stopped
-`;
+${IMPORT_USAGE}${EXPORT_USAGE}`;
 
-export class UsageError extends Error {}
-
-interface Parsed {
-  positional: string[];
-  options: Map<string, string | true>;
-}
-
-const VALUE_OPTIONS = new Set(['--name', '--quota', '--messages-per-hour', '--recipients-per-day']);
-const FLAG_OPTIONS = new Set(['--admin', '--signup-open', '--password-stdin', '--force']);
-
-export function parseArgs(args: string[]): Parsed {
-  const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [name, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    if (VALUE_OPTIONS.has(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      options.set(name, value);
-    } else if (FLAG_OPTIONS.has(name)) {
-      options.set(name, true);
-    } else if (name === '--password') {
-      throw new UsageError('a password on the command line shows in ps and in shell history: type it at the prompt, or pipe it in with --password-stdin');
-    } else if (arg.startsWith('--')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { positional, options };
-}
+export { parseArgs, UsageError };
 
 function expect(positional: string[], count: number, what: string): void {
   if (positional.length !== count) throw new UsageError(`expected ${what}`);
@@ -107,6 +79,9 @@ export type PasswordSource = (fromStdin: boolean) => Promise<string>;
 
 export async function runCommand(store: MailStore, config: Config, argv: string[], readPassword: PasswordSource = readNewPassword): Promise<string> {
   const [group, action, ...rest] = argv;
+  // They parse their own options.
+  if (group === 'import') return importCommand(store, config, argv.slice(1));
+  if (group === 'export') return exportCommand(store, argv.slice(1));
   const parsed = parseArgs(rest);
   const args = parsed.positional;
   switch (`${group} ${action ?? ''}`.trim()) {

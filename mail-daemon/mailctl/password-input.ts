@@ -40,14 +40,20 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
+/** A password the user has already (another server's, for import --imap): from standard input, else typed once. */
+export async function readPassword(fromStdin: boolean, question: string): Promise<string> {
+  if (fromStdin) return readStdin();
+  if (!process.stdin.isTTY) throw new ValidationError('password', 'type the password at the prompt (run mailctl in a terminal), or pipe it in with --password-stdin');
+  return promptHidden(question);
+}
+
 /**
  * The new password for `user add` and `user passwd`: from standard input
  * with --password-stdin, else typed twice at a prompt.
  */
 export async function readNewPassword(fromStdin: boolean): Promise<string> {
-  if (fromStdin) return readStdin();
-  if (!process.stdin.isTTY) throw new ValidationError('password', 'type the password at the prompt (run mailctl in a terminal), or pipe it in with --password-stdin');
-  const first = await promptHidden('New password: ');
+  const first = await readPassword(fromStdin, 'New password: ');
+  if (fromStdin) return first;
   const again = await promptHidden('Again: ');
   if (first !== again) throw new ValidationError('password', 'the two passwords differ');
   return first;

@@ -13,6 +13,8 @@ const DOVECOT = '/usr/sbin/dovecot';
 export const DOVECOT_USER = 'bench';
 // Dovecot's static passdb splits its arguments at spaces.
 export const DOVECOT_PASSWORD = 'bench-secret';
+/** Dovecot never serves mail as root: the mail files belong to nobody. */
+export const DOVECOT_UID = 65534;
 
 export interface RunningDovecot {
   port: number;
@@ -55,6 +57,11 @@ export interface DovecotOptions {
    * passdb compares the plain password.
    */
   passwordHash?: string;
+  /**
+   * Dovecot's mail_location for the user, e.g. "mbox:/tmp/x" (its files
+   * must belong to DOVECOT_UID), instead of a Maildir holding `messages`.
+   */
+  mailLocation?: string;
 }
 
 /** `settings`: more configuration, e.g. limits or `pop3_uidl_format`. */
@@ -62,9 +69,8 @@ export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[]
   if (!existsSync(DOVECOT) || !existsSync(`/usr/lib/dovecot/${protocol}`)) return null;
   const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
   const port = await freePort();
-  // Dovecot never serves mail as root; the Maildir belongs to nobody.
-  const uid = 65534;
-  const gid = 65534;
+  const uid = DOVECOT_UID;
+  const gid = DOVECOT_UID;
   const maildir = join(dir, 'mail', DOVECOT_USER);
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
   messages.forEach((raw, i) => writeFileSync(join(maildir, 'cur', `${1_700_000_000 + i}.M${i}P1.bench,S=${raw.length}:2,`), raw));
@@ -87,7 +93,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
-mail_location = maildir:${dir}/mail/%u
+mail_location = ${options.mailLocation ?? `maildir:${dir}/mail/%u`}
 first_valid_uid = ${uid}
 passdb {
   ${passdb}
