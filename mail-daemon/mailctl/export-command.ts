@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { MailStore } from '../store/context.ts';
 import { requireAccount } from '../accounts/accounts.ts';
 import { INBOX, listMailboxes } from '../store/mailboxes.ts';
-import { listMessageStates, type MessageState } from '../store/messages.ts';
+import { listMessageStates } from '../store/messages.ts';
+import { byContentSize } from '../store/bulk-reads.ts';
 import { getRawContents } from '../store/message-raw.ts';
 import { maildirPlusPlusEntry } from '../mailbox-formats/maildir.ts';
 import { MaildirFolderWriter } from '../mailbox-formats/maildir-writer.ts';
@@ -18,23 +19,7 @@ export const EXPORT_USAGE = `  export <address> <directory>          the account
 `;
 
 // Messages read from the database at once: a few megabytes, never a whole folder.
-const BATCH_BYTES = 16 * 1024 * 1024;
-const BATCH_MESSAGES = 200;
-
-function* batches(messages: MessageState[]): Generator<MessageState[]> {
-  let current: MessageState[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    if (current.length > 0 && (bytes + message.size > BATCH_BYTES || current.length >= BATCH_MESSAGES)) {
-      yield current;
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += message.size;
-  }
-  if (current.length > 0) yield current;
-}
+const BATCH_MESSAGES = 500;
 
 export async function exportCommand(store: MailStore, args: string[]): Promise<string> {
   const { positional } = parseArgs(args, { values: new Set(), flags: new Set() });
@@ -53,7 +38,7 @@ export async function exportCommand(store: MailStore, args: string[]): Promise<s
       const missing = messages.filter((m) => !writer.has(m.uid, m.size, m.internalDate));
       present += messages.length - missing.length;
       for (let i = 0; i < messages.length - missing.length; i++) progress.advance(0);
-      for (const batch of batches(missing)) {
+      for (const batch of byContentSize(missing, BATCH_MESSAGES)) {
         const raws = await getRawContents(store, account.id, batch.map((m) => m.id));
         for (const message of batch) {
           const raw = raws.get(message.id);

@@ -8,6 +8,7 @@
 import { ImapFlow, type ListResponse } from 'imapflow';
 import { ValidationError } from '../validation-error.ts';
 import { DELIMITER, INBOX } from '../store/mailboxes.ts';
+import { byContentSize } from '../store/bulk-reads.ts';
 import type { AccountImport, FolderImport } from './account-import.ts';
 
 export interface ImapSource {
@@ -28,31 +29,14 @@ interface Listed {
   messageId?: string;
 }
 
-const BATCH_BYTES = 16 * 1024 * 1024;
-const BATCH_MESSAGES = 200;
+// Fetched at once (byContentSize keeps a batch to a few megabytes): a UID list the server takes in one line.
+const BATCH_MESSAGES = 500;
 
 /** Our name for a folder of theirs: their delimiter becomes ours. */
 function folderName(folder: ListResponse): string {
   if (folder.specialUse === '\\Inbox' || folder.path.toUpperCase() === INBOX) return INBOX;
   const segments = folder.delimiter ? folder.path.split(folder.delimiter) : [folder.path];
   return segments.map((segment) => (folder.delimiter === DELIMITER ? segment : segment.replaceAll(DELIMITER, '_'))).join(DELIMITER);
-}
-
-function batches(messages: Listed[]): Listed[][] {
-  const out: Listed[][] = [];
-  let current: Listed[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    if (current.length > 0 && (bytes + message.size > BATCH_BYTES || current.length >= BATCH_MESSAGES)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += message.size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 async function listMessages(client: ImapFlow): Promise<Listed[]> {
@@ -89,7 +73,7 @@ async function copyFolder(run: AccountImport, client: ImapFlow, folder: ListResp
         wanted.push(message);
       }
     }
-    for (const batch of batches(wanted)) {
+    for (const batch of byContentSize(wanted, BATCH_MESSAGES)) {
       const sources = new Map<number, Buffer>();
       for await (const message of client.fetch(batch.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })) {
         if (message.source) sources.set(message.uid, message.source);

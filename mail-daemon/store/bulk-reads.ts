@@ -102,12 +102,12 @@ const NO_STRUCTURE = { start: 0, bodyStart: 0 } as MimeNode;
 /** Content read at once is bounded by bytes too, so that a FETCH of big messages holds a few, not a hundred. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
-/** Splits messages into runs whose contents add up to at most MAX_BATCH_BYTES (one message at least). */
-export function* byContentSize<T extends { size: number }>(messages: T[]): Generator<T[]> {
+/** Splits messages into runs whose contents add up to at most MAX_BATCH_BYTES (one message at least), and of at most `maxCount` messages. */
+export function* byContentSize<T extends { size: number }>(messages: T[], maxCount = Infinity): Generator<T[]> {
   let batch: T[] = [];
   let bytes = 0;
   for (const message of messages) {
-    if (batch.length > 0 && bytes + message.size > MAX_BATCH_BYTES) {
+    if (batch.length > 0 && (bytes + message.size > MAX_BATCH_BYTES || batch.length >= maxCount)) {
       yield batch;
       batch = [];
       bytes = 0;

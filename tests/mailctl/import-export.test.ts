@@ -10,7 +10,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -153,9 +154,9 @@ for (const engine of ENGINES) {
     let expected: Snapshot;
     const cleanup: (() => void)[] = [];
 
-    function mailctl(args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
+    function run(argv: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
       return new Promise((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', mailctlPath, ...args], {
+        const child = spawn(argv[0], argv.slice(1), {
           env: { ...process.env, DATA_DIR: daemon.dataDir, DATABASE_URL: daemon.database.url, MAIL_HOSTNAME: 'mail.example.test', ...env },
         });
         let stdout = '';
@@ -165,6 +166,10 @@ for (const engine of ENGINES) {
         child.stdin.end(input);
         child.on('close', (status) => resolve({ status, stdout, stderr }));
       });
+    }
+
+    function mailctl(args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
+      return run([process.execPath, '--import', 'tsx', mailctlPath, ...args], input, env);
     }
 
     function ours(address: string, bytes?: (source: Buffer) => Buffer): Promise<Snapshot> {
@@ -177,7 +182,7 @@ for (const engine of ENGINES) {
 
     before(async () => {
       daemon = await startTestDaemon(engine, [imapService]);
-      await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob', 'carol', 'dave', 'erin']);
+      await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina']);
       sourceMaildir = dovecotDir('import-source-');
       cleanup.push(() => rmSync(sourceMaildir, { recursive: true, force: true }));
       source = (await startDovecot('imap', [], NAMESPACE, { mailLocation: `maildir:${sourceMaildir}` }))!;
@@ -321,6 +326,45 @@ CopyArrivalDate yes
       }
     });
 
+    it('imports from an IMAP server over TLS or STARTTLS, refusing a certificate that does not verify unless --insecure', async () => {
+      const args = ['import', 'frank@example.test', '--imap', '127.0.0.1', '--user', 'alice@example.test', '--password-stdin'];
+      const unverified = await mailctl([...args, '--tls', '--port', String(daemon.port('imaps'))], `${TEST_PASSWORD}\n`);
+      assert.equal(unverified.status, 1);
+      assert.match(unverified.stderr, /could not log in to 127\.0\.0\.1:\d+ as alice@example\.test: .*self-signed certificate/);
+      const required = await mailctl([...args, '--starttls', '--port', String(source.port)], `${DOVECOT_PASSWORD}\n`);
+      assert.equal(required.status, 1, 'Dovecot here offers no STARTTLS: --starttls does not log in without it');
+      assert.doesNotMatch(required.stdout, /imported/);
+      succeeded(await mailctl([...args, '--starttls', '--insecure', '--port', String(daemon.port('imap'))], `${TEST_PASSWORD}\n`));
+      assert.deepEqual(await ours('frank@example.test'), await ours('alice@example.test'));
+    });
+
+    it('imports mbox files in the exact form mutt and Thunderbird write them', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mua-mbox-'));
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      // mutt 2.2 (copy-message to an mbox): Status/X-Status, a Content-Length that counts the body, no quoting.
+      writeFileSync(
+        join(dir, 'mutt'),
+        'From a@example.org Mon Nov 30 15:53:56 2026\nFrom: a@example.org\nSubject: one\nMessage-ID: <1@example.org>\nStatus: RO\nX-Status: AF\nContent-Length: 34\n\nHello\nFrom the start\n>From quoted\n\n' +
+          'From a@example.org Mon Nov 30 15:53:57 2026\nFrom: a@example.org\nSubject: two\nStatus: O\nContent-Length: 2\n\nx\n\n',
+      );
+      // Thunderbird: "From - date", X-Mozilla-Status/-Keys, "From " quoted in the body, no Content-Length.
+      writeFileSync(
+        join(dir, 'Thunderbird'),
+        'From - Mon Jan 02 10:00:05 2023\nX-Mozilla-Status: 0005\nX-Mozilla-Status2: 00000000\nX-Mozilla-Keys: $label1                                                                          \nFrom: b@example.org\nSubject: tb\n\nBody\n>From quoted by Thunderbird\n\n',
+      );
+      succeeded(await mailctl(['import', 'gina@example.test', join(dir, 'mutt')], '', { TZ: 'UTC' }));
+      succeeded(await mailctl(['import', 'gina@example.test', join(dir, 'Thunderbird'), '--folder', 'Local/Thunderbird'], '', { TZ: 'UTC' }));
+      const seen = (raw: string, flags: string[], date: string): Seen => ({ sha256: createHash('sha256').update(raw).digest('hex'), flags: flags.sort(), date });
+      const want: Snapshot = {
+        INBOX: [
+          seen('From: a@example.org\r\nSubject: one\r\nMessage-ID: <1@example.org>\r\n\r\nHello\r\nFrom the start\r\n>From quoted\r\n', ['\\Seen', '\\Answered', '\\Flagged'], '2026-11-30T15:53:56.000Z'),
+          seen('From: a@example.org\r\nSubject: two\r\n\r\nx\r\n', [], '2026-11-30T15:53:57.000Z'),
+        ].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)),
+        'Local/Thunderbird': [seen('From: b@example.org\r\nSubject: tb\r\n\r\nBody\r\nFrom quoted by Thunderbird\r\n', ['\\Seen', '\\Flagged', '$label1'], '2023-01-02T10:00:05.000Z')],
+      };
+      assert.deepEqual(await ours('gina@example.test'), want);
+    });
+
     it('skips a message over MAX_MESSAGE_SIZE (even one endless line) with a warning, and imports the rest', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hostile-'));
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -332,6 +376,30 @@ CopyArrivalDate yes
       assert.match(run.stderr, /mailctl: skipped message 2 of .*mbox: 3000016 bytes is more than MAX_MESSAGE_SIZE \(1000000\)/);
       assert.match(run.stdout, /imported 2 messages into 1 folder of erin@example\.test; 1 too big, skipped/);
       assert.equal((await ours('erin@example.test')).INBOX.length, 2);
+    });
+
+    it('reads an mbox with a line far longer than MAX_MESSAGE_SIZE in bounded memory', { skip: engine !== ENGINES[0] ? 'the reader does not depend on the engine' : false }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'long-line-'));
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      const path = join(dir, 'mbox');
+      const lineMb = 400;
+      const out = createWriteStream(path);
+      out.write('From a Mon Jan  2 10:00:00 2023\nSubject: endless\n\n');
+      const megabyte = Buffer.alloc(1024 * 1024, 'z');
+      for (let i = 0; i < lineMb; i++) if (!out.write(megabyte)) await once(out, 'drain');
+      out.end('\n\nFrom b Mon Jan  2 10:00:01 2023\nSubject: after it\n\nok\n');
+      await once(out, 'finish');
+      // The peak resident size of mailctl, as the kernel counted it (Python's getrusage of its child).
+      const measured = await run(
+        ['python3', '-c', 'import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)', process.execPath, '--import', 'tsx', mailctlPath, 'import', 'gina@example.test', path, '--folder', 'Long'],
+        '',
+        { MAX_MESSAGE_SIZE: '1000000' },
+      );
+      assert.equal(measured.status, 0, measured.stderr);
+      assert.match(measured.stderr, /skipped message 1 of .*: 4194\d{5} bytes is more than MAX_MESSAGE_SIZE/);
+      const peakMb = Number(measured.stdout.trim().split('\n').pop()) / 1024;
+      assert.ok(peakMb < lineMb, `peak ${peakMb.toFixed(0)} MB for a ${lineMb} MB line`);
+      assert.equal((await ours('gina@example.test')).Long.length, 1);
     });
 
     it('stops with a clear message when the account is full, keeps what it imported, and goes on after more room', async () => {
