@@ -64,7 +64,7 @@ export class ImapServer {
   private onChange(change: StoreChange): void {
     if (change.mailboxId === undefined) return;
     for (const session of this.listeners.sessions) {
-      if (session.account?.id === change.accountId && session.selected?.id === change.mailboxId) session.notifyChange();
+      if (session.account?.id === change.accountId) session.notifyChange(change);
     }
   }
 

@@ -18,6 +18,8 @@ import { isLoopback } from '../loopback.ts';
 import { CommandRateLimiter, type CommandRate } from './command-rate.ts';
 import type { IncomingMessageBudget, MessageLease } from '../incoming-message-budget.ts';
 import { DeflateStream } from './deflate-stream.ts';
+import type { NotifyEvent, NotifySettings } from './notify-settings.ts';
+import type { StoreChange } from '../store/change-bus.ts';
 
 export interface SessionOptions {
   store: MailStore;
@@ -64,6 +66,8 @@ const BASE_CAPABILITIES = [
   'ID',
   'ENABLE',
   'IDLE',
+  // RFC 5465, in part: notify-settings.ts.
+  'NOTIFY',
   'NAMESPACE',
   'UNSELECT',
   'UIDPLUS',
@@ -96,6 +100,8 @@ export class ImapSession {
   /** Extensions turned on with ENABLE (RFC 5161), upper case; CONDSTORE also by its first use. */
   readonly enabled = new Set<string>();
   idling = false;
+  /** NOTIFY SET (RFC 5465): what is reported as it happens; null as in the base protocol. */
+  notify: NotifySettings | null = null;
   readonly remoteAddress: string;
   readonly finished: Promise<void>;
 
@@ -108,6 +114,12 @@ export class ImapSession {
   private lease: MessageLease | null = null;
   private lineWaiter: ((line: Buffer) => void) | null = null;
   private refreshing: Promise<void> = Promise.resolve();
+  /** A command is running: unsolicited responses wait for its end. */
+  private running = false;
+  /** NOTIFY: the selected mailbox changed while a command ran, after the command's own report perhaps. */
+  private selectedDue = false;
+  /** Other mailboxes whose STATUS is due (NOTIFY), with what happened in each. */
+  private statusDue = new Map<number, Set<NotifyEvent>>();
   private closed = false;
   private badCommands = 0;
   private readonly rate: CommandRateLimiter;
@@ -320,6 +332,9 @@ export class ImapSession {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (this.closed) return;
       let status: 'OK' | 'NO' | 'BAD';
+      this.running = true;
+      // An unsolicited report (NOTIFY) in progress ends before the command sees the view.
+      await this.refreshing;
       try {
         status = await runCommand(this, parseCommand(bytes));
       } catch (error) {
@@ -337,6 +352,8 @@ export class ImapSession {
       this.sendText(`* BYE Internal error`);
       this.close();
     } finally {
+      this.running = false;
+      this.sendNotificationsDue();
       // The APPEND message is stored (or refused): its memory is free for the next one.
       this.releaseLease();
       if (this.state !== 'LOGOUT') this.resumeReading();
@@ -358,9 +375,45 @@ export class ImapSession {
 
   // --- store changes
 
-  /** A change to the selected mailbox happened (here or in another process). */
-  notifyChange(): void {
-    if (this.idling) void this.refresh(true).catch((error) => this.options.log(`imap: refresh: ${error}`));
+  /** A change to one of the account's mailboxes happened (here or in another process). */
+  notifyChange(change: StoreChange): void {
+    if (change.mailboxId === undefined) return;
+    if (this.selected?.id === change.mailboxId) {
+      // In IDLE, or between commands with NOTIFY SET (SELECTED ...) (RFC 5465 5.1).
+      if (this.idling) this.report(() => this.selected?.refresh(this, true));
+      else if (this.notify?.wantsSelected(change)) this.selectedDue = true;
+    } else {
+      const event = this.notify?.eventOfOther(change);
+      if (!event) return;
+      const events = this.statusDue.get(change.mailboxId) ?? new Set<NotifyEvent>();
+      this.statusDue.set(change.mailboxId, events.add(event));
+    }
+    if (!this.running || this.idling) this.sendNotificationsDue();
+  }
+
+  /** NOTIFY: what changed in the selected mailbox (SELECTED-DELAYED keeps expunges back), and STATUS of the others (RFC 5465 5.2-5.4). */
+  private sendNotificationsDue(): void {
+    if (!this.notify || this.closed) {
+      this.selectedDue = false;
+      this.statusDue.clear();
+      return;
+    }
+    if (this.selectedDue) {
+      this.selectedDue = false;
+      const delayed = this.notify.selected?.delayed ?? true;
+      this.report(() => this.selected?.refresh(this, !delayed));
+    }
+    if (this.statusDue.size > 0) {
+      const [due, notify] = [this.statusDue, this.notify];
+      this.statusDue = new Map();
+      this.report(() => notify.sendStatus(this, due));
+    }
+  }
+
+  /** Unsolicited responses, one report at a time; a command waits for them (execute). */
+  private report(send: () => Promise<void> | undefined): void {
+    const run = this.refreshing.then(send);
+    this.refreshing = run.catch((error) => this.options.log(`imap: report: ${error}`));
   }
 
   /** Sends EXISTS, EXPUNGE (when allowed) and FETCH FLAGS for what changed in the selected mailbox. */

@@ -28,6 +28,7 @@ import { lsubCommand } from './lsub.ts';
 import { moveCommand } from './move.ts';
 import { namespaceCommand } from './namespace.ts';
 import { noopCommand } from './noop.ts';
+import { notifyCommand } from './notify.ts';
 import { renameCommand } from './rename.ts';
 import { searchCommand } from './search.ts';
 import { examineCommand, selectCommand } from './select.ts';
@@ -65,6 +66,7 @@ const COMMANDS: ImapCommand<any>[] = [
   moveCommand,
   namespaceCommand,
   noopCommand,
+  notifyCommand,
   renameCommand,
   searchCommand,
   selectCommand,

@@ -1,0 +1,163 @@
+// NOTIFY (RFC 5465), the part kept: MessageNew, MessageExpunge and FlagChange
+// for the selected mailbox (SELECTED, SELECTED-DELAYED) and for others
+// (PERSONAL, INBOXES, SUBSCRIBED, SUBTREE, MAILBOXES, reported as STATUS);
+// the other events are refused with BADEVENT. Another session makes the
+// changes; the notified one hears of them without sending a command.
+import { describe, it } from 'node:test';
+import { buildMessage } from '../../support/messages.ts';
+import { deliverTo, imapFixture } from '../imap-harness.ts';
+
+describe('IMAP NOTIFY', () => {
+  const imap = imapFixture();
+
+  it('reports the selected mailbox as it changes, and STATUS for the other mailboxes asked for, between commands', async () => {
+    const setup = await imap.authenticated();
+    await setup.command('p0 CREATE Lists');
+    await setup.command('p1 CREATE Quiet');
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'list one' })], { mailbox: 'Lists' });
+    const client = await imap.authenticated();
+    const other = await imap.authenticated();
+    await client.transcript(`
+      C: a1 NOTIFY SET STATUS (SELECTED (MessageNew MessageExpunge FlagChange)) (MAILBOXES (Lists Nowhere) (MessageNew MessageExpunge))
+      S: * STATUS "Lists" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {any} UNSEEN 1)
+      S: a1 OK NOTIFY completed
+      C: a2 SELECT INBOX
+      S: * FLAGS {any}
+      S: * OK [PERMANENTFLAGS {any}] Flags permitted
+      S: * 0 EXISTS
+      S: * 0 RECENT
+      S: * OK [UIDVALIDITY {any}] UIDs valid
+      S: * OK [UIDNEXT 1] Predicted next UID
+      S: * OK [HIGHESTMODSEQ {any}] Highest
+      S: a2 OK [READ-WRITE] SELECT completed
+    `);
+    // New mail in the selected mailbox, its flags changed and expunged by another session: told at once.
+    for (const n of [1, 2]) {
+      await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: `inbox ${n}` })]);
+      await client.transcript(`
+        S: * ${n} EXISTS
+        S: * ${n} RECENT
+      `);
+    }
+    await other.command('o1 SELECT INBOX');
+    await other.command('o2 STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await client.transcript(`
+      S: * 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))
+    `);
+    await other.command('o3 EXPUNGE');
+    await client.transcript(`
+      S: * 1 EXPUNGE
+    `);
+    // Another mailbox asked for: STATUS; one not asked for, or an event not asked for: nothing.
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'list two' })], { mailbox: 'Lists' });
+    await client.transcript(`
+      S: * STATUS "Lists" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY {any} UNSEEN 2)
+    `);
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'quiet' })], { mailbox: 'Quiet' });
+    await other.command('o4 SELECT Lists');
+    await other.command('o5 STORE 1 +FLAGS.SILENT (\\Seen)');
+    await client.transcript(`
+      C: a3 NOOP
+      S: a3 OK NOOP completed
+    `);
+    // NOTIFY NONE: back to the base protocol, changes wait for a command.
+    await client.transcript(`
+      C: a4 NOTIFY NONE
+      S: a4 OK NOTIFY completed
+    `);
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'inbox three' })]);
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'list three' })], { mailbox: 'Lists' });
+    await client.transcript(`
+      C: a5 NOOP
+      S: * 2 EXISTS
+      S: * 2 RECENT
+      S: a5 OK NOOP completed
+    `);
+  });
+
+  it('with SELECTED-DELAYED holds expunges for a command that may report them; SUBTREE, SUBSCRIBED and PERSONAL cover what they name', async () => {
+    const setup = await imap.authenticated();
+    await setup.command('q0 CREATE Projects/Alpha');
+    await setup.command('q1 CREATE Projects2');
+    await setup.command('q2 CREATE Followed');
+    await setup.command('q3 SUBSCRIBE Followed');
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'a' }), buildMessage({ subject: 'b' })], { mailbox: 'Archive' });
+    const client = await imap.authenticated();
+    const other = await imap.authenticated();
+    await client.command('b0 SELECT Archive');
+    await client.transcript(`
+      C: b1 NOTIFY SET (SELECTED-DELAYED (MessageNew MessageExpunge FlagChange)) (SUBTREE Projects (MessageNew)) (SUBSCRIBED (MessageNew))
+      S: b1 OK NOTIFY completed
+    `);
+    await other.command('o0 SELECT Archive');
+    await other.command('o1 STORE 2 +FLAGS.SILENT (\\Deleted)');
+    await client.transcript(`
+      S: * 2 FETCH (UID 2 FLAGS (\\Deleted \\Recent))
+    `);
+    await other.command('o2 EXPUNGE');
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'alpha' })], { mailbox: 'Projects/Alpha' });
+    await client.transcript(`
+      S: * STATUS "Projects/Alpha" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {any} UNSEEN 1)
+    `);
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'not below Projects' })], { mailbox: 'Projects2' });
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'followed' })], { mailbox: 'Followed' });
+    await client.transcript(`
+      S: * STATUS "Followed" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {any} UNSEEN 1)
+      C: b2 NOOP
+      S: * 2 EXPUNGE
+      S: b2 OK NOOP completed
+    `);
+    // PERSONAL is every mailbox of the account; in IDLE too.
+    await client.transcript(`
+      C: b3 NOTIFY SET (PERSONAL (MessageNew MessageExpunge))
+      S: b3 OK NOTIFY completed
+      C: b4 IDLE
+      S: + idling
+    `);
+    await deliverTo(imap.server, imap.server.alice, [buildMessage({ subject: 'anywhere' })], { mailbox: 'Projects2' });
+    await client.transcript(`
+      S: * STATUS "Projects2" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY {any} UNSEEN 2)
+      C: DONE
+      S: b4 OK IDLE terminated
+    `);
+  });
+
+  it('refuses bad NOTIFY commands, and events it does not report with NO [BADEVENT]', async () => {
+    const anonymous = await imap.anonymous();
+    await anonymous.transcript(`
+      C: c0 NOTIFY NONE
+      S: c0 BAD NOTIFY is not allowed before login
+    `);
+    const client = await imap.authenticated();
+    await client.transcript(`
+      C: c1 NOTIFY
+      S: c1 BAD missing NONE or SET
+      C: c2 NOTIFY LATER
+      S: c2 BAD NOTIFY takes NONE or SET
+      C: c3 NOTIFY SET
+      S: c3 BAD missing event group
+      C: c4 NOTIFY SET (SELECTED (MessageNew))
+      S: c4 BAD MessageNew and MessageExpunge go together
+      C: c5 NOTIFY SET (SELECTED (FlagChange))
+      S: c5 BAD FlagChange needs MessageNew and MessageExpunge
+      C: c6 NOTIFY SET (PERSONAL (MessageNew Bogus))
+      S: c6 BAD unknown event Bogus
+      C: c7 NOTIFY SET (EVERYWHERE (MessageNew))
+      S: c7 BAD unknown filter EVERYWHERE
+      C: c8 NOTIFY SET (SELECTED (MessageNew MessageExpunge)) (SELECTED-DELAYED NONE)
+      S: c8 BAD SELECTED given twice
+      C: c9 NOTIFY SET (PERSONAL ())
+      S: c9 BAD missing events
+      C: c10 NOTIFY SET (MAILBOXES (MessageNew))
+      S: c10 BAD {any}
+      C: c11 NOTIFY SET (PERSONAL (MessageNew (UID)))
+      S: c11 BAD fetch attributes only for the selected mailbox
+      C: c12 NOTIFY SET (SELECTED (MessageNew (UID FLAGS) MessageExpunge))
+      S: c12 NO MessageNew with fetch attributes is not supported
+      C: c13 NOTIFY SET (PERSONAL (MessageNew MailboxName SubscriptionChange))
+      S: c13 NO [BADEVENT (MailboxName SubscriptionChange)] Unsupported NOTIFY events
+      C: c14 NOTIFY NONE extra
+      S: c14 BAD unexpected argument after the last one
+    `);
+  });
+});
