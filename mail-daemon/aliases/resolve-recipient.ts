@@ -7,6 +7,8 @@
 import type { MailStore } from '../store/context.ts';
 import { parseAddress } from '../accounts/addresses.ts';
 import { roleAddressReaders } from '../domains/domain-admins.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { driverReaderFor, firstRow, asBoolean } from '../store/driver-reads.ts';
 
 export interface LocalRecipient {
   accountId: number;
@@ -31,10 +33,14 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
   } catch {
     return { kind: 'unknown' };
   }
-  const domain = address.slice(address.lastIndexOf('@') + 1);
-  const prisma = store.database.prisma;
-  const domainRow = await prisma.domain.findUnique({ where: { name: domain }, select: { verified: true, disabled: true } });
-  if (!domainRow || !domainRow.verified || domainRow.disabled) return { kind: 'not-hosted' };
+  // Each domain read once per resolution (the address's own is asked again by expand).
+  const domains = new Map<string, Promise<{ id: number; catchAllTarget: string | null } | null>>();
+  const hostedDomain = (name: string) => {
+    let found = domains.get(name);
+    if (!found) domains.set(name, (found = readHostedDomain(store, name)));
+    return found;
+  };
+  if (!(await hostedDomain(address.slice(address.lastIndexOf('@') + 1)))) return { kind: 'not-hosted' };
 
   const local = new Map<number, LocalRecipient>();
   const external = new Set<string>();
@@ -44,21 +50,22 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
   const expand = async (target: string, depth: number, useCatchAll: boolean): Promise<void> => {
     if (seen.has(target) || depth > MAX_DEPTH) return;
     seen.add(target);
-    const targetDomain = target.slice(target.lastIndexOf('@') + 1);
-    const hosted = await prisma.domain.findUnique({ where: { name: targetDomain }, select: { id: true, verified: true, disabled: true, catchAllTarget: true } });
-    if (!hosted || !hosted.verified || hosted.disabled) {
+    const hosted = await hostedDomain(target.slice(target.lastIndexOf('@') + 1));
+    if (!hosted) {
       external.add(target);
       return;
     }
-    const account = await prisma.account.findUnique({ where: { address: target }, select: { id: true, disabled: true } });
+    const account = await firstRow(store.database, Prisma.sql`SELECT "id", "disabled" FROM "Account" WHERE "address" = ${target}`);
     if (account) {
-      if (account.disabled) sawDisabled = true;
-      else local.set(account.id, { accountId: account.id, address: target });
+      if (asBoolean(account.disabled)) sawDisabled = true;
+      else local.set(Number(account.id), { accountId: Number(account.id), address: target });
       return;
     }
-    const alias = await prisma.alias.findUnique({ where: { address: target }, include: { targets: true } });
-    if (alias) {
-      for (const t of alias.targets) await expand(t.target, depth + 1, true);
+    // An alias without targets is one row with a null target.
+    const alias = await driverReaderFor(store.database).rows(Prisma.sql`SELECT t."target" FROM "Alias" a LEFT JOIN "AliasTarget" t ON t."aliasId" = a."id"
+      WHERE a."address" = ${target} ORDER BY t."id"`);
+    if (alias.length > 0) {
+      for (const t of alias) if (t.target !== null) await expand(String(t.target), depth + 1, true);
       return;
     }
     if (ROLE_LOCAL_PARTS.has(target.slice(0, target.lastIndexOf('@')))) {
@@ -72,4 +79,11 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
   await expand(address, 0, true);
   if (local.size + external.size > 0) return { kind: 'ok', local: [...local.values()], external: [...external] };
   return { kind: sawDisabled ? 'disabled' : 'unknown' };
+}
+
+/** A domain that takes mail here (verified, not disabled), or null. */
+async function readHostedDomain(store: MailStore, name: string): Promise<{ id: number; catchAllTarget: string | null } | null> {
+  const row = await firstRow(store.database, Prisma.sql`SELECT "id", "verified", "disabled", "catchAllTarget" FROM "Domain" WHERE "name" = ${name}`);
+  if (!row || !asBoolean(row.verified) || asBoolean(row.disabled)) return null;
+  return { id: Number(row.id), catchAllTarget: row.catchAllTarget === null ? null : String(row.catchAllTarget) };
 }

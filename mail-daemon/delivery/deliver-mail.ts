@@ -28,6 +28,8 @@ import { roomIn } from '../store/quota.ts';
 import { notifySender } from '../queue/notify-sender.ts';
 import { quotaReply } from './quota-reply.ts';
 import { deliveriesEnded } from '../metrics/metrics.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { driverReaderFor, firstRow } from '../store/driver-reads.ts';
 
 /** What delivery needs besides the message (SmtpContext is one). */
 export interface MailFlow {
@@ -160,10 +162,10 @@ async function remoteSenders(flow: MailFlow, mailFrom: string, remote: Map<strin
 
 /** RFC 3834 auto-replies of the accounts reached that are on vacation, from <>, signed like any mail of theirs. */
 async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], input: MailToDeliver): Promise<void> {
-  const prisma = flow.store.database.prisma;
   for (const recipient of reached) {
-    const account = await prisma.account.findUnique({ where: { id: recipient.accountId }, select: { id: true, address: true, displayName: true } });
-    if (!account) continue;
+    const row = await firstRow(flow.store.database, Prisma.sql`SELECT "address", "displayName" FROM "Account" WHERE "id" = ${recipient.accountId}`);
+    if (!row) continue;
+    const account = { id: recipient.accountId, address: String(row.address), displayName: String(row.displayName) };
     const reply = await vacationReplyFor(flow.store, account, { mailFrom: input.mailFrom, raw: input.message, ownAddresses: [account.address, recipient.address] });
     if (!reply) continue;
     const recipients = noRecipients();
@@ -192,10 +194,11 @@ async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], in
 async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage, plan: Awaited<ReturnType<typeof planDelivery>>): Promise<DeliveryTarget[]> {
   const ids = [...new Set(plan.targets.map((t) => t.accountId))];
   if (ids.length === 0) return plan.targets;
-  const rows = await flow.store.database.prisma.account.findMany({ where: { id: { in: ids } }, select: { id: true, address: true, usedBytes: true, quotaBytes: true } });
+  const rows = await driverReaderFor(flow.store.database).rows(Prisma.sql`SELECT "id", "address", "usedBytes", "quotaBytes" FROM "Account" WHERE "id" IN (${Prisma.join(ids)})`);
   const refused = rows.flatMap((row) => {
-    const reply = quotaReply(roomIn({ usedBytes: Number(row.usedBytes), quotaBytes: Number(row.quotaBytes) }, prepared.content.size), row.address);
-    return reply ? [{ accountId: row.id, address: row.address, reply }] : [];
+    const address = String(row.address);
+    const reply = quotaReply(roomIn({ usedBytes: Number(row.usedBytes), quotaBytes: Number(row.quotaBytes) }, prepared.content.size), address);
+    return reply ? [{ accountId: Number(row.id), address, reply }] : [];
   });
   if (refused.length === 0) return plan.targets;
   const fitting = plan.targets.filter((t) => !refused.some((r) => r.accountId === t.accountId));

@@ -1,9 +1,10 @@
 // What a user sets for themselves: display name, signature, forwarding and
 // the vacation auto-reply. A missing AccountSettings row means the defaults.
-import type { AccountSettings } from '../../prisma/generated/sqlite/client.ts';
+import { Prisma, type AccountSettings } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { parseAddress } from '../accounts/addresses.ts';
 import { ValidationError } from '../validation-error.ts';
+import { firstRow, asBoolean, asDate } from '../store/driver-reads.ts';
 
 export type SettingsView = Omit<AccountSettings, 'accountId' | 'updatedAt'>;
 
@@ -23,10 +24,21 @@ export const MAX_SIGNATURE = 2000;
 export const MAX_VACATION_BODY = 5000;
 
 export async function getSettings(store: MailStore, accountId: number): Promise<SettingsView> {
-  const row = await store.database.prisma.accountSettings.findUnique({ where: { accountId } });
+  // Read on every delivery (rules, vacation): a prepared statement, not Prisma's runtime.
+  const row = await firstRow(store.database, Prisma.sql`SELECT "signature", "forwardTo", "forwardKeepCopy", "vacationEnabled", "vacationSubject", "vacationBody",
+    "vacationStart", "vacationEnd", "spamFilter" FROM "AccountSettings" WHERE "accountId" = ${accountId}`);
   if (!row) return { ...DEFAULT_SETTINGS };
-  const { accountId: _id, updatedAt: _at, ...settings } = row;
-  return settings;
+  return {
+    signature: String(row.signature),
+    forwardTo: row.forwardTo === null ? null : String(row.forwardTo),
+    forwardKeepCopy: asBoolean(row.forwardKeepCopy),
+    vacationEnabled: asBoolean(row.vacationEnabled),
+    vacationSubject: String(row.vacationSubject),
+    vacationBody: String(row.vacationBody),
+    vacationStart: asDate(row.vacationStart),
+    vacationEnd: asDate(row.vacationEnd),
+    spamFilter: asBoolean(row.spamFilter),
+  };
 }
 
 /** The learning junk filter (mail-daemon/spam/) on or off for the account. */

@@ -1,9 +1,10 @@
 // Simple per-account filters: "if sender, recipient or subject contains X,
 // move to a folder or mark as read". Stored here; applyFilters is the pure
 // decision that delivery asks for each incoming message.
-import type { MailFilter } from '../../prisma/generated/sqlite/client.ts';
+import { Prisma, type MailFilter } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { ValidationError } from '../validation-error.ts';
+import { driverReaderFor, asDate } from '../store/driver-reads.ts';
 
 export const FILTER_FIELDS = ['from', 'to', 'subject'] as const;
 export const FILTER_ACTIONS = ['move', 'read'] as const;
@@ -19,7 +20,19 @@ export interface FilterInput {
 }
 
 export async function listFilters(store: MailStore, accountId: number): Promise<MailFilter[]> {
-  return store.database.prisma.mailFilter.findMany({ where: { accountId }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  // Read on every delivery: a prepared statement, not Prisma's runtime.
+  const rows = await driverReaderFor(store.database).rows(Prisma.sql`SELECT "id", "accountId", "position", "field", "value", "action", "folder", "createdAt"
+    FROM "MailFilter" WHERE "accountId" = ${accountId} ORDER BY "position", "id"`);
+  return rows.map((row) => ({
+    id: Number(row.id),
+    accountId: Number(row.accountId),
+    position: Number(row.position),
+    field: String(row.field),
+    value: String(row.value),
+    action: String(row.action),
+    folder: row.folder === null ? null : String(row.folder),
+    createdAt: asDate(row.createdAt)!,
+  }));
 }
 
 export async function addFilter(store: MailStore, accountId: number, input: FilterInput): Promise<MailFilter> {

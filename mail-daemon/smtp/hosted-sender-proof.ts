@@ -7,6 +7,8 @@
 // remote server's From:, and forwarders rewrite the envelope (SRS), so both
 // still pass.
 import type { MailStore } from '../store/context.ts';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import { firstRow } from '../store/driver-reads.ts';
 
 /** What mailauth's authenticate() found, as far as this check needs it. */
 export interface SenderAuthentication {
@@ -30,6 +32,6 @@ export async function unprovenHostedSender(store: MailStore, mailFrom: string, a
   const named = new Set([...(mailFrom ? [mailFrom] : []), ...(auth.dkim?.headerFrom ?? [])].filter((a) => a.includes('@')).map(domainOf));
   const candidates = [...named].filter((domain) => !proven(domain, auth));
   if (candidates.length === 0) return null;
-  const hosted = await store.database.prisma.domain.findMany({ where: { name: { in: candidates }, verified: true }, select: { name: true } });
-  return hosted[0]?.name ?? null;
+  const hosted = await firstRow(store.database, Prisma.sql`SELECT "name" FROM "Domain" WHERE "name" IN (${Prisma.join(candidates)}) AND "verified" = ${true}`);
+  return hosted ? String(hosted.name) : null;
 }

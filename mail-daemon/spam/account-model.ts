@@ -5,6 +5,7 @@
 // of the user outweigh what thousands of corpus messages of 2002 suggest.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
+import { driverReaderFor } from '../store/driver-reads.ts';
 import type { Tx } from '../store/transaction.ts';
 import type { Counts, TokenCounts } from './bayes.ts';
 import type { TokenTable } from './token-table.ts';
@@ -34,11 +35,11 @@ export async function accountFilterState(store: MailStore, accountId: number, se
   const known = addresses.length > 0
     ? Prisma.sql`EXISTS (SELECT 1 FROM "Correspondent" WHERE "accountId" = ${accountId} AND "address" IN (${Prisma.join(addresses)}))`
     : Prisma.sql`0`;
-  const [row] = await store.database.prisma.$queryRaw<{ enabled: unknown; known: unknown; ham: unknown; spam: unknown }[]>`SELECT
+  const [row] = await driverReaderFor(store.database).rows(Prisma.sql`SELECT
       (SELECT "spamFilter" FROM "AccountSettings" WHERE "accountId" = ${accountId}) AS "enabled",
       ${known} AS "known",
       (SELECT "ham" FROM "SpamToken" WHERE "accountId" = ${accountId} AND "token" = ${TOTALS}) AS "ham",
-      (SELECT "spam" FROM "SpamToken" WHERE "accountId" = ${accountId} AND "token" = ${TOTALS}) AS "spam"`;
+      (SELECT "spam" FROM "SpamToken" WHERE "accountId" = ${accountId} AND "token" = ${TOTALS}) AS "spam"`);
   // SQLite answers 0/1 and bigints, PostgreSQL booleans and integers.
   return {
     enabled: row.enabled === null || row.enabled === undefined || Boolean(Number(row.enabled)),
@@ -50,9 +51,9 @@ export async function accountFilterState(store: MailStore, accountId: number, se
 /** The account's counts of these tokens, with its totals (an account that never trained has none). */
 export async function accountCounts(store: MailStore, accountId: number, totals: TokenCounts | null, tokens: string[]): Promise<Map<string, TokenCounts>> {
   if (!totals || tokens.length === 0) return new Map();
-  const rows = await store.database.prisma.$queryRaw<{ token: string; ham: unknown; spam: unknown }[]>`SELECT "token", "ham", "spam" FROM "SpamToken"
-    WHERE "accountId" = ${accountId} AND "token" IN (${Prisma.join(tokens)})`;
-  return new Map([[TOTALS, totals], ...rows.map((r) => [r.token, { ham: Number(r.ham), spam: Number(r.spam) }] as const)]);
+  const rows = await driverReaderFor(store.database).rows(Prisma.sql`SELECT "token", "ham", "spam" FROM "SpamToken"
+    WHERE "accountId" = ${accountId} AND "token" IN (${Prisma.join(tokens)})`);
+  return new Map([[TOTALS, totals], ...rows.map((r) => [String(r.token), { ham: Number(r.ham), spam: Number(r.spam) }] as const)]);
 }
 
 /** The base model with the account's counts added on top. */

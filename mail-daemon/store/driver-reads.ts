@@ -1,18 +1,24 @@
-// Reads on the hot paths of IMAP and POP3 (FETCH of a whole mailbox's flags
-// and envelopes, a SELECT's snapshot, a maildrop listing) run straight on the
-// database driver, as the delivery writer does for writes (delivery-writer.ts):
-// Prisma's cost per row is most of the time of a read of thousands of small
-// rows. A statement is prepared once per connection and kept.
+// Reads on the hot paths run straight on the database driver, as the
+// delivery writer does for writes (delivery-writer.ts): IMAP and POP3 (FETCH
+// of a whole mailbox's flags and envelopes, a SELECT's snapshot, a maildrop
+// listing), where Prisma's cost per row is most of the time of a read of
+// thousands of small rows, and SMTP's accept path (recipient, domain, quota,
+// rules, settings, junk filter state: about a dozen reads a message), where
+// Prisma's cost per statement, about a millisecond, was (issue 12). A
+// statement is prepared once per connection and kept (driver-statements.ts).
 //
 // SQLite: one connection of our own, query_only; in WAL mode a reader never
 // waits for writers, so its synchronous calls are short.
 // PostgreSQL: a small pool, named prepared statements; timestamps without a
 // time zone are read as UTC, as Prisma writes them.
+// Rows come back as the driver gives them: booleans are 0/1 on SQLite,
+// 64-bit integers strings on PostgreSQL, dates ISO text on SQLite; asBoolean
+// and asDate read both.
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { Row } from './sql-steps.ts';
+import { postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
 
 export interface DriverReader {
   /** The rows of a read-only statement. */
@@ -23,12 +29,10 @@ export interface DriverReader {
 function sqliteReader(database: StoreDatabase): DriverReader {
   const db = new Database(sqlitePath(database.url), { timeout: 1000 });
   db.pragma('query_only = ON');
-  const prepared = new Map<string, Database.Statement>();
+  const execute = sqliteStatements(db);
   return {
     async rows<T>(statement: Prisma.Sql) {
-      let compiled = prepared.get(statement.sql);
-      if (!compiled) prepared.set(statement.sql, (compiled = db.prepare(statement.sql)));
-      return compiled.all(...statement.values.map((v) => (typeof v === 'boolean' ? Number(v) : v))) as T[];
+      return execute(statement) as T[];
     },
     async close() {
       db.close();
@@ -36,26 +40,12 @@ function sqliteReader(database: StoreDatabase): DriverReader {
   };
 }
 
-const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
-
 function postgresReader(database: StoreDatabase): DriverReader {
-  const pool = new pg.Pool({
-    connectionString: database.url,
-    max: 4,
-    allowExitOnIdle: true,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  pool.on('error', () => undefined);
-  const names = new Map<string, string>();
+  const pool = postgresPool(database.url, 4);
+  const execute = postgresStatements();
   return {
     async rows<T>(statement: Prisma.Sql) {
-      const text = statement.text;
-      let name = names.get(text);
-      if (!name) names.set(text, (name = `read${names.size}`));
-      return (await pool.query({ name, text, values: statement.values })).rows as T[];
+      return (await execute(pool, statement)) as T[];
     },
     close: () => pool.end(),
   };
@@ -76,4 +66,15 @@ export async function closeDriverReader(database: StoreDatabase): Promise<void> 
   const reader = readers.get(database);
   readers.delete(database);
   await reader?.close();
+}
+
+/** A boolean column: 0/1 on SQLite, true/false on PostgreSQL. */
+export const asBoolean = (value: unknown): boolean => value === true || value === 1 || value === 1n;
+
+/** A DateTime column, or null: ISO text on SQLite, a Date on PostgreSQL. */
+export const asDate = (value: unknown): Date | null => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+
+/** The first row of a read-only statement, if any. */
+export async function firstRow(database: StoreDatabase, statement: Prisma.Sql): Promise<Row | undefined> {
+  return (await driverReaderFor(database).rows(statement))[0];
 }

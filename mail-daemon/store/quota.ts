@@ -8,6 +8,7 @@ import { StoreError } from './errors.ts';
 import type { Tx } from './transaction.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, type Steps } from './sql-steps.ts';
+import { firstRow } from './driver-reads.ts';
 
 export interface QuotaUsage {
   usedBytes: number;
@@ -15,10 +16,7 @@ export interface QuotaUsage {
 }
 
 export async function getQuota(store: MailStore, accountId: number): Promise<QuotaUsage> {
-  const account = await store.database.prisma.account.findUnique({
-    where: { id: accountId },
-    select: { usedBytes: true, quotaBytes: true },
-  });
+  const account = await firstRow(store.database, Prisma.sql`SELECT "usedBytes", "quotaBytes" FROM "Account" WHERE "id" = ${accountId}`);
   if (!account) throw new StoreError('NONEXISTENT', 'no such account');
   return { usedBytes: Number(account.usedBytes), quotaBytes: Number(account.quotaBytes) };
 }

@@ -1,0 +1,66 @@
+// Statements run straight on the database driver (better-sqlite3, pg) instead
+// of through Prisma's runtime, which costs about a millisecond a statement
+// (issue 12): for the delivery writer and the hot-path reads (driver-reads.ts).
+// Each SQL text is prepared once per connection (at most MAX_PREPARED kept);
+// values are written as Prisma writes them, so rows stay readable by Prisma.
+import type Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import type { Row } from './sql-steps.ts';
+
+// Statements whose text varies (IN lists of any length) must not fill memory.
+const MAX_PREPARED = 500;
+
+/** As Prisma's SQLite adapter stores them: dates as ISO 8601 text, booleans as 0/1. */
+function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value ?? null;
+}
+
+/** Runs statements on one better-sqlite3 connection, synchronously. */
+export function sqliteStatements(db: Database.Database): (statement: Prisma.Sql) => Row[] {
+  const prepared = new Map<string, Database.Statement>();
+  return (statement) => {
+    let compiled = prepared.get(statement.sql);
+    if (!compiled) {
+      compiled = db.prepare(statement.sql);
+      if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value!);
+      prepared.set(statement.sql, compiled);
+    }
+    const values = statement.values.map(sqliteValue);
+    if (compiled.reader) return compiled.all(...values) as Row[];
+    compiled.run(...values);
+    return [];
+  };
+}
+
+// Prisma writes a DateTime into a PostgreSQL "timestamp(3)" (no time zone) as
+// UTC; pg would read it back as local time.
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+const postgresTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** A pool of PostgreSQL connections that reads timestamps as Prisma wrote them. */
+export function postgresPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true, types: postgresTypes });
+  // An idle connection that breaks is replaced on the next query.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs statements as named (server-side prepared) statements on any connection of a pool. */
+export function postgresStatements(): (client: pg.Pool | pg.PoolClient, statement: Prisma.Sql) => Promise<Row[]> {
+  const names = new Map<string, string>();
+  let next = 0;
+  return async (client, statement) => {
+    const text = statement.text;
+    let name = names.get(text);
+    if (!name && names.size < MAX_PREPARED) names.set(text, (name = `driver${next++}`));
+    // A timestamp column takes the UTC time as Prisma writes it.
+    const values = statement.values.map((v) => (v instanceof Date ? v.toISOString() : v));
+    return (await client.query({ name, text, values })).rows as Row[];
+  };
+}
