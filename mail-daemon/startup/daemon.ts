@@ -3,6 +3,7 @@
 import type { Config } from '../config.ts';
 import { loadTlsCredentials } from './tls.ts';
 import { closeMailStore, createMailStore } from '../store/context.ts';
+import { startDeliveryThread } from '../store/delivery-writer.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 import { openDatabase } from '../../prisma/database.ts';
@@ -30,6 +31,8 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
   const applied = await applyMigrations(config.databaseUrl);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
   const store = createMailStore(await openDatabase(config.databaseUrl));
+  // SQLite: deliveries commit on a thread of their own, the fsync off the event loop (issue 12).
+  startDeliveryThread(store);
   const tls = await loadTlsCredentials(config);
   if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
   const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Database } from '../../prisma/database.ts';
+import type { Database, Engine } from '../../prisma/database.ts';
 import type { Tx } from './transaction.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, type Steps } from './sql-steps.ts';
@@ -34,9 +34,23 @@ interface Envelope {
   changes: StoreChange[];
 }
 
+/** Records changes in the transaction that makes them (the delivery thread has no ChangeBus, hence a function). */
+export function* changeRecordSteps(engine: Engine, origin: string, changes: StoreChange[]): Steps<StoreChange[]> {
+  if (changes.length === 0) return changes;
+  const payload = JSON.stringify({ origin, changes } satisfies Envelope);
+  if (engine === 'sqlite') {
+    yield Prisma.sql`INSERT INTO "ChangeEvent" ("createdAt", "payload") VALUES (${new Date()}, ${payload})`;
+  } else {
+    // pg_notify returns void, which $queryRaw cannot read: select a constant.
+    yield Prisma.sql`SELECT 1 AS "notified" FROM pg_notify(${CHANNEL}, ${payload})`;
+  }
+  return changes;
+}
+
 export class ChangeBus {
   private readonly emitter = new EventEmitter();
-  private readonly origin = randomUUID();
+  /** This process's mark on its changes, so that it does not hear them twice. */
+  readonly origin = randomUUID();
   private stopTransport?: () => Promise<void>;
   private starting?: Promise<void>;
 
@@ -49,16 +63,8 @@ export class ChangeBus {
     return runInTx(tx, this.recordSteps(changes));
   }
 
-  *recordSteps(changes: StoreChange[]): Steps<StoreChange[]> {
-    if (changes.length === 0) return changes;
-    const payload = JSON.stringify({ origin: this.origin, changes } satisfies Envelope);
-    if (this.database.engine === 'sqlite') {
-      yield Prisma.sql`INSERT INTO "ChangeEvent" ("createdAt", "payload") VALUES (${new Date()}, ${payload})`;
-    } else {
-      // pg_notify returns void, which $queryRaw cannot read: select a constant.
-      yield Prisma.sql`SELECT 1 AS "notified" FROM pg_notify(${CHANNEL}, ${payload})`;
-    }
-    return changes;
+  recordSteps(changes: StoreChange[]): Steps<StoreChange[]> {
+    return changeRecordSteps(this.database.engine, this.origin, changes);
   }
 
   /** Tells this process's listeners; the transport tells the others. */

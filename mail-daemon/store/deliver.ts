@@ -93,6 +93,13 @@ function* resolveMailbox(target: DeliveryTarget): Steps<Row> {
   return mailbox;
 }
 
+/** A message ready for deliverySteps: prepared, with where it goes. */
+export interface PreparedDelivery {
+  prepared: PreparedMessage;
+  targets: DeliveryTarget[];
+  options: DeliveryOptions;
+}
+
 /** One delivery's transaction, as SQL steps; `changes` gets what to broadcast after the commit. */
 export function* deliverySteps(engine: Engine, prepared: PreparedMessage, targets: DeliveryTarget[], options: DeliveryOptions, changes: StoreChange[]): Steps<DeliveredCopy[]> {
   const { content, summary } = prepared;
@@ -149,14 +156,11 @@ export interface MessageDelivery {
  * message by message, so it holds for their sum. The copies, per message.
  */
 export async function deliverMessages(store: MailStore, deliveries: MessageDelivery[]): Promise<DeliveredCopy[][]> {
-  const prepared: PreparedMessage[] = [];
-  for (const { message } of deliveries) prepared.push(Buffer.isBuffer(message) ? await prepareMessage(message) : message);
-  const engine = store.database.engine;
-  const copies = await deliveryWriterFor(store).write(function* (changes) {
-    const all: DeliveredCopy[][] = [];
-    for (const [i, { targets, options }] of deliveries.entries()) all.push(yield* deliverySteps(engine, prepared[i], targets, options ?? {}, changes));
-    return all;
-  });
+  const messages: PreparedDelivery[] = [];
+  for (const { message, targets, options } of deliveries) {
+    messages.push({ prepared: Buffer.isBuffer(message) ? await prepareMessage(message) : message, targets, options: options ?? {} });
+  }
+  const copies = await deliveryWriterFor(store).write(messages);
   // Whatever the path (SMTP, IMAP APPEND, the web app), the owner hears once when the mailbox passes 90%.
   for (const copy of copies.flat()) {
     // The delivery itself is committed: a failed warning must not make the caller report a failure.

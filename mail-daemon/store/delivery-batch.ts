@@ -1,0 +1,105 @@
+// One batch of deliveries as one transaction, each delivery in a savepoint of
+// its own so that one failing (over quota, a mailbox gone) leaves the others
+// in: one fsync (SQLite synchronous=FULL) or one commit (PostgreSQL) for the
+// lot. Used by the delivery writer in the process and by the delivery thread
+// (delivery-thread.ts), so a delivery is described by data, not a closure:
+// one request is one message or several that go in all or none (IMAP
+// MULTIAPPEND), in one savepoint.
+import Database from 'better-sqlite3';
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import type { Engine } from '../../prisma/database.ts';
+import { changeRecordSteps, type StoreChange } from './change-bus.ts';
+import { deliverySteps, type DeliveredCopy, type PreparedDelivery } from './deliver.ts';
+import { sqliteStatements } from './driver-statements.ts';
+import { runSync, type Steps } from './sql-steps.ts';
+import { isRetryable } from './transaction.ts';
+import { StoreError, type StoreErrorCode } from './errors.ts';
+
+/** Messages stored all or none; the outcome has their copies, message by message. */
+export type DeliveryRequest = PreparedDelivery[];
+
+export type Outcome = { ok: true; copies: DeliveredCopy[][]; changes: StoreChange[] } | { ok: false; error: unknown };
+
+export function* batchSteps(begin: string, engine: Engine, origin: string, requests: DeliveryRequest[]): Steps<Outcome[]> {
+  yield Prisma.raw(begin);
+  try {
+    const outcomes: Outcome[] = [];
+    for (const request of requests) {
+      yield Prisma.raw('SAVEPOINT delivery');
+      try {
+        const changes: StoreChange[] = [];
+        const copies: DeliveredCopy[][] = [];
+        for (const { prepared, targets, options } of request) copies.push(yield* deliverySteps(engine, prepared, targets, options, changes));
+        yield* changeRecordSteps(engine, origin, changes);
+        yield Prisma.raw('RELEASE SAVEPOINT delivery');
+        outcomes.push({ ok: true, copies, changes });
+      } catch (error) {
+        yield Prisma.raw('ROLLBACK TO SAVEPOINT delivery');
+        yield Prisma.raw('RELEASE SAVEPOINT delivery');
+        outcomes.push({ ok: false, error });
+      }
+    }
+    yield Prisma.raw('COMMIT');
+    return outcomes;
+  } catch (error) {
+    yield Prisma.raw('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
+ * A connection of its own, used synchronously from BEGIN to COMMIT so that no
+ * other code of its thread runs in between. It never waits for the lock
+ * inside SQLite (that would block its thread, and in the main thread the
+ * Prisma transaction holding the lock): a busy database fails the batch,
+ * which commitRetrying tries again after a timer.
+ */
+export function sqliteBatches(path: string, origin: string): { commit(requests: DeliveryRequest[]): Outcome[]; close(): void } {
+  const db = new Database(path, { timeout: 0 });
+  // Every commit durable before the 250 (as the Prisma connection, prisma/database.ts).
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  const execute = sqliteStatements(db);
+  return { commit: (requests) => runSync(batchSteps('BEGIN IMMEDIATE', 'sqlite', origin, requests), execute), close: () => db.close() };
+}
+
+// As long as Prisma's connection waits for a busy SQLite database.
+const BUSY_GIVE_UP_MS = 15_000;
+
+/** The batch's outcomes, retried while the database is busy; a batch that cannot commit fails each of its deliveries. */
+export async function commitRetrying(commit: (requests: DeliveryRequest[]) => Outcome[] | Promise<Outcome[]>, requests: DeliveryRequest[]): Promise<Outcome[]> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commit(requests);
+    } catch (error) {
+      if (!isRetryable(error) || Date.now() - started > BUSY_GIVE_UP_MS) return requests.map(() => ({ ok: false, error }));
+      await new Promise((r) => setTimeout(r, Math.min(50, attempt)));
+    }
+  }
+}
+
+/** An outcome as it crosses to another thread: errors keep their name, message and code (a StoreError's code is the IMAP or SMTP answer). */
+export type TransferredOutcome = { ok: true; copies: DeliveredCopy[][]; changes: StoreChange[] } | { ok: false; error: { name: string; message: string; code?: string } };
+
+export function transferable(outcome: Outcome): TransferredOutcome {
+  if (outcome.ok) return outcome;
+  const error = outcome.error as { name?: string; message?: string; code?: string };
+  return { ok: false, error: { name: String(error?.name ?? 'Error'), message: String(error?.message ?? error), code: error?.code } };
+}
+
+export function received(outcome: TransferredOutcome): Outcome {
+  if (outcome.ok) return outcome;
+  const { name, message, code } = outcome.error;
+  if (name === 'StoreError') return { ok: false, error: new StoreError(code as StoreErrorCode, message) };
+  return { ok: false, error: Object.assign(new Error(message), { name, code }) };
+}
+
+/** A request as the other thread gets it (a Buffer arrives as a plain Uint8Array). */
+export function revived(request: DeliveryRequest): DeliveryRequest {
+  return request.map((delivery) => {
+    const { raw } = delivery.prepared.content;
+    const content = { ...delivery.prepared.content, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) };
+    return { ...delivery, prepared: { ...delivery.prepared, content } };
+  });
+}
