@@ -3,8 +3,11 @@
 //   serial      one session at a time, a new connection per message (smtp-source -s 1 -m 300)
 //   parallel    10 sessions at once, a new connection per message (smtp-source -s 10 -m 2000)
 //   pipelined   8 connections kept open, each transaction pipelined (RFC 2920)
+//   end to end  10 sessions, a new connection per message (1000), until every
+//               message can be read over IMAP: ours (stored at the 250) against
+//               Postfix handing each message over LMTP to Dovecot (127.0.17.4)
 //   outbound    a queue of 300 messages to one remote domain, then 500 over ten,
-//               relayed into Postfix's smtp-sink (127.0.4.3:25): from the start of
+//               relayed into Postfix's smtp-sink (127.0.17.3:25): from the start of
 //               delivery until the sink has the last message. Ours: the queue
 //               runner, finding the sink by MX; Postfix: its queue, held while
 //               the messages are injected, then flushed, to a relayhost.
@@ -18,11 +21,13 @@
 // and DMARC lookups cost a round trip, not a timeout. Postfix runs as a
 // throwaway instance (tests/support/postfix.ts) when installed and we are
 // root. Memory is each server's resident set after the run (Postfix: the sum
-// of its processes' proportional set size).
+// of its processes' proportional set size), after each shape. The serial
+// shape's time per reply (connect to 220, EHLO, ..., end of data to 250)
+// shows where a message's time goes on each server.
 //
 // Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
 // (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
-// set), SMTP_BENCH_POSTFIX_HOST (127.0.4.2; Postfix listens on its port 25),
+// set), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25),
 // PROFILE_DIR (a CPU profile of our daemon).
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
@@ -31,6 +36,8 @@ import { createMailStore, closeMailStore } from '../../mail-daemon/store/context
 import { addTestAccounts } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { startDaemonProcess } from '../support/daemon-process.ts';
+import { startDovecot, DOVECOT_PASSWORD, DOVECOT_USER } from '../support/dovecot.ts';
+import { TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDnsServer } from '../support/dns-server.ts';
 import { POSTFIX_DOMAIN, startPostfix } from '../support/postfix.ts';
 import { processTree, pssKb } from '../support/process-memory.ts';
@@ -43,7 +50,7 @@ import { prepareContent } from '../../mail-daemon/store/content.ts';
 const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
 const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
 const ENGINE = (process.env.SMTP_BENCH_ENGINE ?? 'sqlite') as Engine;
-const POSTFIX_HOST = process.env.SMTP_BENCH_POSTFIX_HOST ?? '127.0.4.2';
+const POSTFIX_HOST = process.env.SMTP_BENCH_POSTFIX_HOST ?? '127.0.17.2';
 
 interface Shape {
   name: string;
@@ -53,7 +60,10 @@ interface Shape {
   pipelined: boolean;
 }
 
-const SINK_HOST = '127.0.4.3';
+const SINK_HOST = '127.0.17.3';
+// The second Postfix, which hands mail to Dovecot over LMTP (end to end).
+const POSTFIX_LMTP_HOST = '127.0.17.4';
+const END_TO_END: Shape = { name: 'end to end', messages: Math.round(1000 * SCALE), sessions: 10, pipelined: false };
 
 interface OutboundShape {
   name: string;
@@ -97,14 +107,29 @@ class BenchConnection {
     });
   }
 
-  static async open(host: string, port: number): Promise<BenchConnection> {
+  /** Milliseconds per reply (serial shape), by step. */
+  phases?: Phases;
+  private last = 0;
+
+  private mark(step: string): void {
+    if (!this.phases) return;
+    const now = performance.now();
+    this.phases.add(step, now - this.last);
+    this.last = now;
+  }
+
+  static async open(host: string, port: number, phases?: Phases): Promise<BenchConnection> {
     const socket = connect({ host, port });
     const connection = new BenchConnection(socket);
+    connection.phases = phases;
+    connection.last = performance.now();
     const greeting = connection.replies(1);
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     await greeting;
+    connection.mark('connect, 220');
     const [ehlo] = await connection.send('EHLO bench.remote.test\r\n', 1);
     if (!ehlo.startsWith('250')) throw new Error(`EHLO refused: ${ehlo}`);
+    connection.mark('EHLO');
     return connection;
   }
 
@@ -122,16 +147,35 @@ class BenchConnection {
   async transaction(i: number, to: string, pipelined: boolean): Promise<void> {
     const commands = [`MAIL FROM:<bench@remote.test>\r\n`, `RCPT TO:<${to}>\r\n`, 'DATA\r\n'];
     const replies = pipelined ? await this.send(commands.join(''), 3) : [];
-    if (!pipelined) for (const command of commands) replies.push(...(await this.send(command, 1)));
+    if (!pipelined) {
+      for (const command of commands) {
+        replies.push(...(await this.send(command, 1)));
+        this.mark(command.slice(0, 4));
+      }
+    }
     if (!replies[2]?.startsWith('354')) throw new Error(`DATA refused: ${replies.join(' ')}`);
     const body = message(i, to).replace(/^\./gm, '..');
     const [done] = await this.send(`${body}\r\n.\r\n`, 1);
     if (!done.startsWith('250')) throw new Error(`message refused: ${done}`);
+    this.mark('data, 250');
   }
 
   async quit(): Promise<void> {
     await this.send('QUIT\r\n', 1);
+    this.mark('QUIT');
     this.socket.end();
+  }
+}
+
+/** Milliseconds by step, for medians. */
+class Phases {
+  readonly steps = new Map<string, number[]>();
+  add(step: string, ms: number): void {
+    this.steps.set(step, [...(this.steps.get(step) ?? []), ms]);
+  }
+  median(step: string): number {
+    const values = [...(this.steps.get(step) ?? [])].sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)] ?? NaN;
   }
 }
 
@@ -139,10 +183,16 @@ interface Result {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The server's memory after the shape, kB (ours: resident set; Postfix: PSS of its processes). */
+  memoryKb?: number;
+  /** End to end: messages a second until the last can be read over IMAP. */
+  readablePerSecond?: number;
+  phases?: Phases;
 }
 
 async function measure(host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
   const latencies: number[] = [];
+  const phases = shape.sessions === 1 && !shape.pipelined ? new Phases() : undefined;
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -151,7 +201,7 @@ async function measure(host: string, port: number, recipients: string[], shape: 
       while (next < shape.messages) {
         const i = next++;
         const begun = performance.now();
-        if (!shape.pipelined) connection = await BenchConnection.open(host, port);
+        if (!shape.pipelined) connection = await BenchConnection.open(host, port, phases);
         await connection!.transaction(i, recipients[i % recipients.length], shape.pipelined);
         latencies.push(performance.now() - begun);
         if (!shape.pipelined) await connection!.quit();
@@ -162,7 +212,49 @@ async function measure(host: string, port: number, recipients: string[], shape: 
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { perSecond: shape.messages / seconds, p50: at(0.5), p99: at(0.99) };
+  return { perSecond: shape.messages / seconds, p50: at(0.5), p99: at(0.99), phases };
+}
+
+/** The number of messages in INBOX over IMAP (STATUS, RFC 3501 6.3.10), asked again and again until it reaches `count`. */
+async function readableOverImap(port: number, user: string, password: string, count: number): Promise<void> {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.setEncoding('latin1');
+  let buffer = '';
+  let waiter: ((text: string) => void) | null = null;
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    const tagged = /^t\d+ .*\r\n/m.exec(buffer);
+    if (tagged && waiter) {
+      const text = buffer;
+      buffer = '';
+      waiter(text);
+    }
+  });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let tag = 0;
+  const command = (text: string) => new Promise<string>((resolve) => {
+    waiter = resolve;
+    socket.write(`t${++tag} ${text}\r\n`);
+  });
+  const login = await command(`LOGIN ${user} "${password}"`);
+  if (!new RegExp(`^t${tag} OK`, 'm').test(login)) throw new Error(`IMAP login refused: ${login}`);
+  const started = performance.now();
+  for (;;) {
+    const status = await command('STATUS INBOX (MESSAGES)');
+    const messages = Number(/MESSAGES (\d+)/.exec(status)?.[1] ?? 0);
+    if (messages >= count) break;
+    if (performance.now() - started > OUTBOUND_TIMEOUT_MS) throw new Error(`IMAP shows ${messages} of ${count} messages after ${OUTBOUND_TIMEOUT_MS / 60_000} minutes`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  socket.destroy();
+}
+
+/** Sent as the parallel shape, timed until the last message can be read over IMAP. */
+async function measureEndToEnd(smtp: { host: string; port: number }, recipient: string, imap: { port: number; user: string; password: string }): Promise<Result> {
+  const started = performance.now();
+  const result = await measure(smtp.host, smtp.port, [recipient], END_TO_END);
+  await readableOverImap(imap.port, imap.user, imap.password, END_TO_END.messages);
+  return { ...result, readablePerSecond: END_TO_END.messages / ((performance.now() - started) / 1000) };
 }
 
 const remoteAddress = (i: number, shape: OutboundShape) => `user${i}@d${i % shape.domains}.bench-remote.test`;
@@ -211,6 +303,28 @@ async function measurePostfixOutbound(sink: RunningSink, postfix: NonNullable<Aw
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
+/** Postfix handing mail over LMTP to Dovecot, against ours, as the end-to-end shape; null when either is missing. */
+async function measurePostfixDovecot(): Promise<{ result: Result; label: string } | null> {
+  const dovecot = await startDovecot('imap', [], '', { lmtp: true });
+  if (!dovecot) {
+    console.log('end to end: Dovecot LMTP (apt-get install dovecot-lmtpd dovecot-imapd) is not installed, no comparison');
+    return null;
+  }
+  try {
+    const postfix = await startPostfix({ host: POSTFIX_LMTP_HOST, port: 25, lmtpPort: dovecot.lmtpPort });
+    if (!postfix) return null;
+    try {
+      const result = await measureEndToEnd(postfix, `bench@${POSTFIX_DOMAIN}`, { port: dovecot.port, user: DOVECOT_USER, password: DOVECOT_PASSWORD });
+      result.memoryKb = pssKb([...processTree(postfix.pid), ...processTree(dovecot.pid)]);
+      return { result, label: `postfix ${postfix.version} + dovecot ${dovecot.version}` };
+    } finally {
+      postfix.stop();
+    }
+  } finally {
+    dovecot.stop();
+  }
+}
+
 export async function run(): Promise<void> {
   console.log(`messages of ${SIZE} bytes to local recipients over loopback; ours on ${ENGINE}; load average ${load()}`);
   const zone: Record<string, { MX?: { priority: number; exchange: string }[]; A?: string[] }> = { 'mx.sink.test': { A: [SINK_HOST] } };
@@ -219,8 +333,7 @@ export async function run(): Promise<void> {
   const outbound = new Map<string, { ours: number; postfix?: number }>();
   const database = await createTestDatabase(ENGINE);
   const results = new Map<string, { ours: Result; postfix?: Result }>();
-  let oursKb = 0;
-  let postfixKb = 0;
+  let endToEnd: { ours: Result; theirs: { result: Result; label: string } | null } | null = null;
   const postfix = await startPostfix({ host: POSTFIX_HOST, port: 25, settings: `relayhost = [${SINK_HOST}]:25` }).catch((error) => {
     console.log(`postfix: ${error.message}`);
     return null;
@@ -229,24 +342,30 @@ export async function run(): Promise<void> {
   try {
     const store = createMailStore(await openDatabase(database.url));
     const accounts = await addTestAccounts(store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
+    const [reader] = await addTestAccounts(store, 'e2e.example.test', ['reader']);
     await closeMailStore(store);
-    const ours = await startDaemonProcess(database.url, { services: ['smtp'], dns: dns.address });
+    const ours = await startDaemonProcess(database.url, { services: ['smtp', 'imap'], dns: dns.address });
     try {
       // Shape by shape, ours then Postfix, so both meet about the same load from the rest of the machine.
       for (const shape of SHAPES) {
         const result: { ours: Result; postfix?: Result } = { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
-        if (postfix) result.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
+        result.ours.memoryKb = ours.memory().rss / 1024;
+        if (postfix) {
+          result.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
+          result.postfix.memoryKb = pssKb(processTree(postfix.pid));
+        }
         results.set(shape.name, result);
       }
-      oursKb = ours.memory().rss / 1024;
-      if (postfix) postfixKb = pssKb(processTree(postfix.pid));
+      const oursEndToEnd = await measureEndToEnd({ host: '127.0.0.1', port: ours.port('smtp') }, reader.address, { port: ours.port('imap'), user: reader.address, password: TEST_PASSWORD });
+      oursEndToEnd.memoryKb = ours.memory().rss / 1024;
+      endToEnd = { ours: oursEndToEnd, theirs: postfix ? await measurePostfixDovecot() : null };
     } finally {
       await ours.stop();
     }
     const check = createMailStore(await openDatabase(database.url));
     const stored = await check.database.prisma.message.count();
     await closeMailStore(check);
-    const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0);
+    const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0) + END_TO_END.messages;
     if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
     const sink = await startSmtpSink(SINK_HOST, 25);
     if (sink) {
@@ -268,16 +387,29 @@ export async function run(): Promise<void> {
     await dns.close();
   }
 
-  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(6)} msg/s p50 ${r.p50.toFixed(1).padStart(6)} p99 ${r.p99.toFixed(1).padStart(6)} ms` : ''.padStart(38));
-  console.log(`\n${'shape'.padEnd(28)}${'ours'.padEnd(40)}${postfix ? `postfix ${postfix.version}`.padEnd(40) + 'ours/postfix' : ''}`);
+  const mb = (kb?: number) => (kb === undefined ? '' : `${(kb / 1024).toFixed(0).padStart(4)} MB`);
+  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(5)} msg/s p50 ${r.p50.toFixed(1).padStart(5)} p99 ${r.p99.toFixed(1).padStart(6)} ms ${mb(r.memoryKb)}` : '').padEnd(50);
+  const ratio = (ours: number, theirs?: number) => (theirs ? (ours / theirs).toFixed(2) : '');
+  console.log(`\n${'shape'.padEnd(26)}${'ours (memory: resident set)'.padEnd(50)}${postfix ? `postfix ${postfix.version} (memory: PSS)`.padEnd(50) + 'ours/postfix' : ''}`);
   for (const shape of SHAPES) {
     const { ours, postfix: theirs } = results.get(shape.name)!;
     const label = `${shape.name} (${shape.sessions}x, ${shape.messages})`;
-    console.log(`${label.padEnd(28)}${cell(ours).padEnd(40)}${theirs ? cell(theirs).padEnd(40) + (ours.perSecond / theirs.perSecond).toFixed(2) : ''}`);
+    console.log(`${label.padEnd(26)}${cell(ours)}${cell(theirs)}${ratio(ours.perSecond, theirs?.perSecond)}`);
+  }
+  if (endToEnd) {
+    const { ours, theirs } = endToEnd;
+    const readable = (r?: Result) => (r ? `${r.readablePerSecond!.toFixed(0).padStart(5)} msg/s readable over IMAP, ${mb(r.memoryKb)}` : '').padEnd(50);
+    const label = `${END_TO_END.name} (${END_TO_END.sessions}x, ${END_TO_END.messages})`;
+    console.log(`${label.padEnd(26)}${readable(ours)}${readable(theirs?.result)}${ratio(ours.readablePerSecond!, theirs?.result.readablePerSecond)}${theirs ? `  (${theirs.label}, LMTP)` : ''}`);
   }
   for (const [name, { ours, postfix: theirs }] of outbound) {
-    const cell = (rate?: number) => (rate === undefined ? '' : `${rate.toFixed(0).padStart(6)} msg/s`).padEnd(40);
-    console.log(`${name.padEnd(28)}${cell(ours)}${theirs === undefined ? '' : cell(theirs) + (ours / theirs).toFixed(2)}`);
+    const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(50);
+    console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);
   }
-  console.log(`memory after the run: ours ${(oursKb / 1024).toFixed(0)} MB resident${postfix ? `, postfix ${(postfixKb / 1024).toFixed(0)} MB (PSS of its processes)` : ''}; load average ${load()}`);
+  const serial = results.get('serial')!;
+  if (serial.ours.phases) {
+    const steps = [...serial.ours.phases.steps.keys()];
+    console.log(`\nserial, median ms per reply: ${steps.map((step) => `${step} ${serial.ours.phases!.median(step).toFixed(2)}${serial.postfix?.phases ? `/${serial.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
+  }
+  console.log(`load average ${load()}`);
 }

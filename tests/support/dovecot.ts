@@ -1,8 +1,9 @@
 // Dovecot beside our daemon, for benchmarks that compare the two: Debian's
 // dovecot in the foreground with a throwaway config, a static password and
 // one Maildir user ("bench") holding the given messages, listening on a free
-// loopback port for one protocol (imap or pop3). Null when that part of
-// Dovecot is not installed.
+// loopback port for one protocol (imap or pop3), and with `lmtp` an LMTP
+// listener (RFC 2033) that delivers into that Maildir, as Postfix hands mail
+// to Dovecot. Null when that part of Dovecot is not installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -22,6 +23,8 @@ export interface RunningDovecot {
   pid: number;
   /** "2.3.19.1" */
   version: string;
+  /** The LMTP listener's port when asked for. */
+  lmtpPort?: number;
   stop(): void;
 }
 
@@ -62,13 +65,27 @@ export interface DovecotOptions {
    * must belong to DOVECOT_UID), instead of a Maildir holding `messages`.
    */
   mailLocation?: string;
+  /** An LMTP listener too (RFC 2033), delivering into the Maildir, as Postfix hands mail to Dovecot. */
+  lmtp?: boolean;
 }
 
 /** `settings`: more configuration, e.g. limits or `pop3_uidl_format`. */
 export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[], settings = '', options: DovecotOptions = {}): Promise<RunningDovecot | null> {
   if (!existsSync(DOVECOT) || !existsSync(`/usr/lib/dovecot/${protocol}`)) return null;
+  if (options.lmtp && !existsSync('/usr/lib/dovecot/lmtp')) return null;
   const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
   const port = await freePort();
+  const lmtpPort = options.lmtp ? await freePort() : undefined;
+  // LMTP's recipient is user@domain; the Maildir and the login are the user's name.
+  const lmtp = lmtpPort
+    ? `auth_username_format = %Ln
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = ${lmtpPort}
+  }
+}`
+    : '';
   const uid = DOVECOT_UID;
   const gid = DOVECOT_UID;
   const maildir = join(dir, 'mail', DOVECOT_USER);
@@ -88,7 +105,7 @@ export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[]
     `base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-protocols = ${protocol}
+protocols = ${protocol}${lmtpPort ? ' lmtp' : ''}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -114,16 +131,19 @@ service ${protocol}-login {
 service anvil {
   chroot =
 }
+${lmtp}
 ${settings}
 `,
   );
   const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', config], { stdio: 'ignore' });
   await waitForPort(port);
+  if (lmtpPort) await waitForPort(lmtpPort);
   const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
   return {
     port,
     pid: child.pid!,
     version,
+    lmtpPort,
     stop() {
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
