@@ -3,7 +3,7 @@
 // the kernel counts it (/proc/PID/status). PROFILE_DIR set: the child writes
 // a V8 CPU profile there.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { daemonEnvironment } from '../../mail-daemon/startup/malloc-arenas.ts';
 
@@ -13,6 +13,8 @@ export interface DaemonProcess {
   port(label: string): number;
   /** Resident memory now and its peak so far (VmRSS, VmHWM), in bytes. */
   memory(): { rss: number; peak: number };
+  /** Starts the peak over from the memory resident now (the kernel's clear_refs). */
+  resetPeak(): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startDaemonProcess(databaseUrl: string, options: DaemonPro
       return port;
     },
     memory: () => ({ rss: statusField(child.pid!, 'VmRSS'), peak: statusField(child.pid!, 'VmHWM') }),
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     async stop() {
       child.stdin!.end();
       await exited;
