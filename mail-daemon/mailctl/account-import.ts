@@ -7,7 +7,7 @@
 import type { AccountView } from '../accounts/accounts.ts';
 import type { MailStore } from '../store/context.ts';
 import { contentHash, withCrlf } from '../store/content.ts';
-import { deliverMessage, prepareMessage } from '../store/deliver.ts';
+import { deliverMessages, prepareMessage, type MessageDelivery, type PreparedMessage } from '../store/deliver.ts';
 import { StoreError } from '../store/errors.ts';
 import { normalizeFlags } from '../store/flags.ts';
 import { createMailbox, findMailbox, findSpecialUseMailbox, normalizeMailboxName, INBOX, DELIMITER } from '../store/mailboxes.ts';
@@ -51,8 +51,22 @@ export interface ImportCounts {
   folders: Set<string>;
 }
 
+// Messages delivered in one transaction.
+const BATCH_MESSAGES = 50;
+const BATCH_BYTES = 16 * 1024 * 1024;
+
+interface Pending {
+  prepared: PreparedMessage;
+  flags: string[];
+  internalDate: Date | null;
+  what: string;
+  hash: string;
+}
+
 export class FolderImport {
   private readonly hashes = new Set<string>();
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
   private readonly idsAndSizes = new Set<string>();
 
   constructor(
@@ -74,6 +88,11 @@ export class FolderImport {
     return !!messageId && this.idsAndSizes.has(`${size} ${messageId.trim()}`);
   }
 
+  /**
+   * Takes a message for the folder. It is delivered with the next ones, up
+   * to BATCH_MESSAGES or BATCH_BYTES in one transaction (one commit and fsync
+   * for the lot); finish() delivers the rest.
+   */
   async add(message: IncomingMessage, what: string): Promise<Outcome> {
     const raw = withCrlf(message.raw);
     if (raw.length > this.run.maxMessageSize) {
@@ -86,28 +105,54 @@ export class FolderImport {
       this.run.counts.duplicates++;
       return 'duplicate';
     }
+    const prepared = await prepareMessage(raw);
+    // Known at once, so that the same message twice in the source is imported once.
+    this.remember(hash, prepared.summary.messageId, prepared.content.size);
+    this.pending.push({ prepared, flags: this.run.validFlags(message.flags, what), internalDate: message.internalDate, what, hash });
+    this.pendingBytes += prepared.content.size;
+    if (this.pending.length >= BATCH_MESSAGES || this.pendingBytes >= BATCH_BYTES) await this.finish();
+    return 'imported';
+  }
+
+  private delivery(entry: Pending): MessageDelivery {
+    return {
+      message: entry.prepared,
+      targets: [{ accountId: this.run.account.id, mailboxId: this.mailboxId, flags: entry.flags }],
+      options: { internalDate: entry.internalDate ?? undefined, enforceQuota: true },
+    };
+  }
+
+  /** Delivers what add() took; when the batch does not fit the quota, as many as fit, one by one, and then stops. */
+  async finish(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (batch.length === 0) return;
     try {
-      const prepared = await prepareMessage(raw);
-      await deliverMessage(
-        this.run.store,
-        prepared,
-        [{ accountId: this.run.account.id, mailboxId: this.mailboxId, flags: this.run.validFlags(message.flags, what) }],
-        { internalDate: message.internalDate ?? undefined, enforceQuota: true },
-      );
-      this.remember(hash, prepared.summary.messageId, prepared.content.size);
+      await deliverMessages(this.run.store, batch.map((entry) => this.delivery(entry)));
+      this.imported(batch.length);
+      return;
     } catch (error) {
-      if (error instanceof StoreError && error.code === 'OVERQUOTA') {
-        const { imported } = this.run.counts;
+      if (!(error instanceof StoreError && error.code === 'OVERQUOTA')) throw error;
+    }
+    for (const [i, entry] of batch.entries()) {
+      try {
+        await deliverMessages(this.run.store, [this.delivery(entry)]);
+        this.imported(1);
+      } catch (error) {
+        if (!(error instanceof StoreError && error.code === 'OVERQUOTA')) throw error;
+        for (const left of batch.slice(i)) this.hashes.delete(left.hash);
         throw new ImportStopped(
           'quota',
-          `${this.run.account.address} is full (its quota is reached): stopped before ${what}. The ${imported} messages imported so far stay; raise the quota or make room, then run the same import again to go on (what is there already is skipped).`,
+          `${this.run.account.address} is full (its quota is reached): stopped before ${entry.what}. The ${this.run.counts.imported} messages imported so far stay; raise the quota or make room, then run the same import again to go on (what is there already is skipped).`,
         );
       }
-      throw error;
     }
-    this.run.counts.imported++;
+  }
+
+  private imported(count: number): void {
+    this.run.counts.imported += count;
     this.run.counts.folders.add(this.name);
-    return 'imported';
   }
 }
 

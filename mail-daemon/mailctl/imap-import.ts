@@ -88,6 +88,7 @@ async function copyFolder(run: AccountImport, client: ImapFlow, folder: ListResp
         run.progress.advance(message.size);
       }
     }
+    await target.finish();
   } finally {
     lock.release();
   }

@@ -44,6 +44,7 @@ async function importMbox(run: AccountImport, path: string, folderName: string):
     }
     run.progress.advance(message.size, message.offset);
   }
+  await folder.finish();
 }
 
 async function importMaildir(run: AccountImport, root: string): Promise<void> {
@@ -62,6 +63,7 @@ async function importMaildir(run: AccountImport, root: string): Promise<void> {
       }
       run.progress.advance(file.size);
     }
+    await folder.finish();
   }
 }
 
