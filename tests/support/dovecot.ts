@@ -25,6 +25,8 @@ export interface RunningDovecot {
   version: string;
   /** The LMTP listener's port when asked for. */
   lmtpPort?: number;
+  /** Its configuration file, for doveadm -c. */
+  config: string;
   stop(): void;
 }
 
@@ -144,6 +146,7 @@ ${settings}
     pid: child.pid!,
     version,
     lmtpPort,
+    config,
     stop() {
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
