@@ -42,6 +42,11 @@ function quotable(bytes: Buffer, utf8: boolean): boolean {
   return true;
 }
 
+/** A 7-bit string short enough to quote, quoted (the same in every mode); null for any other. */
+export function plainQuoted(text: string): string | null {
+  return text.length <= MAX_QUOTED && PLAIN_TEXT.test(text) ? `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"` : null;
+}
+
 /** Appends the bytes of one value to `out`; text pieces are merged, literals stay separate Buffers. */
 function write(value: ResponseValue, out: (string | Buffer)[], options: SerializeOptions): void {
   if (value === null) out.push('NIL');
@@ -56,10 +61,13 @@ function write(value: ResponseValue, out: (string | Buffer)[], options: Serializ
     out.push(')');
   } else if (value instanceof ImapLiteral) {
     out.push(`{${value.value.length}}\r\n`, value.value);
-  } else if (typeof value.value === 'string' && value.value.length <= MAX_QUOTED && PLAIN_TEXT.test(value.value)) {
-    // Most strings (addresses, dates, ASCII subjects) are quoted as they are, without a trip through bytes.
-    out.push(`"${value.value.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
   } else {
+    // Most strings (addresses, dates, ASCII subjects) are quoted as they are, without a trip through bytes.
+    const plain = typeof value.value === 'string' ? plainQuoted(value.value) : null;
+    if (plain !== null) {
+      out.push(plain);
+      return;
+    }
     const bytes = typeof value.value === 'string' ? Buffer.from(value.value, 'utf8') : value.value;
     if (quotable(bytes, options.utf8 ?? false)) {
       out.push(`"${bytes.toString(options.utf8 ? 'utf8' : 'latin1').replace(/[\\"]/g, (c) => `\\${c}`)}"`);
