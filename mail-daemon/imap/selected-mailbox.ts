@@ -133,6 +133,13 @@ export class SelectedMailbox {
     this.ownModseqs.add(modseq);
   }
 
+  /** Whether each modseq after the known one, up to `modseq`, is one of this session's STOREs. */
+  private onlyOwnChangesUpTo(modseq: number): boolean {
+    if (modseq - this.highestModseq > this.ownModseqs.size) return false;
+    for (let m = this.highestModseq + 1; m <= modseq; m++) if (!this.ownModseqs.has(m)) return false;
+    return true;
+  }
+
   async refresh(session: ImapSession, allowExpunge: boolean): Promise<void> {
     const accountId = session.account!.id;
     // Read the modseq first: whatever happens after it is read again next time.
@@ -146,7 +153,11 @@ export class SelectedMailbox {
     const { highestModseq } = state;
     // Every session with the mailbox selected hears of a new keyword, used by a message it sees or not.
     if (this.addKeywords(state.keywords)) this.sendFlags(session);
-    if (highestModseq !== this.highestModseq) {
+    if (highestModseq !== this.highestModseq && this.onlyOwnChangesUpTo(highestModseq)) {
+      // Every change since is this session's STOREs, already reported: nothing to read.
+      this.highestModseq = highestModseq;
+      this.ownModseqs.clear();
+    } else if (highestModseq !== this.highestModseq) {
       const since = this.highestModseq;
       const [changed, gone] = await Promise.all([
         listMessageStates(session.store, accountId, this.id, { changedSince: since }),

@@ -15,10 +15,16 @@
 // refresh: applying a change twice leaves the same state (insert when absent,
 // remove when present), so the snapshot never misses one. The reads run on
 // the driver (driver-reads.ts).
+//
+// The change bus (local changes at once, other processes' by LISTEN/NOTIFY or
+// polling) brings a kept snapshot up to date in the background, so the next
+// SELECT after another session's STORE or delivery usually finds it current,
+// as Dovecot's sessions find its index updated by the one that changed it.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Database } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import { driverReaderFor } from './driver-reads.ts';
+import type { StoreChange } from './change-bus.ts';
 
 /** What a mailbox row gives: whatever the snapshot is checked against. */
 export interface MailboxVersion {
@@ -88,6 +94,8 @@ interface Slot {
   index?: MailboxIndex;
   /** The refresh under way: one at a time per mailbox. */
   busy: Promise<unknown>;
+  /** A refresh from the change bus is queued. */
+  queued?: boolean;
 }
 
 const slotsByDatabase = new WeakMap<Database, Map<number, Slot>>();
@@ -116,24 +124,57 @@ async function refresh(store: MailStore, slot: Slot, version: MailboxVersion): P
   return index;
 }
 
+/** Runs a refresh after the one under way; a failed one leaves the index to be loaded whole. */
+function queueRefresh(store: MailStore, slot: Slot, version: () => Promise<MailboxVersion | null>): Promise<MailboxIndex | null> {
+  const run = slot.busy
+    .catch(() => undefined)
+    .then(version)
+    .then((current) => (current ? refresh(store, slot, current) : null));
+  slot.busy = run.catch(() => {
+    slot.index = undefined;
+  });
+  return run;
+}
+
+/** Keeps the snapshots of this store's database up to date from its change bus. */
+function followChanges(store: MailStore, slots: Map<number, Slot>): void {
+  const reader = driverReaderFor(store.database);
+  const listener = (change: StoreChange) => {
+    const slot = change.mailboxId === undefined ? undefined : slots.get(change.mailboxId);
+    if (!slot?.index || slot.queued || (change.modseq !== undefined && change.modseq <= slot.index.highestModseq)) return;
+    slot.queued = true;
+    const mailboxId = change.mailboxId!;
+    setImmediate(() => {
+      slot.queued = false;
+      void queueRefresh(store, slot, async () => {
+        const [row] = await reader.rows<Record<string, unknown>>(
+          Prisma.sql`SELECT "uidValidity", "uidNext", "highestModseq" FROM "Mailbox" WHERE "id" = ${mailboxId}`,
+        );
+        if (!row) {
+          slots.delete(mailboxId);
+          return null;
+        }
+        return { id: mailboxId, uidValidity: Number(row.uidValidity), uidNext: Number(row.uidNext), highestModseq: Number(row.highestModseq) };
+      }).catch(() => undefined);
+    });
+  };
+  // Without the bus (it failed to start), SELECT still checks every snapshot against the row.
+  store.bus.subscribe(listener).catch(() => undefined);
+}
+
 /** The snapshot of a mailbox the caller found under the account, as of the row it read (or later). */
 export async function mailboxSnapshot(store: MailStore, version: MailboxVersion): Promise<MailboxSnapshot> {
   let slots = slotsByDatabase.get(store.database);
-  if (!slots) slotsByDatabase.set(store.database, (slots = new Map()));
+  if (!slots) {
+    slotsByDatabase.set(store.database, (slots = new Map()));
+    followChanges(store, slots);
+  }
   let slot = slots.get(version.id);
   if (slot) slots.delete(version.id);
   else slot = { busy: Promise.resolve() };
   // Most recently used last, so that the first is the one to drop.
   slots.set(version.id, slot);
   if (slots.size > MAX_MAILBOXES) slots.delete(slots.keys().next().value!);
-  const current = slot;
-  const run = current.busy.catch(() => undefined).then(() => refresh(store, current, version));
-  current.busy = run;
-  try {
-    return (await run).snapshot(version);
-  } catch (error) {
-    // A failed read leaves the index in doubt: the next SELECT loads it whole.
-    current.index = undefined;
-    throw error;
-  }
+  const index = await queueRefresh(store, slot, async () => version);
+  return index!.snapshot(version);
 }
