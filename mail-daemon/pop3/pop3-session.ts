@@ -36,6 +36,8 @@ export interface SessionContext {
 const MAX_QUEUED_LINES = 256;
 /** Unknown, malformed or overlong commands tolerated before the connection is closed. */
 const MAX_BAD_COMMANDS = 20;
+/** Replies of pipelined commands gathered before they are written. */
+const REPLY_BATCH_OCTETS = 64 * 1024;
 
 export class Pop3Session {
   state: Pop3State = 'AUTHORIZATION';
@@ -110,10 +112,21 @@ export class Pop3Session {
     this.working = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        await this.handle(this.queue.shift()!);
+        // Pipelined commands (RFC 2449 6.6): their replies (status line and
+        // body) are gathered into one write of up to REPLY_BATCH_OCTETS
+        // instead of two system calls and packets per RETR. Only in
+        // TRANSACTION, where the socket can no longer change (STLS).
+        const socket = this.state === 'TRANSACTION' ? this.socket : null;
+        socket?.cork();
+        try {
+          await this.handle(this.queue.shift()!);
+        } finally {
+          if (socket && (this.queue.length === 0 || socket.writableLength >= REPLY_BATCH_OCTETS)) this.uncorkAll(socket);
+        }
         // A client that pipelines without reading (LIST after LIST) must not make replies pile up here.
         await this.drained();
       }
+      this.uncorkAll();
     } catch (error) {
       this.context.log(`pop3: session from ${this.remoteAddress}: ${(error as Error).stack ?? error}`);
       this.reply('-ERR [SYS/TEMP] Internal error, try again later');
@@ -158,11 +171,18 @@ export class Pop3Session {
     await this.drained();
   }
 
+  private uncorkAll(socket: Socket = this.socket): void {
+    while (socket.writableCorked > 0) socket.uncork();
+  }
+
   /** Waits while the socket holds more unsent replies than its high-water mark. */
   private async drained(): Promise<void> {
     const socket = this.socket;
     // A socket already gone would never emit 'drain' or 'close' again.
     if (socket.destroyed || !socket.writableNeedDrain) return;
+    // Gathered replies go out first: a corked socket never drains.
+    this.uncorkAll();
+    if (!socket.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);
