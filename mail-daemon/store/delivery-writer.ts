@@ -44,6 +44,26 @@ function sqliteInThread(store: MailStore): Batches {
   return { commit: (requests) => commitRetrying(batches.commit, requests), close: async () => batches.close() };
 }
 
+/**
+ * The batch as posted to the thread. A Buffer is often a view on a larger
+ * block (the socket's chunks, Node's pool), and posting a view copies its
+ * whole block: each message is copied once into a block of its own, which
+ * is then moved, not copied (measured: postMessage was 12% of the main
+ * thread's time on one session).
+ */
+function forTransfer(requests: DeliveryRequest[]): { message: { requests: DeliveryRequest[] }; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const moved = requests.map((request) =>
+    request.map((delivery) => {
+      const block = new Uint8Array(delivery.prepared.content.raw).buffer;
+      transfer.push(block);
+      const raw = Buffer.from(block);
+      return { ...delivery, prepared: { ...delivery.prepared, content: { ...delivery.prepared.content, raw } } };
+    }),
+  );
+  return { message: { requests: moved }, transfer };
+}
+
 /** Starts the thread at once; batches wait until it is ready. */
 function sqliteOnThread(store: MailStore): Batches {
   const worker = new Worker(new URL('./delivery-thread-boot.mjs', import.meta.url), {
@@ -80,7 +100,8 @@ function sqliteOnThread(store: MailStore): Batches {
         if (failure) throw failure;
         const outcomes = await new Promise<TransferredOutcome[]>((resolve, reject) => {
           waiting = { resolve, reject };
-          worker.postMessage({ requests });
+          const { message, transfer } = forTransfer(requests);
+          worker.postMessage(message, transfer);
         });
         return outcomes.map(received);
       } catch (error) {
