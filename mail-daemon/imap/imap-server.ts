@@ -62,7 +62,6 @@ export class ImapServer {
   }
 
   private onChange(change: StoreChange): void {
-    if (change.mailboxId === undefined) return;
     for (const session of this.listeners.sessions) {
       if (session.account?.id === change.accountId) session.notifyChange(change);
     }

@@ -18,7 +18,7 @@ import { isLoopback } from '../loopback.ts';
 import { CommandRateLimiter, type CommandRate } from './command-rate.ts';
 import type { IncomingMessageBudget, MessageLease } from '../incoming-message-budget.ts';
 import { DeflateStream } from './deflate-stream.ts';
-import type { NotifyEvent, NotifySettings } from './notify-settings.ts';
+import type { NotifySettings } from './notify-settings.ts';
 import type { StoreChange } from '../store/change-bus.ts';
 
 export interface SessionOptions {
@@ -116,10 +116,6 @@ export class ImapSession {
   private refreshing: Promise<void> = Promise.resolve();
   /** A command is running: unsolicited responses wait for its end. */
   private running = false;
-  /** NOTIFY: the selected mailbox changed while a command ran, after the command's own report perhaps. */
-  private selectedDue = false;
-  /** Other mailboxes whose STATUS is due (NOTIFY), with what happened in each. */
-  private statusDue = new Map<number, Set<NotifyEvent>>();
   private closed = false;
   private badCommands = 0;
   private readonly rate: CommandRateLimiter;
@@ -377,37 +373,17 @@ export class ImapSession {
 
   /** A change to one of the account's mailboxes happened (here or in another process). */
   notifyChange(change: StoreChange): void {
-    if (change.mailboxId === undefined) return;
-    if (this.selected?.id === change.mailboxId) {
-      // In IDLE, or between commands with NOTIFY SET (SELECTED ...) (RFC 5465 5.1).
-      if (this.idling) this.report(() => this.selected?.refresh(this, true));
-      else if (this.notify?.wantsSelected(change)) this.selectedDue = true;
-    } else {
-      const event = this.notify?.eventOfOther(change);
-      if (!event) return;
-      const events = this.statusDue.get(change.mailboxId) ?? new Set<NotifyEvent>();
-      this.statusDue.set(change.mailboxId, events.add(event));
-    }
-    if (!this.running || this.idling) this.sendNotificationsDue();
-  }
-
-  /** NOTIFY: what changed in the selected mailbox (SELECTED-DELAYED keeps expunges back), and STATUS of the others (RFC 5465 5.2-5.4). */
-  private sendNotificationsDue(): void {
-    if (!this.notify || this.closed) {
-      this.selectedDue = false;
-      this.statusDue.clear();
+    if (this.idling && change.mailboxId !== undefined && change.mailboxId === this.selected?.id) {
+      this.report(() => this.selected?.refresh(this, true));
       return;
     }
-    if (this.selectedDue) {
-      this.selectedDue = false;
-      const delayed = this.notify.selected?.delayed ?? true;
-      this.report(() => this.selected?.refresh(this, !delayed));
-    }
-    if (this.statusDue.size > 0) {
-      const [due, notify] = [this.statusDue, this.notify];
-      this.statusDue = new Map();
-      this.report(() => notify.sendStatus(this, due));
-    }
+    // NOTIFY (RFC 5465): between commands and in IDLE; what comes during a command, after it.
+    if (this.notify?.note(change, this.selected?.id) && (!this.running || this.idling)) this.sendNotificationsDue();
+  }
+
+  private sendNotificationsDue(): void {
+    if (this.closed) return;
+    for (const send of this.notify?.takeDue(this) ?? []) this.report(send);
   }
 
   /** Unsolicited responses, one report at a time; a command waits for them (execute). */

@@ -1,10 +1,11 @@
-// NOTIFY (RFC 5465), authenticated or selected; a part of it. Kept: the
-// events MessageNew, MessageExpunge and FlagChange, for the selected mailbox
-// (SELECTED, SELECTED-DELAYED: its EXISTS, EXPUNGE and FETCH FLAGS go out as
-// they happen, not only in IDLE) and for the others (PERSONAL, INBOXES,
-// SUBSCRIBED, SUBTREE, MAILBOXES: an untagged STATUS when their messages
-// change). The other events get NO [BADEVENT], and MessageNew's fetch
-// attributes a NO; NOTIFY NONE turns it all off.
+// NOTIFY (RFC 5465), authenticated or selected. For the selected mailbox
+// (SELECTED, SELECTED-DELAYED) MessageNew, MessageExpunge and FlagChange: its
+// EXISTS, EXPUNGE and FETCH FLAGS go out as they happen, not only in IDLE.
+// For the others (PERSONAL, INBOXES, SUBSCRIBED, SUBTREE, MAILBOXES) those as
+// STATUS, and MailboxName and SubscriptionChange as LIST (notify-settings.ts).
+// The annotation and metadata events, which this server does not have, get
+// NO [BADEVENT], and MessageNew's fetch attributes a NO; NOTIFY NONE turns it
+// all off.
 import { bad, no } from '../imap-error.ts';
 import { readMailboxName } from '../mailbox-argument.ts';
 import { NOTIFY_EVENTS, NotifySettings, type MailboxFilter, type NotifyEvent, type NotifyGroup } from '../notify-settings.ts';
@@ -108,6 +109,7 @@ export const notifyCommand = defineCommand({
   async handle({ session }, { settings, status, unsupported }) {
     // RFC 5465 6: the events this server does not report; nothing changes.
     if (unsupported.length > 0) throw no(`BADEVENT (${[...new Set(unsupported)].join(' ')})`, 'Unsupported NOTIFY events');
+    await settings?.learnMailboxes(session);
     session.notify = settings;
     if (status && settings) await settings.sendStatus(session, 'all');
   },

@@ -1,7 +1,8 @@
-// NOTIFY (RFC 5465), the part kept: MessageNew, MessageExpunge and FlagChange
-// for the selected mailbox (SELECTED, SELECTED-DELAYED) and for others
-// (PERSONAL, INBOXES, SUBSCRIBED, SUBTREE, MAILBOXES, reported as STATUS);
-// the other events are refused with BADEVENT. Another session makes the
+// NOTIFY (RFC 5465): MessageNew, MessageExpunge and FlagChange for the
+// selected mailbox (SELECTED, SELECTED-DELAYED) and for others (PERSONAL,
+// INBOXES, SUBSCRIBED, SUBTREE, MAILBOXES, reported as STATUS), MailboxName
+// and SubscriptionChange as LIST; the annotation and metadata events are
+// refused with BADEVENT. Another session makes the
 // changes; the notified one hears of them without sending a command.
 import { describe, it } from 'node:test';
 import { buildMessage } from '../../support/messages.ts';
@@ -122,6 +123,47 @@ describe('IMAP NOTIFY', () => {
     `);
   });
 
+  it('lists mailboxes another session creates, renames and deletes (MailboxName), and its subscriptions (SubscriptionChange)', async () => {
+    const client = await imap.authenticated();
+    const other = await imap.authenticated();
+    await client.transcript(`
+      C: d1 NOTIFY SET (SUBTREE Club (MailboxName SubscriptionChange)) (MAILBOXES Elsewhere (MailboxName))
+      S: d1 OK NOTIFY completed
+    `);
+    await other.command('o1 CREATE Club/Chess');
+    await client.transcript(`
+      S: * LIST (\\HasChildren) "/" "Club"
+      S: * LIST (\\HasNoChildren) "/" "Club/Chess"
+    `);
+    await other.command('o2 RENAME Club/Chess Club/Go');
+    await client.transcript(`
+      S: * LIST (\\HasNoChildren) "/" "Club/Go" ("OLDNAME" ("Club/Chess"))
+    `);
+    await other.command('o3 SUBSCRIBE Club/Go');
+    await client.transcript(`
+      S: * LIST (\\HasNoChildren \\Subscribed) "/" "Club/Go"
+    `);
+    await other.command('o4 UNSUBSCRIBE Club/Go');
+    await client.transcript(`
+      S: * LIST (\\HasNoChildren) "/" "Club/Go"
+    `);
+    await other.command('o5 DELETE Club/Go');
+    await client.transcript(`
+      S: * LIST (\\NonExistent) "/" "Club/Go"
+    `);
+    // Outside the filters nothing; MAILBOXES Elsewhere asked for names only.
+    await other.command('o6 CREATE Outside');
+    await other.command('o7 CREATE Elsewhere');
+    await client.transcript(`
+      S: * LIST (\\HasNoChildren) "/" "Elsewhere"
+    `);
+    await other.command('o8 SUBSCRIBE Elsewhere');
+    await client.transcript(`
+      C: d2 NOOP
+      S: d2 OK NOOP completed
+    `);
+  });
+
   it('refuses bad NOTIFY commands, and events it does not report with NO [BADEVENT]', async () => {
     const anonymous = await imap.anonymous();
     await anonymous.transcript(`
@@ -154,8 +196,8 @@ describe('IMAP NOTIFY', () => {
       S: c11 BAD fetch attributes only for the selected mailbox
       C: c12 NOTIFY SET (SELECTED (MessageNew (UID FLAGS) MessageExpunge))
       S: c12 NO MessageNew with fetch attributes is not supported
-      C: c13 NOTIFY SET (PERSONAL (MessageNew MailboxName SubscriptionChange))
-      S: c13 NO [BADEVENT (MailboxName SubscriptionChange)] Unsupported NOTIFY events
+      C: c13 NOTIFY SET (PERSONAL (MessageNew AnnotationChange MailboxMetadataChange))
+      S: c13 NO [BADEVENT (AnnotationChange MailboxMetadataChange)] Unsupported NOTIFY events
       C: c14 NOTIFY NONE extra
       S: c14 BAD unexpected argument after the last one
     `);
