@@ -30,20 +30,24 @@ export function uniqueName(fileName: string): string {
 /** The flags of a file name's info suffix; `keywords` maps a letter a-z to a keyword. */
 export function flagsOfFileName(fileName: string, keywords: Map<string, string>): string[] {
   const info = INFO.exec(fileName)?.[1] ?? '';
-  const flags: string[] = [];
+  const flags = new Set<string>();
   for (const letter of info) {
     const system = INFO_FLAGS.find(([l]) => l === letter);
-    if (system) flags.push(system[1]);
-    else if (keywords.has(letter)) flags.push(keywords.get(letter)!);
+    if (system) flags.add(system[1]);
+    else if (keywords.has(letter)) flags.add(keywords.get(letter)!);
   }
-  return flags;
+  return [...flags];
 }
 
-/** The info suffix for flags (":2,FS" or ":2,Sa"); `letterOf` gives a keyword's letter, if it has one. */
+/**
+ * The info suffix for flags (":2,FS" or ":2,Sa"); `letterOf` gives a
+ * keyword's letter, if it has one. $Forwarded is written both ways: P for
+ * mbsync and mutt, and a keyword letter for Dovecot, which ignores P.
+ */
 export function infoSuffix(flags: string[], letterOf: (keyword: string) => string | undefined): string {
   const lower = new Set(flags.map((f) => f.toLowerCase()));
   const system = INFO_FLAGS.filter(([, flag]) => lower.has(flag.toLowerCase())).map(([l]) => l);
-  const letters = flags.filter((f) => !f.startsWith('\\')).map((k) => (k.toLowerCase() === '$forwarded' ? undefined : letterOf(k)));
+  const letters = flags.filter((f) => !f.startsWith('\\')).map(letterOf);
   return `:2,${system.join('')}${[...new Set(letters.filter((l): l is string => !!l))].sort().join('')}`;
 }
 

@@ -67,7 +67,7 @@ const SEEDS: Seed[] = [
     date: new Date('2020-02-29T12:00:00Z'),
   },
   { folder: 'INBOX', raw: message('no message id', 'anonymous\r\n'), flags: ['\\Seen'], date: new Date('2019-12-31T23:00:00Z') },
-  { folder: 'Sent Messages', raw: message('sent', 'I wrote this.\r\n'), flags: ['\\Seen'], date: new Date('2023-01-03T08:00:00Z') },
+  { folder: 'Sent Messages', raw: message('sent', 'I wrote this.\r\n'), flags: ['\\Seen', '$Forwarded'], date: new Date('2023-01-03T08:00:00Z') },
   { folder: 'Drafts', raw: message('draft', 'not finished\r\n'), flags: ['\\Draft', '\\Seen'], date: new Date('2023-01-04T08:00:00Z') },
   { folder: 'Deleted Messages', raw: message('in the bin', 'old\r\n'), flags: ['\\Seen'], date: new Date('2018-01-01T00:00:00Z') },
   { folder: 'Projects', raw: message('project', 'plan\r\n'), flags: ['\\Seen', '\\Flagged'], date: new Date('2023-01-05T08:00:00Z') },
@@ -269,10 +269,11 @@ CopyArrivalDate yes
       assert.ok(existsSync(join(local, 'mail', 'Projects', '2026', 'cur')), 'mbsync wrote Folder/Sub');
       const run = await mailctl(['import', 'carol@example.test', join(local, 'mail')]);
       succeeded(run);
-      // mbsync keeps no keywords in a Maildir, and adds its X-TUID header to
-      // each file (imported as it is); everything else is as on the server.
+      // mbsync keeps no keywords in a Maildir but $Forwarded (as P), and adds
+      // its X-TUID header to each file (imported as it is); everything else
+      // is as on the server.
       const withoutKeywords = Object.fromEntries(
-        Object.entries(expected).map(([folder, messages]) => [folder, messages.map((m) => ({ ...m, flags: m.flags.filter((f) => f.startsWith('\\')) }))]),
+        Object.entries(expected).map(([folder, messages]) => [folder, messages.map((m) => ({ ...m, flags: m.flags.filter((f) => f.startsWith('\\') || f === '$Forwarded') }))]),
       );
       const imported = await ours('carol@example.test', (source) => {
         const text = source.toString('latin1');

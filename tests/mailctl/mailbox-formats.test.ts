@@ -1,4 +1,4 @@
-// The mbox reader on its own: separators, mboxrd unquoting, the empty line
+// The mailbox formats on their own. The mbox reader: separators, mboxrd unquoting, the empty line
 // that belongs to the separator, chunk boundaries anywhere (the file fed one
 // byte at a time), bounded memory for a message or a line over the limit,
 // and the flags and dates that mail programs write into the file.
@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MboxReader, NotMboxError, type MboxMessage } from '../../mail-daemon/mailbox-formats/mbox-reader.ts';
 import { fromLineDate, readMboxEntry } from '../../mail-daemon/mailbox-formats/mbox-metadata.ts';
+import { flagsOfFileName, folderOfMaildirPlusPlus, folderOfVerbatim, infoSuffix, maildirPlusPlusEntry } from '../../mail-daemon/mailbox-formats/maildir.ts';
 
 function split(file: string | Buffer, chunkSize = Infinity, max = 1_000_000): MboxMessage[] {
   const bytes = Buffer.isBuffer(file) ? file : Buffer.from(file, 'latin1');
@@ -120,5 +121,26 @@ describe('mbox metadata', () => {
     assert.equal(fromLineDate('- Tue Nov  3 08:00:00 2026 UTC')?.toISOString(), '2026-11-03T08:00:00.000Z');
     assert.equal(fromLineDate('a@b Mon Nov 30 15:31:38 2026')?.getTime(), new Date(2026, 10, 30, 15, 31, 38).getTime(), 'local time, as ctime() wrote it');
     assert.equal(fromLineDate('a@b yesterday'), null);
+  });
+});
+
+describe('Maildir file names and folder names', () => {
+  it('reads and writes the flags of the info suffix, keywords as dovecot-keywords letters, $Forwarded both as P and as a keyword', () => {
+    const keywords = new Map([['a', '$Forwarded'], ['b', 'work']]);
+    assert.deepEqual(flagsOfFileName('1600000000.M1.host,S=12:2,DFPRSTab', keywords), ['\\Draft', '\\Flagged', '$Forwarded', '\\Answered', '\\Seen', '\\Deleted', 'work']);
+    assert.deepEqual(flagsOfFileName('1600000000.M1.host;2,S', keywords), ['\\Seen']);
+    assert.deepEqual(flagsOfFileName('1600000000.M1.host', keywords), []);
+    const letters = ['$Forwarded', 'work'];
+    const letterOf = (k: string) => String.fromCharCode(97 + letters.indexOf(k));
+    assert.equal(infoSuffix(['work', '\\Seen', '$Forwarded', '\\Flagged'], letterOf), ':2,FPSab');
+    assert.equal(infoSuffix([], letterOf), ':2,');
+  });
+
+  it('names folders as Maildir++ and mbsync lay them out, in modified UTF-7', () => {
+    assert.equal(folderOfMaildirPlusPlus('.Privat.&AMQ-rger'), 'Privat/Ärger');
+    assert.equal(folderOfVerbatim(['Projects', '2026']), 'Projects/2026');
+    assert.equal(maildirPlusPlusEntry('Privat/Ärger'), '.Privat.&AMQ-rger');
+    assert.equal(maildirPlusPlusEntry('INBOX'), '');
+    assert.equal(maildirPlusPlusEntry('v1.2'), '.v1_2', 'a dot inside a level cannot be written in Maildir++');
   });
 });
