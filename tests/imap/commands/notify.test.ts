@@ -5,8 +5,10 @@
 // refused with BADEVENT. Another session makes the
 // changes; the notified one hears of them without sending a command.
 import { describe, it } from 'node:test';
+import { startDaemonProcess } from '../../support/daemon-process.ts';
+import { ENGINES } from '../../support/databases.ts';
 import { buildMessage } from '../../support/messages.ts';
-import { deliverTo, imapFixture } from '../imap-harness.ts';
+import { deliverTo, imapFixture, loggedIn, startImapServer } from '../imap-harness.ts';
 
 describe('IMAP NOTIFY', () => {
   const imap = imapFixture();
@@ -203,3 +205,47 @@ describe('IMAP NOTIFY', () => {
     `);
   });
 });
+
+for (const engine of ENGINES) {
+  describe(`IMAP NOTIFY across daemons on ${engine}`, () => {
+    it('tells a session on one daemon of changes made through another', async () => {
+      const server = await startImapServer(engine);
+      const child = await startDaemonProcess(server.daemon.context.store.database.url, { services: ['imap'] });
+      const [there, here] = [await loggedIn(child.port('imap')), await loggedIn(server.port)];
+      try {
+        await here.command('h1 CREATE Far');
+        await there.transcript(`
+          C: t1 NOTIFY SET (SELECTED (MessageNew MessageExpunge)) (PERSONAL (MessageNew MailboxName))
+          S: t1 OK NOTIFY completed
+          C: t2 SELECT INBOX
+          S: * FLAGS {any}
+          S: * OK [PERMANENTFLAGS {any}] Flags permitted
+          S: * 0 EXISTS
+          S: * 0 RECENT
+          S: * OK [UIDVALIDITY {any}] UIDs valid
+          S: * OK [UIDNEXT 1] Predicted next UID
+          S: * OK [HIGHESTMODSEQ {any}] Highest
+          S: t2 OK [READ-WRITE] SELECT completed
+        `);
+        await deliverTo(server, server.alice, [buildMessage({ subject: 'to the inbox' })]);
+        await there.transcript(`
+          S: * 1 EXISTS
+          S: * 1 RECENT
+        `);
+        await deliverTo(server, server.alice, [buildMessage({ subject: 'far away' })], { mailbox: 'Far' });
+        await there.transcript(`
+          S: * STATUS "Far" (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {any} UNSEEN 1)
+        `);
+        await here.command('h2 CREATE Farther');
+        await there.transcript(`
+          S: * LIST (\\HasNoChildren) "/" "Farther"
+        `);
+      } finally {
+        here.close();
+        there.close();
+        await child.stop();
+        await server.dispose();
+      }
+    });
+  });
+}
