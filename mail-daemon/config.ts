@@ -315,7 +315,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dnsServers = read('DNS_SERVERS', [], parseDnsServers);
   const maxMessageSize = read('MAX_MESSAGE_SIZE', 52_428_800, parsePositiveInteger);
-  const messageMemoryLimit = read('MESSAGE_MEMORY_LIMIT', 262_144_000, parsePositiveInteger);
+  const messageMemoryLimit = read('MESSAGE_MEMORY_LIMIT', 314_572_800, parsePositiveInteger);
   const connections = {
     perAddress: read('MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.perAddress, parseCount),
     perService: read('MAX_CONNECTIONS_PER_SERVICE', DEFAULT_CONNECTION_LIMITS.perService, parseCount),

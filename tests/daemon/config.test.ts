@@ -56,7 +56,7 @@ describe('defaults', () => {
     assert.equal(config.tls, null);
     assert.deepEqual(config.dnsServers, []);
     assert.equal(config.maxMessageSize, 52_428_800);
-    assert.equal(config.messageMemoryLimit, 262_144_000);
+    assert.equal(config.messageMemoryLimit, 314_572_800);
     assert.deepEqual(config.connections, { perAddress: 20, perService: 1000, preLoginTimeout: 60_000 });
     assert.equal(config.allowPlaintextLoopback, false);
     assert.equal(config.webTls, false);

@@ -18,10 +18,10 @@ async function settled(promise: Promise<void> | null): Promise<boolean> {
 }
 
 describe('IncomingMessageBudget', () => {
-  it('has MESSAGE_MEMORY_LIMIT / (5 × MAX_MESSAGE_SIZE) slots, at least one: a message costs up to 5 times its size while stored', () => {
-    assert.equal(MEMORY_PER_MESSAGE_BYTE, 5);
-    assert.equal(new IncomingMessageBudget(10 * MAX + 5, MAX).slots, 2);
-    assert.equal(new IncomingMessageBudget(10 * MAX - 1, MAX).slots, 1);
+  it('has MESSAGE_MEMORY_LIMIT / (6 × MAX_MESSAGE_SIZE) slots, at least one: a message costs up to 6 times its size while stored', () => {
+    assert.equal(MEMORY_PER_MESSAGE_BYTE, 6);
+    assert.equal(new IncomingMessageBudget(12 * MAX + 5, MAX).slots, 2);
+    assert.equal(new IncomingMessageBudget(12 * MAX - 1, MAX).slots, 1);
     assert.equal(new IncomingMessageBudget(MAX, MAX).slots, 1);
   });
 

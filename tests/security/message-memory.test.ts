@@ -59,14 +59,11 @@ for (const engine of ENGINES) {
       const text = message(MAX_MESSAGE_SIZE, 'text');
       daemon.resetPeak();
       const before = daemon.memory().rss;
-      const raw = await RawSmtp.open(daemon.port('smtp'));
-      assert.match(await raw.reply(), /^220 /);
-      await raw.command('EHLO client.remote.test');
-      assert.match(await raw.command('MAIL FROM:<sender@remote.test>'), /^250 /);
-      assert.match(await raw.command('RCPT TO:<alice@example.test>'), /^250 /);
-      assert.match(await raw.command('DATA'), /^354 /);
+      const raw = await RawSmtp.openData(daemon.port('smtp'), 'sender@remote.test', 'alice@example.test');
       await writeAll(raw, text);
-      assert.match(await raw.command('.'), /^250 /);
+      raw.write('.\r\n');
+      // Stored (and so answered) after a while on a busy machine.
+      assert.match(await raw.reply(120_000), /^250 /);
       raw.close();
       const grown = grownSince(before);
       t.diagnostic(`peak ${(grown / MB).toFixed(0)} MiB above the ${(before / MB).toFixed(0)} MiB resident before`);

@@ -40,12 +40,7 @@ describe('SMTP DATA beyond MAX_MESSAGE_SIZE', () => {
 
   it('reads 256 MB to the end without keeping it, answers 552 5.3.4, and the session goes on', async () => {
     const before = daemon.memory().rss;
-    const raw = await RawSmtp.open(daemon.port('smtp'));
-    assert.match(await raw.reply(), /^220 /);
-    await raw.command('EHLO client.remote.test');
-    assert.match(await raw.command('MAIL FROM:<sender@remote.test>'), /^250 /);
-    assert.match(await raw.command('RCPT TO:<alice@example.test>'), /^250 /);
-    assert.match(await raw.command('DATA'), /^354 /);
+    const raw = await RawSmtp.openData(daemon.port('smtp'), 'sender@remote.test', 'alice@example.test');
     raw.write('Subject: huge\r\n\r\n');
     await writeLines(raw, SENT);
     assert.match(await raw.command('.'), /^552 5\.3\.4 /);

@@ -79,6 +79,17 @@ export class RawSmtp {
     return new RawSmtp(socket);
   }
 
+  /** A fresh connection taken to the point where the message goes (354 to DATA); throws on any other reply on the way. */
+  static async openData(port: number, mailFrom: string, rcptTo: string): Promise<RawSmtp> {
+    const raw = await RawSmtp.open(port);
+    const steps: [string | null, RegExp][] = [[null, /^220 /], ['EHLO client.remote.test', /^250 /m], [`MAIL FROM:<${mailFrom}>`, /^250 /], [`RCPT TO:<${rcptTo}>`, /^250 /], ['DATA', /^354 /]];
+    for (const [line, expected] of steps) {
+      const reply = line === null ? await raw.reply() : await raw.command(line);
+      if (!expected.test(reply)) throw new Error(`${line ?? 'greeting'}: ${reply}`);
+    }
+    return raw;
+  }
+
   write(text: string): void {
     this.socket.write(text);
   }
