@@ -9,6 +9,7 @@ import { parseFetchItems, responseName } from '../../mail-daemon/imap/parser/fet
 import { parseSearch } from '../../mail-daemon/imap/parser/search-keys.ts';
 import { literal, serializeToString, str } from '../../mail-daemon/imap/parser/response.ts';
 import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../mail-daemon/imap/parser/mailbox-name.ts';
+import { storedEnvelope } from '../../mail-daemon/imap/fetch/envelope.ts';
 
 function reader(maxLiteral = 100, options: { discardOversized?: boolean; roomFor?: (bytes: number) => Promise<void> | null; autoResume?: boolean } = {}) {
   const commands: string[] = [];
@@ -221,5 +222,25 @@ describe('IMAP response serializer', () => {
       assert.equal(decodeModifiedUtf7(encoded), plain);
     }
     assert.throws(() => decodeModifiedUtf7('&Jjo!-'), ImapParseError);
+  });
+});
+
+describe('stored ENVELOPE', () => {
+  // The same IMAP text whether the JSON is written straight (7-bit, short) or parsed value by value.
+  const byValue = (value: unknown): ReturnType<typeof str> | unknown => (value === null ? null : typeof value === 'string' ? str(value) : (value as unknown[]).map(byValue));
+  it('writes the stored JSON as IMAP text, with quotes, backslashes, 8-bit text and long strings', () => {
+    const envelopes = [
+      ['Fri, 20 Nov 2026 10:00:00 +0000', 'Re: [list] "quoted" \\ back, slash', [['Ann', null, 'ann', 'x.test']], null, [], null, null, null, '<a@b>', null],
+      ['d', 'Grüße', [[null, null, 'group', null], [null, null, null, null]], null, null, null, null, null, null, null],
+      ['d', 'line\nbreak', null, null, null, null, null, null, null, null],
+      ['d', 'x'.repeat(1100), null, null, null, null, null, null, null, null],
+      ['d', 'nul \u0000 and tab \t', null, null, null, null, null, null, null, null],
+    ];
+    for (const value of envelopes) {
+      for (const utf8 of [false, true]) {
+        assert.equal(serializeToString([storedEnvelope(JSON.stringify(value))], { utf8 }), serializeToString([byValue(value) as never], { utf8 }), JSON.stringify(value).slice(0, 60));
+      }
+    }
+    assert.equal(storedEnvelope(JSON.stringify(envelopes[0])), '("Fri, 20 Nov 2026 10:00:00 +0000" "Re: [list] \\"quoted\\" \\\\ back, slash" (("Ann" NIL "ann" "x.test")) NIL () NIL NIL NIL "<a@b>" NIL)');
   });
 });

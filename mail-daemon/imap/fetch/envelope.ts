@@ -2,7 +2,7 @@
 // with the content, or worked out from the header bytes), its strings as
 // IMAP strings.
 import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
-import { plainQuoted, str, type ResponseValue } from '../parser/response.ts';
+import { MAX_QUOTED, str, type ResponseValue } from '../parser/response.ts';
 
 function toResponse(value: EnvelopeValue): ResponseValue {
   if (value === null) return null;
@@ -15,24 +15,23 @@ export function envelope(header: Buffer): ResponseValue {
 }
 
 /**
- * The envelope written out as one atom-like string when every string in it
- * is 7-bit text to quote: what nearly every envelope is, and a FETCH of a
- * whole mailbox's envelopes then builds no tree of values. Null otherwise.
+ * The stored JSON written straight as IMAP text when that is a change of
+ * punctuation only: printable 7-bit text whose only escapes are \" and \\
+ * (written the same in an IMAP quoted string), short enough that no string
+ * needs a literal. Nearly every envelope is; a FETCH of a whole mailbox's
+ * envelopes then parses none of them. Null otherwise.
  */
-function plainEnvelope(value: EnvelopeValue): string | null {
-  if (value === null) return 'NIL';
-  if (typeof value === 'string') return plainQuoted(value);
-  const parts: string[] = [];
-  for (const item of value) {
-    const text = plainEnvelope(item);
-    if (text === null) return null;
-    parts.push(text);
-  }
-  return `(${parts.join(' ')})`;
+function plainEnvelope(json: string): string | null {
+  if (json.length > MAX_QUOTED || !PRINTABLE.test(json)) return null;
+  if (json.includes('\\') && json.replace(QUOTE_ESCAPE, '').includes('\\')) return null;
+  return json.replace(JSON_TOKEN, (token) => (token[0] === '"' ? token : token === 'null' ? 'NIL' : token === '[' ? '(' : token === ']' ? ')' : ' '));
 }
+
+const PRINTABLE = /^[\x20-\x7e]*$/;
+const QUOTE_ESCAPE = /\\["\\]/g;
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|null|[[\],]/g;
 
 /** From the stored JSON (see prisma/schema.prisma MessageEnvelope). */
 export function storedEnvelope(json: string): ResponseValue {
-  const value = JSON.parse(json) as EnvelopeValue;
-  return plainEnvelope(value) ?? toResponse(value);
+  return plainEnvelope(json) ?? toResponse(JSON.parse(json) as EnvelopeValue);
 }

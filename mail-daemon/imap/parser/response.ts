@@ -29,7 +29,8 @@ export interface SerializeOptions {
   utf8?: boolean;
 }
 
-const MAX_QUOTED = 1024;
+/** The longest string written quoted; a longer one is a literal. */
+export const MAX_QUOTED = 1024;
 /** 7-bit text without NUL, CR or LF: quotable in every mode. */
 const PLAIN_TEXT = /^[\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
 
