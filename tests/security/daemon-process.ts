@@ -3,6 +3,7 @@
 // output an operator's fail2ban reads. Every listener is on port 0 of
 // 127.0.0.1; the ports come from its start-up lines.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { daemonEnvironment } from '../../mail-daemon/startup/malloc-arenas.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ export interface DaemonProcess {
 export async function startDaemonProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<DaemonProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mail-daemon-process-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'mail-daemon/startup/main.ts'], {
-    env: {
+    env: daemonEnvironment({
       PATH: process.env.PATH,
       DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
@@ -29,7 +30,7 @@ export async function startDaemonProcess(databaseUrl: string, env: Record<string
       ALLOW_PLAINTEXT_LOOPBACK: 'true',
       DNS_SERVERS: '127.0.0.1:9',
       ...env,
-    } as unknown as NodeJS.ProcessEnv,
+    } as unknown as NodeJS.ProcessEnv),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const output: string[] = [];

@@ -3,6 +3,7 @@
 // a running daemon: its listeners are read from its start-up log, and stop()
 // sends SIGTERM and returns its exit code.
 import { spawn } from 'node:child_process';
+import { daemonEnvironment } from '../../mail-daemon/startup/malloc-arenas.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const READY_WITHIN_MS = 120_000;
@@ -19,7 +20,7 @@ export interface MainDaemon {
 export async function startMainDaemon(env: Record<string, string>, expectLabels: string[]): Promise<MainDaemon> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'mail-daemon/startup/main.ts'], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: daemonEnvironment({ ...process.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
