@@ -445,5 +445,14 @@ CopyArrivalDate yes
       assert.match(lines[lines.length - 1], new RegExp(`^import: ${SEEDS.length}/${SEEDS.length} messages \\(100%\\), [\\d.]+ messages/s, [\\d.]+ MB/s$`));
       assert.ok(lines.length >= 10, 'a line at every tenth of the way');
     });
+
+    it('rewrites one progress line in place in a terminal', { skip: spawnSync('script', ['--version']).status === 0 ? false : 'script (util-linux) is not installed' }, async () => {
+      // script(1) runs mailctl in a pseudo-terminal and copies what it wrote there.
+      const command = [process.execPath, '--import', 'tsx', mailctlPath, 'import', 'frank@example.test', sourceMaildir].join(' ');
+      const terminal = await run(['script', '-qec', command, '/dev/null']);
+      assert.equal(terminal.status, 0, terminal.stdout);
+      assert.match(terminal.stdout, new RegExp(`\\rimport: ${SEEDS.length}/${SEEDS.length} messages \\(100%\\), [\\d.]+ messages/s, [\\d.]+ MB/s\\x1b\\[K\\r?\\n`));
+      assert.doesNotMatch(terminal.stdout, /import: 1\/\d+ messages[^\r]*\n/, 'no line of its own for each step');
+    });
   });
 }
