@@ -4,8 +4,7 @@
 // - past BLOCK_AFTER, in one block reserved for the most it may reach. The
 //   pages of the block that are never written are never resident (a big
 //   allocation is its own mapping), so the reservation costs address space,
-//   not memory; the message is then a view of the block, never copied again,
-//   not even to the delivery thread (the block is shared memory);
+//   not memory; the message is then a view of the block, never copied again;
 // - with room in front of it (headroom), where header fields added on the way
 //   (trace fields, RFC 5321 4.4; a filter's verdict) go without a copy of the
 //   message: prependInPlace().
@@ -39,8 +38,7 @@ export class IncomingBytes {
     const size = this.size + chunk.length;
     if (this.block ? size > this.block.length - this.headroom : size > BLOCK_AFTER) {
       // The block; or, past the limit (which the caller should not pass), a bigger one: a copy rather than a lost message or a throw.
-      // Shared memory: the SQLite delivery thread reads the message where it is (delivery-writer.ts), no copy.
-      const block = Buffer.from(new SharedArrayBuffer(this.headroom + Math.max(this.limit, size)));
+      const block = Buffer.allocUnsafe(this.headroom + Math.max(this.limit, size));
       if (this.block) this.block.copy(block, this.headroom, this.headroom, this.headroom + this.size);
       else for (let at = this.headroom, i = 0; i < this.chunks.length; i++) at += this.chunks[i].copy(block, at);
       this.block = block;

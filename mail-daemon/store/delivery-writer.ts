@@ -55,8 +55,6 @@ function forTransfer(requests: DeliveryRequest[]): { message: { requests: Delive
   const transfer: ArrayBuffer[] = [];
   const moved = requests.map((request) =>
     request.map((delivery) => {
-      // A big incoming message is in shared memory already (incoming-bytes.ts): the thread reads it where it is.
-      if (delivery.prepared.content.raw.buffer instanceof SharedArrayBuffer) return delivery;
       const block = new Uint8Array(delivery.prepared.content.raw).buffer;
       transfer.push(block);
       const raw = Buffer.from(block);
