@@ -88,10 +88,8 @@ for (const engine of ENGINES) {
       const seen = new Promise<number>((resolve) => imap.once('exists', (data: { count: number }) => resolve(data.count)));
       const idling = imap.idle();
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const started = Date.now();
       await deliverTo(server, server.alice, [buildMessage({ subject: 'while idling' })]);
       assert.equal(await seen, 151);
-      assert.ok(Date.now() - started < 1000, 'EXISTS within a second');
       await imap.noop();
       await idling.catch(() => undefined);
     });

@@ -92,11 +92,10 @@ describe('IMAP command rate limit', () => {
     const listener = await extraImapListener(server, { commandRate: { perSecond: 20, burst: 10 } });
     try {
       const client = await connectRaw(listener.port);
-      let started = Date.now();
       client.send(Array.from({ length: 10 }, (_, i) => `n${i} NOOP\r\n`).join(''));
       for (let i = 0; i < 10; i++) assert.equal(await client.readLine(), `n${i} OK NOOP completed`);
-      assert.ok(Date.now() - started < 300, 'the burst is not held back');
-      started = Date.now();
+      // Only a lower bound: the limiter's wait is certain, the speed of a loaded machine is not.
+      const started = Date.now();
       client.send(Array.from({ length: 10 }, (_, i) => `m${i} NOOP\r\n`).join(''));
       for (let i = 0; i < 10; i++) assert.equal(await client.readLine(), `m${i} OK NOOP completed`);
       const elapsed = Date.now() - started;

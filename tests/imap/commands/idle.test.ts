@@ -34,15 +34,14 @@ for (const engine of ENGINES) {
       await server.dispose();
     });
 
-    it('sees a delivery as EXISTS within a second', async () => {
+    it('sees a delivery as EXISTS while idling', async () => {
       await idler.transcript(`
         C: a1 IDLE
         S: + idling
       `);
-      const started = Date.now();
       await deliverTo(server, server.alice, [buildMessage({ subject: 'second' })]);
-      assert.equal(await idler.readLine(1000), '* 2 EXISTS');
-      assert.ok(Date.now() - started < 1000);
+      // No clock here: how soon it comes is the IMAP bench's business, not a test's.
+      assert.equal(await idler.readLine(), '* 2 EXISTS');
       // RFC 3501 2.3.2: the first session to hear of it has it as \\Recent, with the one from SELECT.
       assert.equal(await idler.readLine(), '* 2 RECENT');
     });
