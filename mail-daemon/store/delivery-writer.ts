@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import type { DeliveredCopy } from './deliver.ts';
+import { BLOCK_AFTER } from '../incoming-bytes.ts';
 import { runAsync } from './sql-steps.ts';
 import { retrying } from './transaction.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
@@ -64,7 +65,16 @@ function forTransfer(requests: DeliveryRequest[]): { message: { requests: Delive
   return { message: { requests: moved }, transfer };
 }
 
-/** Starts the thread at once; batches wait until it is ready. */
+/**
+ * A message this big is not sent to the thread: sending copies it (see
+ * forTransfer), and the copy of a 50 MB message is 50 MB more at the worst
+ * moment (issue 11: the hostile bench went from 469 to 645 MB). Its batch
+ * commits on the main thread instead, which such a message holds up far less
+ * than it costs to copy and to write anyway (incoming-message-budget.ts).
+ */
+const BIG_MESSAGE = BLOCK_AFTER;
+
+/** Starts the thread at once; batches wait until it is ready. Batches with a big message commit on this thread. */
 function sqliteOnThread(store: MailStore): Batches {
   const worker = new Worker(new URL('./delivery-thread-boot.mjs', import.meta.url), {
     workerData: { entry: new URL('./delivery-thread.ts', import.meta.url).href, path: sqlitePath(store.database.url), origin: store.bus.origin },
@@ -91,8 +101,14 @@ function sqliteOnThread(store: MailStore): Batches {
     waiting = null;
   });
   worker.unref();
+  // Batches with a big message are written here, on a connection of this thread.
+  let here: Batches | null = null;
   return {
     async commit(requests) {
+      if (requests.some((request) => request.some((delivery) => delivery.prepared.content.raw.length > BIG_MESSAGE))) {
+        here ??= sqliteInThread(store);
+        return here.commit(requests);
+      }
       // The thread keeps the process alive while it has a batch, and only then.
       worker.ref();
       try {
@@ -111,6 +127,7 @@ function sqliteOnThread(store: MailStore): Batches {
       }
     },
     async close() {
+      await here?.close();
       if (failure) return;
       worker.ref();
       const exited = new Promise((resolve) => worker.once('exit', resolve));
