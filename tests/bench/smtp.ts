@@ -28,7 +28,8 @@
 // Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
 // (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
 // set), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25),
-// PROFILE_DIR (a CPU profile of our daemon).
+// SMTP_BENCH_ONLY (outbound: only the outbound shapes, to compare the queue
+// alone between commits), PROFILE_DIR (a CPU profile of our daemon).
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
@@ -51,6 +52,7 @@ const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
 const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
 const ENGINE = (process.env.SMTP_BENCH_ENGINE ?? 'sqlite') as Engine;
 const POSTFIX_HOST = process.env.SMTP_BENCH_POSTFIX_HOST ?? '127.0.17.2';
+const OUTBOUND_ONLY = process.env.SMTP_BENCH_ONLY === 'outbound';
 
 interface Shape {
   name: string;
@@ -340,33 +342,35 @@ export async function run(): Promise<void> {
   });
   if (!postfix) console.log('postfix: not installed or not root, no comparison (apt-get install postfix, run as root)');
   try {
-    const store = createMailStore(await openDatabase(database.url));
-    const accounts = await addTestAccounts(store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
-    const [reader] = await addTestAccounts(store, 'e2e.example.test', ['reader']);
-    await closeMailStore(store);
-    const ours = await startDaemonProcess(database.url, { services: ['smtp', 'imap'], dns: dns.address });
-    try {
-      // Shape by shape, ours then Postfix, so both meet about the same load from the rest of the machine.
-      for (const shape of SHAPES) {
-        const result: { ours: Result; postfix?: Result } = { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
-        result.ours.memoryKb = ours.memory().rss / 1024;
-        if (postfix) {
-          result.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
-          result.postfix.memoryKb = pssKb(processTree(postfix.pid));
+    if (!OUTBOUND_ONLY) {
+      const store = createMailStore(await openDatabase(database.url));
+      const accounts = await addTestAccounts(store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
+      const [reader] = await addTestAccounts(store, 'e2e.example.test', ['reader']);
+      await closeMailStore(store);
+      const ours = await startDaemonProcess(database.url, { services: ['smtp', 'imap'], dns: dns.address });
+      try {
+        // Shape by shape, ours then Postfix, so both meet about the same load from the rest of the machine.
+        for (const shape of SHAPES) {
+          const result: { ours: Result; postfix?: Result } = { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
+          result.ours.memoryKb = ours.memory().rss / 1024;
+          if (postfix) {
+            result.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
+            result.postfix.memoryKb = pssKb(processTree(postfix.pid));
+          }
+          results.set(shape.name, result);
         }
-        results.set(shape.name, result);
+        const oursEndToEnd = await measureEndToEnd({ host: '127.0.0.1', port: ours.port('smtp') }, reader.address, { port: ours.port('imap'), user: reader.address, password: TEST_PASSWORD });
+        oursEndToEnd.memoryKb = ours.memory().rss / 1024;
+        endToEnd = { ours: oursEndToEnd, theirs: postfix ? await measurePostfixDovecot() : null };
+      } finally {
+        await ours.stop();
       }
-      const oursEndToEnd = await measureEndToEnd({ host: '127.0.0.1', port: ours.port('smtp') }, reader.address, { port: ours.port('imap'), user: reader.address, password: TEST_PASSWORD });
-      oursEndToEnd.memoryKb = ours.memory().rss / 1024;
-      endToEnd = { ours: oursEndToEnd, theirs: postfix ? await measurePostfixDovecot() : null };
-    } finally {
-      await ours.stop();
+      const check = createMailStore(await openDatabase(database.url));
+      const stored = await check.database.prisma.message.count();
+      await closeMailStore(check);
+      const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0) + END_TO_END.messages;
+      if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
     }
-    const check = createMailStore(await openDatabase(database.url));
-    const stored = await check.database.prisma.message.count();
-    await closeMailStore(check);
-    const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0) + END_TO_END.messages;
-    if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
     const sink = await startSmtpSink(SINK_HOST, 25);
     if (sink) {
       try {
@@ -391,7 +395,7 @@ export async function run(): Promise<void> {
   const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(5)} msg/s p50 ${r.p50.toFixed(1).padStart(5)} p99 ${r.p99.toFixed(1).padStart(6)} ms ${mb(r.memoryKb)}` : '').padEnd(50);
   const ratio = (ours: number, theirs?: number) => (theirs ? (ours / theirs).toFixed(2) : '');
   console.log(`\n${'shape'.padEnd(26)}${'ours (memory: resident set)'.padEnd(50)}${postfix ? `postfix ${postfix.version} (memory: PSS)`.padEnd(50) + 'ours/postfix' : ''}`);
-  for (const shape of SHAPES) {
+  for (const shape of SHAPES.filter((s) => results.has(s.name))) {
     const { ours, postfix: theirs } = results.get(shape.name)!;
     const label = `${shape.name} (${shape.sessions}x, ${shape.messages})`;
     console.log(`${label.padEnd(26)}${cell(ours)}${cell(theirs)}${ratio(ours.perSecond, theirs?.perSecond)}`);
@@ -406,8 +410,8 @@ export async function run(): Promise<void> {
     const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(50);
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);
   }
-  const serial = results.get('serial')!;
-  if (serial.ours.phases) {
+  const serial = results.get('serial');
+  if (serial?.ours.phases) {
     const steps = [...serial.ours.phases.steps.keys()];
     console.log(`\nserial, median ms per reply: ${steps.map((step) => `${step} ${serial.ours.phases!.median(step).toFixed(2)}${serial.postfix?.phases ? `/${serial.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
   }
