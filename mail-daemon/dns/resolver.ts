@@ -35,28 +35,81 @@ export function resolverAddress(server: DnsServer): string {
   return isIP(server.host) === 6 ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
 
-export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: number; tries?: number } = {}): MailResolver {
+interface Answer<T> {
+  value: T;
+  /** Seconds the answer may be kept (RFC 1035 3.2.1); Infinity when the DNS gives none. */
+  ttl: number;
+}
+
+/**
+ * Answers kept per name for their TTL, at most `maxMs`, and a lookup in
+ * flight shared by all who ask meanwhile: a queue sending to one domain asks
+ * once, not once per message. Failures are not kept.
+ */
+function answerCache<T>(maxMs: number, lookup: (name: string) => Promise<Answer<T>>): (name: string) => Promise<T> {
+  const kept = new Map<string, { until: number; answer: Promise<T> }>();
+  return (name) => {
+    const key = name.toLowerCase();
+    const now = Date.now();
+    const hit = kept.get(key);
+    if (hit && hit.until > now) return hit.answer;
+    // Names asked once are dropped when the map grows, not kept forever.
+    if (kept.size >= MAX_CACHED_NAMES) for (const [k, e] of kept) if (e.until <= now) kept.delete(k);
+    const entry = { until: Infinity, answer: undefined as unknown as Promise<T> };
+    const forget = () => {
+      if (kept.get(key) === entry) kept.delete(key);
+    };
+    entry.answer = lookup(key).then(
+      (a) => {
+        entry.until = Date.now() + Math.min(maxMs, a.ttl * 1000);
+        if (entry.until <= Date.now()) forget();
+        return a.value;
+      },
+      (error) => {
+        forget();
+        throw error;
+      },
+    );
+    kept.set(key, entry);
+    return entry.answer;
+  };
+}
+
+const MAX_CACHED_NAMES = 10_000;
+
+export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: number; tries?: number; cacheMs?: number } = {}): MailResolver {
   const resolver = new Resolver({ timeout: options.timeoutMs ?? 3000, tries: options.tries ?? 2 });
   if (servers.length > 0) resolver.setServers(servers.map(resolverAddress));
 
-  async function addressesOf(host: string, family: 4 | 6): Promise<string[]> {
+  async function addressesOf(host: string, family: 4 | 6): Promise<Answer<string[]>> {
     try {
-      return family === 4 ? await resolver.resolve4(host) : await resolver.resolve6(host);
+      const records = family === 4 ? await resolver.resolve4(host, { ttl: true }) : await resolver.resolve6(host, { ttl: true });
+      return { value: records.map((r) => r.address), ttl: Math.min(...records.map((r) => r.ttl)) };
     } catch (error) {
-      if (isNoAnswer(error)) return [];
+      // No TTL comes with a missing answer: it is kept as long as the cache keeps anything.
+      if (isNoAnswer(error)) return { value: [], ttl: Infinity };
       throw error;
     }
   }
 
+  async function addresses(host: string): Promise<Answer<string[]>> {
+    const [v4, v6] = await Promise.allSettled([addressesOf(host, 4), addressesOf(host, 6)]);
+    // One family failing (e.g. a server that drops AAAA queries) is not
+    // fatal while the other answered.
+    if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason;
+    const answered = [v4, v6].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    return { value: answered.flatMap((a) => a.value), ttl: Math.min(...answered.map((a) => a.ttl)) };
+  }
+
+  // Node's resolveMx gives no TTL: MX answers are kept for cacheMs.
+  const mx = (domain: string): Promise<Answer<MxRecord[]>> =>
+    resolver.resolveMx(domain).then((records) => ({ value: records.map(({ exchange, priority }) => ({ exchange, priority })), ttl: Infinity }));
+  const cacheMs = options.cacheMs ?? 0;
+  const uncached = <T>(lookup: (name: string) => Promise<Answer<T>>) => (name: string) => lookup(name).then((a) => a.value);
+
   return {
-    resolveMx: (domain) => resolver.resolveMx(domain).then((records) => records.map(({ exchange, priority }) => ({ exchange, priority }))),
-    async resolveAddresses(host) {
-      const [v4, v6] = await Promise.allSettled([addressesOf(host, 4), addressesOf(host, 6)]);
-      // One family failing (e.g. a server that drops AAAA queries) is not
-      // fatal while the other answered.
-      if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason;
-      return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
-    },
+    resolveMx: cacheMs > 0 ? answerCache(cacheMs, mx) : uncached(mx),
+    resolveAddresses: cacheMs > 0 ? answerCache(cacheMs, addresses) : uncached(addresses),
     resolveTxt: (name) => resolver.resolveTxt(name),
     resolve4: (name) => resolver.resolve4(name),
     resolve6: (name) => resolver.resolve6(name),

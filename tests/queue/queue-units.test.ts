@@ -169,6 +169,45 @@ describe('mail routes through DNS', () => {
   });
 });
 
+describe('DNS answers kept by the outbound queue', () => {
+  let dns: TestDnsServer;
+  let resolver: MailResolver;
+  before(async () => {
+    dns = await startTestDnsServer({
+      'kept.test': { MX: [{ priority: 10, exchange: 'mx.kept.test' }] },
+      'mx.kept.test': { A: ['192.0.2.31'] },
+      'short.test': { MX: [{ priority: 10, exchange: 'mx.short.test' }] },
+      'mx.short.test': { A: ['192.0.2.32'], ttl: 0 },
+      'broken.test': { servfail: true },
+    });
+    resolver = createMailResolver([dns.server], { timeoutMs: 1000, tries: 1, cacheMs: 60_000 });
+  });
+  after(() => dns.close());
+  const asked = (question: string) => dns.queries.filter((q) => q === question).length;
+
+  it('asks once for the MX and the addresses of a destination, also when lookups overlap', async () => {
+    const expected = { kind: 'hosts', hosts: [{ name: 'mx.kept.test', addresses: ['192.0.2.31'] }] };
+    assert.deepEqual(await Promise.all([1, 2, 3].map(() => findMailRoute(resolver, 'kept.test'))), [expected, expected, expected]);
+    assert.deepEqual(await findMailRoute(resolver, 'KEPT.test'), expected);
+    assert.deepEqual([asked('kept.test MX'), asked('mx.kept.test A'), asked('mx.kept.test AAAA')], [1, 1, 1]);
+  });
+
+  it('asks again for addresses whose TTL ran out; the MX, which comes without a TTL, is kept', async () => {
+    await findMailRoute(resolver, 'short.test');
+    const route = await findMailRoute(resolver, 'short.test');
+    assert.deepEqual(route, { kind: 'hosts', hosts: [{ name: 'mx.short.test', addresses: ['192.0.2.32'] }] });
+    assert.deepEqual([asked('short.test MX'), asked('mx.short.test A')], [1, 2]);
+  });
+
+  it('keeps no failure', async () => {
+    assert.equal((await findMailRoute(resolver, 'broken.test')).kind, 'temporary');
+    const once = asked('broken.test MX');
+    assert.ok(once > 0);
+    assert.equal((await findMailRoute(resolver, 'broken.test')).kind, 'temporary');
+    assert.equal(asked('broken.test MX'), 2 * once);
+  });
+});
+
 describe('per-domain limiter', () => {
   it('holds the third caller for a domain until a slot frees, and not other domains', async () => {
     const limiter = new DomainLimiter(2);

@@ -15,6 +15,8 @@ export interface DnsRecords {
   /** A string is one TXT record; longer than 255 bytes it is split into strings. */
   TXT?: string[];
   servfail?: boolean;
+  /** Seconds in the TTL of every answer for the name (60). */
+  ttl?: number;
 }
 
 export type DnsZone = Record<string, DnsRecords>;
@@ -110,7 +112,7 @@ function answer(query: Buffer, zone: DnsZone, queries: string[]): Buffer | null 
       rr.writeUInt16BE(0xc00c, 0); // RFC 1035 4.1.4: pointer to the question's name
       rr.writeUInt16BE(qtype, 2);
       rr.writeUInt16BE(1, 4); // IN
-      rr.writeUInt32BE(60, 6);
+      rr.writeUInt32BE(records.ttl ?? 60, 6);
       rr.writeUInt16BE(data.length, 10);
       answers.push(rr, data);
     }
