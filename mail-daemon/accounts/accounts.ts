@@ -38,9 +38,7 @@ export async function createAccount(store: MailStore, input: CreateAccountInput)
   checkPasswordStrength(input.password, address);
   const role = input.role ?? 'user';
   if (!ROLES.includes(role)) throw new ValidationError('role', `Unknown role "${role}".`);
-  if (input.quotaBytes !== undefined && !(Number.isSafeInteger(input.quotaBytes) && input.quotaBytes > 0)) {
-    throw new ValidationError('quota', 'The quota must be a positive number of bytes.');
-  }
+  if (input.quotaBytes !== undefined) checkQuota(input.quotaBytes);
   const passwordHash = await hashPassword(input.password);
   const account = await mutate(store, async (tx, changes) => {
     const domainRow = await tx.domain.findUnique({ where: { name: domain } });
@@ -81,6 +79,21 @@ export async function setPassword(store: MailStore, address: string, password: s
   checkPasswordStrength(password, account.address);
   await store.database.prisma.account.update({ where: { id: account.id }, data: { passwordHash: await hashPassword(password) } });
   credentialCache.forgetAccount(account.id);
+}
+
+function checkQuota(quotaBytes: number): void {
+  if (!(Number.isSafeInteger(quotaBytes) && quotaBytes > 0)) throw new ValidationError('quota', 'The quota must be a positive number of bytes.');
+}
+
+/**
+ * Sets an account's storage quota (the web's domain page and mailctl). A
+ * quota below what the mailbox holds is allowed: new mail is refused until
+ * the user deletes some, as with any full mailbox.
+ */
+export async function setAccountQuota(store: MailStore, address: string, quotaBytes: number): Promise<AccountView> {
+  checkQuota(quotaBytes);
+  const account = await requireAccount(store, address);
+  return publicAccount(await store.database.prisma.account.update({ where: { id: account.id }, data: { quotaBytes: BigInt(quotaBytes) } }));
 }
 
 /** Disables (suspends) or enables an account: a disabled one logs in nowhere (mayUseAccount). */

@@ -144,7 +144,7 @@ export class FolderImport {
         for (const left of batch.slice(i)) this.hashes.delete(left.hash);
         throw new ImportStopped(
           'quota',
-          `${this.run.account.address} is full (its quota is reached): stopped before ${entry.what}. The ${this.run.counts.imported} messages imported so far stay; raise the quota or make room, then run the same import again to go on (what is there already is skipped).`,
+          `${this.run.account.address} is full (its quota is reached): stopped before ${entry.what}. The ${this.run.counts.imported} messages imported so far stay; raise the quota (\`mailctl user quota ${this.run.account.address} SIZE\`) or make room, then run the same import again to go on (what is there already is skipped).`,
         );
       }
     }

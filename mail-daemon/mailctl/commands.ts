@@ -4,7 +4,7 @@ import type { MailStore } from '../store/context.ts';
 import { addDomain, findDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
 import { grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../domains/domain-admins.ts';
 import { dnsRecordsFor, formatZone } from '../domains/dns-records.ts';
-import { createAccount, listAccounts, removeAccount, requireAccount, setPassword } from '../accounts/accounts.ts';
+import { createAccount, listAccounts, removeAccount, requireAccount, setAccountQuota, setPassword } from '../accounts/accounts.ts';
 import { liftSendLimit, sendLimitsOf, setSendLimits } from '../spam/send-limits.ts';
 import { setSpamFilter } from '../settings/account-settings.ts';
 import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
@@ -26,6 +26,7 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   domain admin remove <domain> <address>  take it away again (never from the last one)
   user add <address> [--admin] [--name <display name>] [--quota <size, e.g. 500M or 5G>] [--password-stdin]
   user passwd <address> [--password-stdin]
+  user quota <address> <size>           e.g. 500M or 5G (a bare number is MB)
                                         the password is typed at a prompt, or read from stdin
   user list [domain]
   user remove <address>                 delete an account and all its mail
@@ -132,6 +133,13 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
       expect(args, 1, 'user passwd <address>');
       await setPassword(store, args[0], await readPassword(parsed.options.has('--password-stdin')));
       return `changed the password of ${args[0].toLowerCase()}`;
+    case 'user quota': {
+      expect(args, 2, 'user quota <address> <size>');
+      const quotaBytes = parseByteSize(args[1]);
+      if (quotaBytes === null) throw new UsageError(`the quota must be a size such as 500M, 5G or 2048 (MB), got "${args[1]}"`);
+      const account = await setAccountQuota(store, args[0], quotaBytes);
+      return `quota of ${account.address}: ${megabytes(account.quotaBytes)}`;
+    }
     case 'user list': {
       if (args.length > 1) throw new UsageError('expected user list [domain]');
       if (args[0]) await requireDomain(store, args[0]);

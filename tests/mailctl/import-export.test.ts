@@ -411,11 +411,11 @@ CopyArrivalDate yes
       succeeded(await mailctl(['user', 'add', 'full@example.test', '--quota', '1M', '--password-stdin'], `${TEST_PASSWORD}\n`));
       const run = await mailctl(['import', 'full@example.test', dir]);
       assert.equal(run.status, 1);
-      assert.match(run.stderr, /mailctl: full@example\.test is full \(its quota is reached\): stopped before .*1600000003\.M3\.host:2,S\. The 3 messages imported so far stay; raise the quota or make room, then run the same import again/);
+      assert.match(run.stderr, /mailctl: full@example\.test is full \(its quota is reached\): stopped before .*1600000003\.M3\.host:2,S\. The 3 messages imported so far stay; raise the quota \(`mailctl user quota full@example\.test SIZE`\) or make room, then run the same import again/);
       assert.equal((await ours('full@example.test')).INBOX.length, 3);
 
-      // More room (as the web's quota setting gives it): the same command goes on where it stopped.
-      await daemon.context.store.database.prisma.account.update({ where: { address: 'full@example.test' }, data: { quotaBytes: 10n * 1024n * 1024n } });
+      // More room, as the message says: the same command goes on where it stopped.
+      succeeded(await mailctl(['user', 'quota', 'full@example.test', '10M']));
       const resumed = await mailctl(['import', 'full@example.test', dir]);
       succeeded(resumed);
       assert.match(resumed.stdout, /imported 2 messages into 1 folder of full@example\.test; 3 already there/);

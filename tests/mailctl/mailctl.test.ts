@@ -92,6 +92,21 @@ for (const engine of ENGINES) {
       assert.match(bad.stderr, /--quota must be a size such as 500M, 5G or 2048 \(MB\), got "lots"/);
     });
 
+    it('changes a quota with user quota, in the same units', () => {
+      assert.equal(mailctlWithInput('a long secret phrase\n', 'user', 'add', 'q5@example.test', '--password-stdin').status, 0);
+      const set = mailctl('user', 'quota', 'Q5@example.test', '750M');
+      assert.equal(set.status, 0, set.stderr);
+      assert.equal(set.stdout.trim(), 'quota of q5@example.test: 750.0 MB');
+      assert.match(mailctl('user', 'list', 'example.test').stdout, /q5@example\.test\s+user\s+0\.0 MB\s+750\.0 MB/);
+      const bad = mailctl('user', 'quota', 'q5@example.test', '0');
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, /quota/);
+      const nobody = mailctl('user', 'quota', 'nobody@example.test', '1G');
+      assert.notEqual(nobody.status, 0);
+      assert.match(nobody.stderr, /There is no account nobody@example\.test/);
+      assert.match(mailctl('user', 'list', 'example.test').stdout, /q5@example\.test\s+user\s+0\.0 MB\s+750\.0 MB/);
+    });
+
     /** Runs mailctl in a pseudo-terminal (Python's pty), answering each prompt with the next line. */
     function inTerminal(args: string[], answers: string[]): Promise<{ status: number | null; output: string }> {
       const driver = [
