@@ -10,7 +10,9 @@ const nextConfig = {
   // Loaded by Node from node_modules at run time instead of being bundled:
   // native addons (better-sqlite3, argon2), drivers that load code
   // dynamically (pg, nodemailer's transports), and the Prisma runtime, whose
-  // query compiler is a .wasm shipped as a base64 module next to it.
+  // query compiler is a .wasm shipped as a base64 module next to it. tsx
+  // (and its esbuild) load the daemon's delivery thread, which the web app
+  // never starts but whose worker entry the bundler follows.
   serverExternalPackages: [
     '@prisma/adapter-better-sqlite3',
     '@prisma/adapter-pg',
@@ -19,6 +21,7 @@ const nextConfig = {
     '@prisma/schema-engine-wasm',
     'argon2',
     'better-sqlite3',
+    'esbuild',
     'libmime',
     'mailauth',
     'mailparser',
@@ -27,6 +30,7 @@ const nextConfig = {
     'prom-client',
     'selfsigned',
     'smtp-server',
+    'tsx',
   ],
   // The checkout is the root, whatever lockfiles lie in the directories above.
   turbopack: { root },

@@ -70,7 +70,8 @@ test('the daemon reads .env', { timeout: 240_000 }, async () => {
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The signal too, when it ended by one: a crash then says which.
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   try {
     while (!/running as/.test(output) && child.exitCode === null) await new Promise((wake) => setTimeout(wake, 100));
     assert.match(output, /running as mail\.from-env-file\.test on SQLite/);

@@ -7,7 +7,9 @@
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
-const VALUE = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]Inf|NaN)$/;
+// Prometheus reads values with Go's ParseFloat, which takes Inf and NaN in any
+// case: prom-client writes "Nan" for a gauge with no samples yet.
+const VALUE = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]?inf|nan)$/i;
 
 export interface Exposition {
   /** Every sample by `name{label="value",...}` (labels sorted; no braces without labels). */
@@ -18,7 +20,9 @@ export interface Exposition {
 
 function parseValue(raw: string, line: string): number {
   if (!VALUE.test(raw)) throw new Error(`bad sample value "${raw}" in: ${line}`);
-  return raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
+  const lower = raw.toLowerCase();
+  if (lower === 'nan') return NaN;
+  return lower === '+inf' || lower === 'inf' ? Infinity : lower === '-inf' ? -Infinity : Number(raw);
 }
 
 /** Reads `{a="x",b="y"}` from the start of `text`; returns the labels and what follows. */
