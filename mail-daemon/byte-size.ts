@@ -3,6 +3,11 @@
 // number is megabytes, as in the web's quota field.
 const UNITS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
+/** A size as mailctl and the quota notices show it: "512.0 MB". */
+export function formatMegabytes(bytes: bigint | number): string {
+  return `${(Number(bytes) / 1024 / 1024).toFixed(1)} MB`;
+}
+
 /** The size in bytes, or null when the text is not a positive size. */
 export function parseByteSize(text: string): number | null {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([KMGT])(?:I?B)?|(B))?\s*$/i.exec(text);

@@ -9,7 +9,8 @@ import { ValidationError } from '../validation-error.ts';
 import { backupSqlite } from '../backup/sqlite-backup.ts';
 import { backupPostgres, pgRestoreCommands } from '../backup/postgres-backup.ts';
 import { restoreSqlite } from '../backup/sqlite-restore.ts';
-import { megabytes, parseArgs, UsageError } from './commands.ts';
+import { formatMegabytes } from '../byte-size.ts';
+import { parseArgs, UsageError } from './arguments.ts';
 
 /** The output of a backup or restore command, or null for any other command. */
 export async function runBackupCommand(config: Config, argv: string[]): Promise<string | null> {
@@ -23,7 +24,7 @@ export async function runBackupCommand(config: Config, argv: string[]): Promise<
   const sqlite = engineOf(url) === 'sqlite';
   if (command === 'backup') {
     const backup = sqlite ? backupSqlite(sqlitePath(url), file, force) : await backupPostgres(url, file, force);
-    return `wrote ${backup.path}: ${megabytes(backup.bytes)}, ${backup.messages} messages`;
+    return `wrote ${backup.path}: ${formatMegabytes(backup.bytes)}, ${backup.messages} messages`;
   }
   if (!sqlite) {
     const { commands, restoredUrl } = pgRestoreCommands(url, file);

@@ -10,7 +10,7 @@ import { setSpamFilter } from '../settings/account-settings.ts';
 import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
 import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-admin.ts';
 import { listMailboxes } from '../store/mailboxes.ts';
-import { parseByteSize } from '../byte-size.ts';
+import { formatMegabytes, parseByteSize } from '../byte-size.ts';
 import { readNewPassword } from './password-input.ts';
 import { parseArgs, UsageError } from './arguments.ts';
 import { importCommand, IMPORT_USAGE } from './import-command.ts';
@@ -45,7 +45,7 @@ export const USAGE = `Usage: npm run mailctl -- <command>
   restore <file> [--force]              replace the database with a backup; the daemon and web app must be stopped
 ${IMPORT_USAGE}${EXPORT_USAGE}`;
 
-export { parseArgs, UsageError };
+export { UsageError };
 
 function expect(positional: string[], count: number, what: string): void {
   if (positional.length !== count) throw new UsageError(`expected ${what}`);
@@ -57,9 +57,6 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
-export function megabytes(bytes: bigint | number): string {
-  return `${(Number(bytes) / 1024 / 1024).toFixed(1)} MB`;
-}
 
 async function domainAdminCommand(store: MailStore, [verb, ...args]: string[]): Promise<string> {
   if (verb === 'add') {
@@ -138,7 +135,7 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
       const quotaBytes = parseByteSize(args[1]);
       if (quotaBytes === null) throw new UsageError(`the quota must be a size such as 500M, 5G or 2048 (MB), got "${args[1]}"`);
       const account = await setAccountQuota(store, args[0], quotaBytes);
-      return `quota of ${account.address}: ${megabytes(account.quotaBytes)}`;
+      return `quota of ${account.address}: ${formatMegabytes(account.quotaBytes)}`;
     }
     case 'user list': {
       if (args.length > 1) throw new UsageError('expected user list [domain]');
@@ -147,7 +144,7 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
       if (accounts.length === 0) return 'no accounts';
       return table([
         ['ADDRESS', 'ROLE', 'USED', 'QUOTA', 'STATE'],
-        ...accounts.map((a) => [a.address, a.role, megabytes(a.usedBytes), megabytes(a.quotaBytes), a.disabled ? 'disabled' : 'active']),
+        ...accounts.map((a) => [a.address, a.role, formatMegabytes(a.usedBytes), formatMegabytes(a.quotaBytes), a.disabled ? 'disabled' : 'active']),
       ]);
     }
     case 'user remove':

@@ -2,6 +2,7 @@
 // of the total, rate and time left. On a terminal one line is rewritten in
 // place; otherwise (a log, a pipe) a line is written at every tenth of the
 // way and at least every half minute, so a log shows the run moving.
+import { formatMegabytes } from '../byte-size.ts';
 
 export interface ProgressTotal {
   messages?: number;
@@ -23,10 +24,6 @@ function duration(seconds: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export class Progress {
@@ -94,8 +91,8 @@ export class Progress {
     const rate = this.messages / seconds;
     const fraction = this.fraction();
     const count = this.total.messages ? `${this.messages}/${this.total.messages} messages` : `${this.messages} messages`;
-    const share = this.total.bytes && !this.total.messages ? ` (${Math.floor(fraction * 100)}% of ${megabytes(this.total.bytes)})` : this.total.messages ? ` (${Math.floor(fraction * 100)}%)` : '';
+    const share = this.total.bytes && !this.total.messages ? ` (${Math.floor(fraction * 100)}% of ${formatMegabytes(this.total.bytes)})` : this.total.messages ? ` (${Math.floor(fraction * 100)}%)` : '';
     const left = fraction > 0 && fraction < 1 ? `, ${duration((seconds / fraction) * (1 - fraction))} left` : '';
-    return `${this.verb}: ${count}${share}, ${rate.toFixed(rate < 10 ? 1 : 0)} messages/s, ${megabytes(this.bytes / seconds)}/s${left}`;
+    return `${this.verb}: ${count}${share}, ${rate.toFixed(rate < 10 ? 1 : 0)} messages/s, ${formatMegabytes(this.bytes / seconds)}/s${left}`;
   }
 }

@@ -1,11 +1,11 @@
 // The message an account's owner gets once when their mailbox passes 90% of
 // its quota, from the postmaster of their domain, so mail does not start
 // bouncing without notice.
+import { formatMegabytes } from '../byte-size.ts';
 import { randomBytes } from 'node:crypto';
 import type { MailStore } from './context.ts';
 import { getQuota, QUOTA_WARNING_RATIO } from './quota.ts';
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export async function quotaWarningMessage(store: MailStore, accountId: number, now = new Date()): Promise<Buffer> {
   const { address } = await store.database.prisma.account.findUniqueOrThrow({ where: { id: accountId }, select: { address: true } });
@@ -23,7 +23,7 @@ export async function quotaWarningMessage(store: MailStore, accountId: number, n
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     '',
-    `Your mailbox ${address} holds ${megabytes(usage.usedBytes)} of its ${megabytes(usage.quotaBytes)}`,
+    `Your mailbox ${address} holds ${formatMegabytes(usage.usedBytes)} of its ${formatMegabytes(usage.quotaBytes)}`,
     `(${percent}%; this notice comes when it passes ${QUOTA_WARNING_RATIO * 100}%).`,
     '',
     'When it is full, new mail is refused and its senders are told so.',
