@@ -368,7 +368,9 @@ describe('mailctl backup on PostgreSQL', () => {
     assert.equal(commands.length, 2);
     try {
       for (const command of commands) {
-        const run = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+        // The printed commands leave the password out, as a user's shell would give it.
+        const password = decodeURIComponent(new URL(database.url).password);
+        const run = spawnSync('sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password } });
         assert.equal(run.status, 0, `${command}: ${run.stderr}`);
       }
       const restoredUrl = new URL(database.url);
