@@ -9,13 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { SHUTDOWN_GRACE_MS, type DaemonContext, type Service } from '../startup/services.ts';
 import type { MailStore } from '../store/context.ts';
-import { asBuffer, collectUnusedContent } from '../store/content.ts';
-import { runTransaction } from '../store/transaction.ts';
 import { createMailResolver, type MailResolver } from '../dns/resolver.ts';
 import { findMailRoute } from './mail-routes.ts';
 import { deliverOverSmtp, type RecipientResult } from './smtp-delivery.ts';
 import { SmtpSessionCache } from './smtp-session-cache.ts';
 import { claimDueEntries, renewLease } from './queue-lease.ts';
+import { AttemptRecorder, loadClaimedEntries, type QueueEntry } from './queue-entries.ts';
 import { planRetry, type RetryPlan } from './retry-policy.ts';
 import { DomainLimiter } from './domain-limiter.ts';
 import { onQueued } from './queue-wakeup.ts';
@@ -66,16 +65,6 @@ interface Job {
   leaseLost: boolean;
 }
 
-type QueueEntry = {
-  id: number;
-  contentHash: string;
-  mailFrom: string;
-  createdAt: Date;
-  attempts: number;
-  delayNotified: boolean;
-  receivedId: string;
-};
-
 class LeaseLost extends Error {}
 
 export class QueueRunner {
@@ -85,6 +74,7 @@ export class QueueRunner {
   private readonly limiter: DomainLimiter;
   /** Sessions kept open between messages to the same host. */
   private readonly sessions = new SmtpSessionCache();
+  private readonly recorder: AttemptRecorder;
   private readonly jobs = new Map<number, Job>();
   private readonly settings: Required<Omit<OutboundQueueOptions, 'localAddress' | 'resolver'>> & { localAddress?: string };
   private claimSeq = 0;
@@ -113,6 +103,7 @@ export class QueueRunner {
       localAddress: options.localAddress ?? defaultLocalAddress(context.config.listenHost),
     };
     this.limiter = new DomainLimiter(this.settings.perDomain);
+    this.recorder = new AttemptRecorder(this.store.database);
   }
 
   start(): void {
@@ -162,12 +153,14 @@ export class QueueRunner {
       perDomain: this.settings.perDomain,
       busyDomains: this.limiter.busyDomains(),
     });
-    for (const id of ids) this.startJob(id, token);
+    // Entries another runner took back meanwhile (our lease expired) are not ours to deliver.
+    for (const entry of await loadClaimedEntries(this.store.database, ids, token)) this.startJob(entry, token);
     // A full batch: more may be due.
     if (ids.length === free && !this.stopping) this.claimAgain = true;
   }
 
-  private startJob(id: number, token: string): void {
+  private startJob(entry: QueueEntry, token: string): void {
+    const { id } = entry;
     const controller = new AbortController();
     const job: Job = { controller, leaseLost: false, done: Promise.resolve() };
     const heartbeat = setInterval(() => {
@@ -181,7 +174,7 @@ export class QueueRunner {
         .catch(() => undefined); // the next beat tries again
     }, Math.max(50, this.settings.leaseMs / 3));
     this.jobs.set(id, job);
-    job.done = this.processEntry(id, token, job)
+    job.done = this.processEntry(entry, token, job)
       .catch((error) => {
         if (error instanceof LeaseLost) this.context.log(`outbound queue: entry ${id}: lease lost, outcome left to its new holder`);
         // The lease expires and the entry is tried again.
@@ -194,13 +187,8 @@ export class QueueRunner {
       });
   }
 
-  private async processEntry(id: number, token: string, job: Job): Promise<void> {
-    const entry = await this.store.database.prisma.queueMessage.findUnique({
-      where: { id },
-      include: { recipients: { where: { status: 'pending' }, orderBy: { id: 'asc' } }, content: { select: { raw: true } } },
-    });
-    if (!entry || entry.leaseOwner !== token) return;
-    const raw = asBuffer(entry.content.raw);
+  private async processEntry(entry: QueueEntry, token: string, job: Job): Promise<void> {
+    const { raw } = entry;
     // One transaction per domain and per 100 recipients: RFC 5321 4.5.3.1.8
     // obliges servers to take 100 RCPTs, not more.
     const batches: { domain: string; recipients: string[] }[] = [];
@@ -213,7 +201,7 @@ export class QueueRunner {
       await Promise.all(batches.map((b) => this.deliverToDomain(b.domain, b.recipients, entry.mailFrom, raw, job.controller.signal)))
     ).flat();
     if (job.leaseLost) throw new LeaseLost();
-    await this.record(entry, token, raw, results);
+    await this.record(entry, token, results);
   }
 
   private async deliverToDomain(domain: string, recipients: string[], mailFrom: string, raw: Buffer, signal: AbortSignal): Promise<RecipientResult[]> {
@@ -242,7 +230,8 @@ export class QueueRunner {
   }
 
   /** Tells the sender what failed or is late, then writes the attempt's outcome and releases the lease. */
-  private async record(entry: QueueEntry, token: string, raw: Buffer, results: RecipientResult[]): Promise<void> {
+  private async record(entry: QueueEntry, token: string, results: RecipientResult[]): Promise<void> {
+    const { raw } = entry;
     const now = new Date();
     const { queue: policy } = this.context.config;
     const stopped = results.some((r) => r.outcome === 'abandoned');
@@ -293,49 +282,9 @@ export class QueueRunner {
       }
     }
 
-    await runTransaction(this.store.database, async (tx) => {
-      const retry = plan && !plan.giveUp ? plan : null;
-      const held = await tx.queueMessage.updateMany({
-        where: { id: entry.id, leaseOwner: token },
-        data: {
-          leaseOwner: null,
-          leaseUntil: null,
-          ...(retry
-            ? { attempts: { increment: 1 }, nextAttemptAt: retry.nextAttemptAt, lastError, delayNotified: entry.delayNotified || retry.sendDelayNotice }
-            : stopped
-              ? {}
-              : { attempts: { increment: 1 }, lastError }),
-        },
-      });
-      if (held.count === 0) throw new LeaseLost();
-      for (const r of outcomes) {
-        if (r.outcome === 'abandoned') continue;
-        await tx.queueRecipient.updateMany({
-          where: { queueId: entry.id, address: r.address },
-          data: { status: r.outcome === 'deferred' ? 'pending' : r.outcome, lastError: r.outcome === 'delivered' ? null : r.detail, updatedAt: now },
-        });
-      }
-      const logged = outcomes.filter((r) => r.outcome !== 'abandoned');
-      if (logged.length > 0) {
-        await tx.deliveryLog.createMany({
-          data: logged.map((r) => ({
-            kind: 'outbound',
-            mailFrom: entry.mailFrom,
-            rcptTo: r.address,
-            status: r.outcome,
-            detail: `${r.status} ${r.remoteMta ? `${r.remoteMta}: ` : ''}${r.detail}`.slice(0, 1000),
-            messageId,
-            queueId: entry.id,
-            receivedId: entry.receivedId,
-          })),
-        });
-      }
-      const pending = await tx.queueRecipient.count({ where: { queueId: entry.id, status: 'pending' } });
-      if (pending === 0) {
-        await tx.queueMessage.delete({ where: { id: entry.id } });
-        await collectUnusedContent(tx, [entry.contentHash]);
-      }
-    });
+    const retry = plan && !plan.giveUp ? { nextAttemptAt: plan.nextAttemptAt, delayNotified: entry.delayNotified || plan.sendDelayNotice } : null;
+    const held = await this.recorder.record({ entry, token, now, retry, stopped, lastError, outcomes, messageId });
+    if (!held) throw new LeaseLost();
 
     for (const r of outcomes) this.context.log(`outbound queue: entry ${entry.id}: <${r.address}> ${r.outcome} (${r.status} ${r.detail})`);
     const counted = (outcome: RecipientResult['outcome']) => outcomes.filter((r) => r.outcome === outcome).length;
@@ -357,6 +306,7 @@ export class QueueRunner {
     // the rest stay pending (or, if even that fails, the lease expires).
     for (const job of this.jobs.values()) job.controller.abort();
     await running();
+    await this.recorder.flushed();
     this.sessions.close();
   }
 }

@@ -10,8 +10,10 @@
 // PostgreSQL, the single writer on SQLite) so that the count a claim reads is
 // still true when it writes its leases.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import type { Engine } from '../../prisma/database.ts';
 import type { MailStore } from '../store/context.ts';
-import { runTransaction, type Tx } from '../store/transaction.ts';
+import { driverWriterFor } from '../store/driver-transaction.ts';
+import type { Steps } from '../store/sql-steps.ts';
 
 export interface ClaimOptions {
   /** Written to leaseOwner; unique per claim so that renew and release only touch our own. */
@@ -29,68 +31,42 @@ export interface ClaimOptions {
 const CLAIM_LOCK = 0x6d61696c71;
 
 /** Domains with `perDomain` or more held entries that still have recipients pending there. */
-async function domainsAtCapacity(tx: Tx, now: Date, perDomain: number): Promise<string[]> {
-  const held = await tx.queueRecipient.findMany({
-    where: { status: 'pending', queue: { leaseUntil: { gt: now } } },
-    select: { domain: true, queueId: true },
-    distinct: ['domain', 'queueId'],
-  });
-  const counts = new Map<string, number>();
-  for (const { domain } of held) counts.set(domain, (counts.get(domain) ?? 0) + 1);
-  return [...counts].filter(([, n]) => n >= perDomain).map(([domain]) => domain);
+function* domainsAtCapacity(now: Date, perDomain: number): Steps<string[]> {
+  const rows = yield Prisma.sql`SELECT r."domain" FROM "QueueRecipient" r JOIN "QueueMessage" q ON q."id" = r."queueId"
+    WHERE r."status" = 'pending' AND q."leaseUntil" > ${now}
+    GROUP BY r."domain" HAVING count(DISTINCT r."queueId") >= ${perDomain}`;
+  return rows.map((r) => String(r.domain));
+}
+
+// Straight on the driver (store/driver-transaction.ts): a claim runs each
+// time deliveries end, so Prisma's millisecond per statement counted.
+function* claimSteps(engine: Engine, options: ClaimOptions, now: Date): Steps<number[]> {
+  const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  // SQLite: the transaction began IMMEDIATE, holding the write lock.
+  if (engine === 'postgres') yield Prisma.sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
+  const atCapacity = options.perDomain ? yield* domainsAtCapacity(now, options.perDomain) : [];
+  const busy = [...new Set([...(options.busyDomains ?? []), ...atCapacity])];
+  const notBusy = busy.length > 0 ? Prisma.sql`AND r."domain" NOT IN (${Prisma.join(busy)})` : Prisma.empty;
+  // PostgreSQL: SKIP LOCKED passes over rows another transaction is
+  // changing (a runner recording its outcome) instead of waiting for them.
+  const rows = yield Prisma.sql`
+    UPDATE "QueueMessage" SET "leaseOwner" = ${options.token}, "leaseUntil" = ${leaseUntil}
+    WHERE "id" IN (
+      SELECT q."id" FROM "QueueMessage" q
+      WHERE q."nextAttemptAt" <= ${now}
+        AND (q."leaseUntil" IS NULL OR q."leaseUntil" < ${now})
+        AND EXISTS (SELECT 1 FROM "QueueRecipient" r WHERE r."queueId" = q."id" AND r."status" = 'pending' ${notBusy})
+      ORDER BY q."nextAttemptAt", q."id"
+      LIMIT ${options.limit}${engine === 'postgres' ? Prisma.raw(' FOR UPDATE SKIP LOCKED') : Prisma.empty})
+    RETURNING "id"`;
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /** Takes up to `limit` due entries, oldest due first; returns their ids. */
 export async function claimDueEntries(store: MailStore, options: ClaimOptions): Promise<number[]> {
   if (options.limit <= 0) return [];
   const now = options.now ?? new Date();
-  const leaseUntil = new Date(now.getTime() + options.leaseMs);
-  const engine = store.database.engine;
-
-  return runTransaction(store.database, async (tx) => {
-    if (engine === 'postgres') await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`;
-    // SQLite: a first write takes the write lock, so claims queue up here.
-    else await tx.queueMessage.updateMany({ where: { id: -1 }, data: { leaseOwner: null } });
-    const atCapacity = options.perDomain ? await domainsAtCapacity(tx, now, options.perDomain) : [];
-    const busy = [...new Set([...(options.busyDomains ?? []), ...atCapacity])];
-
-    if (engine === 'postgres') {
-      // SKIP LOCKED: rows another transaction is changing (a runner
-      // recording its outcome) are passed over instead of waited for.
-      const notBusy = busy.length > 0 ? Prisma.sql`AND r."domain" NOT IN (${Prisma.join(busy)})` : Prisma.empty;
-      const rows = await tx.$queryRaw<{ id: number }[]>`
-        UPDATE "QueueMessage" SET "leaseOwner" = ${options.token}, "leaseUntil" = ${leaseUntil}
-        WHERE "id" IN (
-          SELECT q."id" FROM "QueueMessage" q
-          WHERE q."nextAttemptAt" <= ${now}
-            AND (q."leaseUntil" IS NULL OR q."leaseUntil" < ${now})
-            AND EXISTS (SELECT 1 FROM "QueueRecipient" r WHERE r."queueId" = q."id" AND r."status" = 'pending' ${notBusy})
-          ORDER BY q."nextAttemptAt", q."id"
-          LIMIT ${options.limit}
-          FOR UPDATE SKIP LOCKED)
-        RETURNING "id"`;
-      return rows.map((r) => r.id).sort((a, b) => a - b);
-    }
-
-    const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] };
-    const candidates = await tx.queueMessage.findMany({
-      where: {
-        nextAttemptAt: { lte: now },
-        ...free,
-        recipients: { some: { status: 'pending', ...(busy.length > 0 ? { domain: { notIn: busy } } : {}) } },
-      },
-      orderBy: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
-      take: options.limit,
-      select: { id: true },
-    });
-    if (candidates.length === 0) return [];
-    await tx.queueMessage.updateMany({
-      where: { id: { in: candidates.map((c) => c.id) }, nextAttemptAt: { lte: now }, ...free },
-      data: { leaseOwner: options.token, leaseUntil },
-    });
-    const claimed = await tx.queueMessage.findMany({ where: { leaseOwner: options.token }, select: { id: true }, orderBy: { id: 'asc' } });
-    return claimed.map((c) => c.id);
-  });
+  return driverWriterFor(store.database).transaction(() => claimSteps(store.database.engine, options, now));
 }
 
 /** Extends our lease; false when it is no longer ours (it expired and another runner took it). */

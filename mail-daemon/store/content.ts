@@ -67,14 +67,18 @@ export function storeContent(tx: Tx, content: PreparedContent): Promise<void> {
   return runInTx(tx, contentSteps(content));
 }
 
-/** Deletes contents that no message and no queue entry points at any more. */
-export async function collectUnusedContent(tx: Tx, hashes: Iterable<string>): Promise<void> {
+/** Deletes contents that no message and no queue entry points at any more (their envelopes go with them, by cascade). */
+export function* collectUnusedContentSteps(hashes: Iterable<string>): Steps<void> {
   const unique = [...new Set(hashes)];
   for (let i = 0; i < unique.length; i += 500) {
-    await tx.messageContent.deleteMany({
-      where: { hash: { in: unique.slice(i, i + 500) }, messages: { none: {} }, queue: { none: {} } },
-    });
+    yield Prisma.sql`DELETE FROM "MessageContent" WHERE "hash" IN (${Prisma.join(unique.slice(i, i + 500))})
+      AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."contentHash" = "MessageContent"."hash")
+      AND NOT EXISTS (SELECT 1 FROM "QueueMessage" q WHERE q."contentHash" = "MessageContent"."hash")`;
   }
+}
+
+export function collectUnusedContent(tx: Tx, hashes: Iterable<string>): Promise<void> {
+  return runInTx(tx, collectUnusedContentSteps(hashes));
 }
 
 /** Prisma returns Bytes as a Uint8Array; wrap it without copying. */

@@ -5,6 +5,7 @@ import { ChangeBus, type StoreChange } from './change-bus.ts';
 import { runTransaction, type Tx } from './transaction.ts';
 import { closeDeliveryWriter } from './delivery-writer.ts';
 import { closeDriverReader } from './driver-reads.ts';
+import { closeDriverWriter } from './driver-transaction.ts';
 
 export interface MailStore {
   database: Database;
@@ -25,6 +26,7 @@ export function getMailStore(): Promise<MailStore> {
 export async function closeMailStore(store: MailStore): Promise<void> {
   await closeDeliveryWriter(store.database);
   await closeDriverReader(store.database);
+  await closeDriverWriter(store.database);
   await store.bus.close();
   await store.database.close();
 }
