@@ -59,7 +59,7 @@ export interface Config {
   webTls: boolean;
   /** All durations in milliseconds. */
   /** Durations in milliseconds; smtpPort is where remote servers are reached (25; tests use others). */
-  queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number };
+  queue: { retrySchedule: number[]; warnAfter: number; giveUpAfter: number; smtpPort: number; concurrency: number; destinationConcurrency: number };
   /** LOGIN_*: the one limit on failed logins (accounts/login-limiter.ts). */
   login: LoginLimits;
   /** AUTH_CACHE_TTL: how long a verified mail login is kept (accounts/credential-cache.ts), in milliseconds; 0 is off. */
@@ -332,6 +332,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     warnAfter: read('QUEUE_WARN_AFTER', parseDuration('4h'), parseDuration),
     giveUpAfter: read('QUEUE_GIVE_UP_AFTER', parseDuration('5d'), parseDuration),
     smtpPort: read('QUEUE_SMTP_PORT', 25, parseRemotePort),
+    // Postfix's default_process_limit (100) and default_destination_concurrency_limit (20).
+    concurrency: read('QUEUE_CONCURRENCY', 100, parseCount),
+    destinationConcurrency: read('QUEUE_DESTINATION_CONCURRENCY', 20, parseCount),
   };
   // A delay warning due after the message was given up on would never be sent.
   if (problems.length === queueProblemsBefore && queue.warnAfter >= queue.giveUpAfter) {

@@ -65,6 +65,8 @@ describe('defaults', () => {
       warnAfter: 4 * 3_600_000,
       giveUpAfter: 5 * 86_400_000,
       smtpPort: 25,
+      concurrency: 100,
+      destinationConcurrency: 20,
     });
   });
 
@@ -114,8 +116,8 @@ describe('.env.example', () => {
       'GREYLIST_DELAY', 'IMAPS_PORT', 'IMAP_PORT', 'LISTEN_HOST', 'LOGIN_ACCOUNT_THROTTLE_AFTER',
       'LOGIN_BLOCK_AFTER', 'LOGIN_DELAY_STEP', 'LOGIN_FAILURE_WINDOW', 'LOGIN_SLOW_AFTER', 'MAIL_HOSTNAME',
       'MAX_CONNECTIONS_PER_ADDRESS', 'MAX_CONNECTIONS_PER_SERVICE', 'MAX_MESSAGE_SIZE',
-      'MESSAGE_MEMORY_LIMIT', 'METRICS_HOST', 'METRICS_PORT', 'POP3S_PORT', 'POP3_PORT', 'PRE_LOGIN_TIMEOUT', 'QUEUE_GIVE_UP_AFTER',
-      'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'RSPAMD_URL',
+      'MESSAGE_MEMORY_LIMIT', 'METRICS_HOST', 'METRICS_PORT', 'POP3S_PORT', 'POP3_PORT', 'PRE_LOGIN_TIMEOUT',
+      'QUEUE_CONCURRENCY', 'QUEUE_DESTINATION_CONCURRENCY', 'QUEUE_GIVE_UP_AFTER', 'QUEUE_RETRY_SCHEDULE', 'QUEUE_SMTP_PORT', 'QUEUE_WARN_AFTER', 'RSPAMD_URL',
       'SEND_LIMIT_MESSAGES_PER_HOUR', 'SEND_LIMIT_RECIPIENTS_PER_DAY', 'SMTP_PORT', 'SMTP_UNKNOWN_RCPT_DELAY',
       'SMTP_UNKNOWN_RCPT_LIMIT', 'SMTP_UNKNOWN_RCPT_SLOW_AFTER', 'SRS_SECRET', 'SUBMISSIONS_PORT',
       'SUBMISSION_PORT', 'TLS_CERT', 'TLS_KEY', 'TRUST_PROXY', 'UNVERIFIED_DOMAIN_EXPIRY', 'WEB_PORT',
@@ -332,13 +334,22 @@ describe('ALLOW_PLAINTEXT_LOOPBACK', () => {
 
 describe('queue durations', () => {
   test('every unit', () => {
-    const config = load({ QUEUE_RETRY_SCHEDULE: '500ms,10s,5m,1h,2d', QUEUE_WARN_AFTER: '90m', QUEUE_GIVE_UP_AFTER: '36h' });
+    const config = load({ QUEUE_RETRY_SCHEDULE: '500ms,10s,5m,1h,2d', QUEUE_WARN_AFTER: '90m', QUEUE_GIVE_UP_AFTER: '36h', QUEUE_CONCURRENCY: '50', QUEUE_DESTINATION_CONCURRENCY: '5' });
     assert.deepEqual(config.queue, {
       retrySchedule: [500, 10_000, 300_000, 3_600_000, 172_800_000],
       warnAfter: 5_400_000,
       giveUpAfter: 129_600_000,
       smtpPort: 25,
+      concurrency: 50,
+      destinationConcurrency: 5,
     });
+  });
+
+  test('rejects a concurrency that is not a whole number above 0', () => {
+    for (const bad of ['0', '-1', '2.5', 'many']) {
+      assertRejected({ QUEUE_CONCURRENCY: bad }, new RegExp(`^QUEUE_CONCURRENCY must be a whole number greater than 0, got "${escape(bad)}"$`));
+      assertRejected({ QUEUE_DESTINATION_CONCURRENCY: bad }, new RegExp(`^QUEUE_DESTINATION_CONCURRENCY must be a whole number greater than 0, got "${escape(bad)}"$`));
+    }
   });
 
   test('spaces around list items are allowed', () => {
