@@ -5,6 +5,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { DnsServer } from '../config.ts';
+import { queryMx } from './mx-query.ts';
 
 export interface MxRecord {
   exchange: string;
@@ -12,6 +13,7 @@ export interface MxRecord {
 }
 
 export interface MailResolver {
+  /** Empty when the domain has no MX (NODATA); ENOTFOUND when it does not exist. */
   resolveMx(domain: string): Promise<MxRecord[]>;
   /** IPv4 addresses first, then IPv6; empty when the name has neither. */
   resolveAddresses(host: string): Promise<string[]>;
@@ -41,6 +43,10 @@ interface Answer<T> {
   ttl: number;
 }
 
+// An answer that comes without a TTL (c-ares gives none for a missing name or
+// type, nor does a NODATA answer without an SOA) is kept this long.
+const UNTIMED_ANSWER_MS = 60_000;
+
 /**
  * Answers kept per name for their TTL, at most `maxMs`, and a lookup in
  * flight shared by all who ask meanwhile: a queue sending to one domain asks
@@ -61,7 +67,7 @@ function answerCache<T>(maxMs: number, lookup: (name: string) => Promise<Answer<
     };
     entry.answer = lookup(key).then(
       (a) => {
-        entry.until = Date.now() + Math.min(maxMs, a.ttl * 1000);
+        entry.until = Date.now() + Math.min(maxMs, Number.isFinite(a.ttl) ? a.ttl * 1000 : UNTIMED_ANSWER_MS);
         if (entry.until <= Date.now()) forget();
         return a.value;
       },
@@ -86,7 +92,7 @@ export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: 
       const records = family === 4 ? await resolver.resolve4(host, { ttl: true }) : await resolver.resolve6(host, { ttl: true });
       return { value: records.map((r) => r.address), ttl: Math.min(...records.map((r) => r.ttl)) };
     } catch (error) {
-      // No TTL comes with a missing answer: it is kept as long as the cache keeps anything.
+      // No TTL comes with a missing answer (UNTIMED_ANSWER_MS).
       if (isNoAnswer(error)) return { value: [], ttl: Infinity };
       throw error;
     }
@@ -101,9 +107,10 @@ export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: 
     return { value: answered.flatMap((a) => a.value), ttl: Math.min(...answered.map((a) => a.ttl)) };
   }
 
-  // Node's resolveMx gives no TTL: MX answers are kept for cacheMs.
+  // Node's resolveMx gives no TTL: MX questions are asked by queryMx. NODATA is no MX (an empty list).
+  const queryOptions = { timeoutMs: options.timeoutMs ?? 3000, tries: options.tries ?? 2 };
   const mx = (domain: string): Promise<Answer<MxRecord[]>> =>
-    resolver.resolveMx(domain).then((records) => ({ value: records.map(({ exchange, priority }) => ({ exchange, priority })), ttl: Infinity }));
+    queryMx(resolver.getServers(), domain, queryOptions).then(({ records, ttl }) => ({ value: records, ttl }));
   const cacheMs = options.cacheMs ?? 0;
   const uncached = <T>(lookup: (name: string) => Promise<Answer<T>>) => (name: string) => lookup(name).then((a) => a.value);
 

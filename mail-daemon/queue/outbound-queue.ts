@@ -43,9 +43,10 @@ export interface OutboundQueueOptions {
 }
 
 const RECIPIENTS_PER_TRANSACTION = 100;
-// MX and address answers are kept this long at most (addresses: their TTL if
-// shorter), so a queue sending to one destination does not ask per message.
-const DNS_CACHE_MS = 60_000;
+// MX and address answers are kept for their TTL (dns/resolver.ts), so a queue
+// sending to one destination does not ask per message; at most a day, as
+// resolvers cap them (Unbound's cache-max-ttl).
+const DNS_CACHE_MAX_MS = 86_400_000;
 
 function defaultLocalAddress(listenHost: string): string | undefined {
   return isIP(listenHost) !== 0 && listenHost !== '0.0.0.0' && listenHost !== '::' ? listenHost : undefined;
@@ -90,7 +91,7 @@ export class QueueRunner {
     options: OutboundQueueOptions,
   ) {
     this.store = context.store;
-    this.resolver = options.resolver ?? createMailResolver(context.config.dnsServers, { cacheMs: DNS_CACHE_MS });
+    this.resolver = options.resolver ?? createMailResolver(context.config.dnsServers, { cacheMs: DNS_CACHE_MAX_MS });
     this.settings = {
       port: options.port ?? context.config.queue.smtpPort,
       pollIntervalMs: options.pollIntervalMs ?? 1000,

@@ -125,6 +125,7 @@ describe('mail routes through DNS', () => {
       'nullmx.test': { MX: [{ priority: 0, exchange: '.' }] },
       'broken.test': { servfail: true },
       'halfbroken.test': { MX: [{ priority: 10, exchange: 'broken.test' }] },
+      'many.test': { MX: Array.from({ length: 40 }, (_, i) => ({ priority: i, exchange: `a-rather-long-mail-host-name-${i}.many.test` })) },
     });
     resolver = createMailResolver([dns.server], { timeoutMs: 1000, tries: 1 });
   });
@@ -162,6 +163,12 @@ describe('mail routes through DNS', () => {
     assert.equal(half.kind === 'temporary' && half.status, '4.4.3');
   });
 
+  it('reads a long MX answer over TCP after a truncated UDP answer', async () => {
+    const records = await resolver.resolveMx('many.test');
+    assert.equal(records.length, 40);
+    assert.deepEqual(records[39], { priority: 39, exchange: 'a-rather-long-mail-host-name-39.many.test' });
+  });
+
   it('answers a long TXT record over TCP after a truncated UDP answer', async () => {
     const [record] = await resolver.resolveTxt('ordered.test');
     assert.ok(record.join('').startsWith('v=spf1 ip4:192.0.2.1'));
@@ -176,8 +183,10 @@ describe('DNS answers kept by the outbound queue', () => {
     dns = await startTestDnsServer({
       'kept.test': { MX: [{ priority: 10, exchange: 'mx.kept.test' }] },
       'mx.kept.test': { A: ['192.0.2.31'] },
-      'short.test': { MX: [{ priority: 10, exchange: 'mx.short.test' }] },
-      'mx.short.test': { A: ['192.0.2.32'], ttl: 0 },
+      'short.test': { MX: [{ priority: 10, exchange: 'mx.short.test' }], ttl: 0 },
+      'mx.short.test': { A: ['192.0.2.32'] },
+      'shortaddress.test': { MX: [{ priority: 10, exchange: 'mx.shortaddress.test' }] },
+      'mx.shortaddress.test': { A: ['192.0.2.33'], ttl: 0 },
       'broken.test': { servfail: true },
     });
     resolver = createMailResolver([dns.server], { timeoutMs: 1000, tries: 1, cacheMs: 60_000 });
@@ -192,11 +201,18 @@ describe('DNS answers kept by the outbound queue', () => {
     assert.deepEqual([asked('kept.test MX'), asked('mx.kept.test A'), asked('mx.kept.test AAAA')], [1, 1, 1]);
   });
 
-  it('asks again for addresses whose TTL ran out; the MX, which comes without a TTL, is kept', async () => {
+  it('keeps each answer for its own TTL: an MX of TTL 0 is asked again, its host\'s address of TTL 60 is not', async () => {
     await findMailRoute(resolver, 'short.test');
     const route = await findMailRoute(resolver, 'short.test');
     assert.deepEqual(route, { kind: 'hosts', hosts: [{ name: 'mx.short.test', addresses: ['192.0.2.32'] }] });
-    assert.deepEqual([asked('short.test MX'), asked('mx.short.test A')], [1, 2]);
+    assert.deepEqual([asked('short.test MX'), asked('mx.short.test A')], [2, 1]);
+  });
+
+  it('and the other way round: an MX of TTL 60 is kept, an address of TTL 0 asked again', async () => {
+    await findMailRoute(resolver, 'shortaddress.test');
+    const route = await findMailRoute(resolver, 'shortaddress.test');
+    assert.deepEqual(route, { kind: 'hosts', hosts: [{ name: 'mx.shortaddress.test', addresses: ['192.0.2.33'] }] });
+    assert.deepEqual([asked('shortaddress.test MX'), asked('mx.shortaddress.test A')], [1, 2]);
   });
 
   it('keeps no failure', async () => {
