@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { addAlias } from '@/mail-daemon/aliases/aliases.ts';
 import { parseAddress } from '@/mail-daemon/accounts/addresses.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { domainName, requiredText } from '../_lib/fields.ts';
 import { requireDomainAdmin } from '../_lib/session.ts';

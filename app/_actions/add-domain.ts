@@ -3,7 +3,7 @@
 // addDomainAs as the tests (claims, their expiry, platform admins' takeover).
 import { z } from 'zod';
 import { redirect } from 'next/navigation';
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { addDomainAs } from '@/mail-daemon/domains/domain-claims.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { domainName } from '../_lib/fields.ts';

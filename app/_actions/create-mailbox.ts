@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { createAccount } from '@/mail-daemon/accounts/accounts.ts';
 import { parseAddress } from '@/mail-daemon/accounts/addresses.ts';
 import { sendWelcome } from '@/mail-daemon/accounts/signup.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { domainName, optionalText, password, quotaMb, requiredText } from '../_lib/fields.ts';
 import { requireDomainAdmin } from '../_lib/session.ts';

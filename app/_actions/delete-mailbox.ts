@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { removeAccount } from '@/mail-daemon/accounts/accounts.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { address, optionalText } from '../_lib/fields.ts';
 import { requireMailboxAdmin } from '../_lib/session.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
 import { authenticate } from '@/mail-daemon/accounts/accounts.ts';
 import { disableTwoFactor } from '@/mail-daemon/accounts/totp.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { password } from '../_lib/fields.ts';
 import { requireSignedIn } from '../_lib/session.ts';

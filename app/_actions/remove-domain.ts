@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { redirect } from 'next/navigation';
 import { removeDomain } from '@/mail-daemon/domains/domains.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { domainName, optionalText } from '../_lib/fields.ts';
 import { requireDomainAdmin } from '../_lib/session.ts';

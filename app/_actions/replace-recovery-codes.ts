@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { authenticate } from '@/mail-daemon/accounts/accounts.ts';
 import { replaceRecoveryCodes } from '@/mail-daemon/accounts/recovery-codes.ts';
 import { twoFactorEnabled } from '@/mail-daemon/accounts/totp.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { password } from '../_lib/fields.ts';
 import { requireSignedIn } from '../_lib/session.ts';

@@ -6,7 +6,7 @@ import { revalidatePath } from 'next/cache';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { checkbox, domainName } from '../_lib/fields.ts';
 import { AccessDenied, requirePlatformAdmin } from '../_lib/session.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 
 export async function setDomainSuspendedAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction(z.object({ domain: domainName, suspended: checkbox }), formData, async (input) => {

@@ -6,7 +6,7 @@ import { revalidatePath } from 'next/cache';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { address, checkbox } from '../_lib/fields.ts';
 import { requireMailboxAdmin } from '../_lib/session.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { setAccountDisabled } from '@/mail-daemon/accounts/accounts.ts';
 
 export async function setMailboxDisabledAction(_state: ActionState, formData: FormData): Promise<ActionState> {

@@ -6,7 +6,7 @@
 // request learns nothing more than through the UI.
 import { notFound, redirect } from 'next/navigation';
 import type { z } from 'zod';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { AccessDenied } from './session.ts';
 
 /** Data a form shows after success (see ActionForm). */

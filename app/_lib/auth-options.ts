@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { loadConfig } from '@/mail-daemon/config.ts';
-import { dataDirSecret } from '@/mail-daemon/data-dir-secret.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
+import { dataDirSecret } from '@/mail-daemon/config/data-dir-secret.ts';
 import { checkLogin, recordLoginFailure } from '@/mail-daemon/accounts/login.ts';
 import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
 import { endWebSession, startWebSession } from '@/mail-daemon/accounts/web-sessions.ts';

@@ -4,7 +4,7 @@
 // <domain>/.well-known/autoconfig/mail/config-v1.1.xml), and Outlook's
 // Autodiscover (POST autodiscover.<domain>/autodiscover/autodiscover.xml).
 // Public, like the DNS records: they name only the server's host and ports.
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { normalizeDomainName } from '@/mail-daemon/accounts/addresses.ts';
 import { findDomain } from '@/mail-daemon/domains/domains.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';

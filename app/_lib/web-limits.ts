@@ -4,7 +4,7 @@
 // The client address is what mail-daemon/startup/web-server.ts put in X-Forwarded-For: the socket's
 // address, or the value a reverse proxy in front set.
 import { headers } from 'next/headers';
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { LoginLimiter } from '@/mail-daemon/accounts/login-limiter.ts';
 import { SignupLimiter } from '@/mail-daemon/accounts/signup-limiter.ts';
 import type { MailStore } from '@/mail-daemon/store/context.ts';

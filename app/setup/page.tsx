@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { needsSetup } from '@/mail-daemon/accounts/signup.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { ActionForm, Field } from '../_components/action-form.tsx';

@@ -6,7 +6,7 @@ import type { StoreChange } from '../store/change-bus.ts';
 import type { Tx } from '../store/transaction.ts';
 import { createDefaultMailboxes } from '../store/mailboxes.ts';
 import { removeMessages } from '../store/expunge.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { parseAddress } from './addresses.ts';
 import { checkPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.ts';
 import { appPasswordExists, matchAppPassword } from './app-passwords.ts';

@@ -2,7 +2,7 @@
 // lower-case; the platform treats local parts case-insensitively, as users
 // expect (RFC 5321 2.4 allows it).
 import { domainToASCII } from 'node:url';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 // Dot-atom local parts (RFC 5322 3.4.1) without the rarely used symbols that

@@ -5,7 +5,7 @@
 // guess that a slow hash would protect.
 import { createHash, randomBytes } from 'node:crypto';
 import type { MailStore } from '../store/context.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { credentialCache } from './credential-cache.ts';
 
 export interface AppPasswordView {

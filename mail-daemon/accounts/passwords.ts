@@ -2,7 +2,7 @@
 // every place that sets a password.
 import { createHash } from 'node:crypto';
 import argon2 from 'argon2';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 

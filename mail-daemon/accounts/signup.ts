@@ -4,7 +4,7 @@
 import type { MailStore } from '../store/context.ts';
 import { deliverMessage } from '../store/deliver.ts';
 import { addDomain } from '../domains/domains.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { createAccount, type AccountView } from './accounts.ts';
 import { isReservedLocalPart, normalizeDomainName, parseAddress } from './addresses.ts';
 

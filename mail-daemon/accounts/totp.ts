@@ -3,7 +3,7 @@
 // it counts only once the user has typed a valid code from it.
 import * as OTPAuth from 'otpauth';
 import type { MailStore } from '../store/context.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { looksLikeRecoveryCode, useRecoveryCode } from './recovery-codes.ts';
 
 const PERIOD = 30;

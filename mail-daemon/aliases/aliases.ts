@@ -3,7 +3,7 @@
 import type { MailStore } from '../store/context.ts';
 import { runTransaction } from '../store/transaction.ts';
 import { parseAddress } from '../accounts/addresses.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 export interface AliasView {
   id: number;

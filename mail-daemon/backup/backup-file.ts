@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../../prisma/sqlite-file.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 /** An empty private file beside `path`, for work that is published with publishFile. */
 export function createPartialFile(path: string): string {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { committedMigrations } from '../../prisma/migrate.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 export interface BackupContents {
   /** Rows of the Message table: one per message in a mailbox. */

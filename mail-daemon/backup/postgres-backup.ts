@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import pg from 'pg';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { createPartialFile, publishFile, refuseOverwrite } from './backup-file.ts';
 import type { BackupSummary } from './sqlite-backup.ts';
 

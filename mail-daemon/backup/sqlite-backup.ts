@@ -6,7 +6,7 @@
 // (MessageContent.raw), so this one file is the whole mail store.
 import { existsSync, rmSync, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { createPartialFile, publishFile, refuseOverwrite } from './backup-file.ts';
 import { inspectSqliteBackup } from './backup-inspection.ts';
 

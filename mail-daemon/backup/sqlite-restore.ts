@@ -6,7 +6,7 @@
 import { existsSync, linkSync, rmSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { applyMigrations } from '../../prisma/migrate.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { createPartialFile, publishFile } from './backup-file.ts';
 import { inspectSqliteBackup } from './backup-inspection.ts';
 import { vacuumInto } from './sqlite-backup.ts';

@@ -8,7 +8,7 @@
 // not ours, so SPF passes at the receiver. Local copies are stored in one
 // transaction before the queue entry is written; the caller answers the
 // client only after this returns.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { MailStore } from '../store/context.ts';
 import { deliverMessage, prepareMessage, type DeliveredCopy, type DeliveryTarget, type PreparedMessage } from '../store/deliver.ts';
 import { findMailbox } from '../store/mailboxes.ts';
@@ -17,7 +17,7 @@ import { deliveryRulesFor } from '../settings/delivery-rules.ts';
 import { vacationReplyFor } from '../settings/vacation.ts';
 import { resolveRecipient, type LocalRecipient } from '../aliases/resolve-recipient.ts';
 import { signWithDomainKey } from '../domains/dkim-sign.ts';
-import { logDelivery, type DeliveryLogEntry } from '../delivery-log.ts';
+import { logDelivery, type DeliveryLogEntry } from './delivery-log.ts';
 import { srsForward } from './srs.ts';
 import { srsKeysOf } from './srs-keys.ts';
 import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';

@@ -1,7 +1,7 @@
 // The SRS key: SRS_SECRET, else one made on first use in DATA_DIR, so a
 // single host forwards with SRS without any setting.
-import type { Config } from '../config.ts';
-import { dataDirSecret } from '../data-dir-secret.ts';
+import type { Config } from '../config/config.ts';
+import { dataDirSecret } from '../config/data-dir-secret.ts';
 import type { SrsKeys } from './srs.ts';
 
 const cache = new WeakMap<object, SrsKeys>();

@@ -4,7 +4,7 @@
 // shape of dns.promises.resolve, which mailauth also takes.
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { DnsServer } from '../config.ts';
+import type { DnsServer } from '../config/config.ts';
 import { queryMx } from './mx-query.ts';
 
 export interface MxRecord {

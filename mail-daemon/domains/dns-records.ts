@@ -2,7 +2,7 @@
 // DMARC, MTA-STS and TLS reporting, and client autoconfiguration
 // (Thunderbird autoconfig, RFC 6186 SRV).
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { clientServers, type ClientServer } from '../settings/client-setup.ts';
 import { dkimTxtValue } from './dkim.ts';
 import { mtaStsId, mtaStsPolicy } from './mta-sts.ts';

@@ -4,7 +4,7 @@
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { runTransaction } from '../store/transaction.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { requireAccount } from '../accounts/accounts.ts';
 import { requireDomain } from './domains.ts';
 

@@ -6,7 +6,7 @@
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import type { AccountView } from '../accounts/accounts.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { addDomain } from './domains.ts';
 import { addDomainAdmin } from './domain-admins.ts';
 

@@ -13,7 +13,7 @@ import { mutate, type MailStore } from '../store/context.ts';
 import { runTransaction } from '../store/transaction.ts';
 import { normalizeDomainName } from '../accounts/addresses.ts';
 import { deleteAccountWithMail } from '../accounts/accounts.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { generateDkimKey } from './dkim.ts';
 
 export interface AddDomainOptions {

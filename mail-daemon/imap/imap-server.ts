@@ -10,8 +10,8 @@ import type { StoreChange } from '../store/change-bus.ts';
 import type { MailStore } from '../store/context.ts';
 import { ImapSession } from './imap-session.ts';
 import type { CommandRate } from './command-rate.ts';
-import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Refusal } from '../connection-gate.ts';
-import { IncomingMessageBudget } from '../incoming-message-budget.ts';
+import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Refusal } from '../limits/connection-gate.ts';
+import { IncomingMessageBudget } from '../limits/incoming-message-budget.ts';
 
 export interface ImapServerOptions {
   store: MailStore;

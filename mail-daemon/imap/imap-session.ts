@@ -14,9 +14,9 @@ import { CommandReader, type LiteralPolicy, type ReaderError } from './parser/co
 import { ImapParseError, parseCommand, tagOf } from './parser/command-parser.ts';
 import { serializeLine, type ResponseValue } from './parser/response.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
-import { isLoopback } from '../loopback.ts';
+import { isLoopback } from '../dns/loopback.ts';
 import { CommandRateLimiter, type CommandRate } from './command-rate.ts';
-import type { IncomingMessageBudget, MessageLease } from '../incoming-message-budget.ts';
+import type { IncomingMessageBudget, MessageLease } from '../limits/incoming-message-budget.ts';
 import { DeflateStream } from './deflate-stream.ts';
 import type { NotifySettings } from './notify-settings.ts';
 import type { StoreChange } from '../store/change-bus.ts';

@@ -13,7 +13,7 @@ import { normalizeFlags } from '../store/flags.ts';
 import { createMailbox, findMailbox, findSpecialUseMailbox, normalizeMailboxName, INBOX, DELIMITER } from '../store/mailboxes.ts';
 import { listMessageIdentities } from '../store/messages.ts';
 import type { Progress } from './progress.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 export interface IncomingMessage {
   raw: Buffer;

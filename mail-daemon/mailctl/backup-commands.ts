@@ -2,14 +2,14 @@
 // through pg_dump), not through the mail store, so main.ts runs them before
 // it opens one. A restore must not have the database open itself.
 import { resolve } from 'node:path';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { engineOf, sqlitePath } from '../../prisma/database.ts';
 import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { backupSqlite } from '../backup/sqlite-backup.ts';
 import { backupPostgres, pgRestoreCommands } from '../backup/postgres-backup.ts';
 import { restoreSqlite } from '../backup/sqlite-restore.ts';
-import { formatMegabytes } from '../byte-size.ts';
+import { formatMegabytes } from '../config/byte-size.ts';
 import { parseArgs, UsageError } from './arguments.ts';
 
 /** The output of a backup or restore command, or null for any other command. */

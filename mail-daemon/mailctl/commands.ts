@@ -1,5 +1,5 @@
 // The mailctl commands: parsing of their arguments and their output.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { MailStore } from '../store/context.ts';
 import { addDomain, findDomain, listDomains, removeDomain, requireDomain } from '../domains/domains.ts';
 import { grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../domains/domain-admins.ts';
@@ -10,7 +10,7 @@ import { setSpamFilter } from '../settings/account-settings.ts';
 import { addAlias, listAliases, removeAlias } from '../aliases/aliases.ts';
 import { deleteQueueEntry, listQueue, retryQueueEntry } from '../queue/queue-admin.ts';
 import { listMailboxes } from '../store/mailboxes.ts';
-import { formatMegabytes, parseByteSize } from '../byte-size.ts';
+import { formatMegabytes, parseByteSize } from '../config/byte-size.ts';
 import { readNewPassword } from './password-input.ts';
 import { parseArgs, UsageError } from './arguments.ts';
 import { importCommand, IMPORT_USAGE } from './import-command.ts';

@@ -6,7 +6,7 @@
 // so a big mailbox never sits in memory; one already here (same Message-ID
 // and size) is not downloaded again.
 import { ImapFlow, type ListResponse } from 'imapflow';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { DELIMITER, INBOX } from '../store/mailboxes.ts';
 import { byContentSize } from '../store/bulk-reads.ts';
 import type { AccountImport, FolderImport } from './account-import.ts';

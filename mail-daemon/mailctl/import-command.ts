@@ -3,8 +3,8 @@
 // flags and internal dates (README "Moving mail in and out").
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { ValidationError } from '../validation-error.ts';
-import type { Config } from '../config.ts';
+import { ValidationError } from '../errors/validation-error.ts';
+import type { Config } from '../config/config.ts';
 import type { MailStore } from '../store/context.ts';
 import { requireAccount } from '../accounts/accounts.ts';
 import { INBOX } from '../store/mailboxes.ts';

@@ -3,10 +3,10 @@
 // Bad input prints one clear line on stderr and exits with status 1 (2 for
 // usage errors).
 import { existsSync } from 'node:fs';
-import { loadEntryConfig } from '../entry-config.ts';
+import { loadEntryConfig } from '../config/entry-config.ts';
 import { engineOf, sqlitePath } from '../../prisma/database.ts';
 import { getMailStore, closeMailStore } from '../store/context.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { StoreError } from '../store/errors.ts';
 import { runCommand, UsageError, USAGE } from './commands.ts';
 import { runBackupCommand } from './backup-commands.ts';

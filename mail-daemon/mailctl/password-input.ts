@@ -1,7 +1,7 @@
 // Where mailctl gets a password: typed at a prompt that does not echo it, or
 // read from standard input with --password-stdin (for scripts). Never from
 // the command line, where it would show in `ps` and in shell history.
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 
 /** The first line of standard input, for --password-stdin. */
 async function readStdin(): Promise<string> {

@@ -2,7 +2,7 @@
 // of the total, rate and time left. On a terminal one line is rewritten in
 // place; otherwise (a log, a pipe) a line is written at every tenth of the
 // way and at least every half minute, so a log shows the run moving.
-import { formatMegabytes } from '../byte-size.ts';
+import { formatMegabytes } from '../config/byte-size.ts';
 
 export interface ProgressTotal {
   messages?: number;

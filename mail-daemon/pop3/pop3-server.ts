@@ -8,7 +8,7 @@ import { LoginLimiter } from '../accounts/login-limiter.ts';
 import type { MailStore } from '../store/context.ts';
 import { MaildropLocks } from './maildrop-lock.ts';
 import { Pop3Session } from './pop3-session.ts';
-import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Refusal } from '../connection-gate.ts';
+import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits, type Refusal } from '../limits/connection-gate.ts';
 
 export interface Pop3ServerOptions {
   store: MailStore;

@@ -15,7 +15,7 @@ import { LineReader, type LineEvent } from './line-reader.ts';
 import type { MaildropLocks, MaildropRelease } from './maildrop-lock.ts';
 import type { Maildrop, MaildropMessage } from './maildrop.ts';
 import { messageNumber } from './message-number.ts';
-import { isLoopback } from '../loopback.ts';
+import { isLoopback } from '../dns/loopback.ts';
 
 export interface SessionContext {
   store: MailStore;

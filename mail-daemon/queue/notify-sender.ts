@@ -2,7 +2,7 @@
 // the Inbox when the sender has an account here, else out through the queue
 // with the null sender <> (RFC 5321 4.5.5), so a notice never causes another.
 import { findAccount } from '../accounts/accounts.ts';
-import { logDelivery } from '../delivery-log.ts';
+import { logDelivery } from '../delivery/delivery-log.ts';
 import type { MailStore } from '../store/context.ts';
 import { deliverMessage } from '../store/deliver.ts';
 import { enqueueMessage } from './enqueue.ts';

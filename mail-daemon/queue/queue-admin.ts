@@ -2,7 +2,7 @@
 import type { MailStore } from '../store/context.ts';
 import { collectUnusedContent } from '../store/content.ts';
 import { runTransaction } from '../store/transaction.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { signalQueued } from './queue-wakeup.ts';
 
 export interface QueueEntryView {

@@ -10,7 +10,7 @@ import { asBoolean, asDate, driverReaderFor } from '../store/driver-reads.ts';
 import { driverWriterFor } from '../store/driver-transaction.ts';
 import { collectUnusedContentSteps } from '../store/content.ts';
 import type { Steps } from '../store/sql-steps.ts';
-import { deliveryLogSteps } from '../delivery-log.ts';
+import { deliveryLogSteps } from '../delivery/delivery-log.ts';
 import type { RecipientResult } from './smtp-delivery.ts';
 
 export interface QueueEntry {

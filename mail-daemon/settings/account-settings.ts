@@ -3,7 +3,7 @@
 import { Prisma, type AccountSettings } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
 import { parseAddress } from '../accounts/addresses.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { firstRow, asBoolean, asDate } from '../store/driver-reads.ts';
 
 export type SettingsView = Omit<AccountSettings, 'accountId' | 'updatedAt'>;

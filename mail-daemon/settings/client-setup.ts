@@ -2,7 +2,7 @@
 // autoconfig, Outlook's Autodiscover, Apple's configuration profile): host,
 // ports and security, from the daemon's configuration.
 // Implicit TLS first (RFC 8314 3), STARTTLS where only that port is open.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 
 export interface ClientServer {
   protocol: 'IMAP' | 'POP3' | 'SMTP';

@@ -3,7 +3,7 @@
 // decision that delivery asks for each incoming message.
 import { Prisma, type MailFilter } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from '../store/context.ts';
-import { ValidationError } from '../validation-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { driverReaderFor, asDate } from '../store/driver-reads.ts';
 
 export const FILTER_FIELDS = ['from', 'to', 'subject'] as const;

@@ -6,7 +6,7 @@ import type { SMTPServerSession } from 'smtp-server';
 import { rspamdCheck } from '../spam/rspamd.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import { smtpError } from './smtp-error.ts';
-import { logDelivery } from '../delivery-log.ts';
+import { logDelivery } from '../delivery/delivery-log.ts';
 
 export interface RspamdOutcome {
   /** Every copy to Junk. */

@@ -12,7 +12,7 @@ import type { TransactionState } from './session-state.ts';
 import { prependHeaders } from './message-headers.ts';
 import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
-import { logDelivery } from '../delivery-log.ts';
+import { logDelivery } from '../delivery/delivery-log.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
 import { unprovenHostedSender, type SenderAuthentication } from './hosted-sender-proof.ts';
 

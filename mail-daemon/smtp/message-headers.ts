@@ -2,7 +2,7 @@
 // field, and add fields at the top without touching the rest of the message
 // (which must stay byte-for-byte what the sender signed).
 import { createRequire } from 'node:module';
-import { prependInPlace } from '../incoming-bytes.ts';
+import { prependInPlace } from '../limits/incoming-bytes.ts';
 
 const require = createRequire(import.meta.url);
 const addressparser = require('nodemailer/lib/addressparser') as (value: string) => { address?: string; name?: string; group?: unknown[] }[];

@@ -1,8 +1,8 @@
 // What the SMTP hooks and pipelines share.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { MailStore } from '../store/context.ts';
 import type { MailResolver } from '../dns/resolver.ts';
-import type { IncomingMessageBudget } from '../incoming-message-budget.ts';
+import type { IncomingMessageBudget } from '../limits/incoming-message-budget.ts';
 
 export interface SmtpContext {
   config: Config;

@@ -7,7 +7,7 @@ import { SHUTDOWN_GRACE_MS, type Service, type RunningService } from '../startup
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import { createMailResolver } from '../dns/resolver.ts';
 import { keepOwnEnhancedCodes } from './enhanced-status.ts';
-import { ConnectionGate, type Refusal } from '../connection-gate.ts';
+import { ConnectionGate, type Refusal } from '../limits/connection-gate.ts';
 import { smtpError } from './smtp-error.ts';
 import { onAuth } from './hooks/on-auth.ts';
 import { onMailFrom } from './hooks/on-mail-from.ts';
@@ -16,7 +16,7 @@ import { withUnknownRecipientLimit } from './hooks/unknown-recipient-limit.ts';
 import { srsKeysOf } from '../delivery/srs-keys.ts';
 import { onData } from './hooks/on-data.ts';
 import type { SmtpContext } from './smtp-context.ts';
-import { isLoopback } from '../loopback.ts';
+import { isLoopback } from '../dns/loopback.ts';
 import { baseModel } from '../spam/base-model.ts';
 import { dnsblCheck } from './hooks/on-connect-dnsbl.ts';
 import { withGreylisting } from './hooks/greylist-rcpt.ts';

@@ -8,8 +8,8 @@
 // for a day.
 import type { MailStore } from '../store/context.ts';
 import { smtpError } from '../smtp/smtp-error.ts';
-import { ValidationError } from '../validation-error.ts';
-import type { SpamConfig } from '../config.ts';
+import { ValidationError } from '../errors/validation-error.ts';
+import type { SpamConfig } from '../config/config.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 // Starting and stopping the daemon's services over one store. Tests start a
 // whole daemon in-process with startDaemon(config) on ports 0.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { loadTlsCredentials } from './tls.ts';
 import { closeMailStore, createMailStore } from '../store/context.ts';
 import { startDeliveryThread } from '../store/delivery-writer.ts';
@@ -8,8 +8,8 @@ import { applyMigrations } from '../../prisma/migrate.ts';
 import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import type { DaemonContext, RunningService, Service } from './services.ts';
-import { IncomingMessageBudget } from '../incoming-message-budget.ts';
-import { connectionLimitsFor } from '../connection-gate.ts';
+import { IncomingMessageBudget } from '../limits/incoming-message-budget.ts';
+import { connectionLimitsFor } from '../limits/connection-gate.ts';
 import { raiseOpenFilesLimit } from './open-files-limit.ts';
 import { credentialCache } from '../accounts/credential-cache.ts';
 

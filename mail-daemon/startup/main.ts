@@ -1,6 +1,6 @@
 // `npm run daemon`: the mail daemon. Reads the configuration, applies the
 // migrations and starts every service whose port is not "off".
-import { loadEntryConfig } from '../entry-config.ts';
+import { loadEntryConfig } from '../config/entry-config.ts';
 import { startDaemon } from './daemon.ts';
 import type { Service } from './services.ts';
 import { outboundQueue } from '../queue/outbound-queue.ts';

@@ -1,11 +1,11 @@
 // The daemon is a set of services (protocol listeners, the outbound queue),
 // each started with the same context and stopped together. A protocol
 // issue adds its service to the list in main.ts.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { MailStore } from '../store/context.ts';
 import type { TlsCredentials } from './tls.ts';
-import type { IncomingMessageBudget } from '../incoming-message-budget.ts';
-import type { ConnectionLimits } from '../connection-gate.ts';
+import type { IncomingMessageBudget } from '../limits/incoming-message-budget.ts';
+import type { ConnectionLimits } from '../limits/connection-gate.ts';
 
 /**
  * How long open sessions and outbound deliveries get to finish when the

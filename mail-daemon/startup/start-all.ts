@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../prisma/migrate.ts';
-import { loadEntryConfig } from '../entry-config.ts';
+import { loadEntryConfig } from '../config/entry-config.ts';
 import { daemonEnvironment } from './malloc-arenas.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

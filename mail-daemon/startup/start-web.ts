@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, un
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEntryConfig } from '../entry-config.ts';
+import { loadEntryConfig } from '../config/entry-config.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');

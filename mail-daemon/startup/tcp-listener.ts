@@ -4,7 +4,7 @@
 // refusal line instead of a session.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import type { ConnectionGate, Refusal } from '../connection-gate.ts';
+import type { ConnectionGate, Refusal } from '../limits/connection-gate.ts';
 
 export interface ListenOptions {
   host: string;

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { generate } from 'selfsigned';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 
 export interface TlsCredentials {
   key: Buffer | string;

@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import { loadTlsCredentials } from './tls.ts';
 import { newScriptNonce, reachedOverHttps, securityHeaders } from './web-security-headers.ts';
 

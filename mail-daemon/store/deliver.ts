@@ -21,7 +21,7 @@ import { INBOX, recordKeywordsSteps } from './mailboxes.ts';
 import type { StoreChange } from './change-bus.ts';
 import { insertInto, runInTx, type Row, type Steps } from './sql-steps.ts';
 import { deliveryWriterFor } from './delivery-writer.ts';
-import { deliveryLogSteps, type DeliveryLogEntry } from '../delivery-log.ts';
+import { deliveryLogSteps, type DeliveryLogEntry } from '../delivery/delivery-log.ts';
 
 export interface DeliveryTarget {
   accountId: number;

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import type { DeliveredCopy } from './deliver.ts';
-import { BLOCK_AFTER } from '../incoming-bytes.ts';
+import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
 import { runAsync } from './sql-steps.ts';
 import { retrying } from './transaction.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';

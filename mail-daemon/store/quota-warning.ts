@@ -1,7 +1,7 @@
 // The message an account's owner gets once when their mailbox passes 90% of
 // its quota, from the postmaster of their domain, so mail does not start
 // bouncing without notice.
-import { formatMegabytes } from '../byte-size.ts';
+import { formatMegabytes } from '../config/byte-size.ts';
 import { randomBytes } from 'node:crypto';
 import type { MailStore } from './context.ts';
 import { getQuota, QUOTA_WARNING_RATIO } from './quota.ts';

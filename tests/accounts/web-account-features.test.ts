@@ -19,11 +19,11 @@ import { addDomain, rotateDkimKey } from '../../mail-daemon/domains/domains.ts';
 import { addDomainAdmin, administeredDomains, administers, grantDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../../mail-daemon/domains/domain-admins.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
 import { mtaStsId, mtaStsPolicy, policyDomainOf } from '../../mail-daemon/domains/mta-sts.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
 import { generateDkimKey } from '../../mail-daemon/domains/dkim.ts';
 import { createMailResolver } from '../../mail-daemon/dns/resolver.ts';
-import { ValidationError } from '../../mail-daemon/validation-error.ts';
+import { ValidationError } from '../../mail-daemon/errors/validation-error.ts';
 
 function rejectsField(promise: Promise<unknown>, field: string) {
   return assert.rejects(promise, (error: unknown) => error instanceof ValidationError && error.field === field);

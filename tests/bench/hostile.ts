@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../../prisma/database.ts';
 import { openDatabase } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.ts';

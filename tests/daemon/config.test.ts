@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../mail-daemon/config.ts';
+import { ConfigError, loadConfig } from '../../mail-daemon/config/config.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'config-test-'));
 after(() => rmSync(workDir, { recursive: true, force: true }));

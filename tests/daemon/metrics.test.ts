@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { openDatabase } from '../../prisma/database.ts';
-import { loadConfig, ConfigError } from '../../mail-daemon/config.ts';
+import { loadConfig, ConfigError } from '../../mail-daemon/config/config.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/databases.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { createSecureContextFor, loadTlsCredentials, type TlsCredentials } from '../../mail-daemon/startup/tls.ts';
 import { execFile, spawnSync } from 'node:child_process';
 import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';

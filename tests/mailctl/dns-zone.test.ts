@@ -15,7 +15,7 @@ import { addDomain } from '../../mail-daemon/domains/domains.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
 import { checkDnsRecords } from '../../mail-daemon/domains/dns-check.ts';
 import { createMailResolver } from '../../mail-daemon/dns/resolver.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 
 const mailctlPath = new URL('../../mail-daemon/mailctl/main.ts', import.meta.url).pathname;
 

@@ -3,7 +3,7 @@
 import { afterEach } from 'node:test';
 import { simpleParser } from 'mailparser';
 import type { Engine } from '../../prisma/database.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { startDaemon, type RunningDaemon } from '../../mail-daemon/startup/daemon.ts';
 import { enqueueMessage } from '../../mail-daemon/queue/enqueue.ts';
 import { signalQueued } from '../../mail-daemon/queue/queue-wakeup.ts';

@@ -2,7 +2,7 @@
 // with the trace fields written in front of it rather than into a copy.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK_AFTER, IncomingBytes, prependInPlace } from '../../mail-daemon/incoming-bytes.ts';
+import { BLOCK_AFTER, IncomingBytes, prependInPlace } from '../../mail-daemon/limits/incoming-bytes.ts';
 import { prependHeaders } from '../../mail-daemon/smtp/message-headers.ts';
 import { CommandReader } from '../../mail-daemon/imap/parser/command-reader.ts';
 

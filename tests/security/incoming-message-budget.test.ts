@@ -3,7 +3,7 @@
 // waiting passes its turn on.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessageBudget, MEMORY_PER_MESSAGE_BYTE, SMALL_MESSAGE_BYTES } from '../../mail-daemon/incoming-message-budget.ts';
+import { IncomingMessageBudget, MEMORY_PER_MESSAGE_BYTE, SMALL_MESSAGE_BYTES } from '../../mail-daemon/limits/incoming-message-budget.ts';
 
 const MAX = 50 * 1024 * 1024;
 const BIG = SMALL_MESSAGE_BYTES + 1;

@@ -14,8 +14,8 @@ import { startDaemonProcess, type DaemonProcess } from '../support/daemon-proces
 import { RawSmtp } from '../support/smtp-client.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
 import { openDatabase } from '../../prisma/database.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
-import { MEMORY_PER_MESSAGE_BYTE } from '../../mail-daemon/incoming-message-budget.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
+import { MEMORY_PER_MESSAGE_BYTE } from '../../mail-daemon/limits/incoming-message-budget.ts';
 
 const MAX_MESSAGE_SIZE = loadConfig({ MAIL_HOSTNAME: 'mx.example.test' } as unknown as NodeJS.ProcessEnv).maxMessageSize;
 const MB = 1024 * 1024;

@@ -7,7 +7,7 @@ import { addTestAccounts } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { RawSmtp, sendWithNodemailer } from '../support/smtp-client.ts';
 import { createSmtpService } from '../../mail-daemon/smtp/smtp-service.ts';
-import { DEFAULT_CONNECTION_LIMITS } from '../../mail-daemon/connection-gate.ts';
+import { DEFAULT_CONNECTION_LIMITS } from '../../mail-daemon/limits/connection-gate.ts';
 import { withCrlf } from '../../mail-daemon/store/content.ts';
 
 describe('SMTP bad input', () => {

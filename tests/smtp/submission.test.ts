@@ -15,7 +15,7 @@ import { listMessages, getMessageContent } from '../../mail-daemon/store/message
 import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 import { addAlias } from '../../mail-daemon/aliases/aliases.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
 
 describe('SMTP submission', () => {

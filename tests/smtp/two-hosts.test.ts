@@ -13,7 +13,7 @@ import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
 import { startDaemon, type RunningDaemon } from '../../mail-daemon/startup/daemon.ts';
 import { dnsRecordsFor } from '../../mail-daemon/domains/dns-records.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { listMessages, getMessageContent } from '../../mail-daemon/store/messages.ts';
 import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';

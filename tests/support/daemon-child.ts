@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { startDaemon } from '../../mail-daemon/startup/daemon.ts';
 import type { Service } from '../../mail-daemon/startup/services.ts';
 import { imapService } from '../../mail-daemon/imap/imap-service.ts';

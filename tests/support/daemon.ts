@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../prisma/database.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 import { startDaemon, type RunningDaemon } from '../../mail-daemon/startup/daemon.ts';
 import type { Service } from '../../mail-daemon/startup/services.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';

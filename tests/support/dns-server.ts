@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { DnsServer } from '../../mail-daemon/config.ts';
+import type { DnsServer } from '../../mail-daemon/config/config.ts';
 
 export interface DnsRecords {
   MX?: { priority: number; exchange: string }[];

@@ -16,7 +16,7 @@ import { listMessagePage, listThread } from '../../mail-daemon/webmail/message-l
 import { openMessage, getMessagePart, getRawSource } from '../../mail-daemon/webmail/message-view.ts';
 import { applyMessageAction } from '../../mail-daemon/webmail/message-actions.ts';
 import { allowRemoteImagesFrom, remoteImagesAllowedFrom } from '../../mail-daemon/settings/remote-image-senders.ts';
-import { ValidationError } from '../../mail-daemon/validation-error.ts';
+import { ValidationError } from '../../mail-daemon/errors/validation-error.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 const PDF = Buffer.from('%PDF-1.4\n% fake pdf for tests\n%%EOF\n');

@@ -23,7 +23,7 @@ import { suggestAddresses } from '../../mail-daemon/webmail/address-suggestions.
 import { searchByQuery, searchMessages } from '../../mail-daemon/webmail/search.ts';
 import { subscribeMailEvents, type MailEvent } from '../../mail-daemon/webmail/mail-events.ts';
 import { updateProfile } from '../../mail-daemon/settings/account-settings.ts';
-import { loadConfig } from '../../mail-daemon/config.ts';
+import { loadConfig } from '../../mail-daemon/config/config.ts';
 
 const HOSTNAME = 'mail.example.test';
 const FILE = Buffer.from('col1,col2\n1,2\n\u00e9\n', 'utf8');

@@ -1,4 +1,4 @@
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { listAppPasswords } from '@/mail-daemon/accounts/app-passwords.ts';
 import { pendingTwoFactorSecret, twoFactorEnabled } from '@/mail-daemon/accounts/totp.ts';
 import { getSettings } from '@/mail-daemon/settings/account-settings.ts';

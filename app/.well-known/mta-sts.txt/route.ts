@@ -1,7 +1,7 @@
 // RFC 8461 3.3: the MTA-STS policy of a hosted, verified domain, served to
 // https://mta-sts.<domain>/.well-known/mta-sts.txt (the mta-sts host is a
 // CNAME to this server; see the DNS page). Any other host name: 404.
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { findDomain } from '@/mail-daemon/domains/domains.ts';
 import { mtaStsPolicy, policyDomainOf } from '@/mail-daemon/domains/mta-sts.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';

@@ -9,7 +9,7 @@
 // The reader hands out one command at a time and waits for resume(): the
 // session decides, after each command, what the next bytes mean (a command,
 // the DONE of IDLE, an AUTHENTICATE response) and how big a literal may be.
-import { IncomingBytes } from '../../incoming-bytes.ts';
+import { IncomingBytes } from '../../limits/incoming-bytes.ts';
 
 export interface LiteralPolicy {
   /** Literal bytes the whole command may carry. */

@@ -7,7 +7,7 @@ import type { LoginLimiter } from '../../accounts/login-limiter.ts';
 import { checkLogin } from '../../accounts/login.ts';
 import { actsAsAnother } from '../../accounts/login-name.ts';
 import { smtpError } from '../smtp-error.ts';
-import { isLoopback } from '../../loopback.ts';
+import { isLoopback } from '../../dns/loopback.ts';
 
 export function onAuth(store: MailStore, limiter: LoginLimiter, allowPlaintextLoopback: boolean) {
   return (auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) => {

@@ -2,8 +2,8 @@
 // hand it to the inbound or submission pipeline. The 250 goes out only after
 // the pipeline has committed the message.
 import type { Readable } from 'node:stream';
-import type { MessageLease } from '../../incoming-message-budget.ts';
-import { IncomingBytes } from '../../incoming-bytes.ts';
+import type { MessageLease } from '../../limits/incoming-message-budget.ts';
+import { IncomingBytes } from '../../limits/incoming-bytes.ts';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { SmtpContext } from '../smtp-context.ts';
 import type { AccountView } from '../../accounts/accounts.ts';

@@ -6,7 +6,7 @@
 // SMTP_UNKNOWN_RCPT_LIMIT the session ends with 421 (RFC 5321 3.8: the server
 // may close the channel; smtp-server closes it after a 421).
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../config/config.ts';
 import { smtpError } from '../smtp-error.ts';
 
 type RcptHook = (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => void;

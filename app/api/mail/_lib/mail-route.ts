@@ -5,7 +5,7 @@
 import { requireSignedIn, withAuth, type SignedIn } from '@/app/_lib/session.ts';
 import { StoreError } from '@/mail-daemon/store/errors.ts';
 import { ComposeError } from '@/mail-daemon/webmail/compose.ts';
-import { ValidationError } from '@/mail-daemon/validation-error.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 
 type Context<P> = { params: Promise<P> };
 

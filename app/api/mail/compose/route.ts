@@ -2,7 +2,7 @@
 // with the draft as JSON in "draft" and new attachments as files. A refused
 // send answers 400 with the reason and the field; the saved draft stays.
 import { z } from 'zod';
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { MAX_ATTACHMENT_BYTES, saveDraft, sendDraft, type Draft, type DraftAttachment } from '@/mail-daemon/webmail/compose.ts';
 import { newDraft } from '@/mail-daemon/webmail/reply.ts';
 import { mailRoute } from '../_lib/mail-route.ts';

@@ -1,7 +1,7 @@
 // The signed-in user's Apple configuration profile, a download from Settings
 // for Mail on iPhone, iPad and macOS.
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { appleMobileconfig } from '@/mail-daemon/settings/client-setup.ts';
 import { requireSignedIn, withAuth } from '@/app/_lib/session.ts';
 

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { dnsRecordsFor, formatZone } from '@/mail-daemon/domains/dns-records.ts';
 import { ButtonForm } from '../../../../_components/button-form.tsx';
 import { DnsRecordsTable } from '../../../../_components/dns-check.tsx';

@@ -1,7 +1,7 @@
 // "Check DNS" on the domain's DNS page: looks each record up through the
 // daemon's resolver (DNS_SERVERS) and verifies the domain once its
 // ownership record is found.
-import { loadConfig } from '@/mail-daemon/config.ts';
+import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { createMailResolver } from '@/mail-daemon/dns/resolver.ts';
 import { checkDnsRecords, checkMailHost } from '@/mail-daemon/domains/dns-check.ts';
 import { dnsRecordsFor } from '@/mail-daemon/domains/dns-records.ts';

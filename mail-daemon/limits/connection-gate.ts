@@ -9,7 +9,7 @@
 // client learns why. Those refusals are bounded too, with a deadline; beyond
 // them a socket is closed without a word.
 import type { Server, Socket } from 'node:net';
-import { connectionClosed, connectionDropped, connectionOpened, type ConnectionService } from './metrics/metrics.ts';
+import { connectionClosed, connectionDropped, connectionOpened, type ConnectionService } from '../metrics/metrics.ts';
 
 export interface ConnectionLimits {
   perAddress: number;

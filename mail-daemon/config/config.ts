@@ -6,9 +6,9 @@ import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
-import { databaseUrlFromEnv, engineOf } from '../prisma/database.ts';
-import type { LoginLimits } from './accounts/login-limiter.ts';
-import { DEFAULT_CONNECTION_LIMITS } from './connection-gate.ts';
+import { databaseUrlFromEnv, engineOf } from '../../prisma/database.ts';
+import type { LoginLimits } from '../accounts/login-limiter.ts';
+import { DEFAULT_CONNECTION_LIMITS } from '../limits/connection-gate.ts';
 
 /** A listening port, or null when the variable is "off" and the listener does not start. */
 export type Port = number | null;

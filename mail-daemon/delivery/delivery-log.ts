@@ -1,7 +1,7 @@
 // One line of the delivery log (SMTP in, submission, the outbound queue),
 // which admins search.
-import type { MailStore } from './store/context.ts';
-import { insertInto, runInTx, type Steps } from './store/sql-steps.ts';
+import type { MailStore } from '../store/context.ts';
+import { insertInto, runInTx, type Steps } from '../store/sql-steps.ts';
 
 export interface DeliveryLogEntry {
   kind: string;

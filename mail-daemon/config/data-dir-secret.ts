@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePrivateDirectory } from '../prisma/sqlite-file.ts';
+import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 
 export function dataDirSecret(dataDir: string, name: string): string {
   const path = join(dataDir, name);
