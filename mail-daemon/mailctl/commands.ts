@@ -154,19 +154,15 @@ export async function runCommand(store: MailStore, config: Config, argv: string[
     case 'user limits': {
       expect(args, 1, 'user limits <address> [--messages-per-hour <n|default>] [--recipients-per-day <n|default>]');
       const account = await requireAccount(store, args[0]);
-      const own = await store.database.prisma.sendLimit.findUnique({ where: { accountId: account.id } });
-      const given = (name: string, current: number | null) => {
+      const given = (name: string) => {
         const value = parsed.options.get(name);
-        if (value === undefined) return current;
+        if (value === undefined) return undefined;
         if (value === 'default') return null;
         if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number or "default"`);
         return Number(value);
       };
       if (parsed.options.has('--messages-per-hour') || parsed.options.has('--recipients-per-day')) {
-        await setSendLimits(store, account.id, {
-          messagesPerHour: given('--messages-per-hour', own?.messagesPerHour ?? null),
-          recipientsPerDay: given('--recipients-per-day', own?.recipientsPerDay ?? null),
-        });
+        await setSendLimits(store, account.id, { messagesPerHour: given('--messages-per-hour'), recipientsPerDay: given('--recipients-per-day') });
       }
       const limits = await sendLimitsOf(store, config.spam.sendLimits, account.id);
       return `${account.address} may send ${limits.messagesPerHour} messages per hour and ${limits.recipientsPerDay} recipients per day`;

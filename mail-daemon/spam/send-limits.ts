@@ -68,10 +68,17 @@ export async function liftSendLimit(store: MailStore, accountId: number, now = n
   await store.database.prisma.sendLimit.upsert({ where: { accountId }, create: { accountId, liftedAt: now }, update: { liftedAt: now, hitAt: null, hitReason: '' } });
 }
 
-/** The account's own limits (null: back to the default). */
-export async function setSendLimits(store: MailStore, accountId: number, limits: { messagesPerHour: number | null; recipientsPerDay: number | null }): Promise<void> {
-  for (const [name, value] of Object.entries(limits)) {
-    if (value !== null && (!Number.isSafeInteger(value) || value < 1)) throw new ValidationError(name, 'A limit is a whole number greater than 0.');
+/** A change to the account's own limits: null goes back to the default, a limit left out stays as it is. */
+export interface SendLimitsChange {
+  messagesPerHour?: number | null;
+  recipientsPerDay?: number | null;
+}
+
+/** Sets the account's own limits (mailctl user limits); in one upsert, so a limit left out is never read and written back. */
+export async function setSendLimits(store: MailStore, accountId: number, change: SendLimitsChange): Promise<void> {
+  for (const [name, value] of Object.entries(change)) {
+    if (value !== undefined && value !== null && (!Number.isSafeInteger(value) || value < 1)) throw new ValidationError(name, 'A limit is a whole number greater than 0.');
   }
+  const limits = { messagesPerHour: change.messagesPerHour, recipientsPerDay: change.recipientsPerDay };
   await store.database.prisma.sendLimit.upsert({ where: { accountId }, create: { accountId, ...limits }, update: limits });
 }

@@ -12,7 +12,9 @@ import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
-import { listLimitedAccounts, liftSendLimit } from '../../mail-daemon/spam/send-limits.ts';
+import { listLimitedAccounts, liftSendLimit, sendLimitsOf, setSendLimits } from '../../mail-daemon/spam/send-limits.ts';
+import { findAccount } from '../../mail-daemon/accounts/accounts.ts';
+import { ValidationError } from '../../mail-daemon/errors/validation-error.ts';
 import { runCommand } from '../../mail-daemon/mailctl/commands.ts';
 
 for (const engine of ENGINES) {
@@ -74,6 +76,27 @@ for (const engine of ENGINES) {
       assert.deepEqual((await submit('carol', ['c@remote.test'])).accepted, ['c@remote.test'], 'one more still fits');
       const back = await runCommand(daemon.context.store, daemon.context.config, ['user', 'limits', 'carol@example.test', '--recipients-per-day', 'default']);
       assert.equal(back, 'carol@example.test may send 10 messages per hour and 6 recipients per day');
+    });
+
+    it('sets one limit of an account without touching the other, and refuses a limit that is not a whole number over 0', async () => {
+      const store = daemon.context.store;
+      const defaults = daemon.context.config.spam.sendLimits;
+      const bob = (await findAccount(store, 'bob@example.test'))!;
+      const limits = async () => {
+        const { messagesPerHour, recipientsPerDay } = await sendLimitsOf(store, defaults, bob.id);
+        return { messagesPerHour, recipientsPerDay };
+      };
+      await setSendLimits(store, bob.id, { messagesPerHour: 7 });
+      assert.deepEqual(await limits(), { messagesPerHour: 7, recipientsPerDay: 6 });
+      await setSendLimits(store, bob.id, { recipientsPerDay: 40 });
+      assert.deepEqual(await limits(), { messagesPerHour: 7, recipientsPerDay: 40 });
+      await setSendLimits(store, bob.id, { messagesPerHour: null });
+      assert.deepEqual(await limits(), { messagesPerHour: 2, recipientsPerDay: 40 });
+      for (const bad of [0, -1, 2.5]) {
+        await assert.rejects(setSendLimits(store, bob.id, { recipientsPerDay: bad }), (error) => error instanceof ValidationError && error.field === 'recipientsPerDay');
+      }
+      assert.deepEqual(await limits(), { messagesPerHour: 2, recipientsPerDay: 40 });
+      await setSendLimits(store, bob.id, { recipientsPerDay: null });
     });
   });
 }
