@@ -29,7 +29,9 @@
 // (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
 // set), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25),
 // SMTP_BENCH_ONLY (outbound: only the outbound shapes, to compare the queue
-// alone between commits), PROFILE_DIR (a CPU profile of our daemon).
+// alone between commits; or inbound shape names, comma-separated, e.g.
+// "serial" or "parallel,end to end", to profile one shape alone),
+// PROFILE_DIR (a CPU profile of our daemon).
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
@@ -52,7 +54,9 @@ const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
 const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
 const ENGINE = (process.env.SMTP_BENCH_ENGINE ?? 'sqlite') as Engine;
 const POSTFIX_HOST = process.env.SMTP_BENCH_POSTFIX_HOST ?? '127.0.17.2';
-const OUTBOUND_ONLY = process.env.SMTP_BENCH_ONLY === 'outbound';
+const ONLY = process.env.SMTP_BENCH_ONLY?.split(',').map((name) => name.trim());
+/** Whether a shape runs (SMTP_BENCH_ONLY unset: all). */
+const runs = (name: string) => !ONLY || ONLY.includes(name);
 
 interface Shape {
   name: string;
@@ -342,7 +346,8 @@ export async function run(): Promise<void> {
   });
   if (!postfix) console.log('postfix: not installed or not root, no comparison (apt-get install postfix, run as root)');
   try {
-    if (!OUTBOUND_ONLY) {
+    const inbound = SHAPES.filter((shape) => runs(shape.name));
+    if (inbound.length > 0 || runs(END_TO_END.name)) {
       const store = createMailStore(await openDatabase(database.url));
       const accounts = await addTestAccounts(store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
       const [reader] = await addTestAccounts(store, 'e2e.example.test', ['reader']);
@@ -350,7 +355,7 @@ export async function run(): Promise<void> {
       const ours = await startDaemonProcess(database.url, { services: ['smtp', 'imap'], dns: dns.address });
       try {
         // Shape by shape, ours then Postfix, so both meet about the same load from the rest of the machine.
-        for (const shape of SHAPES) {
+        for (const shape of inbound) {
           const result: { ours: Result; postfix?: Result } = { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
           result.ours.memoryKb = ours.memory().rss / 1024;
           if (postfix) {
@@ -359,19 +364,21 @@ export async function run(): Promise<void> {
           }
           results.set(shape.name, result);
         }
-        const oursEndToEnd = await measureEndToEnd({ host: '127.0.0.1', port: ours.port('smtp') }, reader.address, { port: ours.port('imap'), user: reader.address, password: TEST_PASSWORD });
-        oursEndToEnd.memoryKb = ours.memory().rss / 1024;
-        endToEnd = { ours: oursEndToEnd, theirs: postfix ? await measurePostfixDovecot() : null };
+        if (runs(END_TO_END.name)) {
+          const oursEndToEnd = await measureEndToEnd({ host: '127.0.0.1', port: ours.port('smtp') }, reader.address, { port: ours.port('imap'), user: reader.address, password: TEST_PASSWORD });
+          oursEndToEnd.memoryKb = ours.memory().rss / 1024;
+          endToEnd = { ours: oursEndToEnd, theirs: postfix ? await measurePostfixDovecot() : null };
+        }
       } finally {
         await ours.stop();
       }
       const check = createMailStore(await openDatabase(database.url));
       const stored = await check.database.prisma.message.count();
       await closeMailStore(check);
-      const expected = SHAPES.reduce((sum, shape) => sum + shape.messages, 0) + END_TO_END.messages;
+      const expected = inbound.reduce((sum, shape) => sum + shape.messages, 0) + (runs(END_TO_END.name) ? END_TO_END.messages : 0);
       if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
     }
-    const sink = await startSmtpSink(SINK_HOST, 25);
+    const sink = runs('outbound') ? await startSmtpSink(SINK_HOST, 25) : null;
     if (sink) {
       try {
         for (const shape of OUTBOUND_SHAPES) {
@@ -382,7 +389,7 @@ export async function run(): Promise<void> {
       } finally {
         sink.stop();
       }
-    } else {
+    } else if (runs('outbound')) {
       console.log('smtp-sink (Debian postfix) is not installed: no outbound shapes');
     }
   } finally {
