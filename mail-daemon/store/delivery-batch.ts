@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Engine } from '../../prisma/database.ts';
 import { changeRecordSteps, type StoreChange } from './change-bus.ts';
-import { deliverySteps, type DeliveredCopy, type PreparedDelivery } from './deliver.ts';
+import { deliverySteps, withSearchText, type DeliveredCopy, type PreparedDelivery } from './deliver.ts';
 import { sqliteStatements } from './driver-statements.ts';
 import { runSync, type Steps } from './sql-steps.ts';
 import { isRetryable } from './transaction.ts';
@@ -66,9 +66,14 @@ export function sqliteBatches(path: string, origin: string): { commit(requests: 
 // As long as Prisma's connection waits for a busy SQLite database.
 const BUSY_GIVE_UP_MS = 15_000;
 
-/** The batch's outcomes, retried while the database is busy; a batch that cannot commit fails each of its deliveries. */
-export async function commitRetrying(commit: (requests: DeliveryRequest[]) => Outcome[] | Promise<Outcome[]>, requests: DeliveryRequest[]): Promise<Outcome[]> {
+/**
+ * The batch's outcomes, retried while the database is busy; a batch that
+ * cannot commit fails each of its deliveries. The search text is worked out
+ * once, before the first try, on the thread that commits.
+ */
+export async function commitRetrying(commit: (requests: DeliveryRequest[]) => Outcome[] | Promise<Outcome[]>, batch: DeliveryRequest[]): Promise<Outcome[]> {
   const started = Date.now();
+  const requests = batch.map((request) => request.map((delivery) => (delivery.targets.length > 0 ? { ...delivery, prepared: withSearchText(delivery.prepared) } : delivery)));
   for (let attempt = 1; ; attempt++) {
     try {
       return await commit(requests);
