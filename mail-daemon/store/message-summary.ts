@@ -8,8 +8,8 @@
 // more here than a small one: a full parse would hold its decoded parts, a
 // few times its size, in memory at once.
 import { createHash, randomUUID } from 'node:crypto';
-import { simpleParser } from 'mailparser';
-import type { AddressObject, EmailAddress, ParsedMail, SimpleParserOptions } from 'mailparser';
+import { MailParser } from 'mailparser';
+import type { AddressObject, EmailAddress, MailParserOptions } from 'mailparser';
 import { headerBytes, parseMimeStructure, type MimeNode } from './mime-structure.ts';
 import { decodeTextPart, htmlToText } from './message-text.ts';
 
@@ -41,25 +41,80 @@ const MAX_HEADER_BYTES = 1024 * 1024;
 /** A longer thread id is hashed: it is indexed, and a PostgreSQL index entry is limited to about 2.7 kB. */
 const MAX_THREAD_ID_LENGTH = 250;
 
-const PARSER_OPTIONS: SimpleParserOptions = {
-  maxHeadSize: 2 * MAX_HEADER_BYTES,
-  // The header alone is parsed: there is no body to convert.
-  skipHtmlToText: true,
-  skipTextToHtml: true,
-  skipImageLinks: true,
-  keepCidLinks: true,
-  checksumAlgo: false,
+/** A header line as mailsplit reports it: the field name lower-cased, the line unfolded as it came (CRLF kept). */
+interface HeaderLine {
+  key: string;
+  line: string;
+}
+
+/** The decoded fields of a header; what simpleParser would return for a message that is only this header. */
+export interface ParsedHeader {
+  headerLines: HeaderLine[];
+  subject?: string;
+  from?: AddressObject;
+  to?: AddressObject | AddressObject[];
+  cc?: AddressObject | AddressObject[];
+}
+
+/**
+ * mailparser's own decoding of header lines (encoded words, charsets,
+ * address lists, groups, punycode), called on one parser that is never fed:
+ * simpleParser ran a Transform, mailsplit's splitter and several turns of the
+ * event loop per message for the same result, about 10% of the main thread
+ * with 10 SMTP sessions (issue 12). processHeaders is mailparser's method for
+ * each node's header; tests/store/message-summary checks that the two agree.
+ */
+const headerDecoder = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true } as MailParserOptions) as unknown as {
+  processHeaders(lines: HeaderLine[]): Map<string, unknown>;
 };
+
+/** The header's lines, split and unfolded as mailsplit's Headers does (RFC 5322 2.2.3), with its mbox and HTTP preambles left out. */
+function headerLines(header: Buffer): HeaderLine[] {
+  let end = header.length;
+  // An index scan: a regular expression for the trailing line ends is quadratic on a run of them.
+  while (end > 0 && (header[end - 1] === 0x0a || header[end - 1] === 0x0d)) end--;
+  const key = (name: string) => name.toLowerCase().trim();
+  const folded = (line: string) => line.startsWith(' ') || line.startsWith('\t');
+  const lines: HeaderLine[] = [];
+  // The last line has no colon yet: a continuation line may bring its name.
+  let keyPending = false;
+  header.toString('binary', 0, end).split(/\r?\n/).forEach((line, i) => {
+    const last = lines[lines.length - 1];
+    const colon = line.indexOf(':');
+    if (i > 0 && folded(line)) {
+      if (!last) return;
+      if (keyPending && colon >= 0) {
+        last.key = key(`${last.line}\r\n${line.slice(0, colon)}`);
+        keyPending = false;
+      }
+      last.line += `\r\n${line}`;
+      return;
+    }
+    if (i === 0 && /^(From|POST) /i.test(line)) return;
+    lines.push({ key: colon < 0 ? '' : key(line.slice(0, colon)), line });
+    keyPending = colon < 0;
+  });
+  return lines;
+}
 
 /** `structure` is the message's MIME tree when the caller has it already. */
 export async function summarizeMessage(raw: Buffer, structure: MimeNode = parseMimeStructure(raw)): Promise<MessageSummary> {
-  const parsed = await parse(headerOf(raw, structure));
+  const parsed = parseHeader(headerOf(raw, structure));
   return { ...summaryOf(parsed), preview: previewOf(raw, structure), hasAttachments: hasAttachments(structure, false) };
 }
 
-async function parse(header: Buffer): Promise<ParsedMail | null> {
+/** The header's fields, decoded as mailparser decodes them; null when it cannot be read. */
+export function parseHeader(header: Buffer): ParsedHeader | null {
   try {
-    return await simpleParser(header, PARSER_OPTIONS);
+    const headerLinesOf = headerLines(header);
+    const fields = headerDecoder.processHeaders(headerLinesOf);
+    return {
+      headerLines: headerLinesOf,
+      subject: fields.get('subject') as string | undefined,
+      from: fields.get('from') as AddressObject | undefined,
+      to: fields.get('to') as AddressObject | AddressObject[] | undefined,
+      cc: fields.get('cc') as AddressObject | AddressObject[] | undefined,
+    };
   } catch {
     return null;
   }
@@ -73,7 +128,7 @@ function headerOf(raw: Buffer, structure: MimeNode): Buffer {
   return Buffer.concat([header.subarray(0, lineEnd + 1), Buffer.from('\r\n')]);
 }
 
-function summaryOf(mail: ParsedMail | null): Omit<MessageSummary, 'preview' | 'hasAttachments'> {
+function summaryOf(mail: ParsedHeader | null): Omit<MessageSummary, 'preview' | 'hasAttachments'> {
   const header = (name: string) => (mail ? headerValue(mail, name) : '');
   const from = mail ? mailboxes(mail.from)[0] : undefined;
   const messageId = messageIds(header('message-id'))[0] ?? '';
@@ -94,7 +149,7 @@ function summaryOf(mail: ParsedMail | null): Omit<MessageSummary, 'preview' | 'h
 }
 
 /** The first field of that name, unfolded, not decoded. */
-function headerValue(mail: ParsedMail, name: string): string {
+function headerValue(mail: ParsedHeader, name: string): string {
   const line = mail.headerLines.find((l) => l.key === name)?.line ?? '';
   return line.slice(line.indexOf(':') + 1).replace(/[\r\n]+/g, '').trim();
 }

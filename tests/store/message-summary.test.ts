@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { PREVIEW_LENGTH, summarizeMessage, type MessageSummary } from '../../mail-daemon/store/message-summary.ts';
+import { simpleParser } from 'mailparser';
+import { PREVIEW_LENGTH, parseHeader, summarizeMessage, type MessageSummary } from '../../mail-daemon/store/message-summary.ts';
 import { MAX_PARTS } from '../../mail-daemon/store/mime-structure.ts';
 
 // nodemailer ships no types; this is the one piece of it the tests use.
@@ -220,6 +221,29 @@ describe('summarizeMessage', () => {
     const raw = Buffer.from('Subject: many parts\r\nFrom: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' + '--b\r\n\r\nx\r\n'.repeat(MAX_PARTS + 10) + '--b--\r\n');
     const result = await summary(raw);
     assert.deepEqual([result.subject, result.fromAddress], ['many parts', 'a@example.com']);
+  });
+
+  it('decodes header fields as mailparser\'s simpleParser does, without its streams', async () => {
+    const headers = [
+      crlf('Subject: =?ISO-8859-1?Q?Caf=E9?= =?UTF-8?B?4pyT?=', 'From: =?KOI8-R?B?5M3J1NLJyg==?= <dmitri@example.ru>', 'To: a@example.com', ''),
+      Buffer.concat([Buffer.from('Subject: '), Buffer.from('Grüße, raw UTF-8'), Buffer.from('\r\nFrom: '), Buffer.from([0x4a, 0xfc, 0x72, 0x67, 0x65, 0x6e]), Buffer.from(' <j@example.com>\r\n\r\n')]),
+      crlf('Subject: folded', '\tacross  lines', ' and more', 'To: Team: a@example.com,', '  "B, b" <b@example.com>;, c@xn--mller-kva.example', 'Cc: =?UTF-8?Q?=3Cx=40evil=2Eexample=3E?= <real@example.com>', ''),
+      crlf('From: first@example.com', 'From: second@example.com', 'To: a@example.com', 'To: b@example.com', 'Cc: ', ''),
+      crlf('From x@y Mon Jan  1 00:00:00 2024', 'Subject: after an mbox line', ''),
+      crlf('no colon on the first line', 'Subject: then one', 'a line without colon', ' Subject2: named by its continuation', ''),
+      Buffer.from('Subject: bare LF\nFrom: lf@example.com\n\n'),
+      crlf('Subject: =?UTF-8?Q?broken', 'From: <>', 'To: undisclosed-recipients:;', ''),
+      Buffer.from('Subject: trailing\r\n' + '\r'.repeat(1000)),
+      Buffer.alloc(0),
+    ];
+    for (const header of headers) {
+      const mine = parseHeader(header);
+      const theirs = await simpleParser(header, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true });
+      const label = JSON.stringify(header.toString('latin1').slice(0, 60));
+      assert.ok(mine, label);
+      assert.deepEqual(mine.headerLines, theirs.headerLines, label);
+      assert.deepEqual([mine.subject, mine.from, mine.to, mine.cc], [theirs.subject, theirs.from, theirs.to, theirs.cc], label);
+    }
   });
 
   it('agrees with what MailComposer wrote', async () => {
