@@ -1,21 +1,48 @@
-// MX answers with their TTL (RFC 1035 3.2.1), which Node's resolveMx drops,
-// so the outbound queue can keep them exactly as long as the domain says:
-// one question over UDP to each resolver in turn, asked again over TCP when
-// the answer comes truncated (RFC 1035 4.2.1, RFC 7766). A negative answer
-// lasts as the SOA in its authority section says (RFC 2308 5).
+// MX and TXT answers with their TTL (RFC 1035 3.2.1), which Node's
+// resolveMx and resolveTxt drop, so the outbound queue (MX) and the inbound
+// checks (TXT: SPF, DKIM, DMARC) can keep them exactly as long as the domain
+// says: one question over UDP to each resolver in turn, asked again over TCP
+// when the answer comes truncated (RFC 1035 4.2.1, RFC 7766). A negative
+// answer lasts as the SOA in its authority section says (RFC 2308 5).
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { MxRecord } from './resolver.ts';
 
-export interface MxAnswer {
-  /** Empty when the domain has no MX (NODATA). */
-  records: MxRecord[];
+export interface RecordAnswer<T> {
+  /** Empty when the name has no record of the type (NODATA). */
+  records: T[];
   /** Seconds the answer may be kept; Infinity when nothing says (NODATA without an SOA). */
   ttl: number;
 }
 
-const TYPE_MX = 15;
+export type MxAnswer = RecordAnswer<MxRecord>;
+
+/** A name that does not exist (NXDOMAIN), with how long that may be kept (RFC 2308 5). */
+export interface MissingName {
+  missing: true;
+  /** Seconds; Infinity when the answer had no SOA. */
+  ttl: number;
+}
+
+/** How each type's record data reads (RFC 1035 3.3.9, 3.3.14): TXT as Node gives it, its strings in an array. */
+const RECORD_TYPES = {
+  MX: { code: 15, read: (packet: Buffer, data: number): MxRecord => ({ priority: packet.readUInt16BE(data), exchange: readName(packet, data + 2).name }) },
+  TXT: {
+    code: 16,
+    read: (packet: Buffer, data: number, end: number): string[] => {
+      const strings: string[] = [];
+      for (let at = data; at < end; at += 1 + packet[at]) {
+        if (at + 1 + packet[at] > end) throw new Error('TXT string runs past its record');
+        strings.push(packet.toString('utf8', at + 1, at + 1 + packet[at]));
+      }
+      return strings;
+    },
+  },
+};
+
+type RecordType = keyof typeof RECORD_TYPES;
+type RecordOf<K extends RecordType> = ReturnType<(typeof RECORD_TYPES)[K]['read']>;
 const TYPE_SOA = 6;
 const RCODE_NXDOMAIN = 3;
 
@@ -24,7 +51,7 @@ function dnsError(code: string, name: string): Error {
   return Object.assign(new Error(`queryMx ${code} ${name}`), { code, hostname: name, syscall: 'queryMx' });
 }
 
-function questionPacket(id: number, name: string): Buffer {
+function questionPacket(id: number, name: string, type: number): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter((l) => l.length > 0);
   const header = Buffer.alloc(12);
   header.writeUInt16BE(id, 0);
@@ -32,7 +59,7 @@ function questionPacket(id: number, name: string): Buffer {
   header.writeUInt16BE(1, 4);
   const qname = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
   const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(TYPE_MX, 0);
+  tail.writeUInt16BE(type, 0);
   tail.writeUInt16BE(1, 2); // IN
   return Buffer.concat([header, qname, tail]);
 }
@@ -61,7 +88,7 @@ function readName(packet: Buffer, offset: number): { name: string; end: number }
 }
 
 /** The answer for `name`, or null when the packet is not the answer to our question `id`. */
-function parseResponse(packet: Buffer, id: number, name: string): { truncated: boolean; rcode: number; answer: MxAnswer } | null {
+function parseResponse<K extends RecordType>(packet: Buffer, id: number, name: string, wanted: K): { truncated: boolean; rcode: number; answer: RecordAnswer<RecordOf<K>> } | null {
   if (packet.length < 12 || packet.readUInt16BE(0) !== id || !(packet[2] & 0x80)) return null;
   const flags = packet.readUInt16BE(2);
   const [qd, an, ns] = [packet.readUInt16BE(4), packet.readUInt16BE(6), packet.readUInt16BE(8)];
@@ -71,7 +98,7 @@ function parseResponse(packet: Buffer, id: number, name: string): { truncated: b
     if (question.name.toLowerCase() !== name.toLowerCase().replace(/\.$/, '')) return null;
     offset = question.end + 4;
   }
-  const records: MxRecord[] = [];
+  const records: RecordOf<K>[] = [];
   let ttl = Infinity;
   let negativeTtl = Infinity;
   for (let i = 0; i < an + ns; i++) {
@@ -84,8 +111,8 @@ function parseResponse(packet: Buffer, id: number, name: string): { truncated: b
     const data = offset + 10;
     offset = data + length;
     if (offset > packet.length) throw new Error('record data runs past the packet');
-    if (i < an && type === TYPE_MX) {
-      records.push({ priority: packet.readUInt16BE(data), exchange: readName(packet, data + 2).name });
+    if (i < an && type === RECORD_TYPES[wanted].code) {
+      records.push(RECORD_TYPES[wanted].read(packet, data, offset) as RecordOf<K>);
       ttl = Math.min(ttl, recordTtl);
     } else if (i >= an && type === TYPE_SOA) {
       // RFC 2308 5: a negative answer lasts min(SOA TTL, SOA MINIMUM).
@@ -168,13 +195,20 @@ function overTcp(server: Server, query: Buffer, timeoutMs: number, accept: (pack
  * ETIMEOUT and the like when no server gave an answer.
  */
 export async function queryMx(servers: string[], name: string, options: { timeoutMs: number; tries: number }): Promise<MxAnswer> {
+  const answer = await queryRecords(servers, name, 'MX', options);
+  if ('missing' in answer) throw dnsError('ENOTFOUND', name);
+  return answer;
+}
+
+/** The records of one type at `name` with how long they may be kept, or that the name is missing; throws ESERVFAIL, ETIMEOUT and the like when no server gave an answer. */
+export async function queryRecords<K extends RecordType>(servers: string[], name: string, type: K, options: { timeoutMs: number; tries: number }): Promise<RecordAnswer<RecordOf<K>> | MissingName> {
   let lastError: Error = dnsError('ECONNREFUSED', name);
   for (let attempt = 0; attempt < options.tries; attempt++) {
     for (const server of servers.map(parseServer)) {
       const id = randomInt(0x10000);
-      const query = questionPacket(id, name);
-      const got: { response: ReturnType<typeof parseResponse> } = { response: null };
-      const accept = (packet: Buffer) => (got.response = parseResponse(packet, id, name)) !== null;
+      const query = questionPacket(id, name, RECORD_TYPES[type].code);
+      const got: { response: ReturnType<typeof parseResponse<K>> } = { response: null };
+      const accept = (packet: Buffer) => (got.response = parseResponse(packet, id, name, type)) !== null;
       try {
         await overUdp(server, query, options.timeoutMs, accept);
         if (got.response!.truncated) await overTcp(server, query, options.timeoutMs, accept);
@@ -185,7 +219,7 @@ export async function queryMx(servers: string[], name: string, options: { timeou
       }
       const { rcode, answer } = got.response!;
       if (rcode === 0) return answer;
-      if (rcode === RCODE_NXDOMAIN) throw dnsError('ENOTFOUND', name);
+      if (rcode === RCODE_NXDOMAIN) return { missing: true, ttl: answer.ttl };
       lastError = dnsError(rcode === 2 ? 'ESERVFAIL' : rcode === 5 ? 'EREFUSED' : 'EBADRESP', name);
     }
   }

@@ -5,7 +5,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { DnsServer } from '../config/config.ts';
-import { queryMx } from './mx-query.ts';
+import { queryMx, queryRecords } from './mx-query.ts';
 
 export interface MxRecord {
   exchange: string;
@@ -42,6 +42,9 @@ interface Answer<T> {
   /** Seconds the answer may be kept (RFC 1035 3.2.1); Infinity when the DNS gives none. */
   ttl: number;
 }
+
+/** How long answers are kept at most: their TTL, up to a day, as resolvers cap them (Unbound's cache-max-ttl). */
+export const DNS_CACHE_MAX_MS = 86_400_000;
 
 // An answer that comes without a TTL (c-ares gives none for a missing name or
 // type, nor does a NODATA answer without an SOA) is kept this long.
@@ -113,13 +116,23 @@ export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: 
     queryMx(resolver.getServers(), domain, queryOptions).then(({ records, ttl }) => ({ value: records, ttl }));
   const cacheMs = options.cacheMs ?? 0;
   const uncached = <T>(lookup: (name: string) => Promise<Answer<T>>) => (name: string) => lookup(name).then((a) => a.value);
+  // TXT (SPF, DKIM, DMARC, ARC for the inbound checks) is asked by queryRecords too, for its TTL; a missing name (null) is an answer like any.
+  const txt = (name: string): Promise<Answer<string[][] | null>> =>
+    queryRecords(resolver.getServers(), name, 'TXT', queryOptions).then((a) => ({ value: 'missing' in a ? null : a.records, ttl: a.ttl }));
+  const txtOf = cacheMs > 0 ? answerCache(cacheMs, txt) : uncached(txt);
+  /** As Node's resolveTxt answers: ENOTFOUND for a missing name, ENODATA for no TXT record; a copy, so no caller changes the kept answer. */
+  const resolveTxt = async (name: string): Promise<string[][]> => {
+    const records = await txtOf(name);
+    if (!records?.length) throw Object.assign(new Error(`queryTxt ${records ? 'ENODATA' : 'ENOTFOUND'} ${name}`), { code: records ? 'ENODATA' : 'ENOTFOUND', hostname: name, syscall: 'queryTxt' });
+    return records.map((strings) => [...strings]);
+  };
 
   return {
     resolveMx: cacheMs > 0 ? answerCache(cacheMs, mx) : uncached(mx),
     resolveAddresses: cacheMs > 0 ? answerCache(cacheMs, addresses) : uncached(addresses),
-    resolveTxt: (name) => resolver.resolveTxt(name),
+    resolveTxt,
     resolve4: (name) => resolver.resolve4(name),
     resolve6: (name) => resolver.resolve6(name),
-    resolve: (name, rrtype) => resolver.resolve(name, rrtype as 'A') as Promise<unknown[]>,
+    resolve: (name, rrtype) => (rrtype === 'TXT' ? resolveTxt(name) : (resolver.resolve(name, rrtype as 'A') as Promise<unknown[]>)),
   };
 }

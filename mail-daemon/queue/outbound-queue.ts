@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { SHUTDOWN_GRACE_MS, type DaemonContext, type Service } from '../startup/services.ts';
 import type { MailStore } from '../store/context.ts';
-import { createMailResolver, type MailResolver } from '../dns/resolver.ts';
+import { createMailResolver, DNS_CACHE_MAX_MS, type MailResolver } from '../dns/resolver.ts';
 import { findMailRoute } from './mail-routes.ts';
 import { deliverOverSmtp, type RecipientResult } from './smtp-delivery.ts';
 import { SmtpSessionCache } from './smtp-session-cache.ts';
@@ -44,9 +44,7 @@ export interface OutboundQueueOptions {
 
 const RECIPIENTS_PER_TRANSACTION = 100;
 // MX and address answers are kept for their TTL (dns/resolver.ts), so a queue
-// sending to one destination does not ask per message; at most a day, as
-// resolvers cap them (Unbound's cache-max-ttl).
-const DNS_CACHE_MAX_MS = 86_400_000;
+// sending to one destination does not ask per message.
 
 function defaultLocalAddress(listenHost: string): string | undefined {
   return isIP(listenHost) !== 0 && listenHost !== '0.0.0.0' && listenHost !== '::' ? listenHost : undefined;

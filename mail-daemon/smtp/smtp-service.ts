@@ -5,7 +5,7 @@ import type { SMTPServer, SMTPServerOptions, SMTPServerSession } from 'smtp-serv
 import { SmtpListener, type SmtpListenerOptions } from './smtp-listener.ts';
 import { SHUTDOWN_GRACE_MS, type Service, type RunningService } from '../startup/services.ts';
 import { LoginLimiter } from '../accounts/login-limiter.ts';
-import { createMailResolver } from '../dns/resolver.ts';
+import { createMailResolver, DNS_CACHE_MAX_MS } from '../dns/resolver.ts';
 import { keepOwnEnhancedCodes } from './enhanced-status.ts';
 import { ConnectionGate, type Refusal } from '../limits/connection-gate.ts';
 import { smtpError } from './smtp-error.ts';
@@ -49,7 +49,8 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
   return async ({ config, store, tls, log, incoming, connectionLimits }) => {
     keepOwnEnhancedCodes();
     const srsKeys = () => srsKeysOf(config);
-    const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers), log, incoming };
+    // SPF, DKIM and DMARC answers are kept for their TTL: mail from one sender domain asks once, not per message (issue 12).
+    const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers, { cacheMs: DNS_CACHE_MAX_MS }), log, incoming };
     const limiter = new LoginLimiter(store.database, config.login, log);
     // One gate for the three ports; a refused client hears why (RFC 5321 3.1: 421 instead of the greeting).
     const gate = new ConnectionGate(connectionLimits, 'smtp');

@@ -3,6 +3,8 @@
 // address and port, so a daemon under test resolves through DNS_SERVERS.
 // Names missing from the table get NXDOMAIN; a name without the asked type
 // gets an empty NOERROR answer (NODATA); `servfail: true` makes a name fail.
+// With `negativeTtl`, negative answers carry an SOA in their authority
+// section that says how long they may be kept (RFC 2308 3, 5).
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -34,6 +36,7 @@ export interface TestDnsServer {
 }
 
 const TYPES: Record<number, keyof DnsRecords> = { 1: 'A', 15: 'MX', 16: 'TXT', 28: 'AAAA' };
+const TYPE_SOA = 6;
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4 };
 const UDP_LIMIT = 512;
 
@@ -78,7 +81,22 @@ function rdata(type: keyof DnsRecords, value: unknown): Buffer {
 }
 
 /** The answer to one query, or null for a packet too broken to answer. */
-function answer(query: Buffer, zone: DnsZone, queries: string[]): Buffer | null {
+/** An SOA whose TTL and MINIMUM are `ttl`, owned by the question's name (RFC 1035 3.3.13). */
+function soaRecord(ttl: number): Buffer {
+  const rr = Buffer.alloc(10);
+  rr.writeUInt16BE(0xc00c, 0);
+  rr.writeUInt16BE(TYPE_SOA, 2);
+  rr.writeUInt16BE(1, 4);
+  rr.writeUInt32BE(ttl, 6);
+  const numbers = Buffer.alloc(20);
+  [1, 3600, 600, 86400, ttl].forEach((n, i) => numbers.writeUInt32BE(n, i * 4));
+  const data = Buffer.concat([encodeName('ns.test'), encodeName('hostmaster.test'), numbers]);
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(data.length);
+  return Buffer.concat([rr, length, data]);
+}
+
+function answer(query: Buffer, zone: DnsZone, queries: string[], negativeTtl?: number): Buffer | null {
   if (query.length < 12) return null;
   const id = query.readUInt16BE(0);
   const flags = query.readUInt16BE(2);
@@ -123,7 +141,9 @@ function answer(query: Buffer, zone: DnsZone, queries: string[]): Buffer | null 
   header.writeUInt16BE(0x8000 | (flags & 0x7800) | 0x0400 | (flags & 0x0100) | rcode, 2);
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(answers.length / 2, 6);
-  return Buffer.concat([header, question, ...answers]);
+  const authority = negativeTtl !== undefined && answers.length === 0 && rcode !== RCODE.SERVFAIL ? [soaRecord(negativeTtl)] : [];
+  header.writeUInt16BE(authority.length, 8);
+  return Buffer.concat([header, question, ...answers, ...authority]);
 }
 
 /** RFC 1035 4.2.1: a UDP answer over 512 bytes is cut and flagged TC, and the client asks again over TCP. */
@@ -134,7 +154,7 @@ function truncated(response: Buffer, questionEnd: number): Buffer {
   return cut;
 }
 
-export async function startTestDnsServer(zone: DnsZone, host = '127.0.0.1'): Promise<TestDnsServer> {
+export async function startTestDnsServer(zone: DnsZone, host = '127.0.0.1', options: { negativeTtl?: number } = {}): Promise<TestDnsServer> {
   const queries: string[] = [];
   // Lower-case keys so lookups are case-insensitive, as DNS is.
   const table: DnsZone = new Proxy(zone, {
@@ -157,7 +177,7 @@ export async function startTestDnsServer(zone: DnsZone, host = '127.0.0.1'): Pro
         while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
           const query = pending.subarray(2, 2 + pending.readUInt16BE(0));
           pending = pending.subarray(2 + query.length);
-          const response = answer(query, table, queries);
+          const response = answer(query, table, queries, options.negativeTtl);
           if (!response) return void socket.destroy();
           const length = Buffer.alloc(2);
           length.writeUInt16BE(response.length);
@@ -175,7 +195,7 @@ export async function startTestDnsServer(zone: DnsZone, host = '127.0.0.1'): Pro
       continue;
     }
     udp.on('message', (query, peer) => {
-      const response = answer(query, table, queries);
+      const response = answer(query, table, queries, options.negativeTtl);
       if (!response) return;
       const questionEnd = 12 + query.subarray(12).indexOf(0) + 5;
       udp.send(response.length > UDP_LIMIT ? truncated(response, questionEnd) : response, peer.port, peer.address);
