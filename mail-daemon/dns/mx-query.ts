@@ -157,7 +157,8 @@ function overUdp(server: Server, query: Buffer, timeoutMs: number, accept: (pack
         done(error as Error);
       }
     });
-    socket.send(query, server.port, server.host, (error) => error && done(error));
+    // Connected, so that a port nobody listens on answers at once (ICMP unreachable is ECONNREFUSED), as c-ares does, instead of after the timeout.
+    socket.connect(server.port, server.host, () => socket.send(query, (error) => error && done(error)));
   });
 }
 
