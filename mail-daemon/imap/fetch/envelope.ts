@@ -22,14 +22,41 @@ export function envelope(header: Buffer): ResponseValue {
  * envelopes then parses none of them. Null otherwise.
  */
 function plainEnvelope(json: string): string | null {
-  if (json.length > MAX_QUOTED || !PRINTABLE.test(json)) return null;
-  if (json.includes('\\') && json.replace(QUOTE_ESCAPE, '').includes('\\')) return null;
-  return json.replace(JSON_TOKEN, (token) => (token[0] === '"' ? token : token === 'null' ? 'NIL' : token === '[' ? '(' : token === ']' ? ')' : ' '));
+  if (json.length > MAX_QUOTED) return null;
+  // One pass: strings are copied as they are, and outside them [ ] , null become ( ) space NIL.
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return null;
+    if (c === QUOTE) {
+      for (i++; i < json.length; i++) {
+        const d = json.charCodeAt(i);
+        if (d < 0x20 || d > 0x7e) return null;
+        if (d === BACKSLASH) {
+          const escaped = json.charCodeAt(++i);
+          if (escaped !== QUOTE && escaped !== BACKSLASH) return null;
+        } else if (d === QUOTE) break;
+      }
+    } else if (c === OPEN || c === CLOSE || c === COMMA) {
+      out += json.slice(from, i) + (c === OPEN ? '(' : c === CLOSE ? ')' : ' ');
+      from = i + 1;
+    } else if (c === LETTER_N) {
+      // JSON's only bare word here is null.
+      out += json.slice(from, i) + 'NIL';
+      i += 3;
+      from = i + 1;
+    }
+  }
+  return out + json.slice(from);
 }
 
-const PRINTABLE = /^[\x20-\x7e]*$/;
-const QUOTE_ESCAPE = /\\["\\]/g;
-const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|null|[[\],]/g;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const COMMA = 0x2c;
+const LETTER_N = 0x6e;
 
 /** From the stored JSON (see prisma/schema.prisma MessageEnvelope). */
 export function storedEnvelope(json: string): ResponseValue {
