@@ -1,15 +1,16 @@
 // Runs SEARCH criteria over the selected mailbox: the one place that SEARCH,
 // SORT and THREAD find their messages (RFC 5256 3: SORT and THREAD take
 // SEARCH's criteria). BODY and TEXT go to the store's full-text search first;
-// the other keys are matched against the message rows, and the header bytes
-// only when a key needs them (search.ts).
+// the other keys are matched against the message rows, with the stored search
+// fields for From, To, Cc, Bcc and Date, and the header bytes only when a key
+// needs another field or the content has no stored fields (search.ts).
 import { loadHeaders } from '../store/bulk-reads.ts';
 import { searchMessageText } from '../store/full-text-search.ts';
 import { listSearchRows } from '../store/messages.ts';
 import { no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { SEARCH_CHARSETS, usesModseq, type SearchKey } from './parser/search-keys.ts';
-import { matches, needsContent, requiredUids, textKeys, type SearchScope, type SearchTarget } from './search.ts';
+import { headerNeeds, matches, requiredUids, textKeys, type SearchScope, type SearchTarget } from './search.ts';
 
 export interface FoundMessage {
   seq: number;
@@ -38,19 +39,23 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
     scope.textHits.set(textKey, new Set(hits.map((hit) => hit.uid)));
   }
   const required = requiredUids(key, scope);
+  const needs = headerNeeds(key);
+  const searchFields = needs === 'search-fields';
   // Few required UIDs are read by UID; many, as the whole mailbox in one go.
   const listed =
     required === null || required.size > selected.exists / 4
-      ? await listSearchRows(session.store, accountId, selected.id)
+      ? await listSearchRows(session.store, accountId, selected.id, { searchFields })
       : required.size === 0
         ? []
-        : await listSearchRows(session.store, accountId, selected.id, { uids: [...required] });
+        : await listSearchRows(session.store, accountId, selected.id, { uids: [...required], searchFields });
   const all = listed.filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
   const found: FoundMessage[] = [];
-  // What the keys read of a message is its header (BODY and TEXT went to the full-text search).
+  // What the keys read of a message is its header (BODY and TEXT went to the full-text search):
+  // its stored search fields, or its bytes for other fields and for contents stored without them.
   for (let i = 0; i < all.length; i += HEADER_BATCH) {
     const batch = all.slice(i, i + HEADER_BATCH);
-    const contents = needsContent(key) ? await loadHeaders(session.store, batch.map((m) => m.contentHash)) : null;
+    const unstored = needs === 'none' ? [] : batch.filter((m) => !(searchFields && m.searchFields));
+    const contents = unstored.length > 0 ? await loadHeaders(session.store, unstored.map((m) => m.contentHash)) : null;
     for (const message of batch) {
       const target: SearchTarget = { message, seq: selected.seqOf(message.uid), content: contents?.get(message.contentHash) };
       if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, modseq: message.modseq });

@@ -1,23 +1,29 @@
 // Evaluates SEARCH criteria (RFC 3501 6.4.4) against the messages of the
 // selected mailbox. Flags, internal dates, sizes and the subject (decoded at
-// delivery) come from the message rows; other headers (addresses included)
-// and the Date field read the stored header bytes, only when the criteria need them.
+// delivery) come from the message rows; From, To, Cc, Bcc and Date from the
+// search fields stored with the content (store/search-fields.ts); other
+// headers read the stored header bytes, only when the criteria need them.
 // BODY and TEXT are answered beforehand by the store's full-text search
 // (textHits), one query per key.
 import libmime from 'libmime';
-import type { SearchRow } from '../store/messages.ts';
+import type { ContentExtras, SearchRow } from '../store/messages.ts';
 import { headerBytes } from '../store/mime-structure.ts';
-import { fieldValue, firstValue, splitHeaderFields, type HeaderField } from '../store/header-fields.ts';
+import { splitHeaderFields, type HeaderField } from '../store/header-fields.ts';
+import { headerFieldValues, SEARCH_FIELD_NAMES, type SearchFields } from '../store/search-fields.ts';
 import { parseSearchDate, type SearchKey } from './parser/search-keys.ts';
 import { concreteRanges } from './parser/sequence-set.ts';
 import type { LoadedContent } from '../store/bulk-reads.ts';
 
 export interface SearchTarget {
-  message: SearchRow;
+  /** searchFields: the stored JSON, when the listing brought it and the content has it. */
+  message: SearchRow & ContentExtras;
   seq: number;
+  /** The header bytes, for keys the stored search fields do not answer. */
   content?: LoadedContent;
   /** The header's fields, split once per message when a key needs them. */
   fields?: HeaderField[];
+  /** The stored search fields, parsed once per message when a key needs them. */
+  searchFields?: SearchFields;
 }
 
 export interface SearchScope {
@@ -30,24 +36,31 @@ export interface SearchScope {
   textHits: Map<SearchKey, Set<number>>;
 }
 
-export function needsContent(key: SearchKey): boolean {
+/** The header fields a key reads (lower case), beyond the message row. */
+function headerFieldsRead(key: SearchKey): string[] {
   switch (key.op) {
     case 'header':
       // The subject is kept decoded with the message; addresses are matched in the
       // whole field (names, groups, parts of addresses), and "" asks whether the field is there.
-      return key.field !== 'subject' || key.value === '';
+      return key.field !== 'subject' || key.value === '' ? [key.field] : [];
     case 'date':
       // SENT* read the Date field as written (sentDate is its instant in UTC).
-      return key.field === 'sent';
+      return key.field === 'sent' ? ['date'] : [];
     case 'and':
-      return key.keys.some(needsContent);
+      return key.keys.flatMap(headerFieldsRead);
     case 'or':
-      return needsContent(key.left) || needsContent(key.right);
+      return [...headerFieldsRead(key.left), ...headerFieldsRead(key.right)];
     case 'not':
-      return needsContent(key.key);
+      return headerFieldsRead(key.key);
     default:
-      return false;
+      return [];
   }
+}
+
+/** What of the header a key needs: nothing, only the stored search fields, or the header bytes. */
+export function headerNeeds(key: SearchKey): 'none' | 'search-fields' | 'header' {
+  const fields = headerFieldsRead(key);
+  return fields.length === 0 ? 'none' : fields.every((name) => SEARCH_FIELD_NAMES.has(name)) ? 'search-fields' : 'header';
 }
 
 function inRanges(value: number, ranges: [number, number][]): boolean {
@@ -66,10 +79,16 @@ function compareDay(value: string, compare: 'before' | 'on' | 'since', day: stri
   return compare === 'before' ? value < day : compare === 'on' ? value === day : value >= day;
 }
 
-function headerFields(target: SearchTarget): HeaderField[] {
+/** The values of a header field, unfolded and as written: from the stored search fields when the message has them, else from its header bytes. */
+function fieldValues(target: SearchTarget, name: string): string[] {
+  const stored = target.message.searchFields;
+  if (stored && SEARCH_FIELD_NAMES.has(name)) {
+    target.searchFields ??= JSON.parse(stored) as SearchFields;
+    return target.searchFields[name] ?? [];
+  }
   const { raw, structure } = target.content!;
   target.fields ??= splitHeaderFields(headerBytes(raw, structure));
-  return target.fields;
+  return headerFieldValues(target.fields, name);
 }
 
 /**
@@ -78,7 +97,7 @@ function headerFields(target: SearchTarget): HeaderField[] {
  * 20th, though the 21st in UTC). Without a readable one, the internal date.
  */
 function sentDay(target: SearchTarget): string {
-  const match = /(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})\b/.exec(firstValue(headerFields(target), 'date') ?? '');
+  const match = /(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})\b/.exec(fieldValues(target, 'date')[0] ?? '');
   if (match) {
     // RFC 5322 4.3: a two-digit year below 50 is 20xx, others and three digits 19xx.
     const year = Number(match[3]) + (match[3].length === 2 ? (Number(match[3]) < 50 ? 2000 : 1900) : match[3].length === 3 ? 1900 : 0);
@@ -103,7 +122,7 @@ export function decodeWords(value: string): string {
 function headerMatches(target: SearchTarget, field: string, value: string): boolean {
   if (field === 'subject' && value !== '') return contains(target.message.subject, value);
   // RFC 3501 6.4.4: a substring of the field's value; an empty string matches every message that has the field.
-  return headerFields(target).some((f) => f.name === field && (value === '' || contains(decodeWords(fieldValue(f)), value)));
+  return fieldValues(target, field).some((v) => value === '' || contains(decodeWords(v), value));
 }
 
 /** The BODY and TEXT keys of a search, for the full-text queries that run before matching. */

@@ -89,7 +89,7 @@ export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise
         ? Prisma.sql`SELECT "hash", "envelope" FROM "MessageEnvelope" WHERE "hash" = ANY(${chunk}::text[])`
         : Prisma.sql`SELECT "hash", "envelope" FROM "MessageEnvelope" WHERE "hash" IN (SELECT "value" FROM json_each(${JSON.stringify(chunk)}))`,
     );
-    for (const row of rows) out.set(row.hash, { raw: EMPTY, structure: NO_STRUCTURE, envelope: row.envelope });
+    for (const row of rows) out.set(row.hash, envelopeContent(row.envelope));
   }
   const older = unique.filter((hash) => !out.has(hash));
   if (older.length > 0) for (const [hash, content] of await loadHeaders(store, older)) out.set(hash, content);
@@ -98,6 +98,11 @@ export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise
 
 const EMPTY = Buffer.alloc(0);
 const NO_STRUCTURE = { start: 0, bodyStart: 0 } as MimeNode;
+
+/** A content known by its stored envelope alone (loadEnvelopes, or a listing that brought it). */
+export function envelopeContent(envelope: string): LoadedContent {
+  return { raw: EMPTY, structure: NO_STRUCTURE, envelope };
+}
 
 /** Content read at once is bounded by bytes too, so that a FETCH of big messages holds a few, not a hundred. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;

@@ -5,6 +5,8 @@ import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, type Steps } from './sql-steps.ts';
 import { messageEnvelope } from './envelope.ts';
 import { headerBytes, parseMimeStructure } from './mime-structure.ts';
+import { splitHeaderFields } from './header-fields.ts';
+import { searchFieldsJson } from './search-fields.ts';
 
 export interface PreparedContent {
   hash: string;
@@ -13,6 +15,8 @@ export interface PreparedContent {
   structure: string;
   /** JSON of the IMAP ENVELOPE (store/envelope.ts). */
   envelope: string;
+  /** JSON of the fields SEARCH reads most (store/search-fields.ts). */
+  searchFields: string;
 }
 
 /**
@@ -46,21 +50,24 @@ export function contentHash(raw: Buffer): string {
 export function prepareContent(input: Buffer): PreparedContent {
   const raw = withCrlf(input);
   const structure = parseMimeStructure(raw);
+  const header = headerBytes(raw, structure);
   return {
     hash: contentHash(raw),
     raw,
     size: raw.length,
     structure: JSON.stringify(structure),
-    envelope: JSON.stringify(messageEnvelope(headerBytes(raw, structure))),
+    envelope: JSON.stringify(messageEnvelope(header)),
+    searchFields: searchFieldsJson(splitHeaderFields(header)),
   };
 }
 
-/** Inserts the content and its envelope unless the same bytes are already stored. */
+/** Inserts the content, its envelope and search fields unless the same bytes are already stored. */
 export function* contentSteps(content: PreparedContent): Steps<void> {
   yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
     VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${new Date()})
     ON CONFLICT ("hash") DO NOTHING`;
   yield Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${content.hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`;
+  yield Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${content.hash}, ${content.searchFields}) ON CONFLICT ("hash") DO NOTHING`;
 }
 
 export function storeContent(tx: Tx, content: PreparedContent): Promise<void> {

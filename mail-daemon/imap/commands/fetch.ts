@@ -5,7 +5,7 @@ import { setFlags } from '../../store/message-flags.ts';
 import { listMessageStates } from '../../store/messages.ts';
 import { fetchItemValues, isEnvelope, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
-import { byContentSize, loadContents, loadEnvelopes, loadHeaders, type LoadedContent } from '../../store/bulk-reads.ts';
+import { byContentSize, envelopeContent, loadContents, loadEnvelopes, loadHeaders, type LoadedContent } from '../../store/bulk-reads.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges } from '../parser/sequence-set.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
@@ -47,8 +47,10 @@ export const fetchCommand = defineCommand({
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
+      // Envelopes come with the rows, in the same statement (ContentExtras).
       let messages = await listMessageStates(session.store, accountId, selected.id, {
         uids: batch,
+        envelope: envelopeOnly,
         ...(modifiers.changedSince !== undefined ? { changedSince: modifiers.changedSince } : {}),
       });
       let batchItems = items;
@@ -65,9 +67,11 @@ export const fetchCommand = defineCommand({
       }
       const wantsFlags = batchItems.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
       for (const part of withContent && !headerOnly ? byContentSize(messages) : [messages]) {
-        const hashes = part.map((m) => m.contentHash);
-        const load = !withContent ? null : envelopeOnly ? loadEnvelopes : headerOnly ? loadHeaders : loadContents;
+        const unread = envelopeOnly ? part.filter((m) => !m.envelope) : part;
+        const hashes = unread.map((m) => m.contentHash);
+        const load = !withContent || hashes.length === 0 ? null : envelopeOnly ? loadEnvelopes : headerOnly ? loadHeaders : loadContents;
         const contents = load ? await load(session.store, hashes) : new Map<string, LoadedContent>();
+        if (envelopeOnly) for (const m of part) if (m.envelope) contents.set(m.contentHash, envelopeContent(m.envelope));
         for (const message of part) {
           const seq = selected.seqOf(message.uid);
           if (!seq) continue;
