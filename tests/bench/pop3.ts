@@ -16,6 +16,7 @@ import { closeMailStore, createMailStore } from '../../mail-daemon/store/context
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { startDaemonProcess } from '../support/daemon-process.ts';
+import { cpuSeconds } from '../support/process-cpu.ts';
 import { buildMessage } from '../support/messages.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
 import { deliverAll } from './imap.ts';
@@ -133,25 +134,39 @@ interface Result {
   mode: string;
   seconds: number;
   bytes: number;
+  /** CPU seconds the server used meanwhile (process-cpu.ts): a figure that depends less on the machine's load. */
+  cpu: number;
 }
 
-async function measure(server: string, port: number, user: string, password: string, rounds = ROUNDS): Promise<Result[]> {
+/** Where the server's CPU time is read: its process, or Dovecot's master. */
+interface Server {
+  name: string;
+  port: number;
+  pid: number;
+  user: string;
+  password: string;
+}
+
+/** Per mode, the median pass by time, with the CPU time summed over all passes and scaled to one. */
+async function measure(server: Server, rounds = ROUNDS): Promise<Result[]> {
   const results: Result[] = [];
   for (const mode of ['one at a time', 'pipelined'] as const) {
     const passes: Result[] = [];
-    for (let round = 0; round < rounds; round++) passes.push(await pass(server, mode, port, user, password));
+    for (let round = 0; round < rounds; round++) passes.push(await pass(server, mode));
+    const cpu = passes.reduce((sum, p) => sum + p.cpu, 0) / passes.length;
     passes.sort((a, b) => a.seconds - b.seconds);
-    results.push(passes[Math.floor(passes.length / 2)]);
+    results.push({ ...passes[Math.floor(passes.length / 2)], cpu });
   }
   return results;
 }
 
 /** One session that retrieves every message SWEEPS times, in order. */
-async function pass(server: string, mode: 'one at a time' | 'pipelined', port: number, user: string, password: string): Promise<Result> {
-  const client = await BenchClient.open(port);
-  await client.login(user, password);
+async function pass(server: Server, mode: 'one at a time' | 'pipelined'): Promise<Result> {
+  const client = await BenchClient.open(server.port);
+  await client.login(server.user, server.password);
   const total = COUNT * SWEEPS;
   const number = (k: number) => (k % COUNT) + 1;
+  const cpuBefore = cpuSeconds(server.pid);
   const started = process.hrtime.bigint();
   if (mode === 'one at a time') {
     for (let k = 0; k < total; k++) await client.retr([number(k)])[0];
@@ -169,8 +184,9 @@ async function pass(server: string, mode: 'one at a time' | 'pipelined', port: n
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
   await client.quit();
-  return { server, mode, seconds, bytes: client.bytes };
+  return { server: server.name, mode, seconds, bytes: client.bytes, cpu };
 }
 
 async function measureOurs(messages: Buffer[]): Promise<Result[]> {
@@ -182,9 +198,10 @@ async function measureOurs(messages: Buffer[]): Promise<Result[]> {
     await closeMailStore(store);
     const daemon = await startDaemonProcess(database.url, { services: ['pop3'] });
     try {
+      const server = { name: `ours (${ENGINE})`, port: daemon.port('pop3'), pid: daemon.pid, user: account.address, password: TEST_PASSWORD };
       // One warm-up pass so both servers are measured with their caches filled.
-      await measure('warm-up', daemon.port('pop3'), account.address, TEST_PASSWORD, 1);
-      return await measure(`ours (${ENGINE})`, daemon.port('pop3'), account.address, TEST_PASSWORD);
+      await measure(server, 1);
+      return await measure(server);
     } finally {
       await daemon.stop();
     }
@@ -202,8 +219,9 @@ export async function run(): Promise<void> {
   const dovecot = await startDovecot('pop3', messages, 'pop3_uidl_format = %08Xu%08Xv');
   if (dovecot) {
     try {
-      await measure('warm-up', dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD, 1);
-      results.push(...(await measure(`dovecot ${dovecot.version}`, dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD)));
+      const server = { name: `dovecot ${dovecot.version}`, port: dovecot.port, pid: dovecot.pid, user: DOVECOT_USER, password: DOVECOT_PASSWORD };
+      await measure(server, 1);
+      results.push(...(await measure(server)));
     } finally {
       dovecot.stop();
     }
@@ -211,15 +229,16 @@ export async function run(): Promise<void> {
     console.log('dovecot-pop3d is not installed: no comparison (apt-get install dovecot-pop3d to add one)');
   }
 
-  console.log('server           mode            seconds   msg/s    MB/s');
+  const retrieved = COUNT * SWEEPS;
+  console.log('server           mode            seconds   msg/s    MB/s  server CPU us/msg');
   for (const r of results) {
     console.log(
-      `${r.server.padEnd(16)} ${r.mode.padEnd(15)} ${r.seconds.toFixed(2).padStart(7)} ${((COUNT * SWEEPS) / r.seconds).toFixed(0).padStart(7)} ${(r.bytes / 1e6 / r.seconds).toFixed(1).padStart(7)}`,
+      `${r.server.padEnd(16)} ${r.mode.padEnd(15)} ${r.seconds.toFixed(2).padStart(7)} ${(retrieved / r.seconds).toFixed(0).padStart(7)} ${(r.bytes / 1e6 / r.seconds).toFixed(1).padStart(7)} ${((r.cpu / retrieved) * 1e6).toFixed(1).padStart(18)}`,
     );
   }
   const theirs = results.filter((r) => r.server.startsWith('dovecot'));
   for (const mine of results.filter((r) => r.server.startsWith('ours'))) {
     const other = theirs.find((r) => r.mode === mine.mode);
-    if (other) console.log(`ratio ours/dovecot ${mine.mode}: ${(other.seconds / mine.seconds).toFixed(2)}x (msg/s)`);
+    if (other) console.log(`ratio ours/dovecot ${mine.mode}: ${(other.seconds / mine.seconds).toFixed(2)}x msg/s, ${(other.cpu / mine.cpu).toFixed(2)}x msg per CPU second`);
   }
 }
