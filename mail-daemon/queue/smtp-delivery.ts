@@ -4,10 +4,10 @@
 // per recipient. A host that cannot be reached or will not talk (connection
 // refused, timeout, greeting or EHLO refused, 421) hands the recipients on to
 // the next host; a reply to MAIL, RCPT or DATA is the answer for this attempt.
-import { createRequire } from 'node:module';
 import { connect, isIP, type Socket } from 'node:net';
 import type { MailHost } from './mail-routes.ts';
-import { SmtpSession, type SmtpConnection, type SmtpError, type SmtpSendInfo, type SmtpSessionCache } from './smtp-session-cache.ts';
+import { SmtpClient, SmtpConnectionError, type SmtpReply, type TransactionReplies } from './smtp-client.ts';
+import type { SmtpSessionCache } from './smtp-session-cache.ts';
 
 export type RecipientOutcome = 'delivered' | 'deferred' | 'failed' | 'abandoned';
 
@@ -37,9 +37,6 @@ export interface SmtpDeliveryOptions {
   /** Open sessions to reuse, and where a session goes after a message that went well. */
   sessions?: SmtpSessionCache;
 }
-
-const require = createRequire(import.meta.url);
-const SMTPConnection = require('nodemailer/lib/smtp-connection') as new (options: object) => SmtpConnection;
 
 const ENHANCED_STATUS = /^[245]\d\d[ -]([245]\.\d{1,3}\.\d{1,3})\b/;
 
@@ -72,7 +69,7 @@ class HostFailure extends Error {
 }
 
 /**
- * A TCP connection with Nagle's algorithm off, handed to nodemailer already
+ * A TCP connection with Nagle's algorithm off, handed to the client already
  * open: otherwise the small last write of a transaction (the dot that ends
  * DATA) waits for the server's delayed ACK, some 40 ms per message.
  */
@@ -97,9 +94,19 @@ function openSocket(address: string, options: SmtpDeliveryOptions): Promise<Sock
   });
 }
 
-function isHostFailure(error: SmtpError): boolean {
-  if (error.responseCode === 421) return true;
-  return error.code !== 'EENVELOPE' && error.code !== 'EMESSAGE';
+const errorCode = (error: unknown) => (error as { code?: string })?.code;
+
+/** Each recipient's outcome from the replies of its transaction. */
+function outcomes(envelope: { recipients: string[] }, replies: TransactionReplies, remoteMta: string): RecipientResult[] {
+  const { mail, rcpts, data, final } = replies;
+  return envelope.recipients.map((rcpt, i) => {
+    if (mail.code >= 300) return fromReply(rcpt, mail.text, remoteMta);
+    const rcptReply = rcpts[i];
+    if (!rcptReply || rcptReply.code >= 300) return fromReply(rcpt, rcptReply?.text ?? mail.text, remoteMta);
+    // An accepted recipient shares the message's fate: DATA's reply, or the one after the content.
+    const last: SmtpReply | null = data && data.code !== 354 ? data : final;
+    return fromReply(rcpt, last?.text ?? '451 4.4.2 the transaction stopped before the message was sent', remoteMta);
+  });
 }
 
 async function attemptSession(
@@ -112,72 +119,59 @@ async function attemptSession(
 ): Promise<RecipientResult[]> {
   const remoteMta = `${host.name} [${address}]`;
   const key = `${address} ${options.port} ${useTls} ${options.localAddress ?? ''} ${options.heloName}`;
-  const session = (await options.sessions?.take(key)) ?? (await openSession(host, address, options, useTls, remoteMta));
-  const { connection } = session;
-  const abort = () => session.abandon();
-  let finished = false;
-  options.signal?.addEventListener('abort', abort, { once: true });
-  const failed = session.dropped;
-
-  try {
-    const message = { from: envelope.from, to: envelope.recipients, size: raw.length, use8BitMime: raw.some((b) => b > 127) };
-    let info: SmtpSendInfo;
+  for (;;) {
+    const reused = options.sessions?.take(key);
+    const session = reused ?? (await openSession(host, address, options, useTls, remoteMta));
+    const abort = () => session.abandon();
+    options.signal?.addEventListener('abort', abort, { once: true });
     try {
-      info = await Promise.race([failed, new Promise<SmtpSendInfo>((resolve, reject) => connection.send(message, raw, (e, i) => (e ? reject(e) : resolve(i))))]);
+      // RFC 1870: a message over the server's SIZE is not sent.
+      if (session.sizeLimit > 0 && raw.length > session.sizeLimit) {
+        keep(session, key, options);
+        return envelope.recipients.map((rcpt) => fromReply(rcpt, '552 5.3.4 message too big for the receiving server', remoteMta));
+      }
+      const replies = await session.transaction(envelope, raw, reused !== undefined);
+      keep(session, key, options);
+      return outcomes(envelope, replies, remoteMta);
     } catch (error) {
-      const e = error as SmtpError;
-      if (e.code === 'EABORT') throw e;
-      if (isHostFailure(e)) throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null);
-      const rejections = e.rejectedErrors ?? connection._envelope?.rejectedErrors ?? [];
-      const byRecipient = new Map(rejections.map((r) => [r.recipient, r.response ?? '']));
-      // The reply to MAIL FROM or DATA, or a message too big for the server's SIZE.
-      const common = e.response ?? '552 5.3.4 message too big for the receiving server';
-      return envelope.recipients.map((rcpt) => fromReply(rcpt, byRecipient.get(rcpt) || common, remoteMta));
+      session.close();
+      if (errorCode(error) === 'EABORT') throw error;
+      if (!(error instanceof SmtpConnectionError)) throw error;
+      // A kept session the server closed meanwhile: once more on a new one
+      // (the next take), as nothing can have been delivered over it.
+      if (reused && !session.contentSent) continue;
+      throw new HostFailure(`${remoteMta}: ${oneLine(error.message)}`, error.reply ? oneLine(error.reply.text) : null);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
     }
-    finished = true;
-    if (options.sessions) options.sessions.put(key, session);
-    else connection.quit();
-    const byRecipient = new Map((info.rejectedErrors ?? []).map((r) => [r.recipient, r.response ?? '']));
-    return envelope.recipients.map((rcpt) => fromReply(rcpt, byRecipient.get(rcpt) || info.response, remoteMta));
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-    if (!finished) connection.close();
   }
 }
 
+function keep(session: SmtpClient, key: string, options: SmtpDeliveryOptions): void {
+  if (options.sessions) options.sessions.put(key, session);
+  else session.quit();
+}
+
 /** A new connection to the host, greeted (EHLO, STARTTLS when offered and wanted). */
-async function openSession(host: MailHost, address: string, options: SmtpDeliveryOptions, useTls: boolean, remoteMta: string): Promise<SmtpSession> {
-  const socket = await openSocket(address, options).catch((error: SmtpError) => {
-    if (error.code === 'EABORT') throw error;
+async function openSession(host: MailHost, address: string, options: SmtpDeliveryOptions, useTls: boolean, remoteMta: string): Promise<SmtpClient> {
+  const socket = await openSocket(address, options).catch((error: Error) => {
+    if (errorCode(error) === 'EABORT') throw error;
     throw new HostFailure(`${remoteMta}: ${oneLine(error.message)}`, null);
   });
-  const connection = new SMTPConnection({
-    connection: socket,
-    host: address,
-    port: options.port,
-    name: options.heloName,
-    opportunisticTLS: true,
-    ignoreTLS: !useTls,
-    tls: { rejectUnauthorized: false, ...(isIP(host.name) ? {} : { servername: host.name }) },
-    connectionTimeout: options.connectionTimeoutMs ?? 30_000,
-    greetingTimeout: options.connectionTimeoutMs ?? 30_000,
-    socketTimeout: options.socketTimeoutMs ?? 5 * 60_000,
-    logger: false,
-  });
-  const session = new SmtpSession(connection);
-  const abort = () => session.abandon();
+  const abort = () => socket.destroy(Object.assign(new Error('delivery abandoned: the queue is stopping'), { code: 'EABORT' }));
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    await Promise.race([session.dropped, new Promise<void>((resolve, reject) => connection.connect((e) => (e ? reject(e) : resolve())))]);
-    return session;
+    return await SmtpClient.open(socket, {
+      heloName: options.heloName,
+      useTls,
+      servername: isIP(host.name) ? undefined : host.name,
+      greetingTimeoutMs: options.connectionTimeoutMs ?? 30_000,
+      replyTimeoutMs: options.socketTimeoutMs ?? 5 * 60_000,
+    });
   } catch (error) {
-    connection.close();
-    const e = error as SmtpError;
-    if (e.code === 'EABORT') throw e;
-    // A failed handshake surfaces as ETLS or as a socket error from OpenSSL
-    // (which carries `library`) while the connection is being upgraded.
-    const tlsFailed = e.code === 'ETLS' || connection.upgrading === true || typeof e.library === 'string';
-    throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.response ? oneLine(e.response) : null, tlsFailed);
+    if (errorCode(error) === 'EABORT') throw error;
+    const e = error as SmtpConnectionError;
+    throw new HostFailure(`${remoteMta}: ${oneLine(e.message)}`, e.reply ? oneLine(e.reply.text) : null, e.tlsFailed === true);
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
@@ -199,7 +193,7 @@ export async function deliverOverSmtp(
         try {
           return await attemptSession(host, address, envelope, raw, options, useTls);
         } catch (error) {
-          if ((error as SmtpError).code === 'EABORT') return abandoned(envelope.recipients);
+          if (errorCode(error) === 'EABORT') return abandoned(envelope.recipients);
           if (!(error instanceof HostFailure)) throw error;
           problems.push(error.message);
           lastReply = error.reply;

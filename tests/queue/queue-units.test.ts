@@ -7,6 +7,7 @@ import { buildDeliveryStatusNotice } from '../../mail-daemon/queue/delivery-stat
 import { findMailRoute } from '../../mail-daemon/queue/mail-routes.ts';
 import { DomainLimiter } from '../../mail-daemon/queue/domain-limiter.ts';
 import { replyStatus } from '../../mail-daemon/queue/smtp-delivery.ts';
+import { dotStuffed } from '../../mail-daemon/queue/smtp-client.ts';
 import { createMailResolver, type MailResolver } from '../../mail-daemon/dns/resolver.ts';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { buildMessage } from '../support/messages.ts';
@@ -97,6 +98,15 @@ describe('replies to status codes', () => {
     assert.equal(replyStatus('554 go away'), '5.0.0');
     assert.equal(replyStatus('421 closing'), '4.0.0');
     assert.equal(replyStatus('250 ok queued as 12'), '2.0.0');
+  });
+});
+
+describe('message content on the wire (RFC 5321 4.5.2)', () => {
+  const wire = (text: string) => Buffer.concat(dotStuffed(Buffer.from(text, 'latin1'))).toString('latin1');
+  it('doubles a dot that starts a line, the first one too, and ends with CRLF . CRLF', () => {
+    assert.equal(wire('.first\r\nmiddle\r\n.\r\n..two\r\nend\r\n'), '..first\r\nmiddle\r\n..\r\n...two\r\nend\r\n.\r\n');
+    assert.equal(wire('no dots. here\r\n'), 'no dots. here\r\n.\r\n');
+    assert.equal(wire('no final line end'), 'no final line end\r\n.\r\n');
   });
 });
 
