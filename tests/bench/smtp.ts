@@ -22,7 +22,11 @@
 // trip, not a timeout, and are kept as long as the SOA says. Postfix runs as a
 // throwaway instance (tests/support/postfix.ts) when installed and we are
 // root. Memory is each server's resident set after the run (Postfix: the sum
-// of its processes' proportional set size), after each shape. The serial
+// of its processes' proportional set size), after each shape. CPU is each
+// server's CPU time per message in the shape, all its processes and threads
+// (Postfix's local delivery that lags behind the last 250 is partly left
+// out): it compares the work on a loaded machine, where the rate depends on
+// the others' load as much as on ours. The serial
 // shape's time per reply (connect to 220, EHLO, ..., end of data to 250)
 // shows where a message's time goes on each server.
 //
@@ -45,6 +49,7 @@ import { TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDnsServer } from '../support/dns-server.ts';
 import { POSTFIX_DOMAIN, startPostfix } from '../support/postfix.ts';
 import { processTree, pssKb } from '../support/process-memory.ts';
+import { cpuSeconds } from '../support/process-cpu.ts';
 import { startSmtpSink, type RunningSink } from '../support/smtp-sink.ts';
 import { startTestDaemon } from '../support/daemon.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
@@ -82,6 +87,11 @@ const OUTBOUND_SHAPES: OutboundShape[] = [
   { name: 'outbound, 1 domain', messages: Math.round(300 * SCALE), domains: 1 },
   { name: 'outbound, 10 domains', messages: Math.round(500 * SCALE), domains: 10 },
 ];
+
+// Sent to each server before the shapes, unmeasured: our daemon loads the
+// junk filter's base model and compiles its hot code in its first second,
+// Postfix starts its smtpd and cleanup processes on the first connections.
+const WARM_UP: Shape = { name: 'warm-up', messages: 50, sessions: 2, pipelined: false };
 
 const SHAPES: Shape[] = [
   { name: 'serial', messages: Math.round(300 * SCALE), sessions: 1, pipelined: false },
@@ -192,9 +202,18 @@ interface Result {
   p99: number;
   /** The server's memory after the shape, kB (ours: resident set; Postfix: PSS of its processes). */
   memoryKb?: number;
+  /** The server's CPU time per message, ms (all its processes and threads). */
+  cpuMs?: number;
   /** End to end: messages a second until the last can be read over IMAP. */
   readablePerSecond?: number;
   phases?: Phases;
+}
+
+/** The shape measured, with the CPU time per message of the server's processes (the tree under `pid`). */
+async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
+  const before = cpuSeconds(pid);
+  const result = await measure(host, port, recipients, shape);
+  return { ...result, cpuMs: ((cpuSeconds(pid) - before) * 1000) / shape.messages };
 }
 
 async function measure(host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
@@ -356,11 +375,13 @@ export async function run(): Promise<void> {
       const ours = await startDaemonProcess(database.url, { services: ['smtp', 'imap'], dns: dns.address });
       try {
         // Shape by shape, ours then Postfix, so both meet about the same load from the rest of the machine.
+        await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), WARM_UP);
+        if (postfix) await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], WARM_UP);
         for (const shape of inbound) {
-          const result: { ours: Result; postfix?: Result } = { ours: await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
+          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
           result.ours.memoryKb = ours.memory().rss / 1024;
           if (postfix) {
-            result.postfix = await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
+            result.postfix = await measureWithCpu(postfix.pid, postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
             result.postfix.memoryKb = pssKb(processTree(postfix.pid));
           }
           results.set(shape.name, result);
@@ -376,7 +397,7 @@ export async function run(): Promise<void> {
       const check = createMailStore(await openDatabase(database.url));
       const stored = await check.database.prisma.message.count();
       await closeMailStore(check);
-      const expected = inbound.reduce((sum, shape) => sum + shape.messages, 0) + (runs(END_TO_END.name) ? END_TO_END.messages : 0);
+      const expected = WARM_UP.messages + inbound.reduce((sum, shape) => sum + shape.messages, 0) + (runs(END_TO_END.name) ? END_TO_END.messages : 0);
       if (stored !== expected) throw new Error(`expected ${expected} stored messages, found ${stored}`);
     }
     const sink = runs('outbound') ? await startSmtpSink(SINK_HOST, 25) : null;
@@ -400,9 +421,10 @@ export async function run(): Promise<void> {
   }
 
   const mb = (kb?: number) => (kb === undefined ? '' : `${(kb / 1024).toFixed(0).padStart(4)} MB`);
-  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(5)} msg/s p50 ${r.p50.toFixed(1).padStart(5)} p99 ${r.p99.toFixed(1).padStart(6)} ms ${mb(r.memoryKb)}` : '').padEnd(50);
+  const cpu = (r: Result) => (r.cpuMs === undefined ? '' : ` cpu ${r.cpuMs.toFixed(2)} ms/msg`);
+  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(5)} msg/s p50 ${r.p50.toFixed(1).padStart(5)} p99 ${r.p99.toFixed(1).padStart(6)} ms ${mb(r.memoryKb)}${cpu(r)}` : '').padEnd(68);
   const ratio = (ours: number, theirs?: number) => (theirs ? (ours / theirs).toFixed(2) : '');
-  console.log(`\n${'shape'.padEnd(26)}${'ours (memory: resident set)'.padEnd(50)}${postfix ? `postfix ${postfix.version} (memory: PSS)`.padEnd(50) + 'ours/postfix' : ''}`);
+  console.log(`\n${'shape'.padEnd(26)}${'ours (memory: resident set)'.padEnd(68)}${postfix ? `postfix ${postfix.version} (memory: PSS)`.padEnd(68) + 'ours/postfix' : ''}`);
   for (const shape of SHAPES.filter((s) => results.has(s.name))) {
     const { ours, postfix: theirs } = results.get(shape.name)!;
     const label = `${shape.name} (${shape.sessions}x, ${shape.messages})`;
@@ -410,12 +432,12 @@ export async function run(): Promise<void> {
   }
   if (endToEnd) {
     const { ours, theirs } = endToEnd;
-    const readable = (r?: Result) => (r ? `${r.readablePerSecond!.toFixed(0).padStart(5)} msg/s readable over IMAP, ${mb(r.memoryKb)}` : '').padEnd(50);
+    const readable = (r?: Result) => (r ? `${r.readablePerSecond!.toFixed(0).padStart(5)} msg/s readable over IMAP, ${mb(r.memoryKb)}` : '').padEnd(68);
     const label = `${END_TO_END.name} (${END_TO_END.sessions}x, ${END_TO_END.messages})`;
     console.log(`${label.padEnd(26)}${readable(ours)}${readable(theirs?.result)}${ratio(ours.readablePerSecond!, theirs?.result.readablePerSecond)}${theirs ? `  (${theirs.label}, LMTP)` : ''}`);
   }
   for (const [name, { ours, postfix: theirs }] of outbound) {
-    const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(50);
+    const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(68);
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);
   }
   const serial = results.get('serial');
