@@ -21,5 +21,7 @@ port.on('message', async (message: { requests: DeliveryRequest[] } | 'close') =>
   // every block it was sent (a 50 MB message each).
   const blocks = new Set(message.requests.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer)));
   port.postMessage(outcomes.map(transferable), [...blocks]);
+  // After the answer, so no delivery's 250 waits for it.
+  batches.checkpointIfDue();
 });
 port.postMessage('ready');

@@ -42,7 +42,15 @@ const MAX_BATCH = 100;
 
 function sqliteInThread(store: MailStore): Batches {
   const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
-  return { commit: (requests) => commitRetrying(batches.commit, requests), close: async () => batches.close() };
+  return {
+    async commit(requests) {
+      const outcomes = await commitRetrying(batches.commit, requests);
+      // Once the callers have their answers.
+      setImmediate(() => batches.checkpointIfDue());
+      return outcomes;
+    },
+    close: async () => batches.close(),
+  };
 }
 
 /**
