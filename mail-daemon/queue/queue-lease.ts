@@ -66,7 +66,8 @@ function* claimSteps(engine: Engine, options: ClaimOptions, now: Date): Steps<nu
 export async function claimDueEntries(store: MailStore, options: ClaimOptions): Promise<number[]> {
   if (options.limit <= 0) return [];
   const now = options.now ?? new Date();
-  return driverWriterFor(store.database).transaction(() => claimSteps(store.database.engine, options, now));
+  // A lease lost in a power cut only makes the entry due again, as its expiry would.
+  return driverWriterFor(store.database).transaction(() => claimSteps(store.database.engine, options, now), { durable: false });
 }
 
 /** Extends our lease; false when it is no longer ours (it expired and another runner took it). */

@@ -16,14 +16,24 @@ import { postgresPool, postgresStatements, sqliteStatements } from './driver-sta
 import { runAsync, runSync, type Steps } from './sql-steps.ts';
 import { isRetryable } from './transaction.ts';
 
+export interface TransactionOptions {
+  /**
+   * false: the commit need not survive a power loss, only a crash of the
+   * process (no fsync on SQLite, synchronous_commit off on PostgreSQL), for
+   * writes whose loss costs nothing, such as a queue lease (it would only
+   * expire). A durable commit after it makes it durable too.
+   */
+  durable?: boolean;
+}
+
 export interface DriverWriter {
   /** Runs the steps in one transaction; `steps` is called again for each retry. */
-  transaction<T>(steps: () => Steps<T>): Promise<T>;
+  transaction<T>(steps: () => Steps<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
-function* inTransaction<T>(begin: string, steps: Steps<T>): Steps<T> {
-  yield Prisma.raw(begin);
+function* inTransaction<T>(begin: string[], steps: Steps<T>): Steps<T> {
+  for (const statement of begin) yield Prisma.raw(statement);
   try {
     const value = yield* steps;
     yield Prisma.raw('COMMIT');
@@ -55,8 +65,17 @@ function sqliteWriter(database: StoreDatabase): DriverWriter {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   const execute = sqliteStatements(db);
+  let durable = true;
   return {
-    transaction: (steps) => retryingBusy(() => runSync(inTransaction('BEGIN IMMEDIATE', steps()), execute)),
+    transaction: (steps, options) =>
+      retryingBusy(() => {
+        // WAL: NORMAL commits without an fsync; the next FULL commit syncs the log up to it.
+        if ((options?.durable ?? true) !== durable) {
+          durable = !durable;
+          db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
+        }
+        return runSync(inTransaction(['BEGIN IMMEDIATE'], steps()), execute);
+      }),
     async close() {
       db.close();
     },
@@ -67,12 +86,13 @@ function postgresWriter(database: StoreDatabase): DriverWriter {
   const pool = postgresPool(database.url, 2);
   const execute = postgresStatements();
   return {
-    transaction: (steps) =>
+    transaction: (steps, options) =>
       retryingBusy(async () => {
         const client = await pool.connect();
         let failed: Error | undefined;
         try {
-          return await runAsync(inTransaction('BEGIN', steps()), (statement) => execute(client, statement));
+          const begin = options?.durable === false ? ['BEGIN', 'SET LOCAL synchronous_commit = off'] : ['BEGIN'];
+          return await runAsync(inTransaction(begin, steps()), (statement) => execute(client, statement));
         } catch (error) {
           failed = error as Error;
           throw error;
