@@ -32,8 +32,9 @@ const CLAIM_LOCK = 0x6d61696c71;
 
 /** Domains with `perDomain` or more held entries that still have recipients pending there. */
 function* domainsAtCapacity(now: Date, perDomain: number): Steps<string[]> {
-  const rows = yield Prisma.sql`SELECT r."domain" FROM "QueueRecipient" r JOIN "QueueMessage" q ON q."id" = r."queueId"
-    WHERE r."status" = 'pending' AND q."leaseUntil" > ${now}
+  // From the held entries (a few, by the leaseUntil index), not from every pending recipient.
+  const rows = yield Prisma.sql`SELECT r."domain" FROM "QueueRecipient" r
+    WHERE r."queueId" IN (SELECT "id" FROM "QueueMessage" WHERE "leaseUntil" > ${now}) AND r."status" = 'pending'
     GROUP BY r."domain" HAVING count(DISTINCT r."queueId") >= ${perDomain}`;
   return rows.map((r) => String(r.domain));
 }
