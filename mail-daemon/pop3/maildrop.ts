@@ -63,11 +63,8 @@ export class Maildrop {
    * sent, as if the removal had come a moment later.
    */
   async content(message: MaildropMessage, skip: Set<number> = new Set()): Promise<Buffer | null> {
-    const loaded = this.ahead.get(message.number);
-    if (loaded) {
-      this.ahead.delete(message.number);
-      return loaded;
-    }
+    const loaded = this.takeLoaded(message);
+    if (loaded) return loaded;
     this.ahead.clear();
     const batch = [message];
     let octets = message.size;
@@ -83,6 +80,13 @@ export class Maildrop {
       if (raw) this.ahead.set(m.number, raw);
     }
     return contents.get(message.id) ?? null;
+  }
+
+  /** The bytes of a message loaded ahead, without waiting; undefined when content() must read them. */
+  takeLoaded(message: MaildropMessage): Buffer | undefined {
+    const loaded = this.ahead.get(message.number);
+    if (loaded) this.ahead.delete(message.number);
+    return loaded;
   }
 
   /** Marks retrieved messages \Seen, as Dovecot does for RETR. */

@@ -15,6 +15,8 @@ import { LineReader, type LineEvent } from './line-reader.ts';
 import type { MaildropLocks, MaildropRelease } from './maildrop-lock.ts';
 import type { Maildrop, MaildropMessage } from './maildrop.ts';
 import { messageNumber } from './message-number.ts';
+import type { MessageStream } from './message-stream.ts';
+import { ReplyBuffer } from './reply-buffer.ts';
 import { isLoopback } from '../dns/loopback.ts';
 
 export interface SessionContext {
@@ -36,8 +38,6 @@ export interface SessionContext {
 const MAX_QUEUED_LINES = 256;
 /** Unknown, malformed or overlong commands tolerated before the connection is closed. */
 const MAX_BAD_COMMANDS = 20;
-/** Replies of pipelined commands gathered before they are written. */
-const REPLY_BATCH_OCTETS = 64 * 1024;
 
 export class Pop3Session {
   state: Pop3State = 'AUTHORIZATION';
@@ -63,6 +63,8 @@ export class Pop3Session {
   /** Set while AUTH PLAIN waits for the client's response line. */
   private awaitingSasl = false;
   private releaseLock: MaildropRelease | null = null;
+  /** From TRANSACTION on, where the socket no longer changes (STLS): replies gathered for large writes. */
+  private replies: ReplyBuffer | null = null;
   private resolveFinished!: () => void;
 
   constructor(
@@ -90,6 +92,7 @@ export class Pop3Session {
   terminate(): void {
     // RFC 3206 4: SYS/TEMP says the problem is on our side and will pass.
     this.reply('-ERR [SYS/TEMP] server shutting down');
+    this.flush();
     this.socket.end();
     this.socket.destroy();
     this.onClosed();
@@ -112,21 +115,16 @@ export class Pop3Session {
     this.working = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        // Pipelined commands (RFC 2449 6.6): their replies (status line and
-        // body) are gathered into one write of up to REPLY_BATCH_OCTETS
-        // instead of two system calls and packets per RETR. Only in
-        // TRANSACTION, where the socket can no longer change (STLS).
-        const socket = this.state === 'TRANSACTION' ? this.socket : null;
-        socket?.cork();
-        try {
-          await this.handle(this.queue.shift()!);
-        } finally {
-          if (socket && (this.queue.length === 0 || socket.writableLength >= REPLY_BATCH_OCTETS)) this.uncorkAll(socket);
-        }
+        // A command whose work is at hand (a RETR of a message read ahead) finishes without a promise.
+        const pending = this.handle(this.queue.shift()!);
+        if (pending) await pending;
+        // Pipelined commands (RFC 2449 6.6): their replies go out together,
+        // once no command waits or the reply buffer is full.
+        if (this.queue.length === 0 || this.replies?.full) this.flush();
         // A client that pipelines without reading (LIST after LIST) must not make replies pile up here.
-        await this.drained();
+        if (this.socket.writableNeedDrain) await this.drained();
       }
-      this.uncorkAll();
+      this.flush();
     } catch (error) {
       this.context.log(`pop3: session from ${this.remoteAddress}: ${(error as Error).stack ?? error}`);
       this.reply('-ERR [SYS/TEMP] Internal error, try again later');
@@ -143,7 +141,9 @@ export class Pop3Session {
   }
 
   reply(line: string): void {
-    if (!this.closed && !this.socket.destroyed) this.socket.write(`${line}\r\n`);
+    if (this.closed || this.socket.destroyed) return;
+    if (this.replies) this.replies.line(this.socket, line);
+    else this.socket.write(`${line}\r\n`);
   }
 
   /** A multi-line reply (RFC 1939 3); callers pass lines that never begin with ".". */
@@ -164,15 +164,9 @@ export class Pop3Session {
     }
   }
 
-  /** Writes a chunk and waits while the socket's buffer is full, so a large RETR never piles up in memory. */
-  private async write(chunk: Buffer): Promise<void> {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(chunk);
-    await this.drained();
-  }
-
-  private uncorkAll(socket: Socket = this.socket): void {
-    while (socket.writableCorked > 0) socket.uncork();
+  /** Writes the gathered replies. */
+  private flush(): void {
+    this.replies?.flush(this.socket);
   }
 
   /** Waits while the socket holds more unsent replies than its high-water mark. */
@@ -180,9 +174,6 @@ export class Pop3Session {
     const socket = this.socket;
     // A socket already gone would never emit 'drain' or 'close' again.
     if (socket.destroyed || !socket.writableNeedDrain) return;
-    // Gathered replies go out first: a corked socket never drains.
-    this.uncorkAll();
-    if (!socket.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);
@@ -199,6 +190,7 @@ export class Pop3Session {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.flush();
     this.socket.end();
     // A client that never reads would keep the socket open; do not wait for it.
     setTimeout(() => this.socket.destroy(), 5000).unref();
@@ -224,7 +216,7 @@ export class Pop3Session {
     }
   }
 
-  private async handle(event: LineEvent): Promise<void> {
+  private handle(event: LineEvent): void | Promise<void> {
     if (event.kind === 'too-long') {
       if (this.awaitingSasl) this.awaitingSasl = false;
       return this.badCommand('Line too long');
@@ -276,6 +268,7 @@ export class Pop3Session {
     this.maildrop = maildrop;
     this.user = address;
     this.state = 'TRANSACTION';
+    this.replies = new ReplyBuffer();
     this.raw.setTimeout(this.context.idleTimeoutMs);
   }
 
@@ -321,19 +314,33 @@ export class Pop3Session {
     return message;
   }
 
-  /** The status line goes out in one write with the first chunk, so a small message is one segment. */
-  async sendMessage(status: string, chunks: Iterable<Buffer>): Promise<void> {
-    let first: Buffer | null = Buffer.from(`${status}\r\n`);
-    for (const chunk of chunks) {
-      if (this.closed) return;
-      await this.write(first ? Buffer.concat([first, chunk]) : chunk);
-      first = null;
-    }
+  /**
+   * A status line and a message body into the reply buffer, then `sent`. A
+   * body larger than the buffer goes out a buffer at a time, waiting while the
+   * socket is full, so a large RETR never piles up in memory.
+   */
+  sendMessage(status: string, body: MessageStream, sent: () => void): void | Promise<void> {
+    this.reply(status);
+    if (this.replies!.message(body)) return sent();
+    return this.sendRest(body, sent);
   }
 
-  async content(message: MaildropMessage): Promise<Buffer | null> {
-    const raw = await this.maildrop!.content(message, this.deleted);
-    if (!raw) this.error(`Message ${message.number} was removed by another client`);
-    return raw;
+  private async sendRest(body: MessageStream, sent: () => void): Promise<void> {
+    do {
+      this.flush();
+      await this.drained();
+      if (this.closed || this.socket.destroyed) return;
+    } while (!this.replies!.message(body));
+    sent();
+  }
+
+  /** Calls `use` with the message's bytes: at once when they were read ahead, else once read. */
+  withContent(message: MaildropMessage, use: (raw: Buffer) => void | Promise<void>): void | Promise<void> {
+    const loaded = this.maildrop!.takeLoaded(message);
+    if (loaded) return use(loaded);
+    return this.maildrop!.content(message, this.deleted).then((raw) => {
+      if (raw) return use(raw);
+      this.error(`Message ${message.number} was removed by another client`);
+    });
   }
 }

@@ -4,9 +4,22 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineReader, MAX_LINE_OCTETS } from '../../mail-daemon/pop3/line-reader.ts';
 import { parseCommand } from '../../mail-daemon/pop3/commands/registry.ts';
-import { messageChunks } from '../../mail-daemon/pop3/message-stream.ts';
+import { MessageStream } from '../../mail-daemon/pop3/message-stream.ts';
 
-const serialize = (raw: string | Buffer, lines?: number) => Buffer.concat([...messageChunks(Buffer.from(raw), lines)]).toString('latin1');
+/** The reply's parts as copied out into targets of `size` octets, each filled from `offset` on, as the reply buffer does. */
+function parts(raw: string | Buffer, lines?: number, size = 1 << 20, offset = 0): Buffer[] {
+  const stream = new MessageStream(Buffer.from(raw), lines);
+  const out: Buffer[] = [];
+  while (!stream.done) {
+    const target = Buffer.alloc(offset + size);
+    const end = stream.fill(target, offset);
+    assert.ok(end > offset, 'every fill copies something');
+    out.push(target.subarray(offset, end));
+  }
+  return out;
+}
+
+const serialize = (raw: string | Buffer, lines?: number, size?: number, offset?: number) => Buffer.concat(parts(raw, lines, size, offset)).toString('latin1');
 
 describe('POP3 line reader', () => {
   it('splits CRLF and bare LF lines, across chunk boundaries', () => {
@@ -91,15 +104,33 @@ describe('POP3 message serializer', () => {
     assert.equal(serialize(raw, 2), 'A: b\r\nC: d\r\n\r\none\r\n..two\r\n.\r\n');
     assert.equal(serialize(raw, 99), `${raw.replace('.two', '..two')}.\r\n`);
     assert.equal(serialize('A: b\r\nno body', 5), 'A: b\r\nno body\r\n.\r\n');
+    assert.equal(serialize('A: b\n\n.x\ny\n', 1), 'A: b\r\n\r\n..x\r\n.\r\n');
   });
 
-  it('streams a large message in bounded chunks whose concatenation is exact', () => {
+  it('copies a large message out in parts as large as the target, whose concatenation is exact', () => {
     const line = `${'x'.repeat(70)}\r\n.${'y'.repeat(70)}\r\n`;
     const raw = Buffer.from(`Subject: big\r\n\r\n${line.repeat(20_000)}`);
-    const chunks = [...messageChunks(raw)];
-    assert.ok(chunks.length > 10, 'more than one chunk');
-    assert.ok(chunks.every((c) => c.length <= 70 * 1024), 'no chunk is much larger than the chunk size');
+    const pieces = parts(raw, undefined, 64 * 1024);
+    assert.ok(pieces.length > 10, 'more than one part');
+    assert.ok(pieces.slice(0, -1).every((p) => p.length === 64 * 1024), 'every part but the last fills its target');
     const expected = `Subject: big\r\n\r\n${line.replace('\n.', '\n..').repeat(20_000)}.\r\n`;
-    assert.equal(Buffer.concat(chunks).toString('latin1'), expected);
+    assert.equal(Buffer.concat(pieces).toString('latin1'), expected);
+  });
+
+  it('gives the same bytes through targets of any size, down to one octet, and after other replies in the target', () => {
+    const samples: [string, number | undefined][] = [
+      ['.A: b\r\n\r\n.\r\n..x\r\nmid.dle\r\n.', undefined],
+      ['A: b\n\nline\r\n.dot\n\n.last', undefined],
+      ['A: b\r\nC: d\r\n\r\none\r\n.two\r\nthree\r\n', 2],
+      ['A: b\n\n.x\ny\n', 1],
+      ['', undefined],
+    ];
+    for (const [raw, lines] of samples) {
+      const whole = serialize(raw, lines);
+      for (let size = 1; size <= 9; size++) {
+        assert.equal(serialize(raw, lines, size), whole, `${JSON.stringify(raw)} through ${size}-octet targets`);
+        assert.equal(serialize(raw, lines, size, 5), whole, `${JSON.stringify(raw)} through ${size}-octet targets at offset 5`);
+      }
+    }
   });
 });

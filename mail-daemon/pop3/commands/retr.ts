@@ -1,6 +1,6 @@
 // RETR (RFC 1939 5): the whole message, dot-stuffed; it counts as read
 // (\Seen) once the session ends, whether by QUIT or a dropped connection.
-import { messageChunks } from '../message-stream.ts';
+import { MessageStream } from '../message-stream.ts';
 import { TRANSACTION, type Pop3Command } from './command.ts';
 
 export const retrCommand: Pop3Command = {
@@ -8,12 +8,13 @@ export const retrCommand: Pop3Command = {
   states: TRANSACTION,
   minArgs: 1,
   maxArgs: 1,
-  async handle(session, [n]) {
+  handle(session, [n]) {
     const message = session.message(n);
     if (!message) return;
-    const raw = await session.content(message);
-    if (!raw) return;
-    await session.sendMessage(`+OK ${message.size} octets`, messageChunks(raw));
-    if (!session.closed) session.retrieved.add(message.uid);
+    return session.withContent(message, (raw) =>
+      session.sendMessage(`+OK ${message.size} octets`, new MessageStream(raw), () => {
+        if (!session.closed) session.retrieved.add(message.uid);
+      }),
+    );
   },
 };
