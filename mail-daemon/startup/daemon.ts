@@ -19,7 +19,17 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(config: Config, services: Service[], log: (message: string) => void = console.log): Promise<RunningDaemon> {
+/**
+ * Starts the services in turn. When `stopping` is aborted during start-up
+ * (SIGTERM, Ctrl-C), the step under way finishes (a migration is never cut
+ * short), what has started is stopped, and it throws `stopping.reason`.
+ */
+export async function startDaemon(
+  config: Config,
+  services: Service[],
+  log: (message: string) => void = console.log,
+  stopping?: AbortSignal,
+): Promise<RunningDaemon> {
   // First, before anything holds descriptors: the limit sizes the connection caps.
   const openFiles = raiseOpenFilesLimit();
   const connectionLimits = connectionLimitsFor(config.connections, openFiles.soft);
@@ -28,15 +38,11 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
   // DATA_DIR holds the SQLite files, the TLS key and the web's session secret: the owner's alone.
   makePrivateDirectory(config.dataDir);
   credentialCache.ttlMs = config.authCacheTtlMs;
+  stopping?.throwIfAborted();
   const applied = await applyMigrations(config.databaseUrl);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+  stopping?.throwIfAborted();
   const store = createMailStore(await openDatabase(config.databaseUrl));
-  // SQLite: deliveries commit on a thread of their own, the fsync off the event loop (issue 12).
-  startDeliveryThread(store);
-  const tls = await loadTlsCredentials(config);
-  if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
-  const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);
-  const context: DaemonContext = { config, store, tls, log, incoming, connectionLimits };
   const running: RunningService[] = [];
   const stop = async () => {
     // Together, so that each service's grace for open sessions runs at once.
@@ -44,15 +50,23 @@ export async function startDaemon(config: Config, services: Service[], log: (mes
     await closeMailStore(store);
   };
   try {
+    // SQLite: deliveries commit on a thread of their own, the fsync off the event loop (issue 12).
+    startDeliveryThread(store);
+    const tls = await loadTlsCredentials(config);
+    if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
+    const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);
+    const context: DaemonContext = { config, store, tls, log, incoming, connectionLimits };
     for (const service of services) {
+      stopping?.throwIfAborted();
       const started = await service(context);
       if (!started) continue;
       running.push(started);
       for (const a of started.addresses) log(`${started.name}: ${a.label} on ${a.host}:${a.port}`);
     }
+    stopping?.throwIfAborted();
+    return { context, services: running, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { context, services: running, stop };
 }
