@@ -8,7 +8,7 @@ import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Database } from '../../prisma/database.ts';
 import { asBoolean, asDate, driverReaderFor } from '../store/driver-reads.ts';
 import { driverWriterFor } from '../store/driver-transaction.ts';
-import { collectUnusedContentSteps } from '../store/content.ts';
+import { collectUnusedContentSteps, wholeContent } from '../store/content.ts';
 import type { Steps } from '../store/sql-steps.ts';
 import { deliveryLogSteps } from '../delivery/delivery-log.ts';
 import type { RecipientResult } from './smtp-delivery.ts';
@@ -31,7 +31,7 @@ export async function loadClaimedEntries(database: Database, ids: number[], toke
   if (ids.length === 0) return [];
   const reader = driverReaderFor(database);
   const [entries, recipients] = await Promise.all([
-    reader.rows(Prisma.sql`SELECT q."id", q."contentHash", q."mailFrom", q."createdAt", q."attempts", q."delayNotified", q."receivedId", c."raw"
+    reader.rows(Prisma.sql`SELECT q."id", q."contentHash", q."mailFrom", q."createdAt", q."attempts", q."delayNotified", q."receivedId", c."raw", c."size"
       FROM "QueueMessage" q JOIN "MessageContent" c ON c."hash" = q."contentHash"
       WHERE q."id" IN (${Prisma.join(ids)}) AND q."leaseOwner" = ${token}`),
     reader.rows(Prisma.sql`SELECT "queueId", "address", "domain" FROM "QueueRecipient"
@@ -42,8 +42,8 @@ export async function loadClaimedEntries(database: Database, ids: number[], toke
     const id = Number(r.queueId);
     byEntry.set(id, [...(byEntry.get(id) ?? []), { address: String(r.address), domain: String(r.domain) }]);
   }
-  return entries.map((e) => {
-    const raw = e.raw as Uint8Array;
+  return Promise.all(entries.map(async (e) => {
+    const raw = await wholeContent(database, String(e.contentHash), e.raw as Uint8Array, Number(e.size));
     return {
       id: Number(e.id),
       contentHash: String(e.contentHash),
@@ -52,10 +52,10 @@ export async function loadClaimedEntries(database: Database, ids: number[], toke
       attempts: Number(e.attempts),
       delayNotified: asBoolean(e.delayNotified),
       receivedId: String(e.receivedId),
-      raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+      raw,
       recipients: byEntry.get(Number(e.id)) ?? [],
     };
-  });
+  }));
 }
 
 /** What one attempt changes: the entry (its lease released), each recipient's state, the delivery log. */

@@ -9,7 +9,7 @@
 // A content is trained once per account; a changed verdict takes the old
 // counts back first.
 import type { MailStore } from '../store/context.ts';
-import { asBuffer } from '../store/content.ts';
+import { wholeContent } from '../store/content.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
 import { runTransaction } from '../store/transaction.ts';
 import { changeCounts } from './account-model.ts';
@@ -45,9 +45,9 @@ export async function trainContents(store: MailStore, accountId: number, content
   for (const contentHash of [...new Set(contentHashes)].slice(0, MAX_PER_ACTION)) {
     const before = await prisma.spamTrained.findUnique({ where: { accountId_contentHash: { accountId, contentHash } } });
     if (before && before.spam === (verdict === 'spam')) continue;
-    const content = await prisma.messageContent.findUnique({ where: { hash: contentHash }, select: { raw: true, structure: true } });
+    const content = await prisma.messageContent.findUnique({ where: { hash: contentHash }, select: { raw: true, size: true, structure: true } });
     if (!content) continue;
-    const raw = asBuffer(content.raw);
+    const raw = await wholeContent(store.database, contentHash, content.raw, content.size);
     const structure = JSON.parse(content.structure) as MimeNode;
     const from = await prisma.message.findFirst({ where: { contentHash, mailbox: { accountId } }, select: { fromAddress: true } });
     const tokens = messageTokens(raw, structure, { knownSender: await isCorrespondent(store, accountId, [from?.fromAddress ?? '']) });

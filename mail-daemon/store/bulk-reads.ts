@@ -11,7 +11,7 @@
 //     for contents stored before envelopes were;
 //   mailboxCounts: the numbers of STATUS and SELECT.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
-import { asBuffer } from './content.ts';
+import { wholeContent } from './content.ts';
 import type { MailStore } from './context.ts';
 import type { MimeNode } from './mime-structure.ts';
 import { driverReaderFor } from './driver-reads.ts';
@@ -33,9 +33,9 @@ export async function loadContents(store: MailStore, hashes: string[]): Promise<
   for (let i = 0; i < unique.length; i += 100) {
     const rows = await store.database.prisma.messageContent.findMany({
       where: { hash: { in: unique.slice(i, i + 100) } },
-      select: { hash: true, raw: true, structure: true },
+      select: { hash: true, raw: true, size: true, structure: true },
     });
-    for (const row of rows) out.set(row.hash, { raw: asBuffer(row.raw), structure: JSON.parse(row.structure) as MimeNode });
+    for (const row of rows) out.set(row.hash, { raw: await wholeContent(store.database, row.hash, row.raw, row.size), structure: JSON.parse(row.structure) as MimeNode });
   }
   return out;
 }

@@ -7,6 +7,9 @@ import { messageEnvelope } from './envelope.ts';
 import { headerBytes, parseMimeStructure } from './mime-structure.ts';
 import { splitHeaderFields } from './header-fields.ts';
 import { searchFieldsJson } from './search-fields.ts';
+import { driverReaderFor } from './driver-reads.ts';
+import { StoreError } from './errors.ts';
+import type { Database } from '../../prisma/database.ts';
 
 export interface PreparedContent {
   hash: string;
@@ -61,13 +64,52 @@ export function prepareContent(input: Buffer): PreparedContent {
   };
 }
 
+/**
+ * Contents longer than this keep their first CONTENT_PIECE bytes in
+ * MessageContent.raw and the rest in MessageContentChunk rows of this size
+ * (schema.prisma): a statement that binds a blob copies it, and SQLite copies
+ * it again while building the row, so a 50 MB message stored whole cost 100 MB
+ * more than its bytes while it was written (issue 11's hostile bench); in
+ * pieces, 2 MiB.
+ */
+export const CONTENT_PIECE = 1024 * 1024;
+
 /** Inserts the content, its envelope and search fields unless the same bytes are already stored. */
 export function* contentSteps(content: PreparedContent): Steps<void> {
-  yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
-    VALUES (${content.hash}, ${content.raw}, ${content.size}, ${content.structure}, ${new Date()})
-    ON CONFLICT ("hash") DO NOTHING`;
-  yield Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${content.hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`;
-  yield Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${content.hash}, ${content.searchFields}) ON CONFLICT ("hash") DO NOTHING`;
+  const { hash, raw } = content;
+  const inserted = yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
+    VALUES (${hash}, ${raw.subarray(0, CONTENT_PIECE)}, ${content.size}, ${content.structure}, ${new Date()})
+    ON CONFLICT ("hash") DO NOTHING RETURNING "hash"`;
+  // Views of the received bytes, not copies; bytes already stored are not written again.
+  if (inserted.length > 0)
+    for (let seq = 1; seq * CONTENT_PIECE < raw.length; seq++)
+      yield Prisma.sql`INSERT INTO "MessageContentChunk" ("hash", "seq", "bytes") VALUES (${hash}, ${seq}, ${raw.subarray(seq * CONTENT_PIECE, (seq + 1) * CONTENT_PIECE)})`;
+  yield Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`;
+  yield Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${content.searchFields}) ON CONFLICT ("hash") DO NOTHING`;
+}
+
+/** Pieces read per query: a few MiB at a time, never a second copy of the whole message. */
+const PIECES_PER_READ = 4;
+
+/**
+ * The whole content from its stored "raw" and "size" columns: every reader
+ * of content bytes goes through here, since a content over CONTENT_PIECE keeps
+ * only its first piece in "raw". The other pieces are copied into one buffer
+ * as they are read.
+ */
+export async function wholeContent(database: Database, hash: string, first: Uint8Array, size: number): Promise<Buffer> {
+  if (first.length >= size) return asBuffer(first);
+  const whole = Buffer.allocUnsafe(size);
+  let at = asBuffer(first).copy(whole, 0);
+  const reader = driverReaderFor(database);
+  for (let seq = 1; at < size; seq += PIECES_PER_READ) {
+    const rows = await reader.rows<{ bytes: Uint8Array }>(Prisma.sql`SELECT "bytes" FROM "MessageContentChunk"
+      WHERE "hash" = ${hash} AND "seq" >= ${seq} AND "seq" < ${seq + PIECES_PER_READ} ORDER BY "seq"`);
+    // Gone meanwhile: its last message was expunged since its row was read.
+    if (rows.length === 0) throw new StoreError('NONEXISTENT', 'message content is missing');
+    for (const row of rows) at += asBuffer(row.bytes).copy(whole, at);
+  }
+  return whole;
 }
 
 export function storeContent(tx: Tx, content: PreparedContent): Promise<void> {

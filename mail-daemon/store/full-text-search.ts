@@ -15,7 +15,7 @@ import { getOwnedMailbox } from './mailboxes.ts';
 import { extractMessageText, indexTerms, normalizeSearchText, queryTerm, searchWords } from './message-text.ts';
 import type { MimeNode } from './mime-structure.ts';
 import { runTransaction, type Tx } from './transaction.ts';
-import { asBuffer } from './content.ts';
+import { wholeContent } from './content.ts';
 import { runInTx, type Steps } from './sql-steps.ts';
 
 export interface PreparedText {
@@ -194,8 +194,8 @@ async function indexMissingTexts(store: MailStore, scope: Prisma.Sql): Promise<v
     const prepared: { hash: string; text: PreparedText }[] = [];
     // Read a few at a time: contents can be large.
     for (let j = 0; j < batch.length; j += 20) {
-      const contents = await prisma.messageContent.findMany({ where: { hash: { in: batch.slice(j, j + 20) } }, select: { hash: true, raw: true, structure: true } });
-      for (const c of contents) prepared.push({ hash: c.hash, text: prepareMessageText(asBuffer(c.raw), JSON.parse(c.structure) as MimeNode) });
+      const contents = await prisma.messageContent.findMany({ where: { hash: { in: batch.slice(j, j + 20) } }, select: { hash: true, raw: true, size: true, structure: true } });
+      for (const c of contents) prepared.push({ hash: c.hash, text: prepareMessageText(await wholeContent(store.database, c.hash, c.raw, c.size), JSON.parse(c.structure) as MimeNode) });
     }
     await runTransaction(store.database, async (tx) => {
       for (const { hash, text } of prepared) {

@@ -4,7 +4,7 @@
 // (driver-reads.ts): through Prisma, its relation query and row mapping cost
 // more than the bytes of a 10 kB message.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
-import { asBuffer } from './content.ts';
+import { wholeContent } from './content.ts';
 import type { MailStore } from './context.ts';
 import { driverReaderFor } from './driver-reads.ts';
 
@@ -16,10 +16,10 @@ export async function getRawContents(store: MailStore, accountId: number, messag
     store.database.engine === 'postgres'
       ? Prisma.sql`"m"."id" = ANY(${messageIds}::int[])`
       : Prisma.sql`"m"."id" IN (SELECT "value" FROM json_each(${JSON.stringify(messageIds)}))`;
-  const rows = await driverReaderFor(store.database).rows<{ id: number; raw: Uint8Array }>(Prisma.sql`
-    SELECT "m"."id", "c"."raw" FROM "Message" "m"
+  const rows = await driverReaderFor(store.database).rows<{ id: number; hash: string; raw: Uint8Array; size: number }>(Prisma.sql`
+    SELECT "m"."id", "c"."hash", "c"."raw", "c"."size" FROM "Message" "m"
     JOIN "Mailbox" "b" ON "b"."id" = "m"."mailboxId"
     JOIN "MessageContent" "c" ON "c"."hash" = "m"."contentHash"
     WHERE ${ids} AND "b"."accountId" = ${accountId}`);
-  return new Map(rows.map((row) => [Number(row.id), asBuffer(row.raw)]));
+  return new Map(await Promise.all(rows.map(async (row) => [Number(row.id), await wholeContent(store.database, row.hash, row.raw, Number(row.size))] as const)));
 }

@@ -2,7 +2,7 @@
 // with their MIME structure. Every read names the account, so one user's ids
 // never open another user's mail.
 import { Prisma, type Message } from '../../prisma/generated/sqlite/client.ts';
-import { asBuffer } from './content.ts';
+import { wholeContent } from './content.ts';
 import type { MailStore } from './context.ts';
 import { StoreError } from './errors.ts';
 import { columnsToFlags, type FlagColumns } from './flags.ts';
@@ -224,10 +224,10 @@ export interface MessageContentView {
 /** Raw bytes and MIME tree of a message the account owns. */
 export async function getMessageContent(store: MailStore, accountId: number, messageId: number): Promise<MessageContentView> {
   const message = await getMessage(store, accountId, messageId);
-  const content = await store.database.prisma.messageContent.findUnique({ where: { hash: message.contentHash } });
+  const content = await store.database.prisma.messageContent.findUnique({ where: { hash: message.contentHash }, select: { raw: true, size: true, structure: true } });
   if (!content) throw new StoreError('NONEXISTENT', 'message content is missing');
   return {
-    raw: asBuffer(content.raw),
+    raw: await wholeContent(store.database, message.contentHash, content.raw, content.size),
     structure: JSON.parse(content.structure) as MimeNode,
   };
 }
