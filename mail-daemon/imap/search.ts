@@ -112,6 +112,8 @@ function sentDay(target: SearchTarget): string {
 
 /** RFC 2047 encoded words decoded; the text as it is where they cannot be. */
 export function decodeWords(value: string): string {
+  // Nothing to decode without an encoded word (or libmime's NUL-marked joiner): most values, as they are.
+  if (!value.includes('=?') && !value.includes('\0')) return value;
   try {
     return libmime.decodeWords(value);
   } catch {

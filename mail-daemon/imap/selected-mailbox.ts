@@ -115,11 +115,11 @@ export class SelectedMailbox {
       return this.uids.filter((uid) => ranges.some(([low, high]) => uid >= low && uid <= high));
     }
     const ranges = concreteRanges(set, this.uids.length);
+    for (const [low, high] of ranges) if (low < 1 || high > this.uids.length) throw bad('Invalid message sequence number');
+    // One range ("1:*", the usual FETCH of a whole mailbox) is a slice as it is.
+    if (ranges.length === 1) return this.uids.slice(ranges[0][0] - 1, ranges[0][1]);
     const picked = new Set<number>();
-    for (const [low, high] of ranges) {
-      if (low < 1 || high > this.uids.length) throw bad('Invalid message sequence number');
-      for (let seq = low; seq <= high; seq++) picked.add(seq);
-    }
+    for (const [low, high] of ranges) for (let seq = low; seq <= high; seq++) picked.add(seq);
     return [...picked].sort((a, b) => a - b).map((seq) => this.uids[seq - 1]);
   }
 

@@ -70,7 +70,8 @@ async function measureOurs(messages: Buffer[], stressMessages: Buffer[]): Promis
     const daemon = await startDaemonProcess(database.url, {
       services: ['imap'],
       env: { AUTH_CACHE_TTL, MAX_CONNECTIONS_PER_ADDRESS: String(IDLE + 100), MAX_CONNECTIONS_PER_SERVICE: String(IDLE + 100) },
-      openFiles: IDLE * 2 + 1000,
+      // A service takes at most a fifth of the descriptors (limits/connection-gate.ts).
+      openFiles: (IDLE + 100) * 5 + 1000,
     });
     try {
       const port = daemon.port('imap');

@@ -76,7 +76,8 @@ export const fetchCommand = defineCommand({
           const seq = selected.seqOf(message.uid);
           if (!seq) continue;
           const flags = wantsFlags ? selected.flagsForFetch(session, message.uid, message.flags) : message.flags;
-          session.untagged(seq, 'FETCH', fetchItemValues({ ...message, flags }, contents.get(message.contentHash), batchItems));
+          const shown = flags === message.flags ? message : { ...message, flags };
+          session.untagged(seq, 'FETCH', fetchItemValues(shown, contents.get(message.contentHash), batchItems));
           await session.drain();
         }
       }
