@@ -1,7 +1,7 @@
 // One line of the delivery log (SMTP in, submission, the outbound queue),
 // which admins search.
 import type { MailStore } from '../store/context.ts';
-import { insertInto, runInTx, type Steps } from '../store/sql-steps.ts';
+import { insertInto, runInTx, withoutRows, type Steps } from '../store/sql-steps.ts';
 
 export interface DeliveryLogEntry {
   kind: string;
@@ -17,7 +17,7 @@ export interface DeliveryLogEntry {
 
 /** The log line as a step of a store transaction (a delivery logs in its own commit). */
 export function* deliveryLogSteps(entry: DeliveryLogEntry): Steps<void> {
-  yield insertInto('DeliveryLog', {
+  yield withoutRows(insertInto('DeliveryLog', {
     createdAt: new Date(),
     kind: entry.kind,
     mailFrom: entry.mailFrom,
@@ -27,7 +27,7 @@ export function* deliveryLogSteps(entry: DeliveryLogEntry): Steps<void> {
     messageId: entry.messageId ?? '',
     queueId: entry.queueId ?? null,
     receivedId: entry.receivedId ?? '',
-  });
+  }));
 }
 
 export function logDelivery(store: MailStore, entry: DeliveryLogEntry): Promise<void> {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Tx } from './transaction.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
-import { runInTx, type Steps } from './sql-steps.ts';
+import { runInTx, withoutRows, type Steps } from './sql-steps.ts';
 import { messageEnvelope } from './envelope.ts';
 import { headerBytes, parseMimeStructure } from './mime-structure.ts';
 import { splitHeaderFields } from './header-fields.ts';
@@ -83,9 +83,9 @@ export function* contentSteps(content: PreparedContent): Steps<void> {
   // Views of the received bytes, not copies; bytes already stored are not written again.
   if (inserted.length > 0)
     for (let seq = 1; seq * CONTENT_PIECE < raw.length; seq++)
-      yield Prisma.sql`INSERT INTO "MessageContentChunk" ("hash", "seq", "bytes") VALUES (${hash}, ${seq}, ${raw.subarray(seq * CONTENT_PIECE, (seq + 1) * CONTENT_PIECE)})`;
-  yield Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`;
-  yield Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${content.searchFields}) ON CONFLICT ("hash") DO NOTHING`;
+      yield withoutRows(Prisma.sql`INSERT INTO "MessageContentChunk" ("hash", "seq", "bytes") VALUES (${hash}, ${seq}, ${raw.subarray(seq * CONTENT_PIECE, (seq + 1) * CONTENT_PIECE)})`);
+  yield withoutRows(Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`);
+  yield withoutRows(Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${content.searchFields}) ON CONFLICT ("hash") DO NOTHING`);
 }
 
 /** Pieces read per query: a few MiB at a time, never a second copy of the whole message. */

@@ -15,7 +15,7 @@ import { sqlitePath, type Database as StoreDatabase } from '../../prisma/databas
 import type { MailStore } from './context.ts';
 import type { DeliveredCopy } from './deliver.ts';
 import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
-import { runAsync } from './sql-steps.ts';
+import { runAsyncCombined } from './sql-steps.ts';
 import { retrying } from './transaction.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
 import { batchSteps, commitRetrying, received, sqliteBatches, type DeliveryRequest, type Outcome, type TransferredOutcome } from './delivery-batch.ts';
@@ -154,7 +154,7 @@ function postgres(store: MailStore): Batches {
     const client = await pool.connect();
     let failed: Error | undefined;
     try {
-      return await runAsync(batchSteps('BEGIN', 'postgres', store.bus.origin, requests), (statement) => execute(client, statement));
+      return await runAsyncCombined(batchSteps('BEGIN', 'postgres', store.bus.origin, requests), (statement) => execute(client, statement));
     } catch (error) {
       failed = error as Error;
       throw error;

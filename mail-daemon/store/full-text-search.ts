@@ -16,7 +16,7 @@ import { extractMessageText, indexTerms, normalizeSearchText, queryTerm, searchW
 import type { MimeNode } from './mime-structure.ts';
 import { runTransaction, type Tx } from './transaction.ts';
 import { wholeContent } from './content.ts';
-import { runInTx, type Steps } from './sql-steps.ts';
+import { runInTx, withoutRows, type Steps } from './sql-steps.ts';
 
 export interface PreparedText {
   header: string;
@@ -65,9 +65,9 @@ export function prepareMessageText(raw: Buffer, structure: MimeNode): PreparedTe
 /** Stores the text of a content unless it is there already; in the transaction that stores the content. */
 export function* messageTextSteps(engine: Engine, hash: string, text: PreparedText): Steps<void> {
   if (engine === 'postgres') {
-    yield Prisma.sql`INSERT INTO "MessageText" ("hash", "header", "body", "complete", "terms")
+    yield withoutRows(Prisma.sql`INSERT INTO "MessageText" ("hash", "header", "body", "complete", "terms")
       VALUES (${hash}, ${text.header}, ${text.body}, ${text.complete}, array_to_tsvector(string_to_array(${text.terms}, ' ')))
-      ON CONFLICT ("hash") DO NOTHING`;
+      ON CONFLICT ("hash") DO NOTHING`);
     return;
   }
   const inserted = yield Prisma.sql`INSERT INTO "MessageText" ("hash", "header", "body", "complete")
