@@ -7,6 +7,7 @@ import { findMailbox, INBOX } from '../store/mailboxes.ts';
 import { setFlags } from '../store/message-flags.ts';
 import { listMessageStates } from '../store/messages.ts';
 import { getRawContents } from '../store/message-raw.ts';
+import { ReadAhead } from './read-ahead.ts';
 
 export interface MaildropMessage {
   /** The message number of RFC 1939, from 1. */
@@ -21,23 +22,17 @@ export interface MaildropMessage {
   seen: boolean;
 }
 
-/**
- * Read-ahead for RETR: clients fetch messages in order, so one query loads the
- * next few. Bounded per session, by count and by octets.
- */
-const READ_AHEAD_MESSAGES = 32;
-const READ_AHEAD_OCTETS = 2 * 1024 * 1024;
-
 export class Maildrop {
-  /** Bytes loaded ahead of their RETR, by message number. */
-  private readonly ahead = new Map<number, Buffer>();
+  private readonly readAhead: ReadAhead;
 
   private constructor(
     private readonly store: MailStore,
     readonly accountId: number,
     readonly mailboxId: number,
     readonly messages: MaildropMessage[],
-  ) {}
+  ) {
+    this.readAhead = new ReadAhead(messages, (ids) => getRawContents(store, accountId, ids));
+  }
 
   static async open(store: MailStore, accountId: number): Promise<Maildrop> {
     const inbox = await findMailbox(store, accountId, INBOX);
@@ -58,35 +53,16 @@ export class Maildrop {
 
   /**
    * The raw bytes; null when another client (IMAP, webmail) removed the
-   * message meanwhile. Loads the following messages not in `skip` too, up to
-   * the read-ahead bounds; one removed after it was loaded ahead is still
-   * sent, as if the removal had come a moment later.
+   * message meanwhile. Loads the following messages not in `skip` too
+   * (read-ahead.ts).
    */
-  async content(message: MaildropMessage, skip: Set<number> = new Set()): Promise<Buffer | null> {
-    const loaded = this.takeLoaded(message);
-    if (loaded) return loaded;
-    this.ahead.clear();
-    const batch = [message];
-    let octets = message.size;
-    for (const next of this.messages.slice(message.number)) {
-      if (batch.length >= READ_AHEAD_MESSAGES || octets + next.size > READ_AHEAD_OCTETS) break;
-      if (skip.has(next.number)) continue;
-      batch.push(next);
-      octets += next.size;
-    }
-    const contents = await getRawContents(this.store, this.accountId, batch.map((m) => m.id));
-    for (const m of batch.slice(1)) {
-      const raw = contents.get(m.id);
-      if (raw) this.ahead.set(m.number, raw);
-    }
-    return contents.get(message.id) ?? null;
+  content(message: MaildropMessage, skip: Set<number> = new Set()): Promise<Buffer | null> {
+    return this.readAhead.get(message, skip);
   }
 
   /** The bytes of a message loaded ahead, without waiting; undefined when content() must read them. */
-  takeLoaded(message: MaildropMessage): Buffer | undefined {
-    const loaded = this.ahead.get(message.number);
-    if (loaded) this.ahead.delete(message.number);
-    return loaded;
+  takeLoaded(message: MaildropMessage, skip: Set<number>): Buffer | undefined {
+    return this.readAhead.take(message, skip);
   }
 
   /** Marks retrieved messages \Seen, as Dovecot does for RETR. */

@@ -336,7 +336,7 @@ export class Pop3Session {
 
   /** Calls `use` with the message's bytes: at once when they were read ahead, else once read. */
   withContent(message: MaildropMessage, use: (raw: Buffer) => void | Promise<void>): void | Promise<void> {
-    const loaded = this.maildrop!.takeLoaded(message);
+    const loaded = this.maildrop!.takeLoaded(message, this.deleted);
     if (loaded) return use(loaded);
     return this.maildrop!.content(message, this.deleted).then((raw) => {
       if (raw) return use(raw);
