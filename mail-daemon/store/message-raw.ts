@@ -16,10 +16,20 @@ export async function getRawContents(store: MailStore, accountId: number, messag
     store.database.engine === 'postgres'
       ? Prisma.sql`"m"."id" = ANY(${messageIds}::int[])`
       : Prisma.sql`"m"."id" IN (SELECT "value" FROM json_each(${JSON.stringify(messageIds)}))`;
-  const rows = await driverReaderFor(store.database).rows<{ id: number; hash: string; raw: Uint8Array; size: number }>(Prisma.sql`
-    SELECT "m"."id", "c"."hash", "c"."raw", "c"."size" FROM "Message" "m"
+  // PostgreSQL sends bytea as hex, which pg decodes at about 1 µs a kB;
+  // base64 is a third shorter and Buffer decodes it (newlines included) ten times faster.
+  const raw = store.database.engine === 'postgres' ? Prisma.sql`encode("c"."raw", 'base64')` : Prisma.sql`"c"."raw"`;
+  const rows = await driverReaderFor(store.database).rows<{ id: number; hash: string; raw: Uint8Array | string; size: number }>(Prisma.sql`
+    SELECT "m"."id", "c"."hash", ${raw} AS "raw", "c"."size" FROM "Message" "m"
     JOIN "Mailbox" "b" ON "b"."id" = "m"."mailboxId"
     JOIN "MessageContent" "c" ON "c"."hash" = "m"."contentHash"
     WHERE ${ids} AND "b"."accountId" = ${accountId}`);
-  return new Map(await Promise.all(rows.map(async (row) => [Number(row.id), await wholeContent(store.database, row.hash, row.raw, Number(row.size))] as const)));
+  return new Map(
+    await Promise.all(
+      rows.map(async (row) => {
+        const first = typeof row.raw === 'string' ? Buffer.from(row.raw, 'base64') : row.raw;
+        return [Number(row.id), await wholeContent(store.database, row.hash, first, Number(row.size))] as const;
+      }),
+    ),
+  );
 }
