@@ -1,6 +1,6 @@
 // Read-ahead for RETR (maildrop.ts): clients fetch messages in order, so one
 // query loads the next few, and once half of them are taken the query for
-// the few after them starts while they are sent, so that a session does not
+// the few after them starts while the rest are sent, so that a session does not
 // wait a database round trip every batch (PostgreSQL). One query at a time
 // per session, each bounded by count and by octets.
 import type { MaildropMessage } from './maildrop.ts';
@@ -25,6 +25,8 @@ export class ReadAhead {
   private loading: Load | null = null;
   /** The index in `messages` after the last one loaded or being loaded. */
   private end = 0;
+  /** Messages in the last query: the next starts once half of them are taken. */
+  private batchLength = 0;
 
   constructor(
     private readonly messages: MaildropMessage[],
@@ -36,7 +38,7 @@ export class ReadAhead {
     const raw = this.loaded.get(message.number);
     if (!raw) return undefined;
     this.loaded.delete(message.number);
-    if (!this.loading && this.loaded.size <= BATCH_MESSAGES / 2 && this.end < this.messages.length) this.start(this.end, skip);
+    if (!this.loading && this.loaded.size <= this.batchLength / 2 && this.end < this.messages.length) this.start(this.end, skip);
     return raw;
   }
 
@@ -78,6 +80,7 @@ export class ReadAhead {
       octets += message.size;
     }
     this.end = i;
+    this.batchLength = batch.length;
     const load: Load = { numbers: new Set(batch.map((m) => m.number)), done: Promise.resolve() };
     load.done = this.load(batch.map((m) => m.id)).then(
       (contents) => {
@@ -88,6 +91,9 @@ export class ReadAhead {
       },
       (error: unknown) => {
         load.error = error;
+        // Read these again, not the ones after them; read ahead again only once the loaded ones are used up.
+        this.end = from;
+        this.batchLength = 0;
       },
     );
     void load.done.then(() => {
