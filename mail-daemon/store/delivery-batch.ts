@@ -89,6 +89,7 @@ export function sqliteBatches(path: string, origin: string): SqliteBatches {
     checkpointIfDue() {
       if (db.open && walPages >= CHECKPOINT_PAGES) checkpoint();
     },
+    run: (steps) => runSync(steps, execute),
     close: () => db.close(),
   };
 }
@@ -98,6 +99,8 @@ export interface SqliteBatches {
   commit(requests: DeliveryRequest[]): Outcome[];
   /** Between batches: copies the WAL into the database once it holds about as much as SQLite's autocheckpoint lets it. */
   checkpointIfDue(): void;
+  /** Other steps on the same connection (they begin and commit their own transaction). */
+  run<T>(steps: Steps<T>): T;
   close(): void;
 }
 

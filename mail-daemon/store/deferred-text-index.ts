@@ -1,0 +1,73 @@
+// The search text of deliveries on the SQLite delivery thread, written after
+// their commit, many contents in one transaction. In the delivery's own
+// transaction the text row, its hash key and the FTS5 segment were about 10
+// of its 35 WAL pages, and the fsync before the 250 grows with the pages
+// (issue 12); together, the FTS5 segment of a hundred texts costs a few pages.
+// A text not written yet (the daemon stopped hard, or a search came first) is
+// indexed by the first search that covers it (full-text-search.ts).
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
+import type { DeliveryRequest } from './delivery-batch.ts';
+import { messageTextSteps, type PreparedText } from './full-text-search.ts';
+import type { Steps } from './sql-steps.ts';
+
+// Written at once past this many texts or bytes of text; else when deliveries pause.
+const MAX_WAITING = 200;
+const MAX_WAITING_BYTES = 4 * 1024 * 1024;
+
+function* textSteps(texts: Map<string, PreparedText>): Steps<void> {
+  yield Prisma.raw('BEGIN IMMEDIATE');
+  try {
+    for (const [hash, text] of texts) {
+      // The content may have gone meanwhile (its last message expunged), or never come (its delivery failed).
+      const [stored] = yield Prisma.sql`SELECT 1 AS "stored" FROM "MessageContent" WHERE "hash" = ${hash}`;
+      if (stored) yield* messageTextSteps('sqlite', hash, text);
+    }
+    yield Prisma.raw('COMMIT');
+  } catch (error) {
+    yield Prisma.raw('ROLLBACK');
+    throw error;
+  }
+}
+
+export class DeferredTextIndex {
+  private waiting = new Map<string, PreparedText>();
+  private bytes = 0;
+
+  /** `run` runs steps on the delivery connection, synchronously. */
+  constructor(private readonly run: (steps: Steps<void>) => void) {}
+
+  /** The requests with their texts taken out (text: null, not indexed in the delivery's transaction), to be written later. */
+  take(requests: DeliveryRequest[]): DeliveryRequest[] {
+    return requests.map((request) =>
+      request.map((delivery) => {
+        const { text, content } = delivery.prepared;
+        if (!text) return delivery;
+        if (!this.waiting.has(content.hash)) {
+          this.waiting.set(content.hash, text);
+          this.bytes += text.header.length + text.body.length + text.terms.length;
+        }
+        return { ...delivery, prepared: { ...delivery.prepared, text: null } };
+      }),
+    );
+  }
+
+  /** Enough texts wait to be written now rather than at the next pause. */
+  get due(): boolean {
+    return this.waiting.size >= MAX_WAITING || this.bytes >= MAX_WAITING_BYTES;
+  }
+
+  get pending(): boolean {
+    return this.waiting.size > 0;
+  }
+
+  /** Writes the waiting texts in one transaction; a busy database leaves them for the next time. */
+  write(): void {
+    if (this.waiting.size === 0) return;
+    const texts = this.waiting;
+    this.run(textSteps(texts));
+    if (texts === this.waiting) {
+      this.waiting = new Map();
+      this.bytes = 0;
+    }
+  }
+}
