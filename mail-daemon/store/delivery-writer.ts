@@ -18,6 +18,7 @@ import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
 import { runAsyncCombined } from './sql-steps.ts';
 import { retrying } from './transaction.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
+import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
 import { batchSteps, commitRetrying, received, sqliteBatches, type DeliveryRequest, type Outcome, type TransferredOutcome } from './delivery-batch.ts';
 
 interface Job {
@@ -84,9 +85,6 @@ const BIG_MESSAGE = BLOCK_AFTER;
 
 /** Starts the thread at once; batches wait until it is ready. Batches with a big message commit on this thread. */
 function sqliteOnThread(store: MailStore): Batches {
-  const worker = new Worker(new URL('./delivery-thread-boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./delivery-thread.ts', import.meta.url).href, path: sqlitePath(store.database.url), origin: store.bus.origin },
-  });
   let waiting: { resolve(outcomes: TransferredOutcome[]): void; reject(error: unknown): void } | null = null;
   let failure: Error | null = null;
   const fail = (error: Error) => {
@@ -94,21 +92,29 @@ function sqliteOnThread(store: MailStore): Batches {
     waiting?.reject(error);
     waiting = null;
   };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the delivery thread stopped (exit code ${code})`)));
-  // Not awaited by the daemon's start: a thread loads its modules for a while.
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', reject);
-  });
+  // The thread keeps the process alive while it has a batch, and only then.
+  let batches = 0;
+  let thread: Worker | null = null;
+  let closed = false;
+  const start = (module: ThreadModule) =>
+    new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(module.url, { workerData: { ...module.workerData, path: sqlitePath(store.database.url), origin: store.bus.origin } });
+      thread = worker;
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`the delivery thread stopped (exit code ${code})`)));
+      worker.once('message', () => resolve(worker));
+      worker.once('error', reject);
+      worker.once('exit', reject);
+      worker.on('message', (outcomes: TransferredOutcome[] | 'ready') => {
+        if (outcomes === 'ready') return;
+        waiting?.resolve(outcomes);
+        waiting = null;
+      });
+      if (batches === 0) worker.unref();
+    });
+  // Not awaited by the daemon's start: the thread's module is built and loaded for a while.
+  const ready = deliveryThreadModule().then((module) => (closed ? null : start(module)));
   ready.catch(() => undefined);
-  worker.on('message', (outcomes: TransferredOutcome[] | 'ready') => {
-    if (outcomes === 'ready') return;
-    waiting?.resolve(outcomes);
-    waiting = null;
-  });
-  worker.unref();
   // Batches with a big message are written here, on a connection of this thread.
   let here: Batches | null = null;
   return {
@@ -117,11 +123,12 @@ function sqliteOnThread(store: MailStore): Batches {
         here ??= sqliteInThread(store);
         return here.commit(requests);
       }
-      // The thread keeps the process alive while it has a batch, and only then.
-      worker.ref();
+      batches++;
+      (thread as Worker | null)?.ref();
       try {
-        await ready;
+        const worker = await ready;
         if (failure) throw failure;
+        if (!worker) throw new Error('the delivery thread is stopped');
         const outcomes = await new Promise<TransferredOutcome[]>((resolve, reject) => {
           waiting = { resolve, reject };
           const { message, transfer } = forTransfer(requests);
@@ -131,12 +138,15 @@ function sqliteOnThread(store: MailStore): Batches {
       } catch (error) {
         return requests.map(() => ({ ok: false, error: failure ?? error }));
       } finally {
-        worker.unref();
+        if (--batches === 0) (thread as Worker | null)?.unref();
       }
     },
     async close() {
+      closed = true;
       await here?.close();
-      if (failure) return;
+      // A thread whose module is still being built never starts.
+      const worker = thread as Worker | null;
+      if (!worker || failure) return;
       worker.ref();
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       // A thread still starting gets the word once it listens.
