@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { MessageStream } from './message-stream.ts';
 
 /** The size of a write; a status line never comes near it. */
-const BUFFER_OCTETS = 128 * 1024;
+const BUFFER_OCTETS = 64 * 1024;
 /** Room a status line of `length` characters may take in UTF-8 with its CRLF. */
 const lineRoom = (length: number) => length * 3 + 2;
 
