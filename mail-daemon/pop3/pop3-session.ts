@@ -319,19 +319,19 @@ export class Pop3Session {
    * body larger than the buffer goes out a buffer at a time, waiting while the
    * socket is full, so a large RETR never piles up in memory.
    */
-  sendMessage(status: string, body: MessageStream, sent: () => void): void | Promise<void> {
+  sendMessage(status: string, body: MessageStream, sent?: () => void): void | Promise<void> {
     this.reply(status);
-    if (this.replies!.message(body)) return sent();
+    if (this.replies!.message(body)) return sent?.();
     return this.sendRest(body, sent);
   }
 
-  private async sendRest(body: MessageStream, sent: () => void): Promise<void> {
+  private async sendRest(body: MessageStream, sent?: () => void): Promise<void> {
     do {
       this.flush();
       await this.drained();
       if (this.closed || this.socket.destroyed) return;
     } while (!this.replies!.message(body));
-    sent();
+    sent?.();
   }
 
   /** Calls `use` with the message's bytes: at once when they were read ahead, else once read. */

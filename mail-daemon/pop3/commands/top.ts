@@ -13,6 +13,6 @@ export const topCommand: Pop3Command = {
     if (!message) return;
     const lines = messageNumber(linesArg);
     if (lines === null) return session.error('Line count must be a non-negative number');
-    return session.withContent(message, (raw) => session.sendMessage('+OK Top of message follows', new MessageStream(raw, lines), () => undefined));
+    return session.withContent(message, (raw) => session.sendMessage('+OK Top of message follows', new MessageStream(raw, lines)));
   },
 };
