@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { Row } from './sql-steps.ts';
-import { postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
+import { perDatabase, postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
 
 export interface DriverReader {
   /** The rows of a read-only statement. */
@@ -57,22 +57,10 @@ function postgresReader(database: StoreDatabase): DriverReader {
   };
 }
 
-const readers = new WeakMap<StoreDatabase, DriverReader>();
+const readers = perDatabase((database) => (database.engine === 'sqlite' ? sqliteReader(database) : postgresReader(database)));
 
-export function driverReaderFor(database: StoreDatabase): DriverReader {
-  let reader = readers.get(database);
-  if (!reader) {
-    reader = database.engine === 'sqlite' ? sqliteReader(database) : postgresReader(database);
-    readers.set(database, reader);
-  }
-  return reader;
-}
-
-export async function closeDriverReader(database: StoreDatabase): Promise<void> {
-  const reader = readers.get(database);
-  readers.delete(database);
-  await reader?.close();
-}
+export const driverReaderFor = (database: StoreDatabase): DriverReader => readers.of(database);
+export const closeDriverReader = (database: StoreDatabase): Promise<void> => readers.close(database);
 
 /** A boolean column: 0/1 on SQLite, true/false on PostgreSQL. */
 export const asBoolean = (value: unknown): boolean => value === true || value === 1 || value === 1n;

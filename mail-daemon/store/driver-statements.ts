@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Row } from './sql-steps.ts';
+import type { Database as StoreDatabase } from '../../prisma/database.ts';
 
 // Statements whose text varies (IN lists of any length) must not fill memory.
 const MAX_PREPARED = 500;
@@ -73,4 +74,24 @@ export function postgresStatements(): {
     const values = statement.values.map((v) => (v instanceof Date ? v.toISOString() : v));
     return (await client.query({ name, text, values, ...(arrays ? { rowMode: 'array' } : {}) })).rows;
   }) as ReturnType<typeof postgresStatements>;
+}
+
+/** One driver connection (or pool) per database, made on first use and closed with the store. */
+export function perDatabase<T extends { close(): Promise<void> }>(make: (database: StoreDatabase) => T): {
+  of(database: StoreDatabase): T;
+  close(database: StoreDatabase): Promise<void>;
+} {
+  const made = new WeakMap<StoreDatabase, T>();
+  return {
+    of(database) {
+      let value = made.get(database);
+      if (!value) made.set(database, (value = make(database)));
+      return value;
+    },
+    async close(database) {
+      const value = made.get(database);
+      made.delete(database);
+      await value?.close();
+    },
+  };
 }

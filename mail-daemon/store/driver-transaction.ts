@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
-import { postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
+import { perDatabase, postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
 import { runAsync, runSync, type Steps } from './sql-steps.ts';
 import { isRetryable } from './transaction.ts';
 
@@ -105,19 +105,7 @@ function postgresWriter(database: StoreDatabase): DriverWriter {
   };
 }
 
-const writers = new WeakMap<StoreDatabase, DriverWriter>();
+const writers = perDatabase((database) => (database.engine === 'sqlite' ? sqliteWriter(database) : postgresWriter(database)));
 
-export function driverWriterFor(database: StoreDatabase): DriverWriter {
-  let writer = writers.get(database);
-  if (!writer) {
-    writer = database.engine === 'sqlite' ? sqliteWriter(database) : postgresWriter(database);
-    writers.set(database, writer);
-  }
-  return writer;
-}
-
-export async function closeDriverWriter(database: StoreDatabase): Promise<void> {
-  const writer = writers.get(database);
-  writers.delete(database);
-  await writer?.close();
-}
+export const driverWriterFor = (database: StoreDatabase): DriverWriter => writers.of(database);
+export const closeDriverWriter = (database: StoreDatabase): Promise<void> => writers.close(database);
