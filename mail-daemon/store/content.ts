@@ -77,11 +77,13 @@ export const CONTENT_PIECE = 1024 * 1024;
 /** Inserts the content, its envelope and search fields unless the same bytes are already stored. */
 export function* contentSteps(content: PreparedContent): Steps<void> {
   const { hash, raw } = content;
-  const inserted = yield Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
+  const insert = Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
     VALUES (${hash}, ${raw.subarray(0, CONTENT_PIECE)}, ${content.size}, ${content.structure}, ${new Date()})
-    ON CONFLICT ("hash") DO NOTHING RETURNING "hash"`;
+    ON CONFLICT ("hash") DO NOTHING`;
+  // A content in one piece needs no answer (on PostgreSQL, one round trip less: sql-steps.ts withoutRows).
+  if (raw.length <= CONTENT_PIECE) yield withoutRows(insert);
   // Views of the received bytes, not copies; bytes already stored are not written again.
-  if (inserted.length > 0)
+  else if ((yield Prisma.sql`${insert} RETURNING "hash"`).length > 0)
     for (let seq = 1; seq * CONTENT_PIECE < raw.length; seq++)
       yield withoutRows(Prisma.sql`INSERT INTO "MessageContentChunk" ("hash", "seq", "bytes") VALUES (${hash}, ${seq}, ${raw.subarray(seq * CONTENT_PIECE, (seq + 1) * CONTENT_PIECE)})`);
   yield withoutRows(Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`);
