@@ -11,13 +11,13 @@
 
 /**
  * Memory a message takes while received and stored, per byte of it: its
- * bytes, held once (incoming-bytes.ts); the database's two copies while it
- * writes them (SQLite copies a bound blob, then builds the row from it; pg
- * builds the parameter, then the Bind message); socket reads not yet
- * collected (V8 frees them only at its next collection, up to 64 MB later);
- * its search text. Measured by tests/security/message-memory for a 50 MiB
- * message: 3.0 to 4.7 times its size on SQLite, 2.5 to 4.1 on PostgreSQL,
- * the text above the attachment; the rest is room for when collection comes.
+ * bytes, held once (incoming-bytes.ts), and stored in pieces of 1 MiB
+ * (store/content.ts), so the database's copies are 1 MiB each; socket reads
+ * not yet collected (V8 frees them only at its next collection, up to 64 MB
+ * later); its search text. Measured by tests/security/message-memory for a
+ * 50 MiB text: 1.6 times its size on SQLite, 3.7 on PostgreSQL (3.0 to 4.7
+ * and 2.5 to 4.1 when contents were stored whole); the rest is room for when
+ * collection comes.
  */
 export const MEMORY_PER_MESSAGE_BYTE = 6;
 
