@@ -2,6 +2,7 @@
 // mail routes found through the test DNS server, and the per-domain limiter.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { planRetry } from '../../mail-daemon/queue/retry-policy.ts';
 import { buildDeliveryStatusNotice } from '../../mail-daemon/queue/delivery-status-notice.ts';
 import { findMailRoute } from '../../mail-daemon/queue/mail-routes.ts';
@@ -183,6 +184,43 @@ describe('mail routes through DNS', () => {
     const [record] = await resolver.resolveTxt('ordered.test');
     assert.ok(record.join('').startsWith('v=spf1 ip4:192.0.2.1'));
     assert.equal(record.join('').length, 'v=spf1 '.length + 'ip4:192.0.2.1 '.length * 60 + '-all'.length);
+  });
+});
+
+describe('MX answers that cannot be trusted', () => {
+  // A DNS server that answers every MX question with a broken packet, chosen by the name asked.
+  let server: dgram.Socket;
+  let resolver: MailResolver;
+  before(async () => {
+    server = dgram.createSocket('udp4');
+    server.on('message', (query, peer) => {
+      const questionEnd = 12 + query.subarray(12).indexOf(0) + 5;
+      const name = query.subarray(13, questionEnd - 5).toString('latin1');
+      const header = Buffer.from(query.subarray(0, 12));
+      header.writeUInt16BE(0x8180, 2); // a response, no error
+      header.writeUInt16BE(name.startsWith('many') ? 5 : 1, 6); // answers announced
+      const record = Buffer.alloc(16);
+      record.writeUInt16BE(0xc00c, 0); // owner: the question's name
+      record.writeUInt16BE(15, 2);
+      record.writeUInt16BE(1, 4);
+      record.writeUInt32BE(60, 6);
+      record.writeUInt16BE(name.startsWith('long') ? 200 : 4, 10); // data length
+      record.writeUInt16BE(10, 12); // preference
+      // The exchange: a pointer to itself, a name that never ends.
+      record.writeUInt16BE(0xc000 | (questionEnd + 14), 14);
+      server.send(Buffer.concat([header, query.subarray(12, questionEnd), record]), peer.port, peer.address);
+    });
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    resolver = createMailResolver([{ host: '127.0.0.1', port: server.address().port }], { timeoutMs: 1000, tries: 1 });
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('fails for now, without hanging, on a name pointer loop, data past the packet and missing answers', async () => {
+    for (const domain of ['loop.test', 'long.test', 'many.test']) {
+      await assert.rejects(resolver.resolveMx(domain), (error: NodeJS.ErrnoException) => error.code === 'EBADRESP', domain);
+      const route = await findMailRoute(resolver, domain);
+      assert.deepEqual([route.kind, route.kind === 'temporary' && route.status], ['temporary', '4.4.3'], domain);
+    }
   });
 });
 
