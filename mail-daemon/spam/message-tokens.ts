@@ -27,9 +27,25 @@ function words(text: string, prefix: string, into: Set<string>): void {
   }
 }
 
-function field(header: string, name: string): string[] {
-  const wanted = `${name}:`;
-  return header.split('\n').filter((line) => line.slice(0, wanted.length).toLowerCase() === wanted).map((line) => line.slice(wanted.length).trim());
+type HeaderFields = Map<string, string[]>;
+
+/** Each field's values (its first line, trimmed) by lowercase name, from one pass over the header's lines. */
+function headerFields(header: string): HeaderFields {
+  const fields: HeaderFields = new Map();
+  for (const line of header.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const values = fields.get(name);
+    if (values) values.push(value);
+    else fields.set(name, [value]);
+  }
+  return fields;
+}
+
+function field(fields: HeaderFields, name: string): string[] {
+  return fields.get(name) ?? [];
 }
 
 function domainOf(value: string): string {
@@ -37,7 +53,7 @@ function domainOf(value: string): string {
   return match ? match[1].toLowerCase() : '';
 }
 
-function headerTokens(header: string, into: Set<string>): void {
+function headerTokens(header: HeaderFields, into: Set<string>): void {
   for (const subject of field(header, 'subject')) words(subject, 'subject:', into);
   const from = field(header, 'from')[0] ?? '';
   into.add(`from:${domainOf(from) || 'none'}`);
@@ -58,7 +74,7 @@ function headerTokens(header: string, into: Set<string>): void {
 }
 
 /** "auth:spf=pass", "auth:dkim=fail"... from the first (our own) Authentication-Results field. */
-function authenticationTokens(header: string, into: Set<string>): void {
+function authenticationTokens(header: HeaderFields, into: Set<string>): void {
   const results = field(header, 'authentication-results')[0];
   if (!results) return;
   for (const method of ['spf', 'dkim', 'dmarc']) {
@@ -76,8 +92,9 @@ export function messageTokens(raw: Buffer, structure: MimeNode, context: TokenCo
   const text = extractMessageText(raw, structure, MAX_TEXT);
   const tokens = new Set<string>();
   if (context.knownSender !== undefined) tokens.add(context.knownSender ? 'sender:known' : 'sender:first-contact');
-  authenticationTokens(text.header, tokens);
-  headerTokens(text.header, tokens);
+  const fields = headerFields(text.header);
+  authenticationTokens(fields, tokens);
+  headerTokens(fields, tokens);
   for (const match of text.body.slice(0, MAX_TEXT).matchAll(URL_HOST)) {
     if (tokens.size >= MAX_TOKENS) break;
     tokens.add(`url:${match[1].toLowerCase().split('.').slice(-2).join('.')}`);
