@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
+import dnsPacket from 'dns-packet';
 import type { MxRecord } from './resolver.ts';
 
 export interface RecordAnswer<T> {
@@ -25,102 +26,45 @@ export interface MissingName {
   ttl: number;
 }
 
-/** How each type's record data reads (RFC 1035 3.3.9, 3.3.14): TXT as Node gives it, its strings in an array. */
-const RECORD_TYPES = {
-  MX: { code: 15, read: (packet: Buffer, data: number): MxRecord => ({ priority: packet.readUInt16BE(data), exchange: readName(packet, data + 2).name }) },
-  TXT: {
-    code: 16,
-    read: (packet: Buffer, data: number, end: number): string[] => {
-      const strings: string[] = [];
-      for (let at = data; at < end; at += 1 + packet[at]) {
-        if (at + 1 + packet[at] > end) throw new Error('TXT string runs past its record');
-        strings.push(packet.toString('utf8', at + 1, at + 1 + packet[at]));
-      }
-      return strings;
-    },
-  },
+/** How each type's record data reads from dns-packet's decoding: TXT as Node gives it, its strings in an array. */
+const RECORD_READERS = {
+  MX: (data: dnsPacket.MxData): MxRecord => ({ priority: data.preference ?? 0, exchange: data.exchange }),
+  TXT: (data: dnsPacket.TxtData): string[] => (Array.isArray(data) ? data : [data]).map((part) => (typeof part === 'string' ? part : part.toString('utf8'))),
 };
 
-type RecordType = keyof typeof RECORD_TYPES;
-type RecordOf<K extends RecordType> = ReturnType<(typeof RECORD_TYPES)[K]['read']>;
-const TYPE_SOA = 6;
-const RCODE_NXDOMAIN = 3;
+type RecordType = keyof typeof RECORD_READERS;
+type RecordOf<K extends RecordType> = ReturnType<(typeof RECORD_READERS)[K]>;
 
 function dnsError(code: string, name: string): Error {
   // The shape of Node's DNS errors (findMailRoute reads code and hostname).
   return Object.assign(new Error(`queryMx ${code} ${name}`), { code, hostname: name, syscall: 'queryMx' });
 }
 
-function questionPacket(id: number, name: string, type: number): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((l) => l.length > 0);
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(0x0100, 2); // RD: recursion desired
-  header.writeUInt16BE(1, 4);
-  const qname = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(type, 0);
-  tail.writeUInt16BE(1, 2); // IN
-  return Buffer.concat([header, qname, tail]);
+function questionPacket(id: number, name: string, type: RecordType): Buffer {
+  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name: name.replace(/\.$/, ''), class: 'IN' }] });
 }
 
-/** A possibly compressed name (RFC 1035 4.1.4) at `offset`; `end` is where the field ends. Never trusts the packet. */
-function readName(packet: Buffer, offset: number): { name: string; end: number } {
-  const labels: string[] = [];
-  let end = -1;
-  for (let jumps = 0; ; ) {
-    if (offset >= packet.length) throw new Error('name runs past the packet');
-    const length = packet[offset];
-    if (length === 0) {
-      if (end < 0) end = offset + 1;
-      return { name: labels.join('.'), end };
-    }
-    if ((length & 0xc0) === 0xc0) {
-      if (offset + 1 >= packet.length || ++jumps > 64) throw new Error('bad name pointer');
-      if (end < 0) end = offset + 2;
-      offset = ((length & 0x3f) << 8) | packet[offset + 1];
-      continue;
-    }
-    if (length > 63 || offset + 1 + length > packet.length) throw new Error('bad label');
-    labels.push(packet.toString('latin1', offset + 1, offset + 1 + length));
-    offset += 1 + length;
-  }
-}
-
-/** The answer for `name`, or null when the packet is not the answer to our question `id`. */
-function parseResponse<K extends RecordType>(packet: Buffer, id: number, name: string, wanted: K): { truncated: boolean; rcode: number; answer: RecordAnswer<RecordOf<K>> } | null {
-  if (packet.length < 12 || packet.readUInt16BE(0) !== id || !(packet[2] & 0x80)) return null;
-  const flags = packet.readUInt16BE(2);
-  const [qd, an, ns] = [packet.readUInt16BE(4), packet.readUInt16BE(6), packet.readUInt16BE(8)];
-  let offset = 12;
-  for (let i = 0; i < qd; i++) {
-    const question = readName(packet, offset);
-    if (question.name.toLowerCase() !== name.toLowerCase().replace(/\.$/, '')) return null;
-    offset = question.end + 4;
-  }
+/** The answer for `name`, or null when the packet is not the answer to our question `id`. dns-packet throws on a packet that runs short or points its names at themselves. */
+function parseResponse<K extends RecordType>(raw: Buffer, id: number, name: string, wanted: K): { truncated: boolean; rcode: string; answer: RecordAnswer<RecordOf<K>> } | null {
+  const packet = dnsPacket.decode(raw);
+  if (packet.id !== id || packet.type !== 'response') return null;
+  const asked = name.toLowerCase().replace(/\.$/, '');
+  if ((packet.questions ?? []).some((question) => question.name.toLowerCase() !== asked)) return null;
   const records: RecordOf<K>[] = [];
   let ttl = Infinity;
-  let negativeTtl = Infinity;
-  for (let i = 0; i < an + ns; i++) {
-    const owner = readName(packet, offset);
-    offset = owner.end;
-    if (offset + 10 > packet.length) throw new Error('record runs past the packet');
-    const type = packet.readUInt16BE(offset);
-    const recordTtl = packet.readUInt32BE(offset + 4);
-    const length = packet.readUInt16BE(offset + 8);
-    const data = offset + 10;
-    offset = data + length;
-    if (offset > packet.length) throw new Error('record data runs past the packet');
-    if (i < an && type === RECORD_TYPES[wanted].code) {
-      records.push(RECORD_TYPES[wanted].read(packet, data, offset) as RecordOf<K>);
-      ttl = Math.min(ttl, recordTtl);
-    } else if (i >= an && type === TYPE_SOA) {
-      // RFC 2308 5: a negative answer lasts min(SOA TTL, SOA MINIMUM).
-      const soaEnd = readName(packet, readName(packet, data).end).end;
-      if (soaEnd + 20 <= offset) negativeTtl = Math.min(recordTtl, packet.readUInt32BE(soaEnd + 16));
-    }
+  for (const answer of packet.answers ?? []) {
+    if (answer.type !== wanted) continue;
+    records.push(RECORD_READERS[wanted](answer.data as never) as RecordOf<K>);
+    ttl = Math.min(ttl, answer.ttl ?? 0);
   }
-  return { truncated: (flags & 0x0200) !== 0, rcode: flags & 0x000f, answer: { records, ttl: records.length > 0 ? ttl : negativeTtl } };
+  let negativeTtl = Infinity;
+  for (const authority of packet.authorities ?? []) {
+    // RFC 2308 5: a negative answer lasts min(SOA TTL, SOA MINIMUM).
+    if (authority.type === 'SOA') negativeTtl = Math.min(negativeTtl, authority.ttl ?? 0, authority.data.minimum ?? 0);
+  }
+  // dns-packet names the header's RCODE (its typings leave the field out).
+  const { rcode } = packet as dnsPacket.DecodedPacket & { rcode: string };
+  return { truncated: packet.flag_tc === true, rcode, answer: { records, ttl: records.length > 0 ? ttl : negativeTtl } };
 }
 
 interface Server {
@@ -207,7 +151,7 @@ export async function queryRecords<K extends RecordType>(servers: string[], name
   for (let attempt = 0; attempt < options.tries; attempt++) {
     for (const server of servers.map(parseServer)) {
       const id = randomInt(0x10000);
-      const query = questionPacket(id, name, RECORD_TYPES[type].code);
+      const query = questionPacket(id, name, type);
       const got: { response: ReturnType<typeof parseResponse<K>> } = { response: null };
       const accept = (packet: Buffer) => (got.response = parseResponse(packet, id, name, type)) !== null;
       try {
@@ -219,9 +163,9 @@ export async function queryRecords<K extends RecordType>(servers: string[], name
         continue;
       }
       const { rcode, answer } = got.response!;
-      if (rcode === 0) return answer;
-      if (rcode === RCODE_NXDOMAIN) return { missing: true, ttl: answer.ttl };
-      lastError = dnsError(rcode === 2 ? 'ESERVFAIL' : rcode === 5 ? 'EREFUSED' : 'EBADRESP', name);
+      if (rcode === 'NOERROR') return answer;
+      if (rcode === 'NXDOMAIN') return { missing: true, ttl: answer.ttl };
+      lastError = dnsError(rcode === 'SERVFAIL' ? 'ESERVFAIL' : rcode === 'REFUSED' ? 'EREFUSED' : 'EBADRESP', name);
     }
   }
   throw lastError;
