@@ -5,7 +5,7 @@ import { listDomains } from '@/mail-daemon/domains/domains.ts';
 import { listAccounts } from '@/mail-daemon/accounts/accounts.ts';
 import { ButtonForm } from '../../_components/button-form.tsx';
 import { formatBytes } from '../../_components/directory-controls.tsx';
-import { ScrollFrame } from '../../_components/scroll-frame.tsx';
+import { DataTable } from '../../_components/data-table.tsx';
 import { PageShell, Section } from '../../_components/page-shell.tsx';
 import { PlatformTabs } from '../../_components/platform-tabs.tsx';
 import { forPage, requirePlatformAdmin } from '../../_lib/session.ts';
@@ -24,10 +24,7 @@ export default async function PlatformPage() {
   return (
     <PageShell account={account} title="Platform" above={<PlatformTabs />}>
       <Section title={`Domains (${domains.length})`} testId="all-domains">
-        <ScrollFrame label="Domains">
-        <table className="text-left text-sm">
-          <thead><tr><th className="pr-4">Domain</th><th className="pr-4">State</th><th className="pr-4">Accounts</th><th className="pr-4">Aliases</th><th className="pr-4">Storage</th><th /></tr></thead>
-          <tbody>
+        <DataTable label="Domains" columns={['Domain', 'State', 'Accounts', 'Aliases', 'Storage', '']}>
             {domains.map((d) => (
               <tr key={d.id} className="border-t border-border">
                 <td className="pr-4"><Link className="underline" href={`/domains/${d.name}`}>{d.name}</Link></td>
@@ -40,15 +37,10 @@ export default async function PlatformPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-        </ScrollFrame>
+        </DataTable>
       </Section>
       <Section title={`Accounts (${accounts.length})`} testId="all-accounts">
-        <ScrollFrame label="Accounts">
-        <table className="text-left text-sm">
-          <thead><tr><th className="pr-4">Address</th><th className="pr-4">Role</th><th className="pr-4">Storage</th><th className="pr-4">State</th><th /></tr></thead>
-          <tbody>
+        <DataTable label="Accounts" columns={['Address', 'Role', 'Storage', 'State', '']}>
             {accounts.map((a) => (
               <tr key={a.id} className="border-t border-border">
                 <td className="pr-4">{a.address}</td>
@@ -62,9 +54,7 @@ export default async function PlatformPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-        </ScrollFrame>
+        </DataTable>
       </Section>
     </PageShell>
   );

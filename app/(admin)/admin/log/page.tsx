@@ -2,7 +2,7 @@
 // the Received: field, status or detail.
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { PlatformTabs } from '../../../_components/platform-tabs.tsx';
-import { ScrollFrame } from '../../../_components/scroll-frame.tsx';
+import { DataTable, formatMoment } from '../../../_components/data-table.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 
 export const metadata = { title: 'Delivery log · Platform' };
@@ -23,13 +23,10 @@ export default async function DeliveryLogPage({ searchParams }: { searchParams: 
         <button type="submit" className="btn btn-primary">Search</button>
       </form>
       <Section title={q ? `${rows.length} matching “${q}”` : `Latest ${rows.length}`} testId="delivery-log">
-        <ScrollFrame label="Delivery log">
-        <table className="text-left text-xs">
-          <thead><tr><th className="pr-3">Time</th><th className="pr-3">Kind</th><th className="pr-3">From</th><th className="pr-3">To</th><th className="pr-3">Status</th><th className="pr-3">Received id</th><th>Detail</th></tr></thead>
-          <tbody>
+        <DataTable label="Delivery log" columns={['Time', 'Kind', 'From', 'To', 'Status', 'Received id', 'Detail']} small>
             {rows.map((r) => (
               <tr key={r.id} className="border-t border-border align-top">
-                <td className="pr-3 whitespace-nowrap">{r.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td className="pr-3 whitespace-nowrap">{formatMoment(r.createdAt)}</td>
                 <td className="pr-3">{r.kind}</td>
                 <td className="pr-3">{r.mailFrom || '<>'}</td>
                 <td className="pr-3 break-all">{r.rcptTo}</td>
@@ -38,9 +35,7 @@ export default async function DeliveryLogPage({ searchParams }: { searchParams: 
                 <td className="break-all">{r.detail}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-        </ScrollFrame>
+        </DataTable>
       </Section>
     </PageShell>
   );

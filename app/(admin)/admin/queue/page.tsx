@@ -2,7 +2,7 @@ import { listQueue } from '@/mail-daemon/queue/queue-admin.ts';
 import { ButtonForm } from '../../../_components/button-form.tsx';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { PlatformTabs } from '../../../_components/platform-tabs.tsx';
-import { ScrollFrame } from '../../../_components/scroll-frame.tsx';
+import { DataTable, formatMoment } from '../../../_components/data-table.tsx';
 import { forPage, requirePlatformAdmin } from '../../../_lib/session.ts';
 import { retryQueueEntryAction } from '../../../_actions/retry-queue-entry.ts';
 import { deleteQueueEntryAction } from '../../../_actions/delete-queue-entry.ts';
@@ -19,33 +19,27 @@ export default async function QueuePage() {
       {limited.length > 0 ? (
         <Section title="Accounts over a sending limit" testId="send-limits">
           <p className="text-sm text-muted">Their submissions get 451 until the limit is lifted (or the hour or day has passed).</p>
-          <ScrollFrame label="Accounts over a sending limit">
-          <table className="text-left text-sm">
-            <tbody>
+          <DataTable label="Accounts over a sending limit">
               {limited.map((l) => (
                 <tr key={l.accountId} className="border-t border-border align-top" data-testid={`send-limit-${l.address}`}>
                   <td className="py-2 pr-4">{l.address}</td>
-                  <td className="pr-4 text-muted">{l.reason}, hit {l.hitAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
+                  <td className="pr-4 text-muted">{l.reason}, hit {formatMoment(l.hitAt)}</td>
                   <td>
                     <ButtonForm action={liftSendLimitAction} fields={{ id: l.accountId }} submit="Lift limit" />
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-          </ScrollFrame>
+          </DataTable>
         </Section>
       ) : null}
       <Section title={`${entries.length} waiting`} testId="queue">
         {entries.length === 0 ? <p className="text-sm text-muted">The queue is empty.</p> : null}
-        <ScrollFrame label="Queue">
-        <table className="text-left text-sm">
-          <tbody>
+        <DataTable label="Queue">
             {entries.map((e) => (
               <tr key={e.id} className="border-t border-border align-top" data-testid={`queue-${e.id}`}>
                 <td className="py-2 pr-4 tabular-nums">#{e.id}</td>
                 <td className="pr-4">
-                  <div>From {e.mailFrom || '<>'} · {e.size} bytes · {e.attempts} attempt{e.attempts === 1 ? '' : 's'} · next {e.nextAttemptAt.toISOString().replace('T', ' ').slice(0, 19)}</div>
+                  <div>From {e.mailFrom || '<>'} · {e.size} bytes · {e.attempts} attempt{e.attempts === 1 ? '' : 's'} · next {formatMoment(e.nextAttemptAt)}</div>
                   {e.recipients.map((r) => (
                     <div key={r.address} className="text-muted">{r.address}: {r.status}{r.lastError ? ` (${r.lastError})` : ''}</div>
                   ))}
@@ -57,9 +51,7 @@ export default async function QueuePage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-        </ScrollFrame>
+        </DataTable>
       </Section>
     </PageShell>
   );

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { aliasPage, mailboxPage } from '@/mail-daemon/domains/domain-directory.ts';
 import { Pager, StorageMeter, TableSearch } from '../../../_components/directory-controls.tsx';
-import { ScrollFrame } from '../../../_components/scroll-frame.tsx';
+import { DataTable } from '../../../_components/data-table.tsx';
 import { ActionForm, Checkbox, Field, Hidden, Select, TextArea } from '../../../_components/action-form.tsx';
 import { ButtonForm } from '../../../_components/button-form.tsx';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
@@ -59,12 +59,7 @@ export default async function DomainPage({ params, searchParams }: { params: Pro
 
       <Section title={`Mailboxes (${mailboxes.total.toLocaleString('en')})`} testId="mailboxes">
         <TableSearch param="mq" value={query.mq} label="Search mailboxes" keep={{ aq: query.aq, ap: query.ap }} />
-        <ScrollFrame label="Mailboxes">
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs text-muted">
-              <tr><th className="py-1 pr-4 font-medium">Mailbox</th><th className="pr-4 font-medium">Role</th><th className="pr-4 font-medium">Storage</th><th className="pr-4 font-medium">State</th><th className="font-medium"><span className="sr-only">Actions</span></th></tr>
-            </thead>
-            <tbody>
+        <DataTable label="Mailboxes" columns={['Mailbox', 'Role', 'Storage', 'State', '']}>
               {mailboxes.rows.map((m) => {
                 const own = m.id === account.id;
                 const locked = m.role === 'admin' && account.role !== 'admin';
@@ -108,9 +103,7 @@ export default async function DomainPage({ params, searchParams }: { params: Pro
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-        </ScrollFrame>
+        </DataTable>
         {mailboxes.total === 0 ? <p className="empty">{query.mq ? `No mailbox matches “${query.mq}”.` : 'No mailboxes yet.'}</p> : null}
         <Pager base={base} param="mp" page={mailboxes.page} pageSize={mailboxes.pageSize} total={mailboxes.total} keep={{ mq: query.mq, aq: query.aq, ap: query.ap }} what="mailboxes" />
         <h3 className="section-title mt-2">New mailbox</h3>
@@ -126,12 +119,7 @@ export default async function DomainPage({ params, searchParams }: { params: Pro
 
       <Section title={`Aliases (${aliases.total.toLocaleString('en')})`} testId="aliases">
         <TableSearch param="aq" value={query.aq} label="Search aliases" keep={{ mq: query.mq, mp: query.mp }} />
-        <ScrollFrame label="Aliases">
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs text-muted">
-              <tr><th className="py-1 pr-4 font-medium">Alias</th><th className="pr-4 font-medium">Delivers to</th><th className="font-medium"><span className="sr-only">Actions</span></th></tr>
-            </thead>
-            <tbody>
+        <DataTable label="Aliases" columns={['Alias', 'Delivers to', '']}>
               {aliases.rows.map((a) => (
                 <tr key={a.id} className="border-t border-border align-top" data-testid={`alias-${a.address}`}>
                   <td className="py-2 pr-4 font-medium break-all">{a.address}</td>
@@ -139,9 +127,7 @@ export default async function DomainPage({ params, searchParams }: { params: Pro
                   <td className="py-2"><ButtonForm action={removeAliasAction} fields={{ address: a.address }} submit="Remove" danger confirm={`Remove the alias ${a.address}?`} /></td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </ScrollFrame>
+        </DataTable>
         {aliases.total === 0 ? <p className="empty">{query.aq ? `No alias matches “${query.aq}”.` : 'No aliases yet.'}</p> : null}
         <Pager base={base} param="ap" page={aliases.page} pageSize={aliases.pageSize} total={aliases.total} keep={{ mq: query.mq, mp: query.mp, aq: query.aq }} what="aliases" />
         <ActionForm action={addAliasAction} submit="Add alias" resetOnSuccess testId="add-alias">
