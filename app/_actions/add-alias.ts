@@ -5,12 +5,12 @@ import { addAlias } from '@/mail-daemon/aliases/aliases.ts';
 import { parseAddress } from '@/mail-daemon/accounts/addresses.ts';
 import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
-import { domainName, requiredText } from '../_lib/fields.ts';
+import { domainName, localPart, requiredText } from '../_lib/fields.ts';
 import { requireDomainAdmin } from '../_lib/session.ts';
 
 const schema = z.object({
   domain: domainName,
-  localPart: requiredText('the name before the @', 64),
+  localPart,
   targets: requiredText('at least one target address', 5000),
 });
 

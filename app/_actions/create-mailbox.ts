@@ -6,14 +6,11 @@ import { parseAddress } from '@/mail-daemon/accounts/addresses.ts';
 import { sendWelcome } from '@/mail-daemon/accounts/signup.ts';
 import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
-import { domainName, optionalText, password, quotaMb, requiredText } from '../_lib/fields.ts';
+import { newAccountFields, quotaMb } from '../_lib/fields.ts';
 import { requireDomainAdmin } from '../_lib/session.ts';
 
 const schema = z.object({
-  domain: domainName,
-  localPart: requiredText('the name before the @', 64),
-  displayName: optionalText(200),
-  password,
+  ...newAccountFields,
   quotaMb,
   role: z.enum(['user', 'domain_admin'], { error: 'Choose a role.' }),
 });

@@ -5,14 +5,9 @@ import { z } from 'zod';
 import { runFirstSetup } from '@/mail-daemon/accounts/signup.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
-import { domainName, optionalText, password, requiredText } from '../_lib/fields.ts';
+import { newAccountFields } from '../_lib/fields.ts';
 
-const schema = z.object({
-  domain: domainName,
-  localPart: requiredText('the name before the @', 64),
-  displayName: optionalText(200),
-  password,
-});
+const schema = z.object(newAccountFields);
 
 export async function setupPlatform(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction(schema, formData, async (input) => {

@@ -4,15 +4,10 @@ import { z } from 'zod';
 import { signUp } from '@/mail-daemon/accounts/signup.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
-import { domainName, optionalText, password, requiredText } from '../_lib/fields.ts';
+import { newAccountFields } from '../_lib/fields.ts';
 import { clientAddress, minutesText, signupLimiter } from '../_lib/web-limits.ts';
 
-const schema = z.object({
-  localPart: requiredText('the name before the @', 64),
-  domain: domainName,
-  displayName: optionalText(200),
-  password,
-});
+const schema = z.object(newAccountFields);
 
 export async function signUpAccount(_state: ActionState, formData: FormData): Promise<ActionState> {
   const ip = await clientAddress();

@@ -25,6 +25,12 @@ export const address = requiredText('an address', 254);
 
 export const domainName = requiredText('a domain name', 253);
 
+/** The part of a new address before the @ (RFC 5321 4.5.3.1.1: at most 64 octets). */
+export const localPart = requiredText('the name before the @', 64);
+
+/** A new account's fields, as signup, the first-run setup and a domain admin's "New mailbox" ask them. */
+export const newAccountFields = { domain: domainName, localPart, displayName: optionalText(200), password };
+
 export const id = z.coerce.number({ error: 'Missing id.' }).int().positive('Missing id.');
 
 /** A date from <input type="date">, or null when empty. */
