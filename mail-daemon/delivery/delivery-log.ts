@@ -33,3 +33,22 @@ export function* deliveryLogSteps(entry: DeliveryLogEntry): Steps<void> {
 export function logDelivery(store: MailStore, entry: DeliveryLogEntry): Promise<void> {
   return runInTx(store.database.prisma, deliveryLogSteps(entry));
 }
+
+export interface DeliveryLogLine extends Required<Omit<DeliveryLogEntry, 'queueId'>> {
+  id: number;
+  createdAt: Date;
+  queueId: number | null;
+}
+
+/**
+ * The newest lines first, at most `limit`; with a query, those whose sender,
+ * recipients, message id or detail contain it, or whose Received: id (shown
+ * upper case), status or kind is it.
+ */
+export async function searchDeliveryLog(store: MailStore, query: string, limit: number): Promise<DeliveryLogLine[]> {
+  const q = query.trim();
+  const where = q
+    ? { OR: [{ mailFrom: { contains: q } }, { rcptTo: { contains: q } }, { messageId: { contains: q } }, { receivedId: { equals: q.toUpperCase() } }, { detail: { contains: q } }, { status: { equals: q } }, { kind: { equals: q } }] }
+    : {};
+  return store.database.prisma.deliveryLog.findMany({ where, orderBy: { id: 'desc' }, take: limit });
+}

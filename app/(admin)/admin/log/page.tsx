@@ -1,5 +1,6 @@
 // The delivery log, newest first, searched by address, message id, the id of
 // the Received: field, status or detail.
+import { searchDeliveryLog } from '@/mail-daemon/delivery/delivery-log.ts';
 import { PageShell, Section } from '../../../_components/page-shell.tsx';
 import { PlatformTabs } from '../../../_components/platform-tabs.tsx';
 import { DataTable, formatMoment } from '../../../_components/data-table.tsx';
@@ -12,10 +13,7 @@ const PAGE_SIZE = 200;
 export default async function DeliveryLogPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
   const { store, account } = await forPage(requirePlatformAdmin);
   const q = String((await searchParams).q ?? '').trim().slice(0, 200);
-  const where = q
-    ? { OR: [{ mailFrom: { contains: q } }, { rcptTo: { contains: q } }, { messageId: { contains: q } }, { receivedId: { equals: q.toUpperCase() } }, { detail: { contains: q } }, { status: { equals: q } }, { kind: { equals: q } }] }
-    : {};
-  const rows = await store.database.prisma.deliveryLog.findMany({ where, orderBy: { id: 'desc' }, take: PAGE_SIZE });
+  const rows = await searchDeliveryLog(store, q, PAGE_SIZE);
   return (
     <PageShell account={account} title="Delivery log" above={<PlatformTabs />}>
       <form className="flex min-w-0 gap-2" method="get" role="search" aria-label="Search the delivery log">
