@@ -2,7 +2,7 @@
 // Whether public signup is open, and the catch-all target.
 import { z } from 'zod';
 import { revalidatePath } from 'next/cache';
-import { parseAddress } from '@/mail-daemon/accounts/addresses.ts';
+import { updateDomainSettings } from '@/mail-daemon/domains/domains.ts';
 import { runAction, type ActionState } from '../_lib/action.ts';
 import { checkbox, domainName, optionalText } from '../_lib/fields.ts';
 import { requireDomainAdmin } from '../_lib/session.ts';
@@ -12,8 +12,7 @@ const schema = z.object({ domain: domainName, signupOpen: checkbox, catchAllTarg
 export async function updateDomainAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction(schema, formData, async (input) => {
     const { store, domain } = await requireDomainAdmin(input.domain);
-    const catchAll = input.catchAllTarget.trim() ? parseAddress(input.catchAllTarget, 'catchAllTarget').address : null;
-    await store.database.prisma.domain.update({ where: { id: domain.id }, data: { signupOpen: input.signupOpen, catchAllTarget: catchAll } });
+    await updateDomainSettings(store, domain.id, { signupOpen: input.signupOpen, catchAllTarget: input.catchAllTarget });
     revalidatePath(`/domains/${domain.name}`);
     return 'Saved.';
   });

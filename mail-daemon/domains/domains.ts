@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Domain } from '../../prisma/generated/sqlite/client.ts';
 import { mutate, type MailStore } from '../store/context.ts';
 import { runTransaction } from '../store/transaction.ts';
-import { normalizeDomainName } from '../accounts/addresses.ts';
+import { normalizeDomainName, parseAddress } from '../accounts/addresses.ts';
 import { deleteAccountWithMail } from '../accounts/accounts.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { generateDkimKey } from './dkim.ts';
@@ -93,6 +93,30 @@ export async function listDomains(store: MailStore): Promise<DomainListing[]> {
     include: { _count: { select: { accounts: true, aliases: true } } },
   });
   return rows.map(({ _count, ...domain }) => ({ ...domain, accountCount: _count.accounts, aliasCount: _count.aliases }));
+}
+
+export interface DomainSettings {
+  /** Anyone may sign up for an address here (once the domain is verified). */
+  signupOpen?: boolean;
+  /** Where mail for unknown addresses goes; null or empty: it is rejected. */
+  catchAllTarget?: string | null;
+}
+
+/** A domain admin's settings; a setting left out stays as it is. */
+export async function updateDomainSettings(store: MailStore, domainId: number, settings: DomainSettings): Promise<void> {
+  const target = settings.catchAllTarget?.trim();
+  const catchAllTarget = settings.catchAllTarget === undefined ? undefined : target ? parseAddress(target, 'catchAllTarget').address : null;
+  await store.database.prisma.domain.update({ where: { id: domainId }, data: { signupOpen: settings.signupOpen, catchAllTarget } });
+}
+
+/** Platform admins: a suspended domain receives no mail and its accounts cannot sign in. */
+export async function setDomainSuspended(store: MailStore, domainId: number, suspended: boolean): Promise<void> {
+  await store.database.prisma.domain.update({ where: { id: domainId }, data: { disabled: suspended } });
+}
+
+/** The domain's ownership record was found in its DNS (the DNS page's check). */
+export async function markDomainVerified(store: MailStore, domainId: number): Promise<void> {
+  await store.database.prisma.domain.update({ where: { id: domainId }, data: { verified: true } });
 }
 
 /** Removes a domain that no longer has accounts or aliases (mail is never dropped by accident). */

@@ -5,6 +5,7 @@ import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { createMailResolver } from '@/mail-daemon/dns/resolver.ts';
 import { checkDnsRecords, checkMailHost } from '@/mail-daemon/domains/dns-check.ts';
 import { dnsRecordsFor } from '@/mail-daemon/domains/dns-records.ts';
+import { markDomainVerified } from '@/mail-daemon/domains/domains.ts';
 import { requireDomainAdmin, withAuth } from '@/app/_lib/session.ts';
 
 export const dynamic = 'force-dynamic';
@@ -16,7 +17,7 @@ export const GET = withAuth(async (_request: Request, { params }: { params: Prom
   const [checks, host] = await Promise.all([checkDnsRecords(resolver, dnsRecordsFor(domain, config)), checkMailHost(resolver, config.hostname)]);
   let verified = domain.verified;
   if (!verified && checks.some((c) => c.purpose === 'Ownership' && c.status === 'found')) {
-    await store.database.prisma.domain.update({ where: { id: domain.id }, data: { verified: true } });
+    await markDomainVerified(store, domain.id);
     verified = true;
   }
   return Response.json({ domain: domain.name, verified, checks, host });
