@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../e2e/platform-fixture.ts';
+import { freePort } from '../support/free-port.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 // A web build from scratch takes a minute or two; a fresh one is reused.

@@ -6,11 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
+import { freePort } from '../support/free-port.ts';
 
 const startAll = new URL('../../mail-daemon/startup/start-all.ts', import.meta.url).pathname;
 // A web build from scratch takes about a minute (several on a loaded machine); a fresh one is reused.
@@ -18,16 +19,6 @@ const READY_WITHIN_MS = 360_000;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

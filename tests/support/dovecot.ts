@@ -6,9 +6,10 @@
 // to Dovecot. Null when that part of Dovecot is not installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 const DOVECOT = '/usr/sbin/dovecot';
 export const DOVECOT_USER = 'bench';
@@ -30,16 +31,6 @@ export interface RunningDovecot {
   stop(): void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export async function waitForPort(port: number, host = '127.0.0.1'): Promise<void> {
   for (let i = 0; i < 100; i++) {
