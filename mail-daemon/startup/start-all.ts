@@ -5,13 +5,15 @@
 // the exit code is non-zero when a child failed.
 //
 // `npm start -- web` (or `-- daemon`) starts only the services named.
+//
+// SIGINT and SIGTERM are handled from the start, before the configuration
+// and the migrations load (issue 14 item 8): a signal then ends `npm start`
+// with exit 0 once the step under way is done, before any child starts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations } from '../../prisma/migrate.ts';
-import { loadEntryConfig } from '../config/entry-config.ts';
 import { daemonEnvironment } from './malloc-arenas.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,6 +62,43 @@ function startService(service: Service): Running {
   return { service, child, exited };
 }
 
+// What has started, and how the stop goes: module-wide, since a signal may come before main() has started anything.
+const running: Running[] = [];
+let failed = false;
+let stopping = false;
+
+function stop(signal: NodeJS.Signals): void {
+  for (const { child } of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
+function stopAll(why: string): void {
+  if (stopping) return;
+  stopping = true;
+  log(`${why}; stopping`);
+  stop('SIGTERM');
+  setTimeout(() => {
+    log(`still running after ${STOP_GRACE_MS / 1000} s; killing`);
+    stop('SIGKILL');
+  }, STOP_GRACE_MS).unref();
+}
+
+let firstSignalAt = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    const now = Date.now();
+    if (!firstSignalAt) {
+      firstSignalAt = now;
+      stopAll(`got ${signal}`);
+    } else if (now - firstSignalAt > SAME_SIGNAL_MS) {
+      // A second Ctrl-C does not wait for a graceful stop.
+      log(`got ${signal} again; killing`);
+      stop('SIGKILL');
+    }
+  });
+}
+
 function selectedServices(args: string[]): Service[] | string {
   if (args.length === 0) return ['daemon', 'web'];
   const unknown = args.filter((arg) => !(arg in SERVICES));
@@ -73,6 +112,8 @@ async function main(): Promise<number> {
     log(selected);
     return 2;
   }
+  log(`starting (pid ${process.pid})`);
+  const { loadEntryConfig } = await import('../config/entry-config.ts');
   const entry = loadEntryConfig((m) => log(`the platform cannot start: ${m}`));
   if (!entry) return 1;
   const { config, envFile } = entry;
@@ -81,43 +122,14 @@ async function main(): Promise<number> {
   if (services.length < selected.length) log('WEB_PORT is off: the web app does not start');
   if (services.length === 0) return 0;
 
+  if (stopping) return 0;
+  const { applyMigrations } = await import('../../prisma/migrate.ts');
   const applied = await applyMigrations(config.databaseUrl);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+  // Asked to stop while the migrations ran: they are done, and nothing else has started.
+  if (stopping) return 0;
 
-  const running = services.map(startService);
-  let failed = false;
-  let stopping = false;
-
-  const stop = (signal: NodeJS.Signals) => {
-    for (const { child } of running) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    }
-  };
-  const stopAll = (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${why}; stopping`);
-    stop('SIGTERM');
-    setTimeout(() => {
-      log(`still running after ${STOP_GRACE_MS / 1000} s; killing`);
-      stop('SIGKILL');
-    }, STOP_GRACE_MS).unref();
-  };
-
-  let firstSignalAt = 0;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      const now = Date.now();
-      if (!firstSignalAt) {
-        firstSignalAt = now;
-        stopAll(`got ${signal}`);
-      } else if (now - firstSignalAt > SAME_SIGNAL_MS) {
-        // A second Ctrl-C does not wait for a graceful stop.
-        log(`got ${signal} again; killing`);
-        stop('SIGKILL');
-      }
-    });
-  }
+  running.push(...services.map(startService));
 
   // A child that exits on its own stops the platform, and failed unless it
   // exited 0. One that was asked to stop may answer with 128 + the signal.

@@ -118,3 +118,63 @@ test('Ctrl-C (SIGINT to the process group) stops the platform cleanly', { timeou
 test('SIGTERM to npm start stops the platform cleanly', { timeout: READY_WITHIN_MS + 60_000 }, async () => {
   await stopsCleanly((child) => child.kill('SIGTERM'));
 });
+
+// SIGTERM at a moment of `npm start`'s start-up (before its handlers were
+// installed after the migrations, a signal there ended it by the signal):
+// the daemon alone, so no web build is needed.
+async function stopStartAllAt(moment: RegExp, send: (child: ChildProcess) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mail-signals-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'mail-daemon/startup/start-all.ts', 'daemon'], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LISTEN_HOST: '127.0.0.1', MAIL_HOSTNAME: 'mail.signals.test', WEB_PORT: 'off', SMTP_PORT: '0', SUBMISSION_PORT: 'off', SUBMISSIONS_PORT: 'off', POP3_PORT: 'off', POP3S_PORT: 'off', IMAP_PORT: '0', IMAPS_PORT: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  let sent = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const read = (chunk: Buffer) => {
+    output += chunk;
+    if (!sent && moment.test(output)) {
+      sent = true;
+      send(child);
+    }
+  };
+  child.stdout!.on('data', read);
+  child.stderr!.on('data', read);
+  // A moment that never comes must not leave the platform running.
+  const giveUp = setTimeout(() => groupAlive(child.pid!) && process.kill(-child.pid!, 'SIGKILL'), 90_000);
+  try {
+    const { code, signal } = await exited;
+    clearTimeout(giveUp);
+    for (let i = 0; i < 40 && groupAlive(child.pid!); i++) await new Promise((wake) => setTimeout(wake, 100));
+    assert.equal(groupAlive(child.pid!), false, `a process of the platform is still running:\n${output}`);
+    assert.ok(sent, `npm start never printed ${moment}:\n${output}`);
+    return { code, signal, output };
+  } finally {
+    if (groupAlive(child.pid!)) process.kill(-child.pid!, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const START_ALL_MOMENTS: [string, RegExp][] = [
+  ['while it loads the settings and migrates', /\[start\] starting/],
+  ['as the daemon is started', /\[start\] applied migrations/],
+  ['while the daemon starts', /\[daemon\] mail-daemon: starting/],
+  ['once the daemon runs', /\[daemon\] mail-daemon: running as/],
+];
+
+for (const [when, moment] of START_ALL_MOMENTS) {
+  test(`SIGTERM to npm start ${when} stops it with exit 0`, { timeout: 120_000 }, async () => {
+    const stopped = await stopStartAllAt(moment, (child) => child.kill('SIGTERM'));
+    assert.deepEqual([stopped.code, stopped.signal], [0, null], stopped.output);
+    assert.match(stopped.output, /\[start\] got SIGTERM; stopping/);
+    assert.doesNotMatch(stopped.output, /killed by|exited with code|killing/);
+  });
+}
+
+test('Ctrl-C (SIGINT to the process group) while the daemon starts stops npm start with exit 0', { timeout: 120_000 }, async () => {
+  const stopped = await stopStartAllAt(/\[daemon\] mail-daemon: starting/, (child) => process.kill(-child.pid!, 'SIGINT'));
+  assert.deepEqual([stopped.code, stopped.signal], [0, null], stopped.output);
+  assert.doesNotMatch(stopped.output, /killed by|exited with code|killing/);
+});
