@@ -2,14 +2,13 @@
 // supports). authorize() goes through the platform's one login check, with
 // the web's rate limiter, then the second factor when the account has one.
 // Its errors are codes that the sign-in page turns into words.
-import { createHash } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { dataDirSecret } from '@/mail-daemon/config/data-dir-secret.ts';
 import { checkLogin, recordLoginFailure } from '@/mail-daemon/accounts/login.ts';
 import { twoFactorEnabled, verifySignInCode } from '@/mail-daemon/accounts/totp.ts';
-import { endWebSession, startWebSession } from '@/mail-daemon/accounts/web-sessions.ts';
+import { currentPasswordStamp, endWebSession, startWebSession } from '@/mail-daemon/accounts/web-sessions.ts';
 import { getMailStore } from '@/mail-daemon/store/context.ts';
 import { localPath } from './local-path.ts';
 import { clientAddressOf, webLoginLimiter } from './web-limits.ts';
@@ -20,15 +19,6 @@ export const LOGIN_ERRORS = ['bad-credentials', 'rate-limited', 'totp-required',
 // DATA_DIR, so sessions survive restarts without any setting.
 function sessionSecret(): string {
   return process.env.NEXTAUTH_SECRET || dataDirSecret(loadConfig().dataDir, 'web-session-secret');
-}
-
-/**
- * A short digest of the account's password hash, kept in the session: when
- * the password changes (by its owner or an admin's reset), sessions made with
- * the old one no longer match and end.
- */
-export function passwordStamp(passwordHash: string): string {
-  return createHash('sha256').update(passwordHash).digest('hex').slice(0, 16);
 }
 
 const SESSION_SECONDS = 7 * 24 * 3600;
@@ -66,8 +56,7 @@ export function authOptions(): NextAuthOptions {
               throw new Error('bad-totp');
             }
           }
-          const { passwordHash } = await store.database.prisma.account.findUniqueOrThrow({ where: { id: account.id }, select: { passwordHash: true } });
-          return { id: String(account.id), email: account.address, name: account.displayName || account.address, stamp: passwordStamp(passwordHash) };
+          return { id: String(account.id), email: account.address, name: account.displayName || account.address, stamp: await currentPasswordStamp(store, account.id) };
         },
       }),
     ],

@@ -6,12 +6,12 @@
 import { getServerSession } from 'next-auth';
 import { notFound, redirect } from 'next/navigation';
 import type { Domain } from '@/prisma/generated/sqlite/client.ts';
-import { mayUseAccount, type AccountView } from '@/mail-daemon/accounts/accounts.ts';
+import type { AccountView } from '@/mail-daemon/accounts/accounts.ts';
 import { needsSetup } from '@/mail-daemon/accounts/signup.ts';
-import { webSessionAccount } from '@/mail-daemon/accounts/web-sessions.ts';
+import { webSessionUser } from '@/mail-daemon/accounts/web-sessions.ts';
 import { administers } from '@/mail-daemon/domains/domain-admins.ts';
 import { getMailStore, type MailStore } from '@/mail-daemon/store/context.ts';
-import { authOptions, passwordStamp } from './auth-options.ts';
+import { authOptions } from './auth-options.ts';
 
 /** 401: not signed in; 403: signed in without the right; 404: no such thing, or not one of yours. */
 export class AccessDenied extends Error {
@@ -34,17 +34,9 @@ export async function currentAccount(): Promise<SignedIn | null> {
   const session = (await getServerSession(authOptions())) as { accountId?: number; stamp?: string; sessionId?: string } | null;
   if (!session?.accountId) return null;
   const store = await getMailStore();
-  // Signed out (or expired) on the server, although the cookie still verifies.
-  if ((await webSessionAccount(store, session.sessionId)) !== session.accountId) return null;
-  const account = await store.database.prisma.account.findUnique({
-    where: { id: session.accountId },
-    include: { domain: { select: { disabled: true, verified: true } } },
-  });
-  if (!account || !mayUseAccount(account)) return null;
-  // A session from before the last password change has ended.
-  if (session.stamp !== passwordStamp(account.passwordHash)) return null;
-  const { domain: _domain, passwordHash: _hash, ...view } = account;
-  return { store, account: view };
+  // Signed out, expired, suspended or from before the last password change: ended, although the cookie still verifies.
+  const account = await webSessionUser(store, { accountId: session.accountId, sessionId: session.sessionId, stamp: session.stamp });
+  return account ? { store, account } : null;
 }
 
 export async function requireSignedIn(): Promise<SignedIn> {
