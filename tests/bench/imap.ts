@@ -15,7 +15,7 @@
 // Our daemon runs in a child process of its own, so that its memory is
 // measured without the benchmark's; Dovecot's is the sum over its processes.
 //
-// Environment: IMAP_BENCH_MESSAGES (10000), IMAP_BENCH_ROUNDS (5),
+// Environment: IMAP_BENCH_MESSAGES (10000), IMAP_BENCH_ROUNDS (5), IMAP_BENCH_WARMUP (4 sessions before the median),
 // IMAP_BENCH_CLIENTS (10), IMAP_BENCH_STRESS_SECONDS (20),
 // IMAP_BENCH_STRESS_MESSAGES (1000), IMAP_BENCH_IDLE (2000; 0 skips it),
 // IMAP_BENCH_AUTH_CACHE_TTL (60s, or off; both servers), IMAP_BENCH_ENGINE
