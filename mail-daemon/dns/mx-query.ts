@@ -81,56 +81,63 @@ export function parseServer(server: string): Server {
   return { host, port: port ? Number(port) : 53 };
 }
 
-function overUdp(server: Server, query: Buffer, timeoutMs: number, accept: (packet: Buffer) => boolean): Promise<void> {
+type Settle = (error?: Error) => void;
+
+/** One question on a socket `open` makes: settled once, by the answer, an error or the timeout, and the socket closed then. */
+function exchange(timeoutMs: number, accept: (packet: Buffer) => boolean, open: (done: Settle, answer: (packet: Buffer) => void) => { close(): void }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket(net.isIP(server.host) === 6 ? 'udp6' : 'udp4');
-    const done = (error?: Error) => {
+    let settled = false;
+    const done: Settle = (error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.close();
       if (error) reject(error);
       else resolve();
     };
-    const timer = setTimeout(() => done(dnsError('ETIMEOUT', '')), timeoutMs);
-    socket.on('error', (error) => done(error));
-    socket.on('message', (packet, peer) => {
-      // Only the server asked may answer (a spoofed packet is ignored).
-      if (peer.port !== server.port) return;
+    // A packet that is no answer to our question leaves the exchange open; a malformed one ends it.
+    const answer = (packet: Buffer) => {
       try {
         if (accept(packet)) done();
       } catch (error) {
         done(error as Error);
       }
+    };
+    const timer = setTimeout(() => done(dnsError('ETIMEOUT', '')), timeoutMs);
+    const socket = open(done, answer);
+  });
+}
+
+function overUdp(server: Server, query: Buffer, timeoutMs: number, accept: (packet: Buffer) => boolean): Promise<void> {
+  return exchange(timeoutMs, accept, (done, answer) => {
+    const socket = dgram.createSocket(net.isIP(server.host) === 6 ? 'udp6' : 'udp4');
+    socket.on('error', (error) => done(error));
+    socket.on('message', (packet, peer) => {
+      // Only the server asked may answer (a spoofed packet is ignored).
+      if (peer.port === server.port) answer(packet);
     });
     // Connected, so that a port nobody listens on answers at once (ICMP unreachable is ECONNREFUSED), as c-ares does, instead of after the timeout.
     socket.connect(server.port, server.host, () => socket.send(query, (error) => error && done(error)));
+    return socket;
   });
 }
 
 function overTcp(server: Server, query: Buffer, timeoutMs: number, accept: (packet: Buffer) => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
+  return exchange(timeoutMs, accept, (done, answer) => {
     const socket = net.connect({ host: server.host, port: server.port });
     let received = Buffer.alloc(0);
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(() => done(dnsError('ETIMEOUT', '')), timeoutMs);
     socket.on('error', (error) => done(error));
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
       if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
-      try {
-        if (accept(received.subarray(2, 2 + received.readUInt16BE(0)))) done();
-        else done(dnsError('EBADRESP', ''));
-      } catch (error) {
-        done(error as Error);
-      }
+      // Over TCP the one message that comes back must be the answer (RFC 7766 7).
+      answer(received.subarray(2, 2 + received.readUInt16BE(0)));
+      done(dnsError('EBADRESP', ''));
     });
     const length = Buffer.alloc(2);
     length.writeUInt16BE(query.length);
     socket.write(Buffer.concat([length, query]));
+    return { close: () => socket.destroy() };
   });
 }
 
