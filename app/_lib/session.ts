@@ -6,10 +6,12 @@
 import { getServerSession } from 'next-auth';
 import { notFound, redirect } from 'next/navigation';
 import type { Domain } from '@/prisma/generated/sqlite/client.ts';
-import type { AccountView } from '@/mail-daemon/accounts/accounts.ts';
+import { findAccount, type AccountView } from '@/mail-daemon/accounts/accounts.ts';
 import { needsSetup } from '@/mail-daemon/accounts/signup.ts';
 import { webSessionUser } from '@/mail-daemon/accounts/web-sessions.ts';
 import { administers } from '@/mail-daemon/domains/domain-admins.ts';
+import { findDomain } from '@/mail-daemon/domains/domains.ts';
+import { ValidationError } from '@/mail-daemon/errors/validation-error.ts';
 import { getMailStore, type MailStore } from '@/mail-daemon/store/context.ts';
 import { authOptions } from './auth-options.ts';
 
@@ -54,8 +56,7 @@ export async function requirePlatformAdmin(): Promise<SignedIn> {
 /** The domain if the signed-in account administers it; 404 for a domain that is not there or not its own alike. */
 export async function requireDomainAdmin(domainName: string): Promise<SignedIn & { domain: Domain }> {
   const signedIn = await requireSignedIn();
-  const name = decodeURIComponent(String(domainName ?? '')).trim().toLowerCase();
-  const domain = await signedIn.store.database.prisma.domain.findUnique({ where: { name } });
+  const domain = await findDomain(signedIn.store, decodeURIComponent(String(domainName ?? ''))).catch(noneIfMalformed);
   if (!domain || !(await administers(signedIn.store, signedIn.account, domain))) throw new AccessDenied(404, 'There is no such domain among yours.');
   return { ...signedIn, domain };
 }
@@ -69,10 +70,16 @@ export async function requireMailboxAdmin(address: string): Promise<SignedIn & {
   const normalized = String(address ?? '').trim().toLowerCase();
   const at = normalized.lastIndexOf('@');
   const access = await requireDomainAdmin(at > 0 ? normalized.slice(at + 1) : '');
-  const target = await signedIn.store.database.prisma.account.findUnique({ where: { address: normalized }, omit: { passwordHash: true } });
+  const target = await findAccount(signedIn.store, normalized).catch(noneIfMalformed);
   if (!target || target.domainId !== access.domain.id) throw new AccessDenied(404, `There is no mailbox ${normalized} on ${access.domain.name}.`);
   if (target.role === 'admin' && access.account.role !== 'admin') throw new AccessDenied(403, 'Only platform admins manage platform admin accounts.');
   return { ...access, target };
+}
+
+/** A name that cannot be a domain or an address names nothing of yours: the same 404 as a missing one. */
+function noneIfMalformed(error: unknown): null {
+  if (error instanceof ValidationError) return null;
+  throw error;
 }
 
 /** For pages: runs a check, and turns a denial into the sign-in page or a 404. */
