@@ -18,7 +18,7 @@ import { RARE_WORD } from './bench-messages.ts';
 
 export type Timings = Record<string, number>;
 
-const WARMUP = Number(process.env.IMAP_BENCH_WARMUP ?? 4);
+export const WARMUP = Number(process.env.IMAP_BENCH_WARMUP ?? 4);
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
