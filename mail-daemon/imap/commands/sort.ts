@@ -1,16 +1,15 @@
 // SORT and UID SORT (RFC 5256 3), with SORT=DISPLAY's keys (RFC 5957) and
 // ESORT's RETURN (RFC 5267 3.1); selected. The criteria are SEARCH's, run by
-// the same code; the values compared come from sort-fields-cache.ts (the
-// stored envelopes only when an address key is named).
+// the same code; the order comes from sort-fields-cache.ts (the stored
+// envelopes read only when an address key is named).
 import { esearchResponse, highestModseq } from '../esearch-response.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import type { ResponseValue } from '../parser/response.ts';
 import { charsetName, parseReturnOptions, parseSearchCriteria, usesModseq } from '../parser/search-keys.ts';
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { checkSearchCharset, searchSelected, type FoundMessage } from '../search-selected.ts';
-import { parseSortCriteria, sortItems } from '../sort/sort-program.ts';
-import { sortMessages } from '../sort/sort-fields-cache.ts';
-import { ADDRESS_KEYS, sortValue } from '../sort/sort-values.ts';
+import { parseSortCriteria } from '../sort/sort-program.ts';
+import { sortedUids } from '../sort/sort-fields-cache.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 export const sortCommand = defineCommand({
@@ -29,16 +28,14 @@ export const sortCommand = defineCommand({
   async handle({ session, uid, tag }, { returns, criteria, charset, key }) {
     checkSearchCharset(charset);
     const found = await searchSelected(session, key);
-    const withAddresses = criteria.some((c) => ADDRESS_KEYS.includes(c.key));
-    const messages = await sortMessages(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), withAddresses);
-    const items = found
-      .filter((f) => messages.has(f.uid))
-      .map((f) => ({ id: f.seq, found: f, values: criteria.map((c) => sortValue(c.key, messages.get(f.uid)!)) }));
-    const sorted: FoundMessage[] = sortItems(items, criteria).map((item) => item.found);
+    const byUid = new Map(found.map((f) => [f.uid, f]));
+    const order = await sortedUids(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), criteria);
+    const sorted: FoundMessage[] = order.map((u) => byUid.get(u)!);
     const numbers = sorted.map((f) => (uid ? f.uid : f.seq));
     const withModseq = usesModseq(key);
     if (returns === undefined) {
-      const line: ResponseValue[] = ['SORT', ...numbers];
+      // The numbers as one atom: a long answer written in one piece.
+      const line: ResponseValue[] = numbers.length > 0 ? ['SORT', numbers.join(' ')] : ['SORT'];
       // RFC 7162 3.1.5 applies to SORT as to SEARCH.
       if (withModseq && sorted.length > 0) line.push(['MODSEQ', highestModseq(sorted)]);
       session.untagged(...line);

@@ -32,7 +32,7 @@ export const threadCommand = defineCommand({
   async handle({ session, uid }, { algorithm, charset, key }) {
     checkSearchCharset(charset);
     const found = await searchSelected(session, key);
-    const fields = await sortMessages(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), false);
+    const fields = await sortMessages(session.store, session.account!.id, session.selected!, found.map((f) => f.uid));
     const messages: ThreadMessage[] = found
       .filter((f) => fields.has(f.uid))
       .map((f) => {

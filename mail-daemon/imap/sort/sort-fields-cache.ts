@@ -4,13 +4,22 @@
 // mailbox only messages with new UIDs are read, and the envelopes (for the
 // address keys) only once per message. A few mailboxes are kept, up to a
 // number of messages in all, the least recently used dropped first.
+//
+// For the same reason the order of all the messages read so far under a
+// list of sort criteria holds until new ones are read, and then only they
+// are sorted and merged in (Dovecot keeps sort ids in its index for the same
+// purpose). The criteria order every pair (ties by UID, which is sequence
+// order in any view), so the order of any set of these messages, a SEARCH
+// result or a session's view after expunges, is this order with the others
+// left out: a SORT walks it instead of sorting.
 import { loadEnvelopes } from '../../store/bulk-reads.ts';
 import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
 import { headerBytes } from '../../store/mime-structure.ts';
 import type { MailStore } from '../../store/context.ts';
 import { listSortFields } from '../../store/sort-fields.ts';
 import { decodeWords } from '../search.ts';
-import { baseSubject } from './base-subject.ts';
+import { mergeItems, sortItems, type SortCriterion, type SortItem } from './sort-program.ts';
+import { ADDRESS_KEYS, sortValue } from './sort-values.ts';
 import { casemapKey } from './unicode-casemap.ts';
 
 export type AddressKey = 'FROM' | 'TO' | 'CC' | 'DISPLAYFROM' | 'DISPLAYTO';
@@ -34,39 +43,46 @@ export interface SortMessage {
   addresses?: Record<AddressKey, string>;
 }
 
+interface OrderedMessage extends SortItem {
+  message: SortMessage;
+}
+
 interface MailboxCache {
   uidValidity: number;
   messages: Map<number, SortMessage>;
+  /** The messages in the order they were read: an order over the first n of them misses the rest. */
+  list: SortMessage[];
+  /** By criteria (e.g. "REVERSE DATE,SUBJECT"): the first n messages of `list` in that order; most recently used last. */
+  orders: Map<string, OrderedMessage[]>;
 }
 
 const MAX_MAILBOXES = 16;
+/** Orders kept per mailbox (a client uses a few lists of criteria; each costs a word or two per message and key). */
+const MAX_ORDERS = 8;
 /** About 300 bytes each: some 75 MB at most, whatever the mailboxes hold. */
 const MAX_MESSAGES = 250_000;
 /** By store (a process has one; tests may open several databases), then by mailbox id. */
 const stores = new WeakMap<MailStore, Map<number, MailboxCache>>();
 
-/** The messages of `uids` (a selected mailbox's), with address values when asked; UIDs no longer in the mailbox are left out. */
-export async function sortMessages(
-  store: MailStore,
-  accountId: number,
-  mailbox: { id: number; uidValidity: number },
-  uids: number[],
-  withAddresses: boolean,
-): Promise<Map<number, SortMessage>> {
+type SelectedMailbox = { id: number; uidValidity: number };
+
+/** The mailbox's cache, with every message of `uids` (a selected mailbox's) that is still in the mailbox read into it. */
+async function loadCache(store: MailStore, accountId: number, mailbox: SelectedMailbox, uids: number[]): Promise<MailboxCache> {
   let caches = stores.get(store);
   if (!caches) stores.set(store, (caches = new Map()));
   let cache = caches.get(mailbox.id);
-  if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, messages: new Map() };
+  if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, messages: new Map(), list: [], orders: new Map() };
   // Most recently used last.
   caches.delete(mailbox.id);
   caches.set(mailbox.id, cache);
   const messages = cache.messages;
-  const missing = uids.filter((uid) => !messages.has(uid));
-  if (missing.length > 0) {
+  let smallestMissing = Infinity;
+  for (const uid of uids) if (uid < smallestMissing && !messages.has(uid)) smallestMissing = uid;
+  if (smallestMissing !== Infinity) {
     // New messages have the largest UIDs: one read from the smallest missing one on.
-    for (const row of await listSortFields(store, accountId, mailbox.id, missing.reduce((a, b) => Math.min(a, b)))) {
+    for (const row of await listSortFields(store, accountId, mailbox.id, smallestMissing)) {
       if (messages.has(row.uid)) continue;
-      messages.set(row.uid, {
+      const message: SortMessage = {
         uid: row.uid,
         arrival: row.internalDate.getTime(),
         sent: (row.sentDate ?? row.internalDate).getTime(),
@@ -76,27 +92,68 @@ export async function sortMessages(
         references: row.references.split(' ').filter(Boolean),
         inReplyTo: row.inReplyTo,
         contentHash: row.contentHash,
-      });
+      };
+      messages.set(row.uid, message);
+      cache.list.push(message);
     }
   }
   keepWithinLimits(caches);
+  return cache;
+}
+
+/** Reads the address values of the messages that lack them. */
+async function loadAddresses(store: MailStore, unread: SortMessage[]): Promise<void> {
+  if (unread.length === 0) return;
+  const contents = await loadEnvelopes(store, unread.map((m) => m.contentHash));
+  for (const message of unread) {
+    const content = contents.get(message.contentHash);
+    const envelope = content && (content.envelope ? (JSON.parse(content.envelope) as EnvelopeValue[]) : messageEnvelope(headerBytes(content.raw, content.structure)));
+    message.addresses = addressValues(envelope);
+  }
+}
+
+/** The messages of `uids` (a selected mailbox's); UIDs no longer in the mailbox are left out. */
+export async function sortMessages(store: MailStore, accountId: number, mailbox: SelectedMailbox, uids: number[]): Promise<Map<number, SortMessage>> {
+  const { messages } = await loadCache(store, accountId, mailbox, uids);
   const out = new Map<number, SortMessage>();
   for (const uid of uids) {
     const message = messages.get(uid);
     if (message) out.set(uid, message);
   }
-  if (withAddresses) {
-    const unread = [...out.values()].filter((m) => !m.addresses);
-    if (unread.length > 0) {
-      const contents = await loadEnvelopes(store, unread.map((m) => m.contentHash));
-      for (const message of unread) {
-        const content = contents.get(message.contentHash);
-        const envelope = content && (content.envelope ? (JSON.parse(content.envelope) as EnvelopeValue[]) : messageEnvelope(headerBytes(content.raw, content.structure)));
-        message.addresses = addressValues(envelope);
-      }
+  return out;
+}
+
+/**
+ * The UIDs of `uids` (a selected mailbox's, ascending) in the order of the
+ * criteria (RFC 5256 3); UIDs no longer in the mailbox are left out.
+ */
+export async function sortedUids(store: MailStore, accountId: number, mailbox: SelectedMailbox, uids: number[], criteria: SortCriterion[]): Promise<number[]> {
+  const cache = await loadCache(store, accountId, mailbox, uids);
+  if (criteria.some((c) => ADDRESS_KEYS.includes(c.key))) {
+    // Others may add messages while the envelopes are read: until none lacks them.
+    for (let unread = cache.list.filter((m) => !m.addresses); unread.length > 0; unread = cache.list.filter((m) => !m.addresses)) {
+      await loadAddresses(store, unread);
     }
   }
+  const order = orderOf(cache, criteria);
+  const wanted = new Set(uids);
+  const out: number[] = [];
+  for (const { message } of order) if (wanted.has(message.uid)) out.push(message.uid);
   return out;
+}
+
+/** Every message of the cache in the criteria's order: the kept order, with messages read since sorted and merged in. */
+function orderOf(cache: MailboxCache, criteria: SortCriterion[]): OrderedMessage[] {
+  const name = criteria.map((c) => (c.reverse ? `REVERSE ${c.key}` : c.key)).join(',');
+  let order = cache.orders.get(name) ?? [];
+  cache.orders.delete(name);
+  if (order.length < cache.list.length) {
+    const added = cache.list.slice(order.length).map((message) => ({ id: message.uid, message, values: criteria.map((c) => sortValue(c.key, message)) }));
+    order = mergeItems(order, sortItems(added, criteria), criteria);
+  }
+  cache.orders.set(name, order);
+  if (cache.orders.size > MAX_ORDERS) cache.orders.delete(cache.orders.keys().next().value!);
+  return order;
 }
 
 /** Drops the least recently used mailboxes while there are too many, or too many messages (the one just used, too, if it alone is too big). */
@@ -108,12 +165,6 @@ function keepWithinLimits(caches: Map<number, MailboxCache>): void {
     caches.delete(id);
     total -= cache.messages.size;
   }
-}
-
-/** The case-mapped base subject (RFC 5256 2.1) SORT SUBJECT compares. */
-export function subjectKey(message: SortMessage): string {
-  message.subjectKey ??= casemapKey(baseSubject(message.subject).text);
-  return message.subjectKey;
 }
 
 /** ENVELOPE positions of From, To and Cc (RFC 3501 7.4.2). */

@@ -41,14 +41,28 @@ export interface SortItem {
   values: (number | string)[];
 }
 
+/** The order of two items under the criteria: a total order (ties by id). */
+export function compareItems(a: SortItem, b: SortItem, criteria: SortCriterion[]): number {
+  for (let i = 0; i < criteria.length; i++) {
+    const x = a.values[i];
+    const y = b.values[i];
+    const order = typeof x === 'number' ? x - (y as number) : compareCodePoints(x, y as string);
+    if (order !== 0) return criteria[i].reverse ? -order : order;
+  }
+  return a.id - b.id;
+}
+
 export function sortItems<T extends SortItem>(items: T[], criteria: SortCriterion[]): T[] {
-  return [...items].sort((a, b) => {
-    for (let i = 0; i < criteria.length; i++) {
-      const x = a.values[i];
-      const y = b.values[i];
-      const order = typeof x === 'number' ? x - (y as number) : compareCodePoints(x, y as string);
-      if (order !== 0) return criteria[i].reverse ? -order : order;
-    }
-    return a.id - b.id;
-  });
+  return [...items].sort((a, b) => compareItems(a, b, criteria));
+}
+
+/** Two lists each sorted under the criteria, as one sorted list. */
+export function mergeItems<T extends SortItem>(left: T[], right: T[], criteria: SortCriterion[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length && j < right.length) out.push(compareItems(left[i], right[j], criteria) <= 0 ? left[i++] : right[j++]);
+  while (i < left.length) out.push(left[i++]);
+  while (j < right.length) out.push(right[j++]);
+  return out;
 }

@@ -1,8 +1,10 @@
 // The value a message sorts by for each SORT key (RFC 5256 3, RFC 5957):
 // numbers for dates and sizes, case-mapped text for subjects and addresses
 // (sort-fields-cache.ts works them out once per message).
-import { subjectKey, type SortMessage } from './sort-fields-cache.ts';
+import { baseSubject } from './base-subject.ts';
+import type { SortMessage } from './sort-fields-cache.ts';
 import type { SortKey } from './sort-program.ts';
+import { casemapKey } from './unicode-casemap.ts';
 
 export const ADDRESS_KEYS: SortKey[] = ['CC', 'FROM', 'TO', 'DISPLAYFROM', 'DISPLAYTO'];
 
@@ -19,4 +21,10 @@ export function sortValue(key: SortKey, message: SortMessage): number | string {
     default:
       return message.addresses![key];
   }
+}
+
+/** The case-mapped base subject (RFC 5256 2.1) SORT SUBJECT compares, worked out once per message. */
+function subjectKey(message: SortMessage): string {
+  message.subjectKey ??= casemapKey(baseSubject(message.subject).text);
+  return message.subjectKey;
 }

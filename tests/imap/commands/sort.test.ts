@@ -166,6 +166,9 @@ describe('IMAP SORT and THREAD as the mailbox changes', () => {
       C: a5 SORT (REVERSE FROM) UTF-8 ALL
       S: * SORT 1 2
       S: a5 OK SORT completed
+      C: a7 SORT (FROM) UTF-8 ALL
+      S: * SORT 2 1
+      S: a7 OK SORT completed
       C: a6 UID THREAD REFERENCES UTF-8 ALL
       S: * THREAD (2)(3)
       S: a6 OK UID THREAD completed
