@@ -18,7 +18,7 @@ import { headerBytes } from '../../store/mime-structure.ts';
 import type { MailStore } from '../../store/context.ts';
 import { listSortFields } from '../../store/sort-fields.ts';
 import { decodeWords } from '../search.ts';
-import { mergeItems, sortItems, type SortCriterion, type SortItem } from './sort-program.ts';
+import { mergeItems, sortItems, type SortCriterion } from './sort-program.ts';
 import { ADDRESS_KEYS, sortValue } from './sort-values.ts';
 import { casemapKey } from './unicode-casemap.ts';
 
@@ -43,21 +43,17 @@ export interface SortMessage {
   addresses?: Record<AddressKey, string>;
 }
 
-interface OrderedMessage extends SortItem {
-  message: SortMessage;
-}
-
 interface MailboxCache {
   uidValidity: number;
   messages: Map<number, SortMessage>;
   /** The messages in the order they were read: an order over the first n of them misses the rest. */
   list: SortMessage[];
   /** By criteria (e.g. "REVERSE DATE,SUBJECT"): the first n messages of `list` in that order; most recently used last. */
-  orders: Map<string, OrderedMessage[]>;
+  orders: Map<string, SortMessage[]>;
 }
 
 const MAX_MAILBOXES = 16;
-/** Orders kept per mailbox (a client uses a few lists of criteria; each costs a word or two per message and key). */
+/** Orders kept per mailbox (a client uses a few lists of criteria; each costs a word per message). */
 const MAX_ORDERS = 8;
 /** About 300 bytes each: some 75 MB at most, whatever the mailboxes hold. */
 const MAX_MESSAGES = 250_000;
@@ -138,18 +134,19 @@ export async function sortedUids(store: MailStore, accountId: number, mailbox: S
   const order = orderOf(cache, criteria);
   const wanted = new Set(uids);
   const out: number[] = [];
-  for (const { message } of order) if (wanted.has(message.uid)) out.push(message.uid);
+  for (const message of order) if (wanted.has(message.uid)) out.push(message.uid);
   return out;
 }
 
 /** Every message of the cache in the criteria's order: the kept order, with messages read since sorted and merged in. */
-function orderOf(cache: MailboxCache, criteria: SortCriterion[]): OrderedMessage[] {
+function orderOf(cache: MailboxCache, criteria: SortCriterion[]): SortMessage[] {
   const name = criteria.map((c) => (c.reverse ? `REVERSE ${c.key}` : c.key)).join(',');
   let order = cache.orders.get(name) ?? [];
   cache.orders.delete(name);
   if (order.length < cache.list.length) {
-    const added = cache.list.slice(order.length).map((message) => ({ id: message.uid, message, values: criteria.map((c) => sortValue(c.key, message)) }));
-    order = mergeItems(order, sortItems(added, criteria), criteria);
+    const item = (message: SortMessage) => ({ id: message.uid, message, values: criteria.map((c) => sortValue(c.key, message)) });
+    const added = sortItems(cache.list.slice(order.length).map(item), criteria);
+    order = mergeItems(order.map(item), added, criteria).map((i) => i.message);
   }
   cache.orders.set(name, order);
   if (cache.orders.size > MAX_ORDERS) cache.orders.delete(cache.orders.keys().next().value!);
