@@ -32,7 +32,8 @@
 //
 // Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
 // (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
-// set), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25),
+// set), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25,
+// the sink on the next address, the LMTP Postfix on the one after),
 // SMTP_BENCH_ONLY (outbound: only the outbound shapes, to compare the queue
 // alone between commits; or inbound shape names, comma-separated, e.g.
 // "serial" or "parallel,end to end", to profile one shape alone),
@@ -72,9 +73,11 @@ interface Shape {
   pipelined: boolean;
 }
 
-const SINK_HOST = '127.0.17.3';
+/** The address after `host` by `step` (so that a benchmark run on another loopback range keeps to it). */
+const nextAddress = (host: string, step: number) => host.replace(/\d+$/, (last) => String(Number(last) + step));
+const SINK_HOST = nextAddress(POSTFIX_HOST, 1);
 // The second Postfix, which hands mail to Dovecot over LMTP (end to end).
-const POSTFIX_LMTP_HOST = '127.0.17.4';
+const POSTFIX_LMTP_HOST = nextAddress(POSTFIX_HOST, 2);
 const END_TO_END: Shape = { name: 'end to end', messages: Math.round(1000 * SCALE), sessions: 10, pipelined: false };
 
 interface OutboundShape {
