@@ -47,6 +47,15 @@ export function* changeRecordSteps(engine: Engine, origin: string, changes: Stor
   return changes;
 }
 
+/**
+ * PostgreSQL: the notice for changes that a statement works out itself (the
+ * delivery statement, delivery-statement.ts), `changes` being a SQL json
+ * array of StoreChange; as changeRecordSteps' payload.
+ */
+export function postgresChangeNotice(origin: string, changes: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`pg_notify(${CHANNEL}, json_build_object('origin', ${origin}::text, 'changes', ${changes})::text)`;
+}
+
 export class ChangeBus {
   private readonly emitter = new EventEmitter();
   /** This process's mark on its changes, so that it does not hear them twice. */

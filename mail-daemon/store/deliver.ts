@@ -114,15 +114,27 @@ export interface PreparedDelivery {
   options: DeliveryOptions;
 }
 
+/** A delivery's writes before its copies: its log line, and its content and text unless they are stored already. */
+export function* deliveryWritesSteps(engine: Engine, prepared: PreparedMessage, targets: DeliveryTarget[], options: DeliveryOptions): Steps<void> {
+  if (options.log) yield* deliveryLogSteps(options.log);
+  if (targets.length === 0) return;
+  yield* contentSteps(prepared.content);
+  if (prepared.text) yield* messageTextSteps(engine, prepared.content.hash, prepared.text);
+}
+
+/** A copy's Message columns but its mailbox, UID and modseq. */
+export function messageColumns(prepared: PreparedMessage, flags: string[], internalDate: Date): Record<string, unknown> {
+  const { content, summary } = prepared;
+  return { contentHash: content.hash, ...flagsToColumns(flags), internalDate, size: content.size, ...summary };
+}
+
 /** One delivery's transaction, as SQL steps; `changes` gets what to broadcast after the commit. */
 export function* deliverySteps(engine: Engine, prepared: PreparedMessage, targets: DeliveryTarget[], options: DeliveryOptions, changes: StoreChange[]): Steps<DeliveredCopy[]> {
-  const { content, summary } = prepared;
+  const { content } = prepared;
   const internalDate = options.internalDate ?? new Date();
   const copies: DeliveredCopy[] = [];
-  if (options.log) yield* deliveryLogSteps(options.log);
+  yield* deliveryWritesSteps(engine, prepared, targets, options);
   if (targets.length === 0) return copies;
-  yield* contentSteps(content);
-  if (prepared.text) yield* messageTextSteps(engine, content.hash, prepared.text);
   const resolved: { target: DeliveryTarget; mailbox: Row }[] = [];
   for (const target of targets) resolved.push({ target, mailbox: yield* resolveMailbox(target) });
   // One copy per mailbox, and mailboxes locked in id order so that two
@@ -134,11 +146,7 @@ export function* deliverySteps(engine: Engine, prepared: PreparedMessage, target
     const mailboxId = Number(mailbox.id);
     const { firstUid: uid, modseq, uidValidity } = yield* allocateUidsSteps(mailboxId, 1);
     yield* recordKeywordsSteps(mailboxId, target.flags ?? []);
-    const [row] = yield insertInto(
-      'Message',
-      { mailboxId, uid, modseq, contentHash: content.hash, ...flagsToColumns(target.flags ?? []), internalDate, size: content.size, ...summary },
-      '"id"',
-    );
+    const [row] = yield insertInto('Message', { mailboxId, uid, modseq, ...messageColumns(prepared, target.flags ?? [], internalDate) }, '"id"');
     const usage = yield* chargeQuotaSteps(target.accountId, content.size, options.enforceQuota ?? false);
     changes.push({ accountId: target.accountId, mailboxId, kind: 'messages-added', modseq });
     const quotaWarning = usage !== null && crossedWarning(usage, content.size);

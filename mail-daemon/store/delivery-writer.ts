@@ -9,14 +9,16 @@
 // the fsync of one batch overlaps the parsing and checking of the next.
 // SQLite elsewhere (the web app, tests of the store): a connection of this
 // thread. PostgreSQL: one connection of a pool of one, named prepared
-// statements; its commit never blocks the thread.
+// statements; its commit never blocks the thread; a batch is one statement
+// when it can be (delivery-statement.ts), else steps.
 import { Worker } from 'node:worker_threads';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import type { DeliveredCopy } from './deliver.ts';
 import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
 import { runAsyncCombined } from './sql-steps.ts';
-import { retrying } from './transaction.ts';
+import { isRetryable, retrying } from './transaction.ts';
+import { batchStatement } from './delivery-statement.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
 import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
 import { batchSteps, commitRetrying, received, sqliteBatches, type DeliveryRequest, type Outcome, type TransferredOutcome } from './delivery-batch.ts';
@@ -164,6 +166,15 @@ function postgres(store: MailStore): Batches {
     const client = await pool.connect();
     let failed: Error | undefined;
     try {
+      const single = batchStatement(store.bus.origin, requests);
+      if (single) {
+        const rows = await execute(client, single.statement).catch((error: unknown) => {
+          if (isRetryable(error)) throw error;
+          // Nothing was committed: step by step, each delivery gets its own outcome.
+          return null;
+        });
+        if (rows) return single.outcomes(rows);
+      }
       return await runAsyncCombined(batchSteps('BEGIN', 'postgres', store.bus.origin, requests), (statement) => execute(client, statement));
     } catch (error) {
       failed = error as Error;

@@ -58,6 +58,19 @@ export function withoutRows(statement: Prisma.Sql): Prisma.Sql {
 }
 
 /**
+ * The statements of steps that only write (each marked withoutRows), to be
+ * sent as part of a larger statement; null when one of them needs its rows.
+ */
+export function writesOnly(steps: Steps<unknown>): Prisma.Sql[] | null {
+  const writes: Prisma.Sql[] = [];
+  for (let step = steps.next(); !step.done; step = steps.next([])) {
+    if (!WITHOUT_ROWS.has(step.value)) return null;
+    writes.push(step.value);
+  }
+  return writes;
+}
+
+/**
  * runAsync for a driver where every statement is a round trip (pg): writes
  * marked withoutRows are held and sent as data-modifying WITH clauses of the
  * next INSERT, UPDATE, DELETE or SELECT, which PostgreSQL runs exactly once
