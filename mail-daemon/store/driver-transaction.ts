@@ -1,19 +1,20 @@
 // Store transactions run straight on the database driver, for writers other
 // than the delivery writer (delivery-writer.ts) whose statements Prisma would
 // make cost about a millisecond each (issue 12): the outbound queue's claims
-// and outcomes. Written once as steps (sql-steps.ts) and run in one
+// and outcomes, flag changes (message-flags.ts). Written once as steps (sql-steps.ts) and run in one
 // transaction, retried while another writer holds the database.
 //
 // SQLite: a connection of this thread, used synchronously from BEGIN IMMEDIATE
 // to COMMIT, so no other code of the thread runs in between; it never waits
 // inside SQLite for the lock (that would block the thread, and with it the
 // Prisma transaction holding the lock): busy, it tries again after a timer.
-// PostgreSQL: a small pool, named prepared statements.
+// PostgreSQL: a small pool, named prepared statements; writes whose rows the
+// steps do not read ride with the next statement (sql-steps.ts withoutRows).
 import Database from 'better-sqlite3';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import { perDatabase, postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
-import { runAsync, runSync, type Steps } from './sql-steps.ts';
+import { runAsyncCombined, runSync, type Steps } from './sql-steps.ts';
 import { isRetryable } from './transaction.ts';
 
 export interface TransactionOptions {
@@ -92,7 +93,7 @@ function postgresWriter(database: StoreDatabase): DriverWriter {
         let failed: Error | undefined;
         try {
           const begin = options?.durable === false ? ['BEGIN', 'SET LOCAL synchronous_commit = off'] : ['BEGIN'];
-          return await runAsync(inTransaction(begin, steps()), (statement) => execute(client, statement));
+          return await runAsyncCombined(inTransaction(begin, steps()), (statement) => execute(client, statement));
         } catch (error) {
           failed = error as Error;
           throw error;

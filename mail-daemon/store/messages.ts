@@ -8,7 +8,7 @@ import { StoreError } from './errors.ts';
 import { columnsToFlags, type FlagColumns } from './flags.ts';
 import { getOwnedMailbox } from './mailboxes.ts';
 import type { MimeNode } from './mime-structure.ts';
-import { selectionOf, uidConditions, type UidRange, type UidSelection } from './uid-set.ts';
+import { inRanges, selectionOf, spanOf, uidConditions, type UidSelection } from './uid-set.ts';
 import { asBoolean, asDate, driverReaderFor } from './driver-reads.ts';
 
 export type StoredMessage = Message & { flags: string[] };
@@ -172,35 +172,6 @@ async function listOnDriver(
     out.push(message);
   }
   return out;
-}
-
-/** UIDs are stored as 32-bit signed integers (PostgreSQL integer): none is above this. */
-const MAX_STORED_UID = 2 ** 31 - 1;
-
-/** Reading a span with at most this many UIDs outside the selection beats a query per range. */
-const SPAN_SLACK = 1000;
-
-/** The one span of UIDs to read for a selection, or null when it is too scattered for one. */
-function spanOf(selection: UidSelection): UidRange | null {
-  if (selection === 'all') return [1, MAX_STORED_UID];
-  if (selection.length === 0) return [1, 0];
-  const first = Math.min(selection[0][0], MAX_STORED_UID);
-  const last = Math.min(selection[selection.length - 1][1], MAX_STORED_UID);
-  const selected = selection.reduce((sum, [low, high]) => sum + high - low + 1, 0);
-  return last - first + 1 - selected <= Math.max(SPAN_SLACK, selected) ? [first, last] : null;
-}
-
-/** Whether a UID is in sorted, merged ranges (binary search). */
-function inRanges(ranges: UidRange[], uid: number): boolean {
-  let low = 0;
-  let high = ranges.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (uid < ranges[mid][0]) high = mid - 1;
-    else if (uid > ranges[mid][1]) low = mid + 1;
-    else return true;
-  }
-  return false;
 }
 
 /** What tells one message from another when mail is copied in again (mailctl import): its bytes' hash, Message-ID and size. */

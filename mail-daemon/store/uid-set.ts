@@ -32,3 +32,32 @@ export function uidConditions(selection: UidSelection): object[] {
   }
   return chunks;
 }
+
+/** UIDs are stored as 32-bit signed integers (PostgreSQL integer): none is above this. */
+export const MAX_STORED_UID = 2 ** 31 - 1;
+
+/** Reading a span with at most this many UIDs outside the selection beats a query per range. */
+const SPAN_SLACK = 1000;
+
+/** The one span of UIDs to read for a selection, or null when it is too scattered for one. */
+export function spanOf(selection: UidSelection): UidRange | null {
+  if (selection === 'all') return [1, MAX_STORED_UID];
+  if (selection.length === 0) return [1, 0];
+  const first = Math.min(selection[0][0], MAX_STORED_UID);
+  const last = Math.min(selection[selection.length - 1][1], MAX_STORED_UID);
+  const selected = selection.reduce((sum, [low, high]) => sum + high - low + 1, 0);
+  return last - first + 1 - selected <= Math.max(SPAN_SLACK, selected) ? [first, last] : null;
+}
+
+/** Whether a UID is in sorted, merged ranges (binary search). */
+export function inRanges(ranges: UidRange[], uid: number): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (uid < ranges[mid][0]) high = mid - 1;
+    else if (uid > ranges[mid][1]) low = mid + 1;
+    else return true;
+  }
+  return false;
+}
