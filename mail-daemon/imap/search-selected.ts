@@ -1,16 +1,21 @@
 // Runs SEARCH criteria over the selected mailbox: the one place that SEARCH,
 // SORT and THREAD find their messages (RFC 5256 3: SORT and THREAD take
 // SEARCH's criteria). BODY and TEXT go to the store's full-text search first;
-// the other keys are matched against the message rows, with the stored search
-// fields for From, To, Cc, Bcc and Date, and the header bytes only when a key
-// needs another field or the content has no stored fields (search.ts).
+// the other keys are matched against each message's flags and modseq (the
+// mailbox's index, checked against its row: mailbox-snapshot.ts), the values
+// that never change once a message is delivered (internal date, size,
+// subject, and the stored search fields for From, To, Cc, Bcc and Date, kept
+// in sort-fields-cache.ts), and the header bytes only when a key needs
+// another field or the content has no stored fields (search.ts). So a
+// SEARCH of a whole mailbox reads its rows once per process, not per command.
 import { loadHeaders } from '../store/bulk-reads.ts';
 import { searchMessageText } from '../store/full-text-search.ts';
-import { listSearchRows } from '../store/messages.ts';
+import { messageFlagStates } from '../store/mailbox-snapshot.ts';
 import { no } from './imap-error.ts';
 import type { ImapSession } from './imap-session.ts';
 import { SEARCH_CHARSETS, usesModseq, type SearchKey } from './parser/search-keys.ts';
 import { headerNeeds, matches, requiredUids, textKeys, type SearchScope, type SearchTarget } from './search.ts';
+import { sortMessages } from './sort/sort-fields-cache.ts';
 
 export interface FoundMessage {
   seq: number;
@@ -40,25 +45,31 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
   }
   const required = requiredUids(key, scope);
   const needs = headerNeeds(key);
-  const searchFields = needs === 'search-fields';
-  // Few required UIDs are read by UID; many, as the whole mailbox in one go.
-  const listed =
-    required === null || required.size > selected.exists / 4
-      ? await listSearchRows(session.store, accountId, selected.id, { searchFields })
-      : required.size === 0
-        ? []
-        : await listSearchRows(session.store, accountId, selected.id, { uids: [...required], searchFields });
-  const all = listed.filter((m) => selected.seqOf(m.uid) && !selected.isExpunged(m.uid));
+  // The view's messages (those a BODY or TEXT key requires, if any), in sequence order.
+  const candidates: number[] = [];
+  for (const uid of selected.uids) if (!selected.isExpunged(uid) && (required === null || required.has(uid))) candidates.push(uid);
+  const values = await sortMessages(session.store, accountId, selected, candidates, { searchFields: needs === 'search-fields' });
+  // Read at once, before any other await: the index is kept current in the background.
+  const stateOf = await messageFlagStates(session.store, accountId, selected.id);
+  const targets: SearchTarget[] = [];
+  for (const uid of candidates) {
+    const value = values.get(uid);
+    const state = stateOf(uid);
+    if (!value || !state) continue;
+    const { internalDate, size, subject, contentHash, searchFields } = value;
+    const message = { uid, modseq: state.modseq, flags: state.flags, internalDate, size, subject, contentHash };
+    targets.push({ message, seq: selected.seqOf(uid), searchFields: searchFields ?? undefined });
+  }
   const found: FoundMessage[] = [];
   // What the keys read of a message is its header (BODY and TEXT went to the full-text search):
   // its stored search fields, or its bytes for other fields and for contents stored without them.
-  for (let i = 0; i < all.length; i += HEADER_BATCH) {
-    const batch = all.slice(i, i + HEADER_BATCH);
-    const unstored = needs === 'none' ? [] : batch.filter((m) => !(searchFields && m.searchFields));
-    const contents = unstored.length > 0 ? await loadHeaders(session.store, unstored.map((m) => m.contentHash)) : null;
-    for (const message of batch) {
-      const target: SearchTarget = { message, seq: selected.seqOf(message.uid), content: contents?.get(message.contentHash) };
-      if (matches(key, target, scope)) found.push({ seq: target.seq, uid: message.uid, modseq: message.modseq });
+  for (let i = 0; i < targets.length; i += HEADER_BATCH) {
+    const batch = targets.slice(i, i + HEADER_BATCH);
+    const unstored = needs === 'none' ? [] : batch.filter((t) => !(needs === 'search-fields' && t.searchFields));
+    const contents = unstored.length > 0 ? await loadHeaders(session.store, unstored.map((t) => t.message.contentHash)) : null;
+    for (const target of batch) {
+      target.content = contents?.get(target.message.contentHash);
+      if (matches(key, target, scope)) found.push({ seq: target.seq, uid: target.message.uid, modseq: target.message.modseq });
     }
   }
   return found;

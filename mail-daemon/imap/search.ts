@@ -6,7 +6,7 @@
 // BODY and TEXT are answered beforehand by the store's full-text search
 // (textHits), one query per key.
 import libmime from 'libmime';
-import type { ContentExtras, SearchRow } from '../store/messages.ts';
+import type { SearchRow } from '../store/messages.ts';
 import { headerBytes } from '../store/mime-structure.ts';
 import { splitHeaderFields, type HeaderField } from '../store/header-fields.ts';
 import { headerFieldValues, SEARCH_FIELD_NAMES, type SearchFields } from '../store/search-fields.ts';
@@ -14,16 +14,18 @@ import { parseSearchDate, type SearchKey } from './parser/search-keys.ts';
 import { concreteRanges } from './parser/sequence-set.ts';
 import type { LoadedContent } from '../store/bulk-reads.ts';
 
+/** What the keys read of a message's row. */
+export type SearchMessage = Pick<SearchRow, 'uid' | 'modseq' | 'flags' | 'internalDate' | 'size' | 'subject' | 'contentHash'>;
+
 export interface SearchTarget {
-  /** searchFields: the stored JSON, when the listing brought it and the content has it. */
-  message: SearchRow & ContentExtras;
+  message: SearchMessage;
   seq: number;
+  /** The stored search fields, when the content has them. */
+  searchFields?: SearchFields;
   /** The header bytes, for keys the stored search fields do not answer. */
   content?: LoadedContent;
   /** The header's fields, split once per message when a key needs them. */
   fields?: HeaderField[];
-  /** The stored search fields, parsed once per message when a key needs them. */
-  searchFields?: SearchFields;
 }
 
 export interface SearchScope {
@@ -81,11 +83,7 @@ function compareDay(value: string, compare: 'before' | 'on' | 'since', day: stri
 
 /** The values of a header field, unfolded and as written: from the stored search fields when the message has them, else from its header bytes. */
 function fieldValues(target: SearchTarget, name: string): string[] {
-  const stored = target.message.searchFields;
-  if (stored && SEARCH_FIELD_NAMES.has(name)) {
-    target.searchFields ??= JSON.parse(stored) as SearchFields;
-    return target.searchFields[name] ?? [];
-  }
+  if (target.searchFields && SEARCH_FIELD_NAMES.has(name)) return target.searchFields[name] ?? [];
   const { raw, structure } = target.content!;
   target.fields ??= splitHeaderFields(headerBytes(raw, structure));
   return headerFieldValues(target.fields, name);

@@ -9,6 +9,7 @@
 //     message's header (BODY[HEADER.FIELDS ...]);
 //   loadEnvelopes: the stored envelopes (MessageEnvelope), with the header
 //     for contents stored before envelopes were;
+//   loadSearchFields: the stored search fields (MessageSearchFields);
 //   mailboxCounts: the numbers of STATUS and SELECT.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { wholeContent } from './content.ts';
@@ -76,21 +77,35 @@ export async function loadHeaders(store: MailStore, hashes: string[]): Promise<M
   return out;
 }
 
+/** One text column of a content's small table (MessageEnvelope, MessageSearchFields) by hash; hashes without a row are left out. */
+async function contentColumn(store: MailStore, table: 'MessageEnvelope' | 'MessageSearchFields', column: 'envelope' | 'fields', hashes: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(hashes)];
+  const out = new Map<string, string>();
+  // On the driver, with the hashes as one parameter, so the statement is the same for any number.
+  const reader = driverReaderFor(store.database);
+  const [from, value] = [Prisma.raw(`"${table}"`), Prisma.raw(`"${column}"`)];
+  for (let i = 0; i < unique.length; i += 1000) {
+    const chunk = unique.slice(i, i + 1000);
+    const rows = await reader.arrays(
+      store.database.engine === 'postgres'
+        ? Prisma.sql`SELECT "hash", ${value} FROM ${from} WHERE "hash" = ANY(${chunk}::text[])`
+        : Prisma.sql`SELECT "hash", ${value} FROM ${from} WHERE "hash" IN (SELECT "value" FROM json_each(${JSON.stringify(chunk)}))`,
+    );
+    for (const [hash, text] of rows) out.set(String(hash), String(text));
+  }
+  return out;
+}
+
+/** The stored search fields (search-fields.ts) by hash, as JSON; contents stored before them are left out. */
+export function loadSearchFields(store: MailStore, hashes: string[]): Promise<Map<string, string>> {
+  return contentColumn(store, 'MessageSearchFields', 'fields', hashes);
+}
+
 /** Envelopes by hash, for a FETCH that needs nothing else of the content. */
 export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise<Map<string, LoadedContent>> {
   const unique = [...new Set(hashes)];
   const out = new Map<string, LoadedContent>();
-  // On the driver, with the hashes as one parameter, so the statement is the same for any number.
-  const reader = driverReaderFor(store.database);
-  for (let i = 0; i < unique.length; i += 1000) {
-    const chunk = unique.slice(i, i + 1000);
-    const rows = await reader.rows<{ hash: string; envelope: string }>(
-      store.database.engine === 'postgres'
-        ? Prisma.sql`SELECT "hash", "envelope" FROM "MessageEnvelope" WHERE "hash" = ANY(${chunk}::text[])`
-        : Prisma.sql`SELECT "hash", "envelope" FROM "MessageEnvelope" WHERE "hash" IN (SELECT "value" FROM json_each(${JSON.stringify(chunk)}))`,
-    );
-    for (const row of rows) out.set(row.hash, envelopeContent(row.envelope));
-  }
+  for (const [hash, envelope] of await contentColumn(store, 'MessageEnvelope', 'envelope', unique)) out.set(hash, envelopeContent(envelope));
   const older = unique.filter((hash) => !out.has(hash));
   if (older.length > 0) for (const [hash, content] of await loadHeaders(store, older)) out.set(hash, content);
   return out;

@@ -20,11 +20,18 @@
 // polling) brings a kept snapshot up to date in the background, so the next
 // SELECT after another session's STORE or delivery usually finds it current,
 // as Dovecot's sessions find its index updated by the one that changed it.
+//
+// The index keeps each message's flags and modseq too (a few words per
+// message), so that IMAP SEARCH (messageFlagStates) checked the same way
+// reads no message row for flag keys.
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Database } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import { driverReaderFor } from './driver-reads.ts';
 import type { StoreChange } from './change-bus.ts';
+import { asBoolean } from './driver-reads.ts';
+import { StoreError } from './errors.ts';
+import { columnsToFlags } from './flags.ts';
 
 /** What a mailbox row gives: whatever the snapshot is checked against. */
 export interface MailboxVersion {
@@ -43,9 +50,25 @@ export interface MailboxSnapshot {
   highestModseq: number;
 }
 
+/** A message's flags as the index has them: shared and frozen, never to be changed by the reader. */
+export interface MessageFlagState {
+  modseq: number;
+  flags: string[];
+}
+
+const SEEN = 1;
+/** The system flags' lists without keywords, by their bits (seen, answered, flagged, deleted, draft). */
+const SYSTEM_FLAG_LISTS = Array.from({ length: 32 }, (_, bits) =>
+  Object.freeze(columnsToFlags({ seen: !!(bits & 1), answered: !!(bits & 2), flagged: !!(bits & 4), deleted: !!(bits & 8), draft: !!(bits & 16), keywords: '' })),
+);
+
 class MailboxIndex {
   uids: number[] = [];
-  readonly unseen = new Set<number>();
+  /** Beside uids, position for position: each message's modseq and system flags (bits as SYSTEM_FLAG_LISTS). */
+  private modseqs: number[] = [];
+  private bits: number[] = [];
+  /** The keywords of the messages that have any, as stored (space-separated). */
+  private readonly keywords = new Map<number, string>();
   highestModseq = 0;
   uidNext = 1;
 
@@ -62,26 +85,52 @@ class MailboxIndex {
     return low;
   }
 
-  put(uid: number, seen: boolean): void {
+  put(row: FlagRow): void {
+    const uid = Number(row.uid);
     const last = this.uids[this.uids.length - 1];
-    if (last === undefined || uid > last) this.uids.push(uid);
-    else {
-      const at = this.position(uid);
-      if (this.uids[at] !== uid) this.uids.splice(at, 0, uid);
+    let at = this.uids.length;
+    if (last === undefined || uid > last) {
+      this.uids.push(uid);
+      this.modseqs.push(0);
+      this.bits.push(0);
+    } else {
+      at = this.position(uid);
+      if (this.uids[at] !== uid) {
+        this.uids.splice(at, 0, uid);
+        this.modseqs.splice(at, 0, 0);
+        this.bits.splice(at, 0, 0);
+      }
     }
-    if (seen) this.unseen.delete(uid);
-    else this.unseen.add(uid);
+    this.modseqs[at] = Number(row.modseq);
+    this.bits[at] =
+      (asBoolean(row.seen) ? SEEN : 0) | (asBoolean(row.answered) ? 2 : 0) | (asBoolean(row.flagged) ? 4 : 0) | (asBoolean(row.deleted) ? 8 : 0) | (asBoolean(row.draft) ? 16 : 0);
+    const keywords = String(row.keywords ?? '');
+    if (keywords) this.keywords.set(uid, keywords);
+    else this.keywords.delete(uid);
   }
 
   remove(uid: number): void {
     const at = this.position(uid);
-    if (this.uids[at] === uid) this.uids.splice(at, 1);
-    this.unseen.delete(uid);
+    if (this.uids[at] === uid) {
+      this.uids.splice(at, 1);
+      this.modseqs.splice(at, 1);
+      this.bits.splice(at, 1);
+    }
+    this.keywords.delete(uid);
+  }
+
+  /** A message's modseq and flags; undefined when it is not in the mailbox. */
+  stateOf(uid: number): MessageFlagState | undefined {
+    const at = this.position(uid);
+    if (this.uids[at] !== uid) return undefined;
+    const system = SYSTEM_FLAG_LISTS[this.bits[at]] as string[];
+    const keywords = this.keywords.get(uid);
+    return { modseq: this.modseqs[at], flags: keywords ? Object.freeze([...system, ...keywords.split(' ')]) as string[] : system };
   }
 
   snapshot(version: MailboxVersion): MailboxSnapshot {
     let firstUnseenUid: number | null = null;
-    for (const uid of this.unseen) if (firstUnseenUid === null || uid < firstUnseenUid) firstUnseenUid = uid;
+    for (let i = 0; i < this.uids.length && firstUnseenUid === null; i++) if (!(this.bits[i] & SEEN)) firstUnseenUid = this.uids[i];
     const uidNext = Math.max(version.uidNext, (this.uids[this.uids.length - 1] ?? 0) + 1);
     return { uids: this.uids.slice(), firstUnseenUid, uidNext, highestModseq: version.highestModseq };
   }
@@ -100,7 +149,8 @@ interface Slot {
 
 const slotsByDatabase = new WeakMap<Database, Map<number, Slot>>();
 
-type SeenRow = { uid: number | bigint; seen: boolean | number | bigint };
+type FlagRow = Record<'uid' | 'modseq' | 'seen' | 'answered' | 'flagged' | 'deleted' | 'draft' | 'keywords', unknown>;
+const FLAG_COLUMNS = Prisma.sql`"uid", "modseq", "seen", "answered", "flagged", "deleted", "draft", "keywords"`;
 
 async function refresh(store: MailStore, slot: Slot, version: MailboxVersion): Promise<MailboxIndex> {
   const reader = driverReaderFor(store.database);
@@ -108,16 +158,16 @@ async function refresh(store: MailStore, slot: Slot, version: MailboxVersion): P
   if (!index || index.uidValidity !== version.uidValidity) {
     index = new MailboxIndex(version.uidValidity);
     index.highestModseq = version.highestModseq;
-    const rows = await reader.rows<SeenRow>(Prisma.sql`SELECT "uid", "seen" FROM "Message" WHERE "mailboxId" = ${version.id} ORDER BY "uid"`);
-    for (const row of rows) index.put(Number(row.uid), Boolean(Number(row.seen)));
+    const rows = await reader.rows<FlagRow>(Prisma.sql`SELECT ${FLAG_COLUMNS} FROM "Message" WHERE "mailboxId" = ${version.id} ORDER BY "uid"`);
+    for (const row of rows) index.put(row);
   } else if (index.highestModseq !== version.highestModseq) {
     const since = index.highestModseq;
     index.highestModseq = version.highestModseq;
-    const changed = await reader.rows<SeenRow>(Prisma.sql`
-      SELECT "uid", "seen" FROM "Message" WHERE "mailboxId" = ${version.id} AND "modseq" > ${since} ORDER BY "uid"`);
+    const changed = await reader.rows<FlagRow>(Prisma.sql`
+      SELECT ${FLAG_COLUMNS} FROM "Message" WHERE "mailboxId" = ${version.id} AND "modseq" > ${since} ORDER BY "uid"`);
     const gone = await reader.rows<{ uid: number | bigint }>(Prisma.sql`
       SELECT "uid" FROM "ExpungedMessage" WHERE "mailboxId" = ${version.id} AND "modseq" > ${since}`);
-    for (const row of changed) index.put(Number(row.uid), Boolean(Number(row.seen)));
+    for (const row of changed) index.put(row);
     for (const row of gone) index.remove(Number(row.uid));
   }
   slot.index = index;
@@ -138,7 +188,6 @@ function queueRefresh(store: MailStore, slot: Slot, version: () => Promise<Mailb
 
 /** Keeps the snapshots of this store's database up to date from its change bus. */
 function followChanges(store: MailStore, slots: Map<number, Slot>): void {
-  const reader = driverReaderFor(store.database);
   const listener = (change: StoreChange) => {
     const slot = change.mailboxId === undefined ? undefined : slots.get(change.mailboxId);
     if (!slot?.index || slot.queued || (change.modseq !== undefined && change.modseq <= slot.index.highestModseq)) return;
@@ -147,14 +196,9 @@ function followChanges(store: MailStore, slots: Map<number, Slot>): void {
     setImmediate(() => {
       slot.queued = false;
       void queueRefresh(store, slot, async () => {
-        const [row] = await reader.rows<Record<string, unknown>>(
-          Prisma.sql`SELECT "uidValidity", "uidNext", "highestModseq" FROM "Mailbox" WHERE "id" = ${mailboxId}`,
-        );
-        if (!row) {
-          slots.delete(mailboxId);
-          return null;
-        }
-        return { id: mailboxId, uidValidity: Number(row.uidValidity), uidNext: Number(row.uidNext), highestModseq: Number(row.highestModseq) };
+        const version = await readVersion(store, mailboxId);
+        if (!version) slots.delete(mailboxId);
+        return version && version.version;
       }).catch(() => undefined);
     });
   };
@@ -162,8 +206,18 @@ function followChanges(store: MailStore, slots: Map<number, Slot>): void {
   store.bus.subscribe(listener).catch(() => undefined);
 }
 
-/** The snapshot of a mailbox the caller found under the account, as of the row it read (or later). */
-export async function mailboxSnapshot(store: MailStore, version: MailboxVersion): Promise<MailboxSnapshot> {
+/** A mailbox's row as the index is checked against, and its owner; null when there is no such mailbox. */
+async function readVersion(store: MailStore, mailboxId: number): Promise<{ accountId: number; version: MailboxVersion } | null> {
+  const [row] = await driverReaderFor(store.database).rows<Record<string, unknown>>(
+    Prisma.sql`SELECT "accountId", "uidValidity", "uidNext", "highestModseq" FROM "Mailbox" WHERE "id" = ${mailboxId}`,
+  );
+  if (!row) return null;
+  const version = { id: mailboxId, uidValidity: Number(row.uidValidity), uidNext: Number(row.uidNext), highestModseq: Number(row.highestModseq) };
+  return { accountId: Number(row.accountId), version };
+}
+
+/** The mailbox's index brought up to `version` (or later). */
+async function currentIndex(store: MailStore, version: MailboxVersion): Promise<MailboxIndex> {
   let slots = slotsByDatabase.get(store.database);
   if (!slots) {
     slotsByDatabase.set(store.database, (slots = new Map()));
@@ -175,6 +229,23 @@ export async function mailboxSnapshot(store: MailStore, version: MailboxVersion)
   // Most recently used last, so that the first is the one to drop.
   slots.set(version.id, slot);
   if (slots.size > MAX_MAILBOXES) slots.delete(slots.keys().next().value!);
-  const index = await queueRefresh(store, slot, async () => version);
-  return index!.snapshot(version);
+  return (await queueRefresh(store, slot, async () => version))!;
+}
+
+/** The snapshot of a mailbox the caller found under the account, as of the row it read (or later). */
+export async function mailboxSnapshot(store: MailStore, version: MailboxVersion): Promise<MailboxSnapshot> {
+  return (await currentIndex(store, version)).snapshot(version);
+}
+
+/**
+ * Each message's modseq and flags as the store has them now (the mailbox row
+ * read now, and what changed since the index's modseq): undefined for a UID
+ * no longer in the mailbox. The lookup reads the live index: call it before
+ * the next await.
+ */
+export async function messageFlagStates(store: MailStore, accountId: number, mailboxId: number): Promise<(uid: number) => MessageFlagState | undefined> {
+  const current = await readVersion(store, mailboxId);
+  if (!current || current.accountId !== accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
+  const index = await currentIndex(store, current.version);
+  return (uid) => index.stateOf(uid);
 }

@@ -38,8 +38,6 @@ function withFlags<T extends FlagColumns>(row: T): T & { flags: string[] } {
 /** What IMAP SEARCH matches against in a row: the state and the decoded subject. */
 export type SearchRow = MessageState & Pick<Message, 'subject'>;
 
-const SEARCH_COLUMNS = { ...STATE_COLUMNS, subject: true } as const;
-
 export interface ListOptions {
   uids?: UidSelection | number[];
   /** Only messages changed after this modseq (CONDSTORE CHANGEDSINCE). */
@@ -51,7 +49,7 @@ async function findInMailbox<T extends { uid: number } & FlagColumns>(
   accountId: number,
   mailboxId: number,
   options: ListOptions,
-  select: typeof STATE_COLUMNS | typeof SEARCH_COLUMNS | undefined,
+  select: typeof STATE_COLUMNS | undefined,
 ): Promise<(T & { flags: string[] })[]> {
   const prisma = store.database.prisma;
   await getOwnedMailbox(prisma, accountId, mailboxId);
@@ -74,20 +72,18 @@ export function listMessages(store: MailStore, accountId: number, mailboxId: num
 }
 
 /**
- * What a listing can bring along from the content's own small tables, in the
- * same statement (one index lookup per row, no second read by hash):
- * the stored ENVELOPE (MessageEnvelope) for FETCH, the search fields
- * (MessageSearchFields) for SEARCH. Null where the content has no such row
- * (stored before the table was); absent where the listing went through Prisma.
+ * What a listing can bring along from the content's own small table, in the
+ * same statement (one index lookup per row, no second read by hash): the
+ * stored ENVELOPE (MessageEnvelope) for FETCH. Null where the content has no
+ * such row (stored before the table was); absent where the listing went
+ * through Prisma.
  */
 export interface ContentExtras {
   envelope?: string | null;
-  searchFields?: string | null;
 }
 
 export interface DriverListOptions extends ListOptions {
   envelope?: boolean;
-  searchFields?: boolean;
 }
 
 /**
@@ -98,27 +94,13 @@ export interface DriverListOptions extends ListOptions {
  */
 export async function listMessageStates(store: MailStore, accountId: number, mailboxId: number, options: DriverListOptions = {}): Promise<(MessageState & ContentExtras)[]> {
   return (
-    (await listOnDriver(store, accountId, mailboxId, options, false)) ??
+    (await listOnDriver(store, accountId, mailboxId, options)) ??
     findInMailbox<Omit<MessageState, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, STATE_COLUMNS)
   );
 }
 
-/** The same with the subject: what SEARCH reads of every message. */
-export async function listSearchRows(store: MailStore, accountId: number, mailboxId: number, options: DriverListOptions = {}): Promise<(SearchRow & ContentExtras)[]> {
-  return (
-    ((await listOnDriver(store, accountId, mailboxId, options, true)) as (SearchRow & ContentExtras)[] | null) ??
-    findInMailbox<Omit<SearchRow, 'flags'> & FlagColumns>(store, accountId, mailboxId, options, SEARCH_COLUMNS)
-  );
-}
-
-/** A span's rows on the driver, with the subject and extras asked for; null when the selection is too scattered for one span. */
-async function listOnDriver(
-  store: MailStore,
-  accountId: number,
-  mailboxId: number,
-  options: DriverListOptions,
-  withSubject: boolean,
-): Promise<(MessageState & ContentExtras & { subject?: string })[] | null> {
+/** A span's rows on the driver, with the envelope if asked for; null when the selection is too scattered for one span. */
+async function listOnDriver(store: MailStore, accountId: number, mailboxId: number, options: DriverListOptions): Promise<(MessageState & ContentExtras)[] | null> {
   const selection = selectionOf(options.uids ?? 'all');
   const span = spanOf(selection);
   if (span === null) return null;
@@ -126,30 +108,26 @@ async function listOnDriver(
   // Only the conditions given, so that the planner takes the (mailboxId, modseq) index for CHANGEDSINCE.
   const uids = selection === 'all' ? Prisma.empty : Prisma.sql` AND m."uid" >= ${span[0]} AND m."uid" <= ${span[1]}`;
   const changed = options.changedSince === undefined ? Prisma.empty : Prisma.sql` AND m."modseq" > ${options.changedSince}`;
-  const subject = withSubject ? Prisma.sql`, m."subject"` : Prisma.empty;
   // LEFT JOINs on the contents' primary keys: at most one row each, none for older contents.
   const [envelope, envelopeJoin] = options.envelope
     ? [Prisma.sql`, e."envelope"`, Prisma.sql` LEFT JOIN "MessageEnvelope" e ON e."hash" = m."contentHash"`]
-    : [Prisma.empty, Prisma.empty];
-  const [searchFields, searchFieldsJoin] = options.searchFields
-    ? [Prisma.sql`, f."fields" AS "searchFields"`, Prisma.sql` LEFT JOIN "MessageSearchFields" f ON f."hash" = m."contentHash"`]
     : [Prisma.empty, Prisma.empty];
   // As arrays, in this order: half the cost of an object per row for a whole mailbox. The
   // mailbox's owner comes in the same statement (a round trip less on PostgreSQL): no row
   // is no such mailbox, one row without a message an empty selection.
   const rows = await reader.arrays(Prisma.sql`
-    SELECT b."accountId", m."id", m."uid", m."modseq", m."contentHash", m."internalDate", m."size", m."seen", m."answered", m."flagged", m."deleted", m."draft", m."keywords"${subject}${envelope}${searchFields}
-    FROM "Mailbox" b LEFT JOIN "Message" m ON m."mailboxId" = b."id"${uids}${changed}${envelopeJoin}${searchFieldsJoin}
+    SELECT b."accountId", m."id", m."uid", m."modseq", m."contentHash", m."internalDate", m."size", m."seen", m."answered", m."flagged", m."deleted", m."draft", m."keywords"${envelope}
+    FROM "Mailbox" b LEFT JOIN "Message" m ON m."mailboxId" = b."id"${uids}${changed}${envelopeJoin}
     WHERE b."id" = ${mailboxId} ORDER BY m."uid"`);
   if (rows.length === 0 || Number(rows[0][0]) !== accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
   const wanted = selection === 'all' ? null : selection;
-  const out: (MessageState & ContentExtras & { subject?: string })[] = [];
+  const out: (MessageState & ContentExtras)[] = [];
   for (const row of rows) {
     if (row[1] === null) continue;
     const uid = Number(row[2]);
     if (wanted && !inRanges(wanted, uid)) continue;
     const [, , , modseq, contentHash, internalDate, size, seen, answered, flagged, deleted, draft, keywords] = row;
-    const message: MessageState & ContentExtras & { subject?: string } = {
+    const message: MessageState & ContentExtras = {
       id: Number(row[1]),
       uid,
       modseq: Number(modseq),
@@ -165,10 +143,7 @@ async function listOnDriver(
         keywords: String(keywords ?? ''),
       }),
     };
-    let column = 13;
-    if (withSubject) message.subject = String(row[column++]);
-    if (options.envelope) message.envelope = (row[column++] as string | null) ?? null;
-    if (options.searchFields) message.searchFields = (row[column++] as string | null) ?? null;
+    if (options.envelope) message.envelope = (row[13] as string | null) ?? null;
     out.push(message);
   }
   return out;

@@ -1,8 +1,10 @@
-// The values SORT and THREAD compare, kept per mailbox in this process: a
+// The values SORT and THREAD compare, and what SEARCH matches of a message
+// besides its flags, kept per mailbox in this process: a
 // delivered message never changes (its UID names the same bytes for as long
 // as the mailbox's UIDVALIDITY holds), so after the first SORT or THREAD of a
 // mailbox only messages with new UIDs are read, and the envelopes (for the
-// address keys) only once per message. A few mailboxes are kept, up to a
+// address keys) and search fields (for SEARCH FROM, TO...) only once per
+// message. A few mailboxes are kept, up to a
 // number of messages in all, the least recently used dropped first.
 //
 // For the same reason the order of all the messages read so far under a
@@ -12,10 +14,11 @@
 // order in any view), so the order of any set of these messages, a SEARCH
 // result or a session's view after expunges, is this order with the others
 // left out: a SORT walks it instead of sorting.
-import { loadEnvelopes } from '../../store/bulk-reads.ts';
+import { loadEnvelopes, loadSearchFields } from '../../store/bulk-reads.ts';
 import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
 import { headerBytes } from '../../store/mime-structure.ts';
 import type { MailStore } from '../../store/context.ts';
+import type { SearchFields } from '../../store/search-fields.ts';
 import { listSortFields } from '../../store/sort-fields.ts';
 import { decodeWords } from '../search.ts';
 import { mergeItems, sortItems, type SortCriterion } from './sort-program.ts';
@@ -26,6 +29,7 @@ export type AddressKey = 'FROM' | 'TO' | 'CC' | 'DISPLAYFROM' | 'DISPLAYTO';
 
 export interface SortMessage {
   uid: number;
+  internalDate: Date;
   /** ms */
   arrival: number;
   /** RFC 5256 2.2 sent date: the Date field, else the internal date; ms. */
@@ -41,6 +45,8 @@ export interface SortMessage {
   subjectKey?: string;
   /** The case-mapped address values, read from the envelope when first sorted by. */
   addresses?: Record<AddressKey, string>;
+  /** The stored search fields, read when first searched; null for a content stored without them. */
+  searchFields?: SearchFields | null;
 }
 
 interface MailboxCache {
@@ -55,7 +61,7 @@ interface MailboxCache {
 const MAX_MAILBOXES = 16;
 /** Orders kept per mailbox (a client uses a few lists of criteria; each costs a word per message). */
 const MAX_ORDERS = 8;
-/** About 300 bytes each: some 75 MB at most, whatever the mailboxes hold. */
+/** About 300 bytes each (more once searched by address: their search fields): some 75 MB at most, whatever the mailboxes hold. */
 const MAX_MESSAGES = 250_000;
 /** By store (a process has one; tests may open several databases), then by mailbox id. */
 const stores = new WeakMap<MailStore, Map<number, MailboxCache>>();
@@ -80,6 +86,7 @@ async function loadCache(store: MailStore, accountId: number, mailbox: SelectedM
       if (messages.has(row.uid)) continue;
       const message: SortMessage = {
         uid: row.uid,
+        internalDate: row.internalDate,
         arrival: row.internalDate.getTime(),
         sent: (row.sentDate ?? row.internalDate).getTime(),
         size: row.size,
@@ -108,13 +115,29 @@ async function loadAddresses(store: MailStore, unread: SortMessage[]): Promise<v
   }
 }
 
-/** The messages of `uids` (a selected mailbox's); UIDs no longer in the mailbox are left out. */
-export async function sortMessages(store: MailStore, accountId: number, mailbox: SelectedMailbox, uids: number[]): Promise<Map<number, SortMessage>> {
+/** The messages of `uids` (a selected mailbox's), with their search fields when asked; UIDs no longer in the mailbox are left out. */
+export async function sortMessages(
+  store: MailStore,
+  accountId: number,
+  mailbox: SelectedMailbox,
+  uids: number[],
+  options: { searchFields?: boolean } = {},
+): Promise<Map<number, SortMessage>> {
   const { messages } = await loadCache(store, accountId, mailbox, uids);
   const out = new Map<number, SortMessage>();
   for (const uid of uids) {
     const message = messages.get(uid);
     if (message) out.set(uid, message);
+  }
+  if (options.searchFields) {
+    const unread = [...out.values()].filter((m) => m.searchFields === undefined);
+    if (unread.length > 0) {
+      const stored = await loadSearchFields(store, unread.map((m) => m.contentHash));
+      for (const message of unread) {
+        const json = stored.get(message.contentHash);
+        message.searchFields = json === undefined ? null : (JSON.parse(json) as SearchFields);
+      }
+    }
   }
   return out;
 }
