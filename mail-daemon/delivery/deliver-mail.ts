@@ -67,10 +67,10 @@ export interface DeliveryOutcome {
 }
 
 /** Where one account's copy goes after its filters, and where it forwards to. */
-async function routeFor(store: MailStore, recipient: LocalRecipient, prepared: PreparedMessage, junk: boolean): Promise<{ target: DeliveryTarget | null; forwardTo: string | null }> {
+async function routeFor(store: MailStore, recipient: LocalRecipient, prepared: PreparedMessage, junk: boolean): Promise<{ target: DeliveryTarget | null; forwardTo: string | null; vacation: boolean }> {
   const { summary } = prepared;
   const rules = await deliveryRulesFor(store, recipient.accountId, { from: summary.fromAddress, to: `${summary.toAddresses}, ${summary.ccAddresses}`, subject: summary.subject });
-  if (!rules.keepLocal) return { target: null, forwardTo: rules.forwardTo };
+  if (!rules.keepLocal) return { target: null, forwardTo: rules.forwardTo, vacation: rules.vacation };
   const target: DeliveryTarget = { accountId: recipient.accountId, flags: rules.flags };
   if (junk) target.specialUse = '\\Junk';
   else if (rules.folder) {
@@ -78,7 +78,7 @@ async function routeFor(store: MailStore, recipient: LocalRecipient, prepared: P
     const folder = await findMailbox(store, recipient.accountId, rules.folder).catch(() => null);
     if (folder) target.mailboxId = folder.id;
   }
-  return { target, forwardTo: rules.forwardTo };
+  return { target, forwardTo: rules.forwardTo, vacation: rules.vacation };
 }
 
 /**
@@ -93,6 +93,8 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
   const junked = new Map<number, string>();
   const remote = new Map(input.recipients.remote);
   const reached = new Map<number, LocalRecipient>();
+  // Those on vacation: only their replies are asked for (two reads a recipient less, issue 12).
+  const onVacation: LocalRecipient[] = [];
   const pending = [...input.recipients.local.values()];
   for (let recipient = pending.shift(); recipient; recipient = pending.shift()) {
     if (reached.has(recipient.accountId)) continue;
@@ -100,6 +102,7 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
     const verdict = input.filterJunk && !input.junk ? await filterVerdict(flow, recipient, prepared, input.mailFrom) : null;
     if (verdict) junked.set(recipient.accountId, verdict);
     const route = await routeFor(store, recipient, prepared, !!input.junk || !!verdict);
+    if (route.vacation) onVacation.push(recipient);
     if (route.target) targets.push(route.target);
     if (!route.forwardTo) continue;
     const resolution = await resolveRecipient(store, route.forwardTo);
@@ -114,7 +117,7 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
   }
   // Forwards that lead only back to accounts already reached: nothing may be lost.
   if (targets.length === 0 && remote.size === 0) targets.push(...[...input.recipients.local.values()].map((r) => ({ accountId: r.accountId })));
-  return { targets, remote, reached: [...reached.values()], junked };
+  return { targets, remote, reached: [...reached.values()], onVacation, junked };
 }
 
 /** The X-Junk-Filter field when the account's junk filter says spam; a filter failure never loses mail, it goes to the Inbox. */
@@ -229,7 +232,7 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const started = Date.now();
   const prepared = await prepareMessage(input.message);
   const plan = await planDelivery(flow, input, prepared);
-  const { remote, reached, junked } = plan;
+  const { remote, reached, onVacation, junked } = plan;
   const targets = await applyQuota(flow, input, prepared, plan);
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
   const logLine = (copies: number, queueIds: number[]): DeliveryLogEntry => ({
@@ -249,7 +252,7 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
     queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
   }
-  if (!input.junk) await sendVacationReplies(flow, reached.filter((r) => !junked.has(r.accountId)), input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
+  if (!input.junk) await sendVacationReplies(flow, onVacation.filter((r) => !junked.has(r.accountId)), input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
   if (remote.size > 0) await logDelivery(flow.store, logLine(copies.length, queueIds));
   return { copies, queueIds, reached };
 }

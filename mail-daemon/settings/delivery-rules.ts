@@ -1,7 +1,8 @@
 // What an account's own settings do to a message delivered to it, in one
 // answer for SMTP delivery: its filters (folder, read), forwarding (where,
-// and whether a copy stays here). The vacation reply is asked separately,
-// after the delivery succeeded (vacation.ts), since it sends mail.
+// and whether a copy stays here), whether it is on vacation. The vacation
+// reply is asked separately, after the delivery succeeded (vacation.ts),
+// since it sends mail.
 import type { MailStore } from '../store/context.ts';
 import { getSettings } from './account-settings.ts';
 import { applyFilters, listFilters, type FilteredMessage } from './filters.ts';
@@ -15,6 +16,8 @@ export interface DeliveryRules {
   flags: string[];
   /** Where to forward a copy (through the outbound queue), or null. */
   forwardTo: string | null;
+  /** The vacation reply is on (its dates and the sender are checked when it is asked for). */
+  vacation: boolean;
 }
 
 export async function deliveryRulesFor(store: MailStore, accountId: number, message: FilteredMessage): Promise<DeliveryRules> {
@@ -25,5 +28,6 @@ export async function deliveryRulesFor(store: MailStore, accountId: number, mess
     folder: outcome.folder,
     flags: outcome.seen ? ['\\Seen'] : [],
     forwardTo: settings.forwardTo,
+    vacation: settings.vacationEnabled,
   };
 }

@@ -136,6 +136,7 @@ for (const engine of ENGINES) {
         folder: 'Archive',
         flags: ['\\Seen'],
         forwardTo: 'erin@elsewhere.example',
+        vacation: false,
       });
       await setForwarding(store, erin, 'erin@elsewhere.example', true);
       assert.equal((await deliveryRulesFor(store, erin.id, { from: '', to: '', subject: '' })).keepLocal, true);
