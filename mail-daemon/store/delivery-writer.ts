@@ -8,9 +8,10 @@
 // SQLite in the daemon: on a thread of its own (delivery-thread.ts), so that
 // the fsync of one batch overlaps the parsing and checking of the next.
 // SQLite elsewhere (the web app, tests of the store): a connection of this
-// thread. PostgreSQL: one connection of a pool of one, named prepared
+// thread. PostgreSQL: one connection for the batches, named prepared
 // statements; its commit never blocks the thread; a batch is one statement
-// when it can be (delivery-statement.ts), else steps.
+// when it can be (delivery-statement.ts), else steps. The search texts are
+// written after the commits, on a second connection (deferred-text-index.ts).
 import { Worker } from 'node:worker_threads';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
@@ -21,6 +22,8 @@ import { isRetryable, retrying } from './transaction.ts';
 import { batchStatement } from './delivery-statement.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
 import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
+import { DeferredTextIndex } from './deferred-text-index.ts';
+import type pg from 'pg';
 import { batchSteps, commitRetrying, received, sqliteBatches, type DeliveryRequest, type Outcome, type TransferredOutcome } from './delivery-batch.ts';
 
 interface Job {
@@ -159,13 +162,28 @@ function sqliteOnThread(store: MailStore): Batches {
   };
 }
 
+// Deliveries' search texts are written once deliveries pause this long (or enough wait).
+const TEXT_PAUSE_MS = 100;
+
 function postgres(store: MailStore): Batches {
-  const pool = postgresPool(store.database.url, 1);
+  // One connection for the batches, one for the search texts written after them.
+  const pool = postgresPool(store.database.url, 2);
   const execute = postgresStatements();
-  const commit = async (requests: DeliveryRequest[]) => {
+  const onConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let failed: Error | undefined;
     try {
+      return await work(client);
+    } catch (error) {
+      failed = error as Error;
+      throw error;
+    } finally {
+      // After a failure the connection is dropped: its ROLLBACK may have failed too.
+      client.release(failed);
+    }
+  };
+  const commit = (requests: DeliveryRequest[]) =>
+    onConnection(async (client) => {
       const single = batchStatement(store.bus.origin, requests);
       if (single) {
         const rows = await execute(client, single.statement).catch((error: unknown) => {
@@ -175,16 +193,28 @@ function postgres(store: MailStore): Batches {
         });
         if (rows) return single.outcomes(rows);
       }
-      return await runAsyncCombined(batchSteps('BEGIN', 'postgres', store.bus.origin, requests), (statement) => execute(client, statement));
-    } catch (error) {
-      failed = error as Error;
-      throw error;
-    } finally {
-      // After a failed batch the connection is dropped: its ROLLBACK may have failed too.
-      client.release(failed);
-    }
+      return runAsyncCombined(batchSteps('BEGIN', 'postgres', store.bus.origin, requests), (statement) => execute(client, statement));
+    });
+  const texts = new DeferredTextIndex((steps) => onConnection((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
+  let writing: Promise<void> = Promise.resolve();
+  let pause: NodeJS.Timeout | undefined;
+  // Failing, they are tried again with the next ones; a search indexes what is still missing.
+  const writeTexts = () => (writing = writing.then(() => texts.write()).catch(() => undefined));
+  return {
+    async commit(requests) {
+      clearTimeout(pause);
+      const outcomes = await commitRetrying((ready) => commit(texts.take(ready)), requests);
+      // After the answers, so no delivery's 250 waits for them.
+      if (texts.due) void writeTexts();
+      else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+      return outcomes;
+    },
+    async close() {
+      clearTimeout(pause);
+      await writeTexts();
+      await pool.end();
+    },
   };
-  return { commit: (requests) => commitRetrying(commit, requests), close: () => pool.end() };
 }
 
 class GroupCommit implements DeliveryWriter {

@@ -78,6 +78,20 @@ export function* messageTextSteps(engine: Engine, hash: string, text: PreparedTe
   }
 }
 
+/**
+ * PostgreSQL: the texts of contents stored before (deferred-text-index.ts),
+ * in one statement; those whose content is gone meanwhile are left out.
+ */
+export function postgresTextsStatement(texts: Map<string, PreparedText>): Prisma.Sql {
+  const entries = [...texts];
+  return Prisma.sql`INSERT INTO "MessageText" ("hash", "header", "body", "complete", "terms")
+    SELECT t."hash", t."header", t."body", t."complete", array_to_tsvector(string_to_array(t."terms", ' '))
+    FROM unnest(${entries.map(([hash]) => hash)}::text[], ${entries.map(([, t]) => t.header)}::text[], ${entries.map(([, t]) => t.body)}::text[],
+      ${entries.map(([, t]) => t.complete)}::boolean[], ${entries.map(([, t]) => t.terms)}::text[]) AS t("hash", "header", "body", "complete", "terms")
+    WHERE EXISTS (SELECT 1 FROM "MessageContent" c WHERE c."hash" = t."hash")
+    ON CONFLICT ("hash") DO NOTHING`;
+}
+
 export function storeMessageText(tx: Tx, engine: Engine, hash: string, text: PreparedText): Promise<void> {
   return runInTx(tx, messageTextSteps(engine, hash, text));
 }

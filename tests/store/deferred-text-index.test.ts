@@ -1,6 +1,8 @@
-// SQLite, the delivery thread: a delivery's search text is written after its
-// commit, many in one transaction, once deliveries pause; a search before
-// then still finds the message (it indexes what is missing).
+// A delivery's search text is written after its commit, many in one
+// transaction, once deliveries pause (SQLite: by the delivery thread;
+// PostgreSQL: by the delivery writer, on its second connection), and at the
+// latest when the writer closes; a search before then still finds the message
+// (it indexes what is missing).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestStore } from '../support/databases.ts';
@@ -35,6 +37,33 @@ describe('search text on the SQLite delivery thread', () => {
       }
     } finally {
       await closeDeliveryWriter(store.database);
+      await store.dispose();
+    }
+  });
+});
+
+describe('search text after the commit on PostgreSQL', () => {
+  it('is written once deliveries pause, and when the writer closes, and every message is found', async () => {
+    const store = await createTestStore('postgres');
+    try {
+      const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+      const inbox = await inboxOf(store, alice.id);
+      const texts = async () => Number((await store.database.prisma.$queryRaw<{ n: bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
+      const uids = [];
+      for (const word of words.slice(0, 3)) uids.push((await deliverMessage(store, buildMessage({ subject: word, body: `a note from ${word}\n` }), [{ accountId: alice.id }]))[0].uid);
+      // Written once deliveries pause (a bound only so that a broken writer fails the test instead of hanging it).
+      for (const started = Date.now(); (await texts()) < 3 && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await texts(), 3, 'one text per content');
+      // The last ones are written when the writer closes, without a pause.
+      for (const word of words.slice(3)) uids.push((await deliverMessage(store, buildMessage({ subject: word, body: `a note from ${word}\n` }), [{ accountId: alice.id }]))[0].uid);
+      await closeDeliveryWriter(store.database);
+      assert.equal(await texts(), words.length);
+      const indexed = await store.database.prisma.$queryRaw<{ n: bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText" WHERE "terms" @@ to_tsquery('simple', ${words[4]})`;
+      assert.equal(Number(indexed[0].n), 1, 'its terms are in the index');
+      for (const [i, word] of words.entries()) {
+        assert.deepEqual((await searchMessageText(store, alice.id, { mailboxId: inbox.id, query: word })).map((hit) => hit.uid), [uids[i]]);
+      }
+    } finally {
       await store.dispose();
     }
   });
