@@ -36,7 +36,11 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
   const selected = session.selected!;
   if (usesModseq(key)) session.enabled.add('CONDSTORE');
   // ALL (SORT's and THREAD's usual criteria) is the session's view as it is.
-  if (key.op === 'all') return selected.uids.filter((uid) => !selected.isExpunged(uid)).map((uid) => ({ seq: selected.seqOf(uid), uid, modseq: 0 }));
+  if (key.op === 'all') {
+    const all: FoundMessage[] = [];
+    selected.uids.forEach((uid, i) => selected.isExpunged(uid) || all.push({ seq: i + 1, uid, modseq: 0 }));
+    return all;
+  }
   const accountId = session.account!.id;
   const scope: SearchScope = { exists: selected.exists, largestUid: selected.uids[selected.uids.length - 1] ?? 0, recent: selected.recentUids, textHits: new Map() };
   for (const textKey of textKeys(key)) {
@@ -52,8 +56,9 @@ export async function searchSelected(session: ImapSession, key: SearchKey): Prom
   // Read at once, before any other await: the index is kept current in the background.
   const stateOf = await messageFlagStates(session.store, accountId, selected.id);
   const targets: SearchTarget[] = [];
-  for (const uid of candidates) {
-    const value = values.get(uid);
+  for (let i = 0; i < candidates.length; i++) {
+    const uid = candidates[i];
+    const value = values[i];
     const state = stateOf(uid);
     if (!value || !state) continue;
     const { internalDate, size, subject, contentHash, searchFields } = value;

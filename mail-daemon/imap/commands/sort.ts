@@ -9,7 +9,7 @@ import { charsetName, parseReturnOptions, parseSearchCriteria, usesModseq } from
 import { formatSequenceSet } from '../parser/sequence-set.ts';
 import { checkSearchCharset, searchSelected, type FoundMessage } from '../search-selected.ts';
 import { parseSortCriteria } from '../sort/sort-program.ts';
-import { sortedUids } from '../sort/sort-fields-cache.ts';
+import { sortedPositions } from '../sort/sort-fields-cache.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 export const sortCommand = defineCommand({
@@ -28,9 +28,8 @@ export const sortCommand = defineCommand({
   async handle({ session, uid, tag }, { returns, criteria, charset, key }) {
     checkSearchCharset(charset);
     const found = await searchSelected(session, key);
-    const byUid = new Map(found.map((f) => [f.uid, f]));
-    const order = await sortedUids(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), criteria);
-    const sorted: FoundMessage[] = order.map((u) => byUid.get(u)!);
+    const order = await sortedPositions(session.store, session.account!.id, session.selected!, found.map((f) => f.uid), criteria);
+    const sorted: FoundMessage[] = order.map((i) => found[i]);
     const numbers = sorted.map((f) => (uid ? f.uid : f.seq));
     const withModseq = usesModseq(key);
     if (returns === undefined) {

@@ -33,12 +33,11 @@ export const threadCommand = defineCommand({
     checkSearchCharset(charset);
     const found = await searchSelected(session, key);
     const fields = await sortMessages(session.store, session.account!.id, session.selected!, found.map((f) => f.uid));
-    const messages: ThreadMessage[] = found
-      .filter((f) => fields.has(f.uid))
-      .map((f) => {
-        const { subject, sent, messageId, references, inReplyTo } = fields.get(f.uid)!;
-        return { id: uid ? f.uid : f.seq, subject, date: sent, messageId, references, inReplyTo };
-      });
+    const messages: ThreadMessage[] = [];
+    found.forEach((f, i) => {
+      const value = fields[i];
+      if (value) messages.push({ id: uid ? f.uid : f.seq, subject: value.subject, date: value.sent, messageId: value.messageId, references: value.references, inReplyTo: value.inReplyTo });
+    });
     const threads = formatThreads(algorithm(messages));
     session.untagged(...(threads ? ['THREAD', threads] : ['THREAD']));
   },
