@@ -22,6 +22,26 @@ const writeTexts = () => {
   }
 };
 const port = parentPort!;
+
+// The messages' blocks go back to the main thread, to be dropped there: this
+// thread allocates little, so its isolate collects seldom and would keep
+// every block it was sent. They ride with the next answer, or go at once
+// past HELD_BYTES: a message of their own would wake the main thread once
+// more per delivery (issue 12).
+const HELD_BYTES = 1024 * 1024;
+const held: ArrayBuffer[] = [];
+let heldBytes = 0;
+function hold(blocks: ArrayBuffer[]): void {
+  for (const block of new Set(blocks)) {
+    held.push(block);
+    heldBytes += block.byteLength;
+  }
+  if (heldBytes >= HELD_BYTES) port.postMessage({ dropped: held.length }, released());
+}
+function released(): ArrayBuffer[] {
+  heldBytes = 0;
+  return held.splice(0);
+}
 port.on('message', async (message: { requests: DeliveryRequest[] } | 'close') => {
   if (message === 'close') {
     clearTimeout(pause);
@@ -31,13 +51,12 @@ port.on('message', async (message: { requests: DeliveryRequest[] } | 'close') =>
     return;
   }
   clearTimeout(pause);
-  const outcomes = await commitRetrying((requests) => batches.commit(texts.take(requests)), message.requests.map(revived));
-  // The messages' blocks go back with the answer, to be dropped there: this
-  // thread allocates little, so its isolate collects seldom and would keep
-  // every block it was sent (a 50 MB message each).
-  const blocks = new Set(message.requests.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer)));
-  port.postMessage(outcomes.map(transferable), [...blocks]);
+  // Texts are taken out before the commit and worked out after the answer.
+  const outcomes = await commitRetrying(batches.commit, texts.take(message.requests.map(revived)));
+  port.postMessage({ outcomes: outcomes.map(transferable) }, released());
   // After the answer, so no delivery's 250 waits for them.
+  texts.work();
+  hold(message.requests.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer)));
   if (texts.due) writeTexts();
   else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
   batches.checkpointIfDue();

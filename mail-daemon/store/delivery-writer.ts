@@ -110,9 +110,10 @@ function sqliteOnThread(store: MailStore): Batches {
       worker.once('message', () => resolve(worker));
       worker.once('error', reject);
       worker.once('exit', reject);
-      worker.on('message', (outcomes: TransferredOutcome[] | 'ready') => {
-        if (outcomes === 'ready') return;
-        waiting?.resolve(outcomes);
+      // 'ready'; a batch's outcomes; then its messages' blocks, which are only dropped here.
+      worker.on('message', (message: { outcomes?: TransferredOutcome[] } | 'ready') => {
+        if (message === 'ready' || !message.outcomes) return;
+        waiting?.resolve(message.outcomes);
         waiting = null;
       });
       if (batches === 0) worker.unref();
