@@ -13,7 +13,7 @@ import type { MailStore } from '../store/context.ts';
 import { deliverMessage, prepareMessage, type DeliveredCopy, type DeliveryTarget, type PreparedMessage } from '../store/deliver.ts';
 import { findMailbox } from '../store/mailboxes.ts';
 import { enqueueMessage } from '../queue/enqueue.ts';
-import { deliveryRulesFor } from '../settings/delivery-rules.ts';
+import { deliveryRulesFor, type DeliveryRules } from '../settings/delivery-rules.ts';
 import { vacationReplyFor } from '../settings/vacation.ts';
 import { resolveRecipient, type LocalRecipient } from '../aliases/resolve-recipient.ts';
 import { signWithDomainKey } from '../domains/dkim-sign.ts';
@@ -30,6 +30,7 @@ import { quotaReply } from './quota-reply.ts';
 import { deliveriesEnded } from '../metrics/metrics.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { driverReaderFor, firstRow } from '../store/driver-reads.ts';
+import type { Row } from '../store/sql-steps.ts';
 
 /** What delivery needs besides the message (SmtpContext is one). */
 export interface MailFlow {
@@ -66,10 +67,12 @@ export interface DeliveryOutcome {
   reached: LocalRecipient[];
 }
 
+function rulesFor(store: MailStore, recipient: LocalRecipient, { summary }: PreparedMessage): Promise<DeliveryRules> {
+  return deliveryRulesFor(store, recipient.accountId, { from: summary.fromAddress, to: `${summary.toAddresses}, ${summary.ccAddresses}`, subject: summary.subject });
+}
+
 /** Where one account's copy goes after its filters, and where it forwards to. */
-async function routeFor(store: MailStore, recipient: LocalRecipient, prepared: PreparedMessage, junk: boolean): Promise<{ target: DeliveryTarget | null; forwardTo: string | null; vacation: boolean }> {
-  const { summary } = prepared;
-  const rules = await deliveryRulesFor(store, recipient.accountId, { from: summary.fromAddress, to: `${summary.toAddresses}, ${summary.ccAddresses}`, subject: summary.subject });
+async function routeFor(store: MailStore, recipient: LocalRecipient, rules: DeliveryRules, junk: boolean): Promise<{ target: DeliveryTarget | null; forwardTo: string | null; vacation: boolean }> {
   if (!rules.keepLocal) return { target: null, forwardTo: rules.forwardTo, vacation: rules.vacation };
   const target: DeliveryTarget = { accountId: recipient.accountId, flags: rules.flags };
   if (junk) target.specialUse = '\\Junk';
@@ -99,9 +102,13 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
   for (let recipient = pending.shift(); recipient; recipient = pending.shift()) {
     if (reached.has(recipient.accountId)) continue;
     reached.set(recipient.accountId, recipient);
-    const verdict = input.filterJunk && !input.junk ? await filterVerdict(flow, recipient, prepared, input.mailFrom) : null;
+    // The junk filter's and the rules' reads at the same time (on PostgreSQL each is a round trip, issue 12).
+    const [verdict, rules] = await Promise.all([
+      input.filterJunk && !input.junk ? filterVerdict(flow, recipient, prepared, input.mailFrom) : null,
+      rulesFor(store, recipient, prepared),
+    ]);
     if (verdict) junked.set(recipient.accountId, verdict);
-    const route = await routeFor(store, recipient, prepared, !!input.junk || !!verdict);
+    const route = await routeFor(store, recipient, rules, !!input.junk || !!verdict);
     if (route.vacation) onVacation.push(recipient);
     if (route.target) targets.push(route.target);
     if (!route.forwardTo) continue;
@@ -186,18 +193,27 @@ async function sendVacationReplies(flow: MailFlow, reached: LocalRecipient[], in
   }
 }
 
+/** The quota of these accounts (one read for all). */
+async function accountQuotas(flow: MailFlow, ids: number[]): Promise<Row[]> {
+  if (ids.length === 0) return [];
+  return driverReaderFor(flow.store.database).rows(Prisma.sql`SELECT "id", "address", "usedBytes", "quotaBytes" FROM "Account" WHERE "id" IN (${Prisma.join(ids)})`);
+}
+
 /**
  * The hard quota, checked once the message is in (RCPT only knew a SIZE=, if
  * any): copies that do not fit are left out. When no copy is left to make, the
  * client gets the refusal (452 4.2.2, or 552 5.2.2 when no retry can help);
  * otherwise the others are delivered and the sender gets a bounce for these.
- * One read for all accounts; two deliveries at once may each still fit where
- * both together pass the quota by one message.
+ * Read while the delivery is planned (`early`), for all accounts at once; two
+ * deliveries at once may each still fit where both together pass the quota by
+ * one message.
  */
-async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage, plan: Awaited<ReturnType<typeof planDelivery>>): Promise<DeliveryTarget[]> {
+async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage, plan: Awaited<ReturnType<typeof planDelivery>>, early: Row[]): Promise<DeliveryTarget[]> {
   const ids = [...new Set(plan.targets.map((t) => t.accountId))];
   if (ids.length === 0) return plan.targets;
-  const rows = await driverReaderFor(flow.store.database).rows(Prisma.sql`SELECT "id", "address", "usedBytes", "quotaBytes" FROM "Account" WHERE "id" IN (${Prisma.join(ids)})`);
+  const known = early.filter((row) => ids.includes(Number(row.id)));
+  const missing = ids.filter((id) => !known.some((row) => Number(row.id) === id));
+  const rows = [...known, ...(await accountQuotas(flow, missing))];
   const refused = rows.flatMap((row) => {
     const address = String(row.address);
     const reply = quotaReply(roomIn({ usedBytes: Number(row.usedBytes), quotaBytes: Number(row.quotaBytes) }, prepared.content.size), address);
@@ -230,10 +246,13 @@ async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: Prepar
 
 export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
   const started = Date.now();
+  // Read while the message is parsed and the delivery planned: the quota of the recipients as given (those a forward adds are read after).
+  const early = accountQuotas(flow, [...new Set([...input.recipients.local.values()].map((r) => r.accountId))]);
+  early.catch(() => undefined);
   const prepared = await prepareMessage(input.message);
   const plan = await planDelivery(flow, input, prepared);
   const { remote, reached, onVacation, junked } = plan;
-  const targets = await applyQuota(flow, input, prepared, plan);
+  const targets = await applyQuota(flow, input, prepared, plan, await early);
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
   const logLine = (copies: number, queueIds: number[]): DeliveryLogEntry => ({
     kind: input.kind,
