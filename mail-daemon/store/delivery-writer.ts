@@ -199,18 +199,25 @@ function postgres(store: MailStore): Batches {
   const texts = new DeferredTextIndex((steps) => onConnection((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
   let writing: Promise<void> = Promise.resolve();
   let pause: NodeJS.Timeout | undefined;
+  let closed = false;
   // Failing, they are tried again with the next ones; a search indexes what is still missing.
   const writeTexts = () => (writing = writing.then(() => texts.write()).catch(() => undefined));
   return {
     async commit(requests) {
       clearTimeout(pause);
-      const outcomes = await commitRetrying((ready) => commit(texts.take(ready)), requests);
-      // After the answers, so no delivery's 250 waits for them.
-      if (texts.due) void writeTexts();
-      else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+      // Taken before commitRetrying, the texts are not worked out before the commit but after it (texts.work()).
+      const outcomes = await commitRetrying(commit, texts.take(requests));
+      // Once the answers have gone (the batch's jobs are settled when this returns), so no delivery's 250 waits for the texts.
+      setImmediate(() => {
+        if (closed) return;
+        texts.work();
+        if (texts.due) void writeTexts();
+        else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+      });
       return outcomes;
     },
     async close() {
+      closed = true;
       clearTimeout(pause);
       await writeTexts();
       await pool.end();
