@@ -9,6 +9,7 @@ import { parseAddress } from '../accounts/addresses.ts';
 import { roleAddressReaders } from '../domains/domain-admins.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { driverReaderFor, firstRow, asBoolean } from '../store/driver-reads.ts';
+import type { Row } from '../store/sql-steps.ts';
 
 export interface LocalRecipient {
   accountId: number;
@@ -40,7 +41,15 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
     if (!found) domains.set(name, (found = readHostedDomain(store, name)));
     return found;
   };
-  if (!(await hostedDomain(address.slice(address.lastIndexOf('@') + 1)))) return { kind: 'not-hosted' };
+  // The address's domain and account in one read (on PostgreSQL each read is a round trip, issue 12).
+  const accounts = new Map<string, Row | undefined>();
+  const domainName = address.slice(address.lastIndexOf('@') + 1);
+  const first = await firstRow(store.database, Prisma.sql`SELECT d."id", d."verified", d."disabled", d."catchAllTarget", a."id" AS "accountId", a."disabled" AS "accountDisabled"
+    FROM "Domain" d LEFT JOIN "Account" a ON a."address" = ${address} WHERE d."name" = ${domainName}`);
+  const hosted = hostedDomainOf(first);
+  domains.set(domainName, Promise.resolve(hosted));
+  if (!hosted) return { kind: 'not-hosted' };
+  accounts.set(address, first!.accountId === null ? undefined : { id: first!.accountId, disabled: first!.accountDisabled });
 
   const local = new Map<number, LocalRecipient>();
   const external = new Set<string>();
@@ -55,7 +64,7 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
       external.add(target);
       return;
     }
-    const account = await firstRow(store.database, Prisma.sql`SELECT "id", "disabled" FROM "Account" WHERE "address" = ${target}`);
+    const account = accounts.has(target) ? accounts.get(target) : await firstRow(store.database, Prisma.sql`SELECT "id", "disabled" FROM "Account" WHERE "address" = ${target}`);
     if (account) {
       if (asBoolean(account.disabled)) sawDisabled = true;
       else local.set(Number(account.id), { accountId: Number(account.id), address: target });
@@ -83,7 +92,10 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
 
 /** A domain that takes mail here (verified, not disabled), or null. */
 async function readHostedDomain(store: MailStore, name: string): Promise<{ id: number; catchAllTarget: string | null } | null> {
-  const row = await firstRow(store.database, Prisma.sql`SELECT "id", "verified", "disabled", "catchAllTarget" FROM "Domain" WHERE "name" = ${name}`);
+  return hostedDomainOf(await firstRow(store.database, Prisma.sql`SELECT "id", "verified", "disabled", "catchAllTarget" FROM "Domain" WHERE "name" = ${name}`));
+}
+
+function hostedDomainOf(row: Row | undefined): { id: number; catchAllTarget: string | null } | null {
   if (!row || !asBoolean(row.verified) || asBoolean(row.disabled)) return null;
   return { id: Number(row.id), catchAllTarget: row.catchAllTarget === null ? null : String(row.catchAllTarget) };
 }
