@@ -101,11 +101,16 @@ export function loadSearchFields(store: MailStore, hashes: string[]): Promise<Ma
   return contentColumn(store, 'MessageSearchFields', 'fields', hashes);
 }
 
+/** The stored envelopes (MessageEnvelope) by hash, as JSON; contents stored before them are left out. */
+export function loadEnvelopeJson(store: MailStore, hashes: string[]): Promise<Map<string, string>> {
+  return contentColumn(store, 'MessageEnvelope', 'envelope', hashes);
+}
+
 /** Envelopes by hash, for a FETCH that needs nothing else of the content. */
 export async function loadEnvelopes(store: MailStore, hashes: string[]): Promise<Map<string, LoadedContent>> {
   const unique = [...new Set(hashes)];
   const out = new Map<string, LoadedContent>();
-  for (const [hash, envelope] of await contentColumn(store, 'MessageEnvelope', 'envelope', unique)) out.set(hash, envelopeContent(envelope));
+  for (const [hash, envelope] of await loadEnvelopeJson(store, unique)) out.set(hash, envelopeContent(envelope));
   const older = unique.filter((hash) => !out.has(hash));
   if (older.length > 0) for (const [hash, content] of await loadHeaders(store, older)) out.set(hash, content);
   return out;

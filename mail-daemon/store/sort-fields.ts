@@ -3,8 +3,10 @@
 // internal date and size, and nothing else of the row, for every message of
 // a mailbox from a UID on. A message's values never change once delivered,
 // so callers may keep them.
+import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { MailStore } from './context.ts';
-import { getOwnedMailbox } from './mailboxes.ts';
+import { asDate, driverReaderFor } from './driver-reads.ts';
+import { StoreError } from './errors.ts';
 
 export interface SortFields {
   uid: number;
@@ -20,11 +22,27 @@ export interface SortFields {
 }
 
 export async function listSortFields(store: MailStore, accountId: number, mailboxId: number, fromUid: number): Promise<SortFields[]> {
-  const prisma = store.database.prisma;
-  await getOwnedMailbox(prisma, accountId, mailboxId);
-  return prisma.message.findMany({
-    where: { mailboxId, uid: { gte: fromUid } },
-    orderBy: { uid: 'asc' },
-    select: { uid: true, internalDate: true, sentDate: true, size: true, subject: true, messageId: true, inReplyTo: true, references: true, contentHash: true },
-  });
+  // On the driver, as arrays (a whole mailbox the first time: driver-reads.ts), the owner in the
+  // same statement: no row is no such mailbox, one without a message none from that UID on.
+  const rows = await driverReaderFor(store.database).arrays(Prisma.sql`
+    SELECT b."accountId", m."uid", m."internalDate", m."sentDate", m."size", m."subject", m."messageId", m."inReplyTo", m."references", m."contentHash"
+    FROM "Mailbox" b LEFT JOIN "Message" m ON m."mailboxId" = b."id" AND m."uid" >= ${fromUid}
+    WHERE b."id" = ${mailboxId} ORDER BY m."uid"`);
+  if (rows.length === 0 || Number(rows[0][0]) !== accountId) throw new StoreError('NONEXISTENT', 'no such mailbox');
+  const out: SortFields[] = [];
+  for (const [, uid, internalDate, sentDate, size, subject, messageId, inReplyTo, references, contentHash] of rows) {
+    if (uid === null) continue;
+    out.push({
+      uid: Number(uid),
+      internalDate: asDate(internalDate)!,
+      sentDate: asDate(sentDate),
+      size: Number(size),
+      subject: String(subject),
+      messageId: String(messageId),
+      inReplyTo: String(inReplyTo),
+      references: String(references),
+      contentHash: String(contentHash),
+    });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 // written before the next batch, waiting while the client reads slowly.
 import { setFlags } from '../../store/message-flags.ts';
 import { listMessageStates } from '../../store/messages.ts';
+import { keptMessageStates, type FetchRow } from '../fetch/kept-states.ts';
 import { fetchItemValues, isEnvelope, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
 import { byContentSize, envelopeContent, loadContents, loadEnvelopes, loadHeaders, type LoadedContent } from '../../store/bulk-reads.ts';
@@ -45,14 +46,19 @@ export const fetchCommand = defineCommand({
     const headerOnly = withContent && items.filter(needsContent).every(needsHeaderOnly);
     if (modifiers.vanished) await reportVanishedEarlier(session, selected.id, modifiers.changedSince!, concreteRanges(set, 0xffffffff));
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
+    // What a message list fetches (flags, envelopes, dates, sizes), and nothing that marks \Seen.
+    const fromMemory = modifiers.changedSince === undefined && !marksSeen && (!withContent || envelopeOnly);
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      // Envelopes come with the rows, in the same statement (ContentExtras).
-      let messages = await listMessageStates(session.store, accountId, selected.id, {
-        uids: batch,
-        envelope: envelopeOnly,
-        ...(modifiers.changedSince !== undefined ? { changedSince: modifiers.changedSince } : {}),
-      });
+      // Flags, dates, sizes and envelopes from what is kept in memory (kept-states.ts); else
+      // the rows, with the envelopes in the same statement (ContentExtras).
+      let messages: FetchRow[] = fromMemory
+        ? await keptMessageStates(session, batch, envelopeOnly)
+        : await listMessageStates(session.store, accountId, selected.id, {
+            uids: batch,
+            envelope: envelopeOnly,
+            ...(modifiers.changedSince !== undefined ? { changedSince: modifiers.changedSince } : {}),
+          });
       let batchItems = items;
       if (marksSeen) {
         const unseen = messages.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);

@@ -83,7 +83,7 @@ function partial(bytes: Buffer, range: { start: number; length?: number } | unde
   return bytes.subarray(Math.min(range.start, bytes.length), range.length === undefined ? undefined : Math.min(range.start + range.length, bytes.length));
 }
 
-export function fetchItemValues(message: MessageState, content: LoadedContent | undefined, items: FetchItem[]): ResponseValue[] {
+export function fetchItemValues(message: Omit<MessageState, 'id'>, content: LoadedContent | undefined, items: FetchItem[]): ResponseValue[] {
   const out: ResponseValue[] = [];
   for (const item of items) {
     if (item.kind === 'simple') {

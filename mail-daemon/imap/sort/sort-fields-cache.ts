@@ -1,10 +1,10 @@
-// The values SORT and THREAD compare, and what SEARCH matches of a message
-// besides its flags, kept per mailbox in this process: a
+// The values SORT and THREAD compare, and what SEARCH matches and FETCH
+// writes of a message besides its flags, kept per mailbox in this process: a
 // delivered message never changes (its UID names the same bytes for as long
 // as the mailbox's UIDVALIDITY holds), so after the first SORT or THREAD of a
 // mailbox only messages with new UIDs are read, and the envelopes (for the
-// address keys) and search fields (for SEARCH FROM, TO...) only once per
-// message. A few mailboxes are kept, up to a
+// address keys and FETCH ENVELOPE) and search fields (for SEARCH FROM, TO...)
+// only once per message. A few mailboxes are kept, up to a
 // number of messages in all, the least recently used dropped first.
 //
 // For the same reason the order of all the messages read so far under a
@@ -14,7 +14,7 @@
 // order in any view), so the order of any set of these messages, a SEARCH
 // result or a session's view after expunges, is this order with the others
 // left out: a SORT walks it instead of sorting.
-import { loadEnvelopes, loadSearchFields } from '../../store/bulk-reads.ts';
+import { loadEnvelopeJson, loadEnvelopes, loadSearchFields } from '../../store/bulk-reads.ts';
 import { messageEnvelope, type EnvelopeValue } from '../../store/envelope.ts';
 import { headerBytes } from '../../store/mime-structure.ts';
 import type { MailStore } from '../../store/context.ts';
@@ -47,6 +47,8 @@ export interface SortMessage {
   addresses?: Record<AddressKey, string>;
   /** The stored search fields, read when first searched; null for a content stored without them. */
   searchFields?: SearchFields | null;
+  /** The stored ENVELOPE as JSON, read when first fetched; null for a content stored without one. */
+  envelope?: string | null;
 }
 
 interface MailboxCache {
@@ -57,9 +59,13 @@ interface MailboxCache {
   list: SortMessage[];
   /** By criteria (e.g. "REVERSE DATE,SUBJECT"): the first n messages of `list` in that order; most recently used last. */
   orders: Map<string, SortMessage[]>;
+  /** The length of the envelopes kept. */
+  envelopeChars: number;
 }
 
 const MAX_MAILBOXES = 16;
+/** The envelopes kept in all, in characters (most are one byte each): some 32 MB. */
+const MAX_ENVELOPE_CHARS = 32_000_000;
 /** Orders kept per mailbox (a client uses a few lists of criteria; each costs a word per message). */
 const MAX_ORDERS = 8;
 /** About 300 bytes each (more once searched by address: their search fields): some 75 MB at most, whatever the mailboxes hold. */
@@ -74,7 +80,7 @@ async function loadCache(store: MailStore, accountId: number, mailbox: SelectedM
   let caches = stores.get(store);
   if (!caches) stores.set(store, (caches = new Map()));
   let cache = caches.get(mailbox.id);
-  if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, byUid: [], list: [], orders: new Map() };
+  if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, byUid: [], list: [], orders: new Map(), envelopeChars: 0 };
   // Most recently used last.
   caches.delete(mailbox.id);
   caches.set(mailbox.id, cache);
@@ -118,17 +124,29 @@ async function loadAddresses(store: MailStore, unread: SortMessage[]): Promise<v
 
 /**
  * The messages of `uids` (a selected mailbox's), position for position, with
- * their search fields when asked; undefined for UIDs no longer in the mailbox.
+ * their search fields or envelopes when asked; undefined for UIDs no longer
+ * in the mailbox.
  */
 export async function sortMessages(
   store: MailStore,
   accountId: number,
   mailbox: SelectedMailbox,
   uids: number[],
-  options: { searchFields?: boolean } = {},
+  options: { searchFields?: boolean; envelopes?: boolean } = {},
 ): Promise<(SortMessage | undefined)[]> {
-  const { byUid } = await loadCache(store, accountId, mailbox, uids);
-  const out = uids.map((uid) => byUid[uid]);
+  const cache = await loadCache(store, accountId, mailbox, uids);
+  const out = uids.map((uid) => cache.byUid[uid]);
+  if (options.envelopes) {
+    const unread = out.filter((m): m is SortMessage => m !== undefined && m.envelope === undefined);
+    if (unread.length > 0) {
+      const stored = await loadEnvelopeJson(store, unread.map((m) => m.contentHash));
+      for (const message of unread) {
+        message.envelope = stored.get(message.contentHash) ?? null;
+        cache.envelopeChars += message.envelope?.length ?? 0;
+      }
+      keepWithinLimits(stores.get(store)!);
+    }
+  }
   if (options.searchFields) {
     const unread = out.filter((m): m is SortMessage => m !== undefined && m.searchFields === undefined);
     if (unread.length > 0) {
@@ -181,14 +199,19 @@ function orderOf(cache: MailboxCache, criteria: SortCriterion[]): SortMessage[] 
   return order;
 }
 
-/** Drops the least recently used mailboxes while there are too many, or too many messages (the one just used, too, if it alone is too big). */
+/** Drops the least recently used mailboxes while there are too many, or too many messages or envelopes (the one just used, too, if it alone is too big). */
 function keepWithinLimits(caches: Map<number, MailboxCache>): void {
   let total = 0;
-  for (const cache of caches.values()) total += cache.list.length;
+  let envelopes = 0;
+  for (const cache of caches.values()) {
+    total += cache.list.length;
+    envelopes += cache.envelopeChars;
+  }
   for (const [id, cache] of caches) {
-    if (caches.size <= MAX_MAILBOXES && total <= MAX_MESSAGES) break;
+    if (caches.size <= MAX_MAILBOXES && total <= MAX_MESSAGES && envelopes <= MAX_ENVELOPE_CHARS) break;
     caches.delete(id);
     total -= cache.list.length;
+    envelopes -= cache.envelopeChars;
   }
 }
 
