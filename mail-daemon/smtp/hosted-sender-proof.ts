@@ -8,7 +8,7 @@
 // still pass.
 import type { MailStore } from '../store/context.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
-import { firstRow } from '../store/driver-reads.ts';
+import { driverReaderFor } from '../store/driver-reads.ts';
 
 /** What mailauth's authenticate() found, as far as this check needs it. */
 export interface SenderAuthentication {
@@ -27,11 +27,36 @@ function proven(domain: string, auth: SenderAuthentication): boolean {
   });
 }
 
+/** Which of these domains are hosted here (verified), in one read. */
+async function hostedAmong(store: MailStore, domains: string[]): Promise<Set<string>> {
+  if (domains.length === 0) return new Set();
+  const rows = await driverReaderFor(store.database).rows(Prisma.sql`SELECT "name" FROM "Domain" WHERE "name" IN (${Prisma.join(domains)}) AND "verified" = ${true}`);
+  return new Set(rows.map((row) => String(row.name)));
+}
+
+export interface EarlySenderCheck {
+  asked: string[];
+  hosted: Promise<Set<string>>;
+}
+
+/**
+ * Started before authentication, so that its read overlaps mailauth's work
+ * (on PostgreSQL a read is a round trip, issue 12): whether the envelope
+ * sender's domain, most often the From: one too, is hosted here.
+ */
+export function earlySenderCheck(store: MailStore, mailFrom: string): EarlySenderCheck {
+  const asked = mailFrom.includes('@') ? [domainOf(mailFrom)] : [];
+  const hosted = hostedAmong(store, asked);
+  hosted.catch(() => undefined);
+  return { asked, hosted };
+}
+
 /** The first hosted domain the message names as its sender without proof, or null. */
-export async function unprovenHostedSender(store: MailStore, mailFrom: string, auth: SenderAuthentication): Promise<string | null> {
+export async function unprovenHostedSender(store: MailStore, mailFrom: string, auth: SenderAuthentication, early: EarlySenderCheck): Promise<string | null> {
   const named = new Set([...(mailFrom ? [mailFrom] : []), ...(auth.dkim?.headerFrom ?? [])].filter((a) => a.includes('@')).map(domainOf));
   const candidates = [...named].filter((domain) => !proven(domain, auth));
   if (candidates.length === 0) return null;
-  const hosted = await firstRow(store.database, Prisma.sql`SELECT "name" FROM "Domain" WHERE "name" IN (${Prisma.join(candidates)}) AND "verified" = ${true}`);
-  return hosted ? String(hosted.name) : null;
+  const rest = candidates.filter((domain) => !early.asked.includes(domain));
+  const [known, more] = await Promise.all([early.hosted, hostedAmong(store, rest)]);
+  return candidates.find((domain) => known.has(domain) || more.has(domain)) ?? null;
 }

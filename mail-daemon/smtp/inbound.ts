@@ -14,11 +14,12 @@ import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery/delivery-log.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
-import { unprovenHostedSender, type SenderAuthentication } from './hosted-sender-proof.ts';
+import { earlySenderCheck, unprovenHostedSender, type SenderAuthentication } from './hosted-sender-proof.ts';
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
   const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address.toLowerCase());
+  const early = earlySenderCheck(context.store, mailFrom);
   const auth = await authenticate(raw, {
     ip: session.remoteAddress.replace(/^::ffff:/, ''),
     helo: session.hostNameAppearsAs,
@@ -26,7 +27,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     mta: context.config.hostname,
     resolver: context.resolver.resolve as never,
   });
-  const spoofed = await unprovenHostedSender(context.store, mailFrom, auth as SenderAuthentication);
+  const spoofed = await unprovenHostedSender(context.store, mailFrom, auth as SenderAuthentication, early);
   if (spoofed) {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
     throw smtpError(550, '5.7.1', `Sender domain ${spoofed} is hosted here, but neither SPF nor DKIM passes for it: use your account (submission with login) to send as it`);
