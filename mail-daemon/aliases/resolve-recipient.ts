@@ -10,10 +10,13 @@ import { roleAddressReaders } from '../domains/domain-admins.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { driverReaderFor, firstRow, asBoolean } from '../store/driver-reads.ts';
 import type { Row } from '../store/sql-steps.ts';
+import type { QuotaUsage } from '../store/quota.ts';
 
 export interface LocalRecipient {
   accountId: number;
   address: string;
+  /** The account's storage, when it was read with the account (the address is the account's own): RCPT's quota check reads it no more. */
+  usage?: QuotaUsage;
 }
 
 export type Resolution =
@@ -44,12 +47,13 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
   // The address's domain and account in one read (on PostgreSQL each read is a round trip, issue 12).
   const accounts = new Map<string, Row | undefined>();
   const domainName = address.slice(address.lastIndexOf('@') + 1);
-  const first = await firstRow(store.database, Prisma.sql`SELECT d."id", d."verified", d."disabled", d."catchAllTarget", a."id" AS "accountId", a."disabled" AS "accountDisabled"
+  const first = await firstRow(store.database, Prisma.sql`SELECT d."id", d."verified", d."disabled", d."catchAllTarget", a."id" AS "accountId", a."disabled" AS "accountDisabled",
+      a."usedBytes", a."quotaBytes"
     FROM "Domain" d LEFT JOIN "Account" a ON a."address" = ${address} WHERE d."name" = ${domainName}`);
   const hosted = hostedDomainOf(first);
   domains.set(domainName, Promise.resolve(hosted));
   if (!hosted) return { kind: 'not-hosted' };
-  accounts.set(address, first!.accountId === null ? undefined : { id: first!.accountId, disabled: first!.accountDisabled });
+  accounts.set(address, first!.accountId === null ? undefined : { id: first!.accountId, disabled: first!.accountDisabled, usedBytes: first!.usedBytes, quotaBytes: first!.quotaBytes });
 
   const local = new Map<number, LocalRecipient>();
   const external = new Set<string>();
@@ -67,6 +71,8 @@ export async function resolveRecipient(store: MailStore, input: string): Promise
     const account = accounts.has(target) ? accounts.get(target) : await firstRow(store.database, Prisma.sql`SELECT "id", "disabled" FROM "Account" WHERE "address" = ${target}`);
     if (account) {
       if (asBoolean(account.disabled)) sawDisabled = true;
+      // PostgreSQL returns a bigint as a string, SQLite as a number.
+      else if (account.usedBytes !== undefined) local.set(Number(account.id), { accountId: Number(account.id), address: target, usage: { usedBytes: Number(account.usedBytes), quotaBytes: Number(account.quotaBytes) } });
       else local.set(Number(account.id), { accountId: Number(account.id), address: target });
       return;
     }

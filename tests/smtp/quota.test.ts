@@ -83,6 +83,15 @@ describe('hard quota', () => {
     assert.deepEqual(inbox.filter((s) => !s.startsWith('Your mailbox')), ['eighty-five', 'past ninety', 'still past ninety']);
     // Full to the byte (the admin lowered the quota): even a small message is refused at RCPT.
     await daemon.context.store.database.prisma.account.update({ where: { id: small.id }, data: { quotaBytes: BigInt(await used(small)) } });
+    const smtp = await RawSmtp.open(daemon.port('smtp'));
+    try {
+      assert.match(await smtp.reply(), /^220 /);
+      assert.match(await smtp.command('EHLO client.remote.test'), /^250/);
+      assert.match(await smtp.command('MAIL FROM:<sender@remote.test>'), /^250 /);
+      assert.match(await smtp.command(`RCPT TO:<${small.address}>`), /^452 4\.2\.2 /, 'at RCPT, before any data');
+    } finally {
+      smtp.close();
+    }
     await assert.rejects(toPort25([small.address], messageOf(10, small.address, 'one more')), (e: SmtpFailure) => /^452 4\.2\.2 Mailbox full/.test(refusal(e)));
   });
 

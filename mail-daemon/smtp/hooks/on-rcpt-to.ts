@@ -5,7 +5,7 @@
 // back to the original sender, or is refused when forged (550 5.7.1).
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { MailStore } from '../../store/context.ts';
-import { roomFor } from '../../store/quota.ts';
+import { roomFor, roomIn } from '../../store/quota.ts';
 import { quotaReply } from '../../delivery/quota-reply.ts';
 import { resolveRecipient } from '../../aliases/resolve-recipient.ts';
 import { transactionState } from '../session-state.ts';
@@ -48,7 +48,7 @@ export function onRcptTo(store: MailStore, mode: 'inbound' | 'submission', srsKe
       if (resolution.kind === 'disabled') throw smtpError(550, '5.2.1', `Mailbox disabled: ${normalized}`);
       const size = declaredSize(session);
       for (const recipient of resolution.local) {
-        const refusal = quotaReply(await roomFor(store, recipient.accountId, size), normalized);
+        const refusal = quotaReply(recipient.usage ? roomIn(recipient.usage, size) : await roomFor(store, recipient.accountId, size), normalized);
         if (refusal) throw refusal;
       }
       addResolved(state, normalized, resolution);
