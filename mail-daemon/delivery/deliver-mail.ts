@@ -204,9 +204,9 @@ async function accountQuotas(flow: MailFlow, ids: number[]): Promise<Row[]> {
  * any): copies that do not fit are left out. When no copy is left to make, the
  * client gets the refusal (452 4.2.2, or 552 5.2.2 when no retry can help);
  * otherwise the others are delivered and the sender gets a bounce for these.
- * Read while the delivery is planned (`early`), for all accounts at once; two
- * deliveries at once may each still fit where both together pass the quota by
- * one message.
+ * The usage is as RCPT read it, or read while the delivery is planned
+ * (`early`); two deliveries at once may each still fit where both together
+ * pass the quota by one message.
  */
 async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage, plan: Awaited<ReturnType<typeof planDelivery>>, early: Row[]): Promise<DeliveryTarget[]> {
   const ids = [...new Set(plan.targets.map((t) => t.accountId))];
@@ -246,8 +246,10 @@ async function applyQuota(flow: MailFlow, input: MailToDeliver, prepared: Prepar
 
 export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise<DeliveryOutcome> {
   const started = Date.now();
-  // Read while the message is parsed and the delivery planned: the quota of the recipients as given (those a forward adds are read after).
-  const early = accountQuotas(flow, [...new Set([...input.recipients.local.values()].map((r) => r.accountId))]);
+  // The quota of the recipients as given: as RCPT read it with the account, else read while the message is parsed and the delivery planned (those a forward adds are read after).
+  const given = [...input.recipients.local.values()];
+  const checked = given.flatMap((r) => (r.usage ? [{ id: r.accountId, address: r.address, ...r.usage }] : []));
+  const early = accountQuotas(flow, [...new Set(given.filter((r) => !r.usage).map((r) => r.accountId))]).then((rows) => [...checked, ...rows]);
   early.catch(() => undefined);
   const prepared = await prepareMessage(input.message);
   const plan = await planDelivery(flow, input, prepared);
