@@ -32,13 +32,15 @@
 //
 // Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
 // (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
-// set), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25,
+// set, to a server with fsync on: the first line says; `npm test`'s has it
+// off), SMTP_BENCH_POSTFIX_HOST (127.0.17.2; Postfix listens on its port 25,
 // the sink on the next address, the LMTP Postfix on the one after),
 // SMTP_BENCH_ONLY (outbound: only the outbound shapes, to compare the queue
 // alone between commits; or inbound shape names, comma-separated, e.g.
 // "serial" or "parallel,end to end", to profile one shape alone),
 // PROFILE_DIR (a CPU profile of our daemon).
 import { connect, type Socket } from 'node:net';
+import pg from 'pg';
 import { loadavg } from 'node:os';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
@@ -330,6 +332,24 @@ async function measurePostfixOutbound(sink: RunningSink, postfix: NonNullable<Aw
   return shape.messages / (await sinkReceives(sink, before, shape.messages, started));
 }
 
+/**
+ * On PostgreSQL, whether a commit waits for the disk: the server of `npm test`
+ * runs with fsync off, which no comparison with Postfix (it fsyncs before its
+ * 250) should use.
+ */
+async function postgresDurability(): Promise<string> {
+  if (ENGINE !== 'postgres') return '';
+  const client = new pg.Client({ connectionString: process.env.TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    const setting = async (name: string) => String((await client.query(`SHOW ${name}`)).rows[0][name]);
+    const [fsync, synchronousCommit] = [await setting('fsync'), await setting('synchronous_commit')];
+    return ` (fsync ${fsync}, synchronous_commit ${synchronousCommit}${fsync === 'on' ? '' : ': commits do not wait for the disk, Postfix does'})`;
+  } finally {
+    await client.end();
+  }
+}
+
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 /** Postfix handing mail over LMTP to Dovecot, against ours, as the end-to-end shape; null when either is missing. */
@@ -355,7 +375,7 @@ async function measurePostfixDovecot(): Promise<{ result: Result; label: string 
 }
 
 export async function run(): Promise<void> {
-  console.log(`messages of ${SIZE} bytes to local recipients over loopback; ours on ${ENGINE}; load average ${load()}`);
+  console.log(`messages of ${SIZE} bytes to local recipients over loopback; ours on ${ENGINE}${await postgresDurability()}; load average ${load()}`);
   const zone: Record<string, { MX?: { priority: number; exchange: string }[]; A?: string[] }> = { 'mx.sink.test': { A: [SINK_HOST] } };
   for (let d = 0; d < 10; d++) zone[`d${d}.bench-remote.test`] = { MX: [{ priority: 10, exchange: 'mx.sink.test' }] };
   const dns = await startTestDnsServer(zone, '127.0.0.1', { negativeTtl: 300 });
