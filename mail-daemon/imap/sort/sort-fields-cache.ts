@@ -61,6 +61,8 @@ interface MailboxCache {
   orders: Map<string, SortMessage[]>;
   /** The length of the envelopes kept. */
   envelopeChars: number;
+  /** By name (e.g. "THREAD REFERENCES"): the last answer, and the UIDs and numbers it was worked out for. */
+  answers: Map<string, { uids: number[]; ids: number[]; answer: string }>;
 }
 
 const MAX_MAILBOXES = 16;
@@ -80,7 +82,7 @@ async function loadCache(store: MailStore, accountId: number, mailbox: SelectedM
   let caches = stores.get(store);
   if (!caches) stores.set(store, (caches = new Map()));
   let cache = caches.get(mailbox.id);
-  if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, byUid: [], list: [], orders: new Map(), envelopeChars: 0 };
+  if (!cache || cache.uidValidity !== mailbox.uidValidity) cache = { uidValidity: mailbox.uidValidity, byUid: [], list: [], orders: new Map(), envelopeChars: 0, answers: new Map() };
   // Most recently used last.
   caches.delete(mailbox.id);
   caches.set(mailbox.id, cache);
@@ -182,6 +184,38 @@ export async function sortedPositions(store: MailStore, accountId: number, mailb
     if (at !== undefined) out.push(at);
   }
   return out;
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * An answer worked out by `work` from the messages of `uids` (a selected
+ * mailbox's, ascending; undefined for those no longer in the mailbox),
+ * written with `ids` for them (UIDs or sequence numbers). The messages'
+ * values never change and a UID gone from the mailbox never comes back, so
+ * the same UIDs and ids give the same answer: it is kept, one per name, and
+ * worked out again when either changes (Dovecot keeps a thread index for the
+ * same reason).
+ */
+export async function keptAnswer(
+  store: MailStore,
+  accountId: number,
+  mailbox: SelectedMailbox,
+  name: string,
+  uids: number[],
+  ids: number[],
+  work: (messages: (SortMessage | undefined)[]) => string,
+): Promise<string> {
+  const cache = await loadCache(store, accountId, mailbox, uids);
+  const kept = cache.answers.get(name);
+  if (kept && sameNumbers(kept.uids, uids) && sameNumbers(kept.ids, ids)) return kept.answer;
+  const answer = work(uids.map((uid) => cache.byUid[uid]));
+  cache.answers.set(name, { uids, ids, answer });
+  return answer;
 }
 
 /** Every message of the cache in the criteria's order: the kept order, with messages read since sorted and merged in. */

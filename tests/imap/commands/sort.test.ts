@@ -151,6 +151,9 @@ describe('IMAP SORT and THREAD as the mailbox changes', () => {
       C: a2 SORT (FROM) UTF-8 ALL
       S: * SORT 1 2
       S: a2 OK SORT completed
+      C: a8 UID THREAD REFERENCES UTF-8 ALL
+      S: * THREAD (1)(2)
+      S: a8 OK UID THREAD completed
     `);
     // Other responses (EXISTS, RECENT) may come with these; only the outcome matters here.
     other.send(`b1 APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
