@@ -84,7 +84,8 @@ export const fetchCommand = defineCommand({
           const flags = wantsFlags ? selected.flagsForFetch(session, message.uid, message.flags) : message.flags;
           const shown = flags === message.flags ? message : { ...message, flags };
           session.untagged(seq, 'FETCH', fetchItemValues(shown, contents.get(message.contentHash), batchItems));
-          await session.drain();
+          const slow = session.drain();
+          if (slow) await slow;
         }
       }
     }
