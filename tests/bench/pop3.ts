@@ -7,10 +7,15 @@
 // Our daemon runs in a child process of its own, as Dovecot's pop3 runs in
 // its own: in this process, the benchmark client would take its CPU time.
 // PROFILE_DIR set: the daemon writes a V8 CPU profile there (daemon-process.ts).
+// On PostgreSQL, the CPU time of the database's server processes that serve
+// the daemon (when they run on this machine) is counted with ours and shown
+// apart: Dovecot's figure includes its reading of the messages, ours would
+// otherwise leave out the server that reads them.
 //
 // Environment: POP3_BENCH_MESSAGES (1000), POP3_BENCH_ROUNDS (5),
 // POP3_BENCH_SWEEPS (5), POP3_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL set).
 import { connect, type Socket } from 'node:net';
+import pg from 'pg';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
@@ -136,6 +141,8 @@ interface Result {
   bytes: number;
   /** CPU seconds the server used meanwhile (process-cpu.ts): a figure that depends less on the machine's load. */
   cpu: number;
+  /** Of which the database's server processes (PostgreSQL on this machine). */
+  databaseCpu: number;
 }
 
 /** Where the server's CPU time is read: its process, or Dovecot's master. */
@@ -145,6 +152,20 @@ interface Server {
   pid: number;
   user: string;
   password: string;
+  /** The database's server processes working for it, whose CPU time counts with its own. */
+  databasePids?: number[];
+}
+
+/** The PostgreSQL server processes connected to the database at `url` (none if it runs on another machine: /proc has no such process). */
+async function postgresBackends(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Per mode, the median pass by time, with the CPU time summed over all passes and scaled to one. */
@@ -154,8 +175,9 @@ async function measure(server: Server, rounds = ROUNDS): Promise<Result[]> {
     const passes: Result[] = [];
     for (let round = 0; round < rounds; round++) passes.push(await pass(server, mode));
     const cpu = passes.reduce((sum, p) => sum + p.cpu, 0) / passes.length;
+    const databaseCpu = passes.reduce((sum, p) => sum + p.databaseCpu, 0) / passes.length;
     passes.sort((a, b) => a.seconds - b.seconds);
-    results.push({ ...passes[Math.floor(passes.length / 2)], cpu });
+    results.push({ ...passes[Math.floor(passes.length / 2)], cpu, databaseCpu });
   }
   return results;
 }
@@ -166,7 +188,9 @@ async function pass(server: Server, mode: 'one at a time' | 'pipelined'): Promis
   await client.login(server.user, server.password);
   const total = COUNT * SWEEPS;
   const number = (k: number) => (k % COUNT) + 1;
+  const databasePids = server.databasePids ?? [];
   const cpuBefore = cpuSeconds(server.pid);
+  const databaseBefore = databasePids.map(cpuSeconds);
   const started = process.hrtime.bigint();
   if (mode === 'one at a time') {
     for (let k = 0; k < total; k++) await client.retr([number(k)])[0];
@@ -184,9 +208,11 @@ async function pass(server: Server, mode: 'one at a time' | 'pipelined'): Promis
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  // A process that ended meanwhile reads 0: left out rather than counted negative.
+  const databaseCpu = databasePids.reduce((sum, pid, i) => sum + Math.max(0, cpuSeconds(pid) - databaseBefore[i]), 0);
+  const cpu = cpuSeconds(server.pid) - cpuBefore + databaseCpu;
   await client.quit();
-  return { server: server.name, mode, seconds, bytes: client.bytes, cpu };
+  return { server: server.name, mode, seconds, bytes: client.bytes, cpu, databaseCpu };
 }
 
 async function measureOurs(messages: Buffer[]): Promise<Result[]> {
@@ -198,9 +224,10 @@ async function measureOurs(messages: Buffer[]): Promise<Result[]> {
     await closeMailStore(store);
     const daemon = await startDaemonProcess(database.url, { services: ['pop3'] });
     try {
-      const server = { name: `ours (${ENGINE})`, port: daemon.port('pop3'), pid: daemon.pid, user: account.address, password: TEST_PASSWORD };
-      // One warm-up pass so both servers are measured with their caches filled.
+      const server: Server = { name: `ours (${ENGINE})`, port: daemon.port('pop3'), pid: daemon.pid, user: account.address, password: TEST_PASSWORD };
+      // One warm-up pass so both servers are measured with their caches filled (and the daemon's connections open).
       await measure(server, 1);
+      if (ENGINE === 'postgres') server.databasePids = await postgresBackends(database.url);
       return await measure(server);
     } finally {
       await daemon.stop();
@@ -230,10 +257,10 @@ export async function run(): Promise<void> {
   }
 
   const retrieved = COUNT * SWEEPS;
-  console.log('server           mode            seconds   msg/s    MB/s  server CPU us/msg');
+  console.log('server           mode            seconds   msg/s    MB/s  server CPU us/msg  of which database');
   for (const r of results) {
     console.log(
-      `${r.server.padEnd(16)} ${r.mode.padEnd(15)} ${r.seconds.toFixed(2).padStart(7)} ${(retrieved / r.seconds).toFixed(0).padStart(7)} ${(r.bytes / 1e6 / r.seconds).toFixed(1).padStart(7)} ${((r.cpu / retrieved) * 1e6).toFixed(1).padStart(18)}`,
+      `${r.server.padEnd(16)} ${r.mode.padEnd(15)} ${r.seconds.toFixed(2).padStart(7)} ${(retrieved / r.seconds).toFixed(0).padStart(7)} ${(r.bytes / 1e6 / r.seconds).toFixed(1).padStart(7)} ${((r.cpu / retrieved) * 1e6).toFixed(1).padStart(18)} ${r.databaseCpu > 0 ? ((r.databaseCpu / retrieved) * 1e6).toFixed(1).padStart(18) : ''}`,
     );
   }
   const theirs = results.filter((r) => r.server.startsWith('dovecot'));
