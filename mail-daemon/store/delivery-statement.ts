@@ -22,6 +22,11 @@ import type { DeliveryRequest, Outcome } from './delivery-batch.ts';
 import { INBOX } from './mailboxes.ts';
 import { crossedWarning } from './quota.ts';
 import { writesOnly, type Row } from './sql-steps.ts';
+import { unprepared } from './driver-statements.ts';
+
+// Batches of up to this many deliveries run as prepared statements (their
+// texts differ by size: a few dozen kept); larger ones are planned each time.
+const PREPARED_BATCH = 8;
 
 export interface BatchStatement {
   statement: Prisma.Sql;
@@ -104,7 +109,7 @@ export function batchStatement(origin: string, requests: DeliveryRequest[]): Bat
       c."usedBytes", c."quotaBytes", c."bytes", (SELECT count(*) FROM "notified") AS "notices"
     FROM "placed" p JOIN "inserted" i ON i."mailboxId" = p."mailboxId" AND i."uid" = p."uid" JOIN "charged" c ON c."id" = p."accountId"
     ORDER BY p.ord`;
-  return { statement, outcomes: (rows) => outcomesOf(requests, copies, rows) };
+  return { statement: requests.length > PREPARED_BATCH ? unprepared(statement) : statement, outcomes: (rows) => outcomesOf(requests, copies, rows) };
 }
 
 function outcomesOf(requests: DeliveryRequest[], copies: Copy[], rows: Row[]): Outcome[] {

@@ -59,6 +59,19 @@ export function postgresPool(url: string, max: number): pg.Pool {
   return pool;
 }
 
+const UNPREPARED = new WeakSet<Prisma.Sql>();
+
+/**
+ * Marks a statement to run unnamed on PostgreSQL: planned each time, never
+ * kept by the server. For large statements whose text varies (a batch of
+ * many deliveries, delivery-statement.ts): each text kept would hold its
+ * plan in every connection's memory.
+ */
+export function unprepared(statement: Prisma.Sql): Prisma.Sql {
+  UNPREPARED.add(statement);
+  return statement;
+}
+
 /** Runs statements as named (server-side prepared) statements on any connection of a pool; `arrays` as for SQLite. */
 export function postgresStatements(): {
   (client: pg.Pool | pg.PoolClient, statement: Prisma.Sql): Promise<Row[]>;
@@ -68,8 +81,8 @@ export function postgresStatements(): {
   let next = 0;
   return (async (client: pg.Pool | pg.PoolClient, statement: Prisma.Sql, arrays: boolean = false) => {
     const text = statement.text;
-    let name = names.get(text);
-    if (!name && names.size < MAX_PREPARED) names.set(text, (name = `driver${next++}`));
+    let name = UNPREPARED.has(statement) ? undefined : names.get(text);
+    if (!name && !UNPREPARED.has(statement) && names.size < MAX_PREPARED) names.set(text, (name = `driver${next++}`));
     // A timestamp column takes the UTC time as Prisma writes it.
     const values = statement.values.map((v) => (v instanceof Date ? v.toISOString() : v));
     return (await client.query({ name, text, values, ...(arrays ? { rowMode: 'array' } : {}) })).rows;
