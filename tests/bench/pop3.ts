@@ -15,13 +15,13 @@
 // Environment: POP3_BENCH_MESSAGES (1000), POP3_BENCH_ROUNDS (5),
 // POP3_BENCH_SWEEPS (5), POP3_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL set).
 import { connect, type Socket } from 'node:net';
-import pg from 'pg';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { startDaemonProcess } from '../support/daemon-process.ts';
 import { cpuSeconds } from '../support/process-cpu.ts';
+import { postgresBackends } from '../support/postgres-backends.ts';
 import { buildMessage } from '../support/messages.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
 import { deliverAll } from './imap.ts';
@@ -154,18 +154,6 @@ interface Server {
   password: string;
   /** The database's server processes working for it, whose CPU time counts with its own. */
   databasePids?: number[];
-}
-
-/** The PostgreSQL server processes connected to the database at `url` (none if it runs on another machine: /proc has no such process). */
-async function postgresBackends(url: string): Promise<number[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    return rows.map((r) => r.pid);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Per mode, the median pass by time, with the CPU time summed over all passes and scaled to one. */

@@ -25,7 +25,8 @@
 // of its processes' proportional set size), after each shape. CPU is each
 // server's CPU time per message in the shape, all its processes and threads
 // (Postfix's local delivery that lags behind the last 250 is partly left
-// out): it compares the work on a loaded machine, where the rate depends on
+// out; ours on PostgreSQL with the database's server processes serving it,
+// shown apart as "db"): it compares the work on a loaded machine, where the rate depends on
 // the others' load as much as on ours. The serial
 // shape's time per reply (connect to 220, EHLO, ..., end of data to 250)
 // shows where a message's time goes on each server.
@@ -53,6 +54,7 @@ import { startTestDnsServer } from '../support/dns-server.ts';
 import { POSTFIX_DOMAIN, startPostfix } from '../support/postfix.ts';
 import { processTree, pssKb } from '../support/process-memory.ts';
 import { cpuSeconds } from '../support/process-cpu.ts';
+import { backendsCpu, backendsCpuSince } from '../support/postgres-backends.ts';
 import { startSmtpSink, type RunningSink } from '../support/smtp-sink.ts';
 import { startTestDaemon } from '../support/daemon.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
@@ -209,16 +211,27 @@ interface Result {
   memoryKb?: number;
   /** The server's CPU time per message, ms (all its processes and threads). */
   cpuMs?: number;
+  /** Of which the database's server processes (ours on PostgreSQL). */
+  databaseCpuMs?: number;
   /** End to end: messages a second until the last can be read over IMAP. */
   readablePerSecond?: number;
   phases?: Phases;
 }
 
-/** The shape measured, with the CPU time per message of the server's processes (the tree under `pid`). */
-async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
+/**
+ * The shape measured, with the CPU time per message of the server's processes
+ * (the tree under `pid`) and, ours on PostgreSQL, of the database's server
+ * processes serving it (`databaseUrl`): Postfix's figure counts its own
+ * writing of the queue.
+ */
+async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape, databaseUrl?: string): Promise<Result> {
   const before = cpuSeconds(pid);
+  const databaseBefore = databaseUrl ? await backendsCpu(databaseUrl) : null;
   const result = await measure(host, port, recipients, shape);
-  return { ...result, cpuMs: ((cpuSeconds(pid) - before) * 1000) / shape.messages };
+  const server = cpuSeconds(pid) - before;
+  const database = databaseBefore ? await backendsCpuSince(databaseUrl!, databaseBefore) : 0;
+  const perMessage = (seconds: number) => (seconds * 1000) / shape.messages;
+  return { ...result, cpuMs: perMessage(server + database), databaseCpuMs: databaseBefore ? perMessage(database) : undefined };
 }
 
 async function measure(host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
@@ -401,7 +414,7 @@ export async function run(): Promise<void> {
         await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), WARM_UP);
         if (postfix) await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], WARM_UP);
         for (const shape of inbound) {
-          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape) };
+          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape, ENGINE === 'postgres' ? database.url : undefined) };
           result.ours.memoryKb = ours.memory().rss / 1024;
           if (postfix) {
             result.postfix = await measureWithCpu(postfix.pid, postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
@@ -444,10 +457,10 @@ export async function run(): Promise<void> {
   }
 
   const mb = (kb?: number) => (kb === undefined ? '' : `${(kb / 1024).toFixed(0).padStart(4)} MB`);
-  const cpu = (r: Result) => (r.cpuMs === undefined ? '' : ` cpu ${r.cpuMs.toFixed(2)} ms/msg`);
-  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(5)} msg/s p50 ${r.p50.toFixed(1).padStart(5)} p99 ${r.p99.toFixed(1).padStart(6)} ms ${mb(r.memoryKb)}${cpu(r)}` : '').padEnd(68);
+  const cpu = (r: Result) => (r.cpuMs === undefined ? '' : ` cpu ${r.cpuMs.toFixed(2)} ms/msg${r.databaseCpuMs === undefined ? '' : ` (db ${r.databaseCpuMs.toFixed(2)})`}`);
+  const cell = (r?: Result) => (r ? `${r.perSecond.toFixed(0).padStart(5)} msg/s p50 ${r.p50.toFixed(1).padStart(5)} p99 ${r.p99.toFixed(1).padStart(6)} ms ${mb(r.memoryKb)}${cpu(r)}` : '').padEnd(80);
   const ratio = (ours: number, theirs?: number) => (theirs ? (ours / theirs).toFixed(2) : '');
-  console.log(`\n${'shape'.padEnd(26)}${'ours (memory: resident set)'.padEnd(68)}${postfix ? `postfix ${postfix.version} (memory: PSS)`.padEnd(68) + 'ours/postfix' : ''}`);
+  console.log(`\n${'shape'.padEnd(26)}${'ours (memory: resident set; cpu with the database)'.padEnd(80)}${postfix ? `postfix ${postfix.version} (memory: PSS)`.padEnd(80) + 'ours/postfix' : ''}`);
   for (const shape of SHAPES.filter((s) => results.has(s.name))) {
     const { ours, postfix: theirs } = results.get(shape.name)!;
     const label = `${shape.name} (${shape.sessions}x, ${shape.messages})`;
@@ -455,12 +468,12 @@ export async function run(): Promise<void> {
   }
   if (endToEnd) {
     const { ours, theirs } = endToEnd;
-    const readable = (r?: Result) => (r ? `${r.readablePerSecond!.toFixed(0).padStart(5)} msg/s readable over IMAP, ${mb(r.memoryKb)}` : '').padEnd(68);
+    const readable = (r?: Result) => (r ? `${r.readablePerSecond!.toFixed(0).padStart(5)} msg/s readable over IMAP, ${mb(r.memoryKb)}` : '').padEnd(80);
     const label = `${END_TO_END.name} (${END_TO_END.sessions}x, ${END_TO_END.messages})`;
     console.log(`${label.padEnd(26)}${readable(ours)}${readable(theirs?.result)}${ratio(ours.readablePerSecond!, theirs?.result.readablePerSecond)}${theirs ? `  (${theirs.label}, LMTP)` : ''}`);
   }
   for (const [name, { ours, postfix: theirs }] of outbound) {
-    const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(68);
+    const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(80);
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);
   }
   const serial = results.get('serial');
