@@ -23,7 +23,7 @@ import { batchStatement } from './delivery-statement.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
 import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
 import { DeferredTextIndex } from './deferred-text-index.ts';
-import type pg from 'pg';
+import pg from 'pg';
 import { batchSteps, commitRetrying, received, sqliteBatches, type DeliveryRequest, type Outcome, type TransferredOutcome } from './delivery-batch.ts';
 
 interface Job {
@@ -188,8 +188,10 @@ function postgres(store: MailStore): Batches {
       const single = batchStatement(store.bus.origin, requests);
       if (single) {
         const rows = await execute(client, single.statement).catch((error: unknown) => {
-          if (isRetryable(error)) throw error;
-          // Nothing was committed: step by step, each delivery gets its own outcome.
+          // Refused by the server (an SQLSTATE), nothing was committed: step by
+          // step, each delivery gets its own outcome. A connection lost may have
+          // lost the answer to a commit: the batch fails, as a lost COMMIT does.
+          if (isRetryable(error) || !(error instanceof pg.DatabaseError)) throw error;
           return null;
         });
         if (rows) return single.outcomes(rows);
