@@ -103,11 +103,19 @@ export async function summarizeMessage(raw: Buffer, structure: MimeNode = parseM
   return { ...summaryOf(parsed), preview: previewOf(raw, structure), hasAttachments: hasAttachments(structure, false) };
 }
 
+/**
+ * The fields decoded by mailparser; the others are read from the lines. Each
+ * line is decoded on its own, so leaving the rest out changes none of these:
+ * on mail from outside, the trace fields (Return-Path, Received,
+ * Authentication-Results, DKIM-Signature) were most of the decoding (issue 12).
+ */
+const DECODED_FIELDS = new Set(['subject', 'from', 'to', 'cc']);
+
 /** The header's fields, decoded as mailparser decodes them; null when it cannot be read. */
 export function parseHeader(header: Buffer): ParsedHeader | null {
   try {
     const headerLinesOf = headerLines(header);
-    const fields = headerDecoder.processHeaders(headerLinesOf);
+    const fields = headerDecoder.processHeaders(headerLinesOf.filter((line) => DECODED_FIELDS.has(line.key)));
     return {
       headerLines: headerLinesOf,
       subject: fields.get('subject') as string | undefined,
