@@ -53,7 +53,7 @@ import { TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDnsServer } from '../support/dns-server.ts';
 import { POSTFIX_DOMAIN, startPostfix } from '../support/postfix.ts';
 import { processTree, pssKb } from '../support/process-memory.ts';
-import { cpuSeconds } from '../support/process-cpu.ts';
+import { cpuSeconds, mainThreadCpuSeconds } from '../support/process-cpu.ts';
 import { backendsCpu, backendsCpuSince } from '../support/postgres-backends.ts';
 import { startSmtpSink, type RunningSink } from '../support/smtp-sink.ts';
 import { startTestDaemon } from '../support/daemon.ts';
@@ -213,6 +213,8 @@ interface Result {
   cpuMs?: number;
   /** Of which the database's server processes (ours on PostgreSQL). */
   databaseCpuMs?: number;
+  /** Ours: the part of cpuMs on the daemon's main thread, where SMTP, parsing and checks run (issue 12). */
+  mainThreadCpuMs?: number;
   /** End to end: messages a second until the last can be read over IMAP. */
   readablePerSecond?: number;
   phases?: Phases;
@@ -221,17 +223,25 @@ interface Result {
 /**
  * The shape measured, with the CPU time per message of the server's processes
  * (the tree under `pid`) and, ours on PostgreSQL, of the database's server
- * processes serving it (`databaseUrl`): Postfix's figure counts its own
- * writing of the queue.
+ * processes serving it (`ours.databaseUrl`): Postfix's figure counts its own
+ * writing of the queue. Ours: also the part on the daemon's main thread.
  */
-async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape, databaseUrl?: string): Promise<Result> {
+async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape, ours?: { databaseUrl?: string }): Promise<Result> {
+  const databaseUrl = ours?.databaseUrl;
   const before = cpuSeconds(pid);
+  const mainBefore = ours ? mainThreadCpuSeconds(pid) : 0;
   const databaseBefore = databaseUrl ? await backendsCpu(databaseUrl) : null;
   const result = await measure(host, port, recipients, shape);
   const server = cpuSeconds(pid) - before;
+  const mainThread = ours ? mainThreadCpuSeconds(pid) - mainBefore : 0;
   const database = databaseBefore ? await backendsCpuSince(databaseUrl!, databaseBefore) : 0;
   const perMessage = (seconds: number) => (seconds * 1000) / shape.messages;
-  return { ...result, cpuMs: perMessage(server + database), databaseCpuMs: databaseBefore ? perMessage(database) : undefined };
+  return {
+    ...result,
+    cpuMs: perMessage(server + database),
+    databaseCpuMs: databaseBefore ? perMessage(database) : undefined,
+    mainThreadCpuMs: ours ? perMessage(mainThread) : undefined,
+  };
 }
 
 async function measure(host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
@@ -414,7 +424,7 @@ export async function run(): Promise<void> {
         await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), WARM_UP);
         if (postfix) await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], WARM_UP);
         for (const shape of inbound) {
-          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape, ENGINE === 'postgres' ? database.url : undefined) };
+          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape, { databaseUrl: ENGINE === 'postgres' ? database.url : undefined }) };
           result.ours.memoryKb = ours.memory().rss / 1024;
           if (postfix) {
             result.postfix = await measureWithCpu(postfix.pid, postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
@@ -472,6 +482,8 @@ export async function run(): Promise<void> {
     const label = `${END_TO_END.name} (${END_TO_END.sessions}x, ${END_TO_END.messages})`;
     console.log(`${label.padEnd(26)}${readable(ours)}${readable(theirs?.result)}${ratio(ours.readablePerSecond!, theirs?.result.readablePerSecond)}${theirs ? `  (${theirs.label}, LMTP)` : ''}`);
   }
+  const mainThread = SHAPES.filter((s) => results.get(s.name)?.ours.mainThreadCpuMs !== undefined);
+  if (mainThread.length > 0) console.log(`ours, cpu ms/msg on the main thread: ${mainThread.map((s) => `${s.name} ${results.get(s.name)!.ours.mainThreadCpuMs!.toFixed(2)}`).join(', ')}`);
   for (const [name, { ours, postfix: theirs }] of outbound) {
     const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(80);
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);

@@ -8,9 +8,9 @@ import { processTree } from './process-memory.ts';
 /** USER_HZ: /proc counts CPU time in clock ticks of 1/100 s on Linux. */
 const TICKS_PER_SECOND = 100;
 
-/** Fields 14 to 17 of /proc/PID/stat: utime, stime, cutime, cstime. */
-function times(pid: number): number[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** Fields 14 to 17 of /proc/PID/stat (or of one thread's, /proc/PID/task/TID/stat): utime, stime, cutime, cstime. */
+function times(pid: number, thread?: number): number[] {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   return stat
     .slice(stat.lastIndexOf(')') + 2)
     .split(' ')
@@ -30,4 +30,14 @@ export function cpuSeconds(root: number): number {
     }
   }
   return ticks / TICKS_PER_SECOND;
+}
+
+/**
+ * Seconds of CPU used so far by one process's main thread (its thread id is
+ * its pid) alone: a Node server's JavaScript, apart from its worker threads
+ * and V8's garbage collection helpers.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  const [utime, stime] = times(pid, pid);
+  return (utime + stime) / TICKS_PER_SECOND;
 }
