@@ -5,6 +5,7 @@ import type { MailStore } from '../store/context.ts';
 import { parseAddress } from '../accounts/addresses.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { firstRow, asBoolean, asDate } from '../store/driver-reads.ts';
+import type { Row } from '../store/sql-steps.ts';
 
 export type SettingsView = Omit<AccountSettings, 'accountId' | 'updatedAt'>;
 
@@ -23,10 +24,12 @@ export const DEFAULT_SETTINGS: SettingsView = {
 export const MAX_SIGNATURE = 2000;
 export const MAX_VACATION_BODY = 5000;
 
-export async function getSettings(store: MailStore, accountId: number): Promise<SettingsView> {
-  // Read on every delivery (rules, vacation): a prepared statement, not Prisma's runtime.
-  const row = await firstRow(store.database, Prisma.sql`SELECT "signature", "forwardTo", "forwardKeepCopy", "vacationEnabled", "vacationSubject", "vacationBody",
-    "vacationStart", "vacationEnd", "spamFilter" FROM "AccountSettings" WHERE "accountId" = ${accountId}`);
+/** The columns settingsOf reads, of the table under `alias` (delivery-rules.ts reads them joined with the filters). */
+export const settingsColumns = (alias: string) =>
+  Prisma.raw(['signature', 'forwardTo', 'forwardKeepCopy', 'vacationEnabled', 'vacationSubject', 'vacationBody', 'vacationStart', 'vacationEnd', 'spamFilter'].map((c) => `${alias}."${c}"`).join(', '));
+
+/** The settings from their row, or the defaults when the account has none. */
+export function settingsOf(row: Row | undefined): SettingsView {
   if (!row) return { ...DEFAULT_SETTINGS };
   return {
     signature: String(row.signature),
@@ -39,6 +42,11 @@ export async function getSettings(store: MailStore, accountId: number): Promise<
     vacationEnd: asDate(row.vacationEnd),
     spamFilter: asBoolean(row.spamFilter),
   };
+}
+
+export async function getSettings(store: MailStore, accountId: number): Promise<SettingsView> {
+  // Read on every delivery (vacation): a prepared statement, not Prisma's runtime.
+  return settingsOf(await firstRow(store.database, Prisma.sql`SELECT ${settingsColumns('s')} FROM "AccountSettings" s WHERE s."accountId" = ${accountId}`));
 }
 
 /** The learning junk filter (mail-daemon/spam/) on or off for the account. */

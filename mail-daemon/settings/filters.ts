@@ -5,6 +5,7 @@ import { Prisma, type MailFilter } from '../../prisma/generated/sqlite/client.ts
 import type { MailStore } from '../store/context.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { driverReaderFor, asDate } from '../store/driver-reads.ts';
+import type { Row } from '../store/sql-steps.ts';
 
 export const FILTER_FIELDS = ['from', 'to', 'subject'] as const;
 export const FILTER_ACTIONS = ['move', 'read'] as const;
@@ -19,11 +20,12 @@ export interface FilterInput {
   folder?: string | null;
 }
 
-export async function listFilters(store: MailStore, accountId: number): Promise<MailFilter[]> {
-  // Read on every delivery: a prepared statement, not Prisma's runtime.
-  const rows = await driverReaderFor(store.database).rows(Prisma.sql`SELECT "id", "accountId", "position", "field", "value", "action", "folder", "createdAt"
-    FROM "MailFilter" WHERE "accountId" = ${accountId} ORDER BY "position", "id"`);
-  return rows.map((row) => ({
+/** The columns filterOf reads, of the table under `alias` (delivery-rules.ts reads them joined with the settings). */
+export const filterColumns = (alias: string) =>
+  Prisma.raw(['id', 'accountId', 'position', 'field', 'value', 'action', 'folder', 'createdAt'].map((c) => `${alias}."${c}"`).join(', '));
+
+export function filterOf(row: Row): MailFilter {
+  return {
     id: Number(row.id),
     accountId: Number(row.accountId),
     position: Number(row.position),
@@ -32,7 +34,12 @@ export async function listFilters(store: MailStore, accountId: number): Promise<
     action: String(row.action),
     folder: row.folder === null ? null : String(row.folder),
     createdAt: asDate(row.createdAt)!,
-  }));
+  };
+}
+
+export async function listFilters(store: MailStore, accountId: number): Promise<MailFilter[]> {
+  const rows = await driverReaderFor(store.database).rows(Prisma.sql`SELECT ${filterColumns('f')} FROM "MailFilter" f WHERE f."accountId" = ${accountId} ORDER BY f."position", f."id"`);
+  return rows.map(filterOf);
 }
 
 export async function addFilter(store: MailStore, accountId: number, input: FilterInput): Promise<MailFilter> {

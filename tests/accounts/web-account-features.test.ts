@@ -115,6 +115,18 @@ for (const engine of ENGINES) {
       assert.equal(await verifySignInCode(store, erin.id, fresh[0]), false);
     });
 
+    it('delivery rules come from the settings and the filters, either of which may be missing', async () => {
+      const [frank, gina] = await addTestAccounts(store, 'rules.test', ['frank', 'gina']);
+      const message = { from: 'x@news.example', to: frank.address, subject: '[list] news' };
+      const none = { keepLocal: true, folder: null, flags: [], forwardTo: null, vacation: false };
+      assert.deepEqual(await deliveryRulesFor(store, frank.id, message), none, 'no settings, no filters');
+      await addFilter(store, frank.id, { field: 'subject', value: '[list]', action: 'read' });
+      await addFilter(store, frank.id, { field: 'from', value: '@news.example', action: 'move', folder: 'Archive' });
+      assert.deepEqual(await deliveryRulesFor(store, frank.id, message), { ...none, folder: 'Archive', flags: ['\\Seen'] }, 'filters, no settings');
+      await setForwarding(store, gina, 'gina@elsewhere.example', true);
+      assert.deepEqual(await deliveryRulesFor(store, gina.id, message), { ...none, forwardTo: 'gina@elsewhere.example' }, 'settings, no filters');
+    });
+
     it('settings, filters and forwarding validate their input', async () => {
       const [erin] = await addTestAccounts(store, 'settings.test', ['erin']);
       await updateProfile(store, erin.id, { displayName: 'Erin E', signature: '-- \nErin' });
