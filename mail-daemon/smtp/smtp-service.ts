@@ -7,6 +7,7 @@ import { SHUTDOWN_GRACE_MS, type Service, type RunningService } from '../startup
 import { LoginLimiter } from '../accounts/login-limiter.ts';
 import { createMailResolver, DNS_CACHE_MAX_MS } from '../dns/resolver.ts';
 import { keepOwnEnhancedCodes } from './enhanced-status.ts';
+import { findMailauthHeaderEndQuickly } from './mailauth-header-end.ts';
 import { ConnectionGate, type Refusal } from '../limits/connection-gate.ts';
 import { smtpError } from './smtp-error.ts';
 import { onAuth } from './hooks/on-auth.ts';
@@ -48,6 +49,7 @@ export interface SmtpServiceOptions {
 export function createSmtpService(options: SmtpServiceOptions = {}): Service {
   return async ({ config, store, tls, log, incoming, connectionLimits }) => {
     keepOwnEnhancedCodes();
+    findMailauthHeaderEndQuickly();
     const srsKeys = () => srsKeysOf(config);
     // SPF, DKIM and DMARC answers are kept for their TTL: mail from one sender domain asks once, not per message (issue 12).
     const context: SmtpContext = { config, store, resolver: createMailResolver(config.dnsServers, { cacheMs: DNS_CACHE_MAX_MS }), log, incoming };
