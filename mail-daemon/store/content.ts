@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Tx } from './transaction.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, withoutRows, type Steps } from './sql-steps.ts';
-import { messageEnvelope } from './envelope.ts';
+import { envelopeOfFields } from './envelope.ts';
 import { headerBytes, parseMimeStructure } from './mime-structure.ts';
 import { splitHeaderFields } from './header-fields.ts';
 import { searchFieldsJson } from './search-fields.ts';
@@ -53,14 +53,15 @@ export function contentHash(raw: Buffer): string {
 export function prepareContent(input: Buffer): PreparedContent {
   const raw = withCrlf(input);
   const structure = parseMimeStructure(raw);
-  const header = headerBytes(raw, structure);
+  // Split once for both the envelope and the search fields.
+  const fields = splitHeaderFields(headerBytes(raw, structure));
   return {
     hash: contentHash(raw),
     raw,
     size: raw.length,
     structure: JSON.stringify(structure),
-    envelope: JSON.stringify(messageEnvelope(header)),
-    searchFields: searchFieldsJson(splitHeaderFields(header)),
+    envelope: JSON.stringify(envelopeOfFields(fields)),
+    searchFields: searchFieldsJson(fields),
   };
 }
 

@@ -4,7 +4,7 @@
 // It is worked out once when the content is stored, and kept as JSON in
 // which every string is an IMAP string and null is NIL.
 import { parseAddressList, type ParsedMailbox } from './address-list.ts';
-import { firstValue, splitHeaderFields } from './header-fields.ts';
+import { firstValue, splitHeaderFields, type HeaderField } from './header-fields.ts';
 
 export type EnvelopeValue = string | null | EnvelopeValue[];
 
@@ -29,7 +29,11 @@ function addressList(value: string | null): EnvelopeValue {
 
 /** The envelope of a header section. */
 export function messageEnvelope(header: Buffer): EnvelopeValue[] {
-  const fields = splitHeaderFields(header);
+  return envelopeOfFields(splitHeaderFields(header));
+}
+
+/** The envelope of a header section already split into fields (splitHeaderFields). */
+export function envelopeOfFields(fields: HeaderField[]): EnvelopeValue[] {
   const value = (name: string) => firstValue(fields, name);
   const from = addressList(value('from'));
   return [
