@@ -243,6 +243,13 @@ function previewOf(raw: Buffer, structure: MimeNode): string {
 }
 
 /**
+ * The runs of white space that are not already one space: replacing these by
+ * one space gives what replacing every run would, without a piece per word
+ * (most runs in text are one space).
+ */
+const NOT_ONE_SPACE = /[^\S ]\s*| \s+/g;
+
+/**
  * The start of `text` cleaned, each run of white space as one space, without
  * the white space it starts with; longer than `length` unless that is all of
  * it. Collapsing a prefix gives a prefix of the whole collapsed, so only what
@@ -251,7 +258,7 @@ function previewOf(raw: Buffer, structure: MimeNode): string {
  */
 function collapsedStart(text: string, length: number): string {
   for (let source = length * 2; ; source *= 4) {
-    const collapsed = clean(text.slice(0, source)).replace(/\s+/g, ' ').trimStart();
+    const collapsed = clean(text.slice(0, source)).replace(NOT_ONE_SPACE, ' ').trimStart();
     if (collapsed.length > length || source >= text.length) return collapsed;
   }
 }
