@@ -145,6 +145,8 @@ interface Slot {
   busy: Promise<unknown>;
   /** A refresh from the change bus is queued. */
   queued?: boolean;
+  /** Refreshes queued or under way (the index is changing while any is). */
+  pending: number;
 }
 
 const slotsByDatabase = new WeakMap<Database, Map<number, Slot>>();
@@ -176,10 +178,12 @@ async function refresh(store: MailStore, slot: Slot, version: MailboxVersion): P
 
 /** Runs a refresh after the one under way; a failed one leaves the index to be loaded whole. */
 function queueRefresh(store: MailStore, slot: Slot, version: () => Promise<MailboxVersion | null>): Promise<MailboxIndex | null> {
+  slot.pending++;
   const run = slot.busy
     .catch(() => undefined)
     .then(version)
-    .then((current) => (current ? refresh(store, slot, current) : null));
+    .then((current) => (current ? refresh(store, slot, current) : null))
+    .finally(() => slot.pending--);
   slot.busy = run.catch(() => {
     slot.index = undefined;
   });
@@ -225,10 +229,13 @@ async function currentIndex(store: MailStore, version: MailboxVersion): Promise<
   }
   let slot = slots.get(version.id);
   if (slot) slots.delete(version.id);
-  else slot = { busy: Promise.resolve() };
+  else slot = { busy: Promise.resolve(), pending: 0 };
   // Most recently used last, so that the first is the one to drop.
   slots.set(version.id, slot);
   if (slots.size > MAX_MAILBOXES) slots.delete(slots.keys().next().value!);
+  // Already at this version, and not changing: no turn in the queue behind other sessions' refreshes.
+  const index = slot.index;
+  if (index && slot.pending === 0 && index.uidValidity === version.uidValidity && index.highestModseq === version.highestModseq) return index;
   return (await queueRefresh(store, slot, async () => version))!;
 }
 
