@@ -36,6 +36,9 @@ for (const engine of ENGINES) {
           buildMessage({ subject: 'bravo', from: 'Ann <ann@sender.test>' }),
           buildMessage({ subject: 'alpha', from: 'Bob <bob@other.test>' }),
         ]);
+        // Read messages from someone else, for a FETCH long enough to be written from memory; no criterion below matches them.
+        const filler = Array.from({ length: 200 }, (_, i) => buildMessage({ subject: `filler ${i}`, from: 'filler@other.test' }));
+        await deliverTo(server, server.alice, filler, { flags: ['\\Seen'] });
         const here = await loggedIn(server.port);
         const there = await loggedIn(child.port('imap'));
         await here.command('a1 SELECT INBOX');
@@ -43,7 +46,8 @@ for (const engine of ENGINES) {
         assert.deepEqual(await answer(here, 'a2', 'UID SEARCH UNSEEN FROM ann'), ['* SEARCH 1 2 3', 'a2 OK UID SEARCH completed']);
         assert.deepEqual(await answer(here, 'a3', 'UID SORT (SUBJECT) UTF-8 UNSEEN'), ['* SORT 4 3 2 1', 'a3 OK UID SORT completed']);
         assert.deepEqual(await answer(here, 'a4', 'UID SEARCH KEYWORD $Important'), ['* SEARCH', 'a4 OK UID SEARCH completed']);
-        assert.deepEqual(await fetched(here, 'f1', 'UID FETCH 1:2 (FLAGS ENVELOPE)'), ['UID 1 FLAGS (\\Recent)', 'UID 2 FLAGS (\\Recent)']);
+        // A FETCH of many messages (a message list, 200 or more) is written from memory.
+        assert.deepEqual((await fetched(here, 'f1', 'UID FETCH 1:* (FLAGS ENVELOPE)')).slice(0, 2), ['UID 1 FLAGS (\\Recent)', 'UID 2 FLAGS (\\Recent)']);
 
         assert.match((await there.command('b2 UID STORE 1,4 +FLAGS.SILENT (\\Seen)')).pop()!, /^b2 OK /);
         assert.match((await there.command('b3 UID STORE 2 +FLAGS.SILENT ($Important)')).pop()!, /^b3 OK /);
@@ -51,7 +55,7 @@ for (const engine of ENGINES) {
         assert.deepEqual(await answer(here, 'a6', 'UID SORT (SUBJECT) UTF-8 UNSEEN'), ['* SORT 3 2', 'a6 OK UID SORT completed']);
         assert.deepEqual(await answer(here, 'a7', 'UID SEARCH KEYWORD $Important'), ['* SEARCH 2', 'a7 OK UID SEARCH completed']);
         assert.match((await there.command('b8 UID STORE 1 +FLAGS.SILENT (\\Flagged)')).pop()!, /^b8 OK /);
-        assert.deepEqual(await fetched(here, 'f2', 'UID FETCH 1:2 (FLAGS ENVELOPE)'), ['UID 1 FLAGS (\\Seen \\Flagged \\Recent)', 'UID 2 FLAGS ($Important \\Recent)']);
+        assert.deepEqual((await fetched(here, 'f2', 'UID FETCH 1:* (FLAGS ENVELOPE)')).slice(0, 2), ['UID 1 FLAGS (\\Seen \\Flagged \\Recent)', 'UID 2 FLAGS ($Important \\Recent)']);
 
         assert.match((await there.command('b4 UID STORE 2 +FLAGS.SILENT (\\Deleted)')).pop()!, /^b4 OK /);
         assert.match((await there.command('b5 EXPUNGE')).pop()!, /^b5 OK /);
@@ -63,9 +67,9 @@ for (const engine of ENGINES) {
         there.send(`b7 APPEND INBOX {${message.length}+}\r\n${message}\r\n`);
         assert.match((await there.until('b7')).pop()!, /^b7 OK /);
         // The new message joins this session's view when it is told of it (RFC 3501 7.3.1).
-        assert.ok((await here.command('a10 NOOP')).includes('* 4 EXISTS'));
-        assert.deepEqual(await answer(here, 'a11', 'UID SEARCH UNSEEN FROM ann'), ['* SEARCH 1 3 5', 'a11 OK UID SEARCH completed']);
-        assert.deepEqual(await answer(here, 'a12', 'UID SORT (SUBJECT) UTF-8 UNSEEN FROM ann'), ['* SORT 3 1 5', 'a12 OK UID SORT completed']);
+        assert.ok((await here.command('a10 NOOP')).includes('* 204 EXISTS'));
+        assert.deepEqual(await answer(here, 'a11', 'UID SEARCH UNSEEN FROM ann'), ['* SEARCH 1 3 205', 'a11 OK UID SEARCH completed']);
+        assert.deepEqual(await answer(here, 'a12', 'UID SORT (SUBJECT) UTF-8 UNSEEN FROM ann'), ['* SORT 3 1 205', 'a12 OK UID SORT completed']);
         here.close();
         there.close();
       } finally {

@@ -13,6 +13,8 @@ import { reportVanishedEarlier } from '../vanished.ts';
 import { SELECTED, defineCommand } from './command.ts';
 
 const BATCH = 500;
+/** From this many messages on, a message list is written from what is kept in memory (kept-states.ts). */
+const KEPT_FROM = 200;
 
 export const fetchCommand = defineCommand({
   name: 'FETCH',
@@ -46,8 +48,9 @@ export const fetchCommand = defineCommand({
     const headerOnly = withContent && items.filter(needsContent).every(needsHeaderOnly);
     if (modifiers.vanished) await reportVanishedEarlier(session, selected.id, modifiers.changedSince!, concreteRanges(set, 0xffffffff));
     const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
-    // What a message list fetches (flags, envelopes, dates, sizes), and nothing that marks \Seen.
-    const fromMemory = modifiers.changedSince === undefined && !marksSeen && (!withContent || envelopeOnly);
+    // What a message list fetches (flags, envelopes, dates, sizes), and nothing that marks \Seen;
+    // a few messages are one short read of their rows, cheaper than checking the kept index.
+    const fromMemory = uids.length >= KEPT_FROM && modifiers.changedSince === undefined && !marksSeen && (!withContent || envelopeOnly);
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
       // Flags, dates, sizes and envelopes from what is kept in memory (kept-states.ts); else
