@@ -47,7 +47,7 @@ import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore } from '../../mail-daemon/store/context.ts';
 import { addTestAccounts } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
-import { startDaemonProcess } from '../support/daemon-process.ts';
+import { startDaemonProcess, type DaemonProcess } from '../support/daemon-process.ts';
 import { startDovecot, DOVECOT_PASSWORD, DOVECOT_USER } from '../support/dovecot.ts';
 import { TEST_PASSWORD } from '../support/accounts.ts';
 import { startTestDnsServer } from '../support/dns-server.ts';
@@ -215,6 +215,8 @@ interface Result {
   databaseCpuMs?: number;
   /** Ours: the part of cpuMs on the daemon's main thread, where SMTP, parsing and checks run (issue 12). */
   mainThreadCpuMs?: number;
+  /** Ours: bytes its main thread's JavaScript allocated per message, kB. */
+  allocatedKb?: number;
   /** End to end: messages a second until the last can be read over IMAP. */
   readablePerSecond?: number;
   phases?: Phases;
@@ -226,14 +228,16 @@ interface Result {
  * processes serving it (`ours.databaseUrl`): Postfix's figure counts its own
  * writing of the queue. Ours: also the part on the daemon's main thread.
  */
-async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape, ours?: { databaseUrl?: string }): Promise<Result> {
+async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape, ours?: { databaseUrl?: string; daemon: DaemonProcess }): Promise<Result> {
   const databaseUrl = ours?.databaseUrl;
+  const allocated = ours?.daemon.countAllocation();
   const before = cpuSeconds(pid);
   const mainBefore = ours ? mainThreadCpuSeconds(pid) : 0;
   const databaseBefore = databaseUrl ? await backendsCpu(databaseUrl) : null;
   const result = await measure(host, port, recipients, shape);
   const server = cpuSeconds(pid) - before;
   const mainThread = ours ? mainThreadCpuSeconds(pid) - mainBefore : 0;
+  const allocatedBytes = allocated ? await allocated() : undefined;
   const database = databaseBefore ? await backendsCpuSince(databaseUrl!, databaseBefore) : 0;
   const perMessage = (seconds: number) => (seconds * 1000) / shape.messages;
   return {
@@ -241,6 +245,7 @@ async function measureWithCpu(pid: number, host: string, port: number, recipient
     cpuMs: perMessage(server + database),
     databaseCpuMs: databaseBefore ? perMessage(database) : undefined,
     mainThreadCpuMs: ours ? perMessage(mainThread) : undefined,
+    allocatedKb: allocatedBytes === undefined ? undefined : allocatedBytes / 1024 / shape.messages,
   };
 }
 
@@ -424,7 +429,7 @@ export async function run(): Promise<void> {
         await measure('127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), WARM_UP);
         if (postfix) await measure(postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], WARM_UP);
         for (const shape of inbound) {
-          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape, { databaseUrl: ENGINE === 'postgres' ? database.url : undefined }) };
+          const result: { ours: Result; postfix?: Result } = { ours: await measureWithCpu(ours.pid, '127.0.0.1', ours.port('smtp'), accounts.map((a) => a.address), shape, { databaseUrl: ENGINE === 'postgres' ? database.url : undefined, daemon: ours }) };
           result.ours.memoryKb = ours.memory().rss / 1024;
           if (postfix) {
             result.postfix = await measureWithCpu(postfix.pid, postfix.host, postfix.port, [`bench@${POSTFIX_DOMAIN}`], shape);
@@ -483,7 +488,8 @@ export async function run(): Promise<void> {
     console.log(`${label.padEnd(26)}${readable(ours)}${readable(theirs?.result)}${ratio(ours.readablePerSecond!, theirs?.result.readablePerSecond)}${theirs ? `  (${theirs.label}, LMTP)` : ''}`);
   }
   const mainThread = SHAPES.filter((s) => results.get(s.name)?.ours.mainThreadCpuMs !== undefined);
-  if (mainThread.length > 0) console.log(`ours, cpu ms/msg on the main thread: ${mainThread.map((s) => `${s.name} ${results.get(s.name)!.ours.mainThreadCpuMs!.toFixed(2)}`).join(', ')}`);
+  const onMainThread = (r: Result) => `cpu ${r.mainThreadCpuMs!.toFixed(2)} ms${r.allocatedKb === undefined ? '' : `, ${r.allocatedKb.toFixed(0)} kB allocated`}`;
+  if (mainThread.length > 0) console.log(`ours, per message on the main thread: ${mainThread.map((s) => `${s.name} ${onMainThread(results.get(s.name)!.ours)}`).join('; ')}`);
   for (const [name, { ours, postfix: theirs }] of outbound) {
     const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(80);
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);

@@ -4,6 +4,8 @@
 // prints "ready <label>=<port> ..." for its listeners and stops when its
 // stdin ends. NAME=value arguments are settings on top of the defaults below.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import v8 from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../mail-daemon/config/config.ts';
@@ -40,7 +42,27 @@ const config = loadConfig({
 const daemon = await startDaemon(config, chosen.map((c) => c.service), () => undefined);
 const addresses = daemon.services.flatMap((s) => s.addresses);
 process.stdout.write(`ready ${addresses.map((a) => `${a.label}=${a.port}`).join(' ')}\n`);
-process.stdin.resume();
+// "allocation start", then "allocation stop": the child answers "allocated
+// <bytes>", what its main thread's JavaScript allocated in between (every
+// garbage collection's heap before it less the heap after the one before,
+// v8.GCProfiler), for benchmarks that count bytes per message (issue 12).
+let allocation: { profiler: v8.GCProfiler; heapBefore: number } | null = null;
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'allocation start') {
+    allocation = { profiler: new v8.GCProfiler(), heapBefore: v8.getHeapStatistics().used_heap_size };
+    allocation.profiler.start();
+  } else if (line === 'allocation stop' && allocation) {
+    const heapNow = v8.getHeapStatistics().used_heap_size;
+    let allocated = 0;
+    let heapAfterLast = allocation.heapBefore;
+    for (const gc of allocation.profiler.stop()?.statistics ?? []) {
+      allocated += gc.beforeGC.heapStatistics.usedHeapSize - heapAfterLast;
+      heapAfterLast = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+    allocation = null;
+    process.stdout.write(`allocated ${allocated + heapNow - heapAfterLast}\n`);
+  }
+});
 process.stdin.on('end', async () => {
   await daemon.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ export interface DaemonProcess {
   memory(): { rss: number; peak: number };
   /** Starts the peak over from the memory resident now (the kernel's clear_refs). */
   resetPeak(): void;
+  /** Counts the bytes its main thread allocates from now until the returned function is called, which gives them. */
+  countAllocation(): () => Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,16 @@ export async function startDaemonProcess(databaseUrl: string, options: DaemonPro
     },
     memory: () => ({ rss: statusField(child.pid!, 'VmRSS'), peak: statusField(child.pid!, 'VmHWM') }),
     resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
+    countAllocation() {
+      child.stdin!.write('allocation start\n');
+      return async () => {
+        child.stdin!.write('allocation stop\n');
+        const answer = String((await lines.next()).value);
+        const bytes = /^allocated (\d+)$/.exec(answer);
+        if (!bytes) throw new Error(`daemon child did not count its allocation: ${answer}`);
+        return Number(bytes[1]);
+      };
+    },
     async stop() {
       child.stdin!.end();
       await exited;
