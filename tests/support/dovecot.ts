@@ -140,7 +140,8 @@ ${settings}
     config,
     stop() {
       child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      // Dovecot's processes may still write their state while they exit (an rmdir of it failed with ENOTEMPTY once): retry.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
