@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import type { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { Row } from './sql-steps.ts';
+import { binaryCopyRows, type BinaryRow } from './postgres-binary-copy.ts';
 import { perDatabase, postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
 
 export interface DriverReader {
@@ -25,6 +26,8 @@ export interface DriverReader {
   rows<T = Row>(statement: Prisma.Sql): Promise<T[]>;
   /** The same with each row as an array of its columns, cheaper for thousands of rows. */
   arrays(statement: Prisma.Sql): Promise<unknown[][]>;
+  /** PostgreSQL only: each row's fields as the bytes binary COPY gives (postgres-binary-copy.ts); the values must be integers. */
+  binaryRows?(statement: Prisma.Sql): Promise<BinaryRow[]>;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ function postgresReader(database: StoreDatabase): DriverReader {
       return (await execute(pool, statement)) as T[];
     },
     arrays: (statement: Prisma.Sql) => execute(pool, statement, true),
+    binaryRows: (statement: Prisma.Sql) => binaryCopyRows(pool, statement),
     close: () => pool.end(),
   };
 }
