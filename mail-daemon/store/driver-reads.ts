@@ -9,7 +9,7 @@
 //
 // SQLite: one connection of our own, query_only; in WAL mode a reader never
 // waits for writers, so its synchronous calls are short.
-// PostgreSQL: a small pool, named prepared statements; timestamps without a
+// PostgreSQL: a few connections in pipeline mode (postgres-pipeline.ts), named prepared statements; timestamps without a
 // time zone are read as UTC, as Prisma writes them.
 // Rows come back as the driver gives them: booleans are 0/1 on SQLite,
 // 64-bit integers strings on PostgreSQL, dates ISO text on SQLite; asBoolean
@@ -20,6 +20,7 @@ import { sqlitePath, type Database as StoreDatabase } from '../../prisma/databas
 import type { Row } from './sql-steps.ts';
 import { binaryCopyRows, type BinaryRow } from './postgres-binary-copy.ts';
 import { perDatabase, postgresPool, postgresStatements, sqliteStatements } from './driver-statements.ts';
+import { postgresPipelines } from './postgres-pipeline.ts';
 
 export interface DriverReader {
   /** The rows of a read-only statement. */
@@ -49,15 +50,20 @@ function sqliteReader(database: StoreDatabase): DriverReader {
 }
 
 function postgresReader(database: StoreDatabase): DriverReader {
+  const connections = postgresPipelines(database.url, 4);
+  // For COPY (message bytes), which holds its connection for the whole transfer.
   const pool = postgresPool(database.url, 4);
   const execute = postgresStatements();
   return {
     async rows<T>(statement: Prisma.Sql) {
-      return (await execute(pool, statement)) as T[];
+      return (await execute(connections, statement)) as T[];
     },
-    arrays: (statement: Prisma.Sql) => execute(pool, statement, true),
+    arrays: (statement: Prisma.Sql) => execute(connections, statement, true),
     binaryRows: (statement: Prisma.Sql) => binaryCopyRows(pool, statement),
-    close: () => pool.end(),
+    close: async () => {
+      await connections.end();
+      await pool.end();
+    },
   };
 }
 

@@ -46,7 +46,7 @@ export function sqliteStatements(db: Database.Database): {
 // Prisma writes a DateTime into a PostgreSQL "timestamp(3)" (no time zone) as
 // UTC; pg would read it back as local time.
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
-const postgresTypes = {
+export const postgresTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
@@ -72,14 +72,19 @@ export function unprepared(statement: Prisma.Sql): Prisma.Sql {
   return statement;
 }
 
+/** What runs a statement: a pool, one of its connections, pipelined connections (postgres-pipeline.ts). */
+export interface Queryable {
+  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
+}
+
 /** Runs statements as named (server-side prepared) statements on any connection of a pool; `arrays` as for SQLite. */
 export function postgresStatements(): {
-  (client: pg.Pool | pg.PoolClient, statement: Prisma.Sql): Promise<Row[]>;
-  (client: pg.Pool | pg.PoolClient, statement: Prisma.Sql, arrays: true): Promise<unknown[][]>;
+  (client: Queryable, statement: Prisma.Sql): Promise<Row[]>;
+  (client: Queryable, statement: Prisma.Sql, arrays: true): Promise<unknown[][]>;
 } {
   const names = new Map<string, string>();
   let next = 0;
-  return (async (client: pg.Pool | pg.PoolClient, statement: Prisma.Sql, arrays: boolean = false) => {
+  return (async (client: Queryable, statement: Prisma.Sql, arrays: boolean = false) => {
     const text = statement.text;
     let name = UNPREPARED.has(statement) ? undefined : names.get(text);
     if (!name && !UNPREPARED.has(statement) && names.size < MAX_PREPARED) names.set(text, (name = `driver${next++}`));
