@@ -160,7 +160,7 @@ export class SelectedMailbox {
     } else if (highestModseq !== this.highestModseq) {
       const since = this.highestModseq;
       const [changed, gone] = await Promise.all([
-        listMessageStates(session.store, accountId, this.id, { changedSince: since }),
+        listMessageStates(session.store, accountId, this.id, { changedSince: since, knownUidNext: this.knownUidNext }),
         expungedSince(session.store, accountId, this.id, since),
       ]);
       for (const uid of gone) if (this.seqOf(uid)) this.pendingExpunges.add(uid);

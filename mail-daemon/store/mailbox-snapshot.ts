@@ -8,8 +8,9 @@
 // highestModseq goes up with every change (delivery, flags, expunge, in any
 // process), so an equal modseq and UIDVALIDITY mean nothing changed. When it
 // differs, only the messages changed and expunged since the snapshot's modseq
-// are read (the [mailboxId, modseq] indexes), whichever process made the
-// change; the change bus need not have arrived yet.
+// are read (flag-change-log.ts, and ExpungedMessage's [mailboxId, modseq]
+// index), whichever process made the change; the change bus need not have
+// arrived yet.
 //
 // Changes committed between the reads are applied too, and again by the next
 // refresh: applying a change twice leaves the same state (insert when absent,
@@ -28,6 +29,7 @@ import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Database } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import { driverReaderFor } from './driver-reads.ts';
+import { changedSinceCondition } from './flag-change-log.ts';
 import type { StoreChange } from './change-bus.ts';
 import { asBoolean } from './driver-reads.ts';
 import { StoreError } from './errors.ts';
@@ -165,8 +167,10 @@ async function refresh(store: MailStore, slot: Slot, version: MailboxVersion): P
   } else if (index.highestModseq !== version.highestModseq) {
     const since = index.highestModseq;
     index.highestModseq = version.highestModseq;
+    // Every message above the last UID kept is new to the index.
+    const changedSince = await changedSinceCondition(store, version.id, since, (index.uids[index.uids.length - 1] ?? 0) + 1);
     const changed = await reader.rows<FlagRow>(Prisma.sql`
-      SELECT ${FLAG_COLUMNS} FROM "Message" WHERE "mailboxId" = ${version.id} AND "modseq" > ${since} ORDER BY "uid"`);
+      SELECT ${FLAG_COLUMNS} FROM "Message" WHERE "mailboxId" = ${version.id} AND ${changedSince} ORDER BY "uid"`);
     const gone = await reader.rows<{ uid: number | bigint }>(Prisma.sql`
       SELECT "uid" FROM "ExpungedMessage" WHERE "mailboxId" = ${version.id} AND "modseq" > ${since}`);
     for (const row of changed) index.put(row);

@@ -18,6 +18,7 @@ import { inList, uidCondition } from './driver-conditions.ts';
 import { driverWriterFor } from './driver-transaction.ts';
 import { StoreError } from './errors.ts';
 import { applyFlagChange, columnsToFlags, flagsToColumns, normalizeFlags, sameFlags } from './flags.ts';
+import { oldestFlagChange, recordFlagChangeSteps } from './flag-change-log.ts';
 import { recordKeywordsSteps } from './mailboxes.ts';
 import { withoutRows, type Steps } from './sql-steps.ts';
 import { selectionOf, type UidSelection } from './uid-set.ts';
@@ -51,7 +52,8 @@ type Training = Record<Verdict, string[]>;
 function* setFlagsSteps(engine: Engine, change: FlagChange, changes: StoreChange[], training: Training): Steps<SetFlagsResult> {
   const { accountId, mailboxId, mode, flags } = change;
   const lock = engine === 'postgres' ? Prisma.sql` FOR UPDATE` : Prisma.empty;
-  const [mailbox] = yield Prisma.sql`SELECT "highestModseq" FROM "Mailbox" WHERE "id" = ${mailboxId} AND "accountId" = ${accountId}${lock}`;
+  const [mailbox] = yield Prisma.sql`SELECT "highestModseq", ${oldestFlagChange(mailboxId)} AS "oldestChange" FROM "Mailbox"
+    WHERE "id" = ${mailboxId} AND "accountId" = ${accountId}${lock}`;
   if (!mailbox) throw new StoreError('NONEXISTENT', 'no such mailbox');
   const uids = uidCondition(engine, Prisma.sql`"uid"`, change.selection);
   const rows = yield Prisma.sql`SELECT "id", "uid", "modseq", "seen", "answered", "flagged", "deleted", "draft", "keywords", "contentHash"
@@ -98,6 +100,8 @@ function* setFlagsSteps(engine: Engine, change: FlagChange, changes: StoreChange
     yield withoutRows(Prisma.sql`UPDATE "Message" SET "seen" = ${seen}, "answered" = ${answered}, "flagged" = ${flagged}, "deleted" = ${deleted},
       "draft" = ${draft}, "keywords" = ${keywords}, "modseq" = ${modseq} WHERE ${inList(engine, Prisma.sql`"id"`, ids, 'int')}`);
   }
+  const oldest = mailbox.oldestChange === null ? null : Number(mailbox.oldestChange);
+  yield* recordFlagChangeSteps(engine, mailboxId, modseq, pending.map((p) => p.uid), oldest);
   changes.push({ accountId, mailboxId, kind: 'flags-changed', modseq });
   return { updated: pending.map((p) => ({ uid: p.uid, flags: p.flags, modseq })).sort((a, b) => a.uid - b.uid), modified };
 }

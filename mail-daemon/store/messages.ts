@@ -10,6 +10,7 @@ import { getOwnedMailbox } from './mailboxes.ts';
 import type { MimeNode } from './mime-structure.ts';
 import { inRanges, selectionOf, spanOf, uidConditions, type UidSelection } from './uid-set.ts';
 import { asBoolean, asDate, driverReaderFor } from './driver-reads.ts';
+import { changedSinceCondition } from './flag-change-log.ts';
 
 export type StoredMessage = Message & { flags: string[] };
 
@@ -84,6 +85,12 @@ export interface ContentExtras {
 
 export interface DriverListOptions extends ListOptions {
   envelope?: boolean;
+  /**
+   * With changedSince: the caller knows every message below this UID, so the
+   * changed ones among them are found from the flag change records
+   * (flag-change-log.ts) rather than by reading every message's modseq.
+   */
+  knownUidNext?: number;
 }
 
 /**
@@ -105,9 +112,15 @@ async function listOnDriver(store: MailStore, accountId: number, mailboxId: numb
   const span = spanOf(selection);
   if (span === null) return null;
   const reader = driverReaderFor(store.database);
-  // Only the conditions given, so that the planner takes the (mailboxId, modseq) index for CHANGEDSINCE.
+  // Only the conditions given, so that the planner reads only the rows they name.
   const uids = selection === 'all' ? Prisma.empty : Prisma.sql` AND m."uid" >= ${span[0]} AND m."uid" <= ${span[1]}`;
-  const changed = options.changedSince === undefined ? Prisma.empty : Prisma.sql` AND m."modseq" > ${options.changedSince}`;
+  const { changedSince, knownUidNext } = options;
+  const changed =
+    changedSince === undefined
+      ? Prisma.empty
+      : knownUidNext === undefined
+        ? Prisma.sql` AND m."modseq" > ${changedSince}`
+        : Prisma.sql` AND ${await changedSinceCondition(store, mailboxId, changedSince, knownUidNext, 'm')}`;
   // LEFT JOINs on the contents' primary keys: at most one row each, none for older contents.
   const [envelope, envelopeJoin] = options.envelope
     ? [Prisma.sql`, e."envelope"`, Prisma.sql` LEFT JOIN "MessageEnvelope" e ON e."hash" = m."contentHash"`]

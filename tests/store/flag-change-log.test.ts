@@ -1,0 +1,133 @@
+// What changed since a modseq (flag-change-log.ts), on both engines: read
+// from the flag change records with the UIDs the reader knows, it is the
+// same as reading every message's modseq, for a reader at any modseq, also
+// one behind by more than the records keep. On PostgreSQL a flag change
+// rewrites the row in its page (HOT), since no index has those columns.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { ENGINES, createTestDatabase, createTestStore, type TestStore } from '../support/databases.ts';
+import { addTestAccounts, inboxOf } from '../support/accounts.ts';
+import { buildMessage } from '../support/messages.ts';
+import { openDatabase } from '../../prisma/database.ts';
+import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
+import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
+import { expungeMessages } from '../../mail-daemon/store/expunge.ts';
+import { listMessageStates } from '../../mail-daemon/store/messages.ts';
+import { setFlags } from '../../mail-daemon/store/message-flags.ts';
+import { KEPT_MODSEQS } from '../../mail-daemon/store/flag-change-log.ts';
+import type { AccountView } from '../../mail-daemon/accounts/accounts.ts';
+
+/** Where a reader stood: the mailbox's modseq and the UIDs below which it knew every message. */
+interface Reader {
+  since: number;
+  knownUidNext: number;
+}
+
+for (const engine of ENGINES) {
+  describe(`changes since a modseq on ${engine}`, () => {
+    let store: TestStore;
+    let alice: AccountView;
+    let inboxId: number;
+
+    before(async () => {
+      store = await createTestStore(engine);
+      [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+      inboxId = (await inboxOf(store, alice.id)).id;
+    });
+    after(() => store.dispose());
+
+    const deliver = async (n: number) => {
+      const uids: number[] = [];
+      for (let i = 0; i < n; i++) uids.push((await deliverMessage(store, buildMessage({ subject: `m${i}` }), [{ accountId: alice.id }]))[0].uid);
+      return uids;
+    };
+
+    async function standing(): Promise<Reader> {
+      const mailbox = await store.database.prisma.mailbox.findUniqueOrThrow({ where: { id: inboxId } });
+      return { since: mailbox.highestModseq, knownUidNext: mailbox.uidNext };
+    }
+
+    /** The changes a reader reads from the records, and those that every message's modseq gives. */
+    async function changesFor({ since, knownUidNext }: Reader) {
+      const summary = (list: { uid: number; modseq: number; flags: string[] }[]) => list.map((m) => `${m.uid}@${m.modseq} ${m.flags.join(' ')}`);
+      return {
+        fromRecords: summary(await listMessageStates(store, alice.id, inboxId, { changedSince: since, knownUidNext })),
+        fromModseqs: summary(await listMessageStates(store, alice.id, inboxId, { changedSince: since })),
+      };
+    }
+
+    it('are what every modseq gives, for readers at each step of flag changes, deliveries and expunges', async () => {
+      const uids = await deliver(30);
+      const readers: Reader[] = [{ since: 0, knownUidNext: 1 }, await standing()];
+      const steps: (() => Promise<unknown>)[] = [
+        () => setFlags(store, alice.id, inboxId, uids.slice(0, 20), 'add', ['\\Flagged']),
+        () => setFlags(store, alice.id, inboxId, [uids[3], uids[17], uids[29]], 'add', ['\\Seen', '$label1']),
+        () => deliver(3),
+        () => setFlags(store, alice.id, inboxId, [uids[5]], 'remove', ['\\Flagged']),
+        () => setFlags(store, alice.id, inboxId, [uids[17]], 'add', ['\\Deleted']),
+        () => expungeMessages(store, alice.id, inboxId),
+        () => setFlags(store, alice.id, inboxId, 'all', 'add', ['\\Answered']),
+        () => setFlags(store, alice.id, inboxId, [uids[8]], 'set', ['\\Draft']),
+      ];
+      for (const step of steps) {
+        await step();
+        readers.push(await standing());
+      }
+      for (const reader of readers) {
+        const { fromRecords, fromModseqs } = await changesFor(reader);
+        assert.deepEqual(fromRecords, fromModseqs, `reader at modseq ${reader.since}, knowing UIDs below ${reader.knownUidNext}`);
+      }
+      // Not vacuous: the reader before the flag changes sees most messages changed, the last one one message.
+      assert.ok((await changesFor(readers[1])).fromRecords.length >= 30);
+      assert.deepEqual((await changesFor(readers[readers.length - 2])).fromRecords.length, 1);
+    });
+
+    it(`keeps the records of the last ${KEPT_MODSEQS} to ${2 * KEPT_MODSEQS} modseqs, and a reader further behind still reads every change`, async () => {
+      const uids = (await listMessageStates(store, alice.id, inboxId)).map((m) => m.uid);
+      const behind = await standing();
+      // A change that only the forgotten records name, then many to the other messages.
+      await setFlags(store, alice.id, inboxId, [uids[0]], 'add', ['$early']);
+      const others = uids.slice(1);
+      for (let i = 0; i < 2 * KEPT_MODSEQS + 5; i++) await setFlags(store, alice.id, inboxId, [others[i % others.length]], Math.floor(i / others.length) % 2 ? 'remove' : 'add', ['$toggled']);
+      const records = await store.database.prisma.flagChange.count({ where: { mailboxId: inboxId } });
+      // Without forgetting there would be one a change: more than 2 × KEPT_MODSEQS.
+      assert.ok(records < 2 * KEPT_MODSEQS, `${records} records kept`);
+      const now = await standing();
+      for (const reader of [behind, { ...now, since: now.since - KEPT_MODSEQS - 3 }, { ...now, since: now.since - 7 }]) {
+        const { fromRecords, fromModseqs } = await changesFor(reader);
+        assert.deepEqual(fromRecords, fromModseqs, `reader at modseq ${reader.since}`);
+        assert.ok(fromRecords.length > 0);
+      }
+      assert.equal((await changesFor(behind)).fromRecords.length, uids.length, 'every message changed since the reader behind');
+    });
+  });
+}
+
+describe('flag changes on postgres', () => {
+  it('rewrite the message rows in their pages (HOT updates): no index has the columns they change', async () => {
+    const database = await createTestDatabase('postgres');
+    let store: MailStore | undefined = createMailStore(await openDatabase(database.url));
+    try {
+      const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+      const inboxId = (await inboxOf(store, alice.id)).id;
+      const uids: number[] = [];
+      for (let i = 0; i < 30; i++) uids.push((await deliverMessage(store, buildMessage({ subject: `m${i}` }), [{ accountId: alice.id }]))[0].uid);
+      for (const [i, uid] of uids.entries()) await setFlags(store, alice.id, inboxId, [uid], 'add', [i % 2 ? '\\Flagged' : '$label']);
+      // The server processes' counts reach the statistics when they end.
+      await closeMailStore(store);
+      store = undefined;
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT n_tup_upd::int AS "updated", n_tup_hot_upd::int AS "hot" FROM pg_stat_user_tables WHERE relname = 'Message'`);
+        assert.deepEqual(rows[0], { updated: 30, hot: 30 });
+      } finally {
+        await client.end();
+      }
+    } finally {
+      if (store) await closeMailStore(store);
+      await database.drop();
+    }
+  });
+});
