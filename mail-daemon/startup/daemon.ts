@@ -50,7 +50,7 @@ export async function startDaemon(
     await closeMailStore(store);
   };
   try {
-    // SQLite: deliveries commit on a thread of their own, the fsync off the event loop (issue 12).
+    // Deliveries commit on a thread of their own: the fsync (SQLite), the statement and the search texts (PostgreSQL) off the event loop (issue 12).
     startDeliveryThread(store);
     const tls = await loadTlsCredentials(config);
     if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);

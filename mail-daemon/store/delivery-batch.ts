@@ -20,6 +20,13 @@ export type DeliveryRequest = PreparedDelivery[];
 
 export type Outcome = { ok: true; copies: DeliveredCopy[][]; changes: StoreChange[] } | { ok: false; error: unknown };
 
+/** A delivery writer's commits: in the process, or on the delivery thread (delivery-writer.ts). */
+export interface Batches {
+  /** Each request's outcome; retries a busy database itself. */
+  commit(requests: DeliveryRequest[]): Promise<Outcome[]>;
+  close(): Promise<void>;
+}
+
 export function* batchSteps(begin: string, engine: Engine, origin: string, requests: DeliveryRequest[]): Steps<Outcome[]> {
   // A request alone in its batch needs no savepoint: the transaction is all
   // it has (on PostgreSQL each statement is a round trip, two of the dozen

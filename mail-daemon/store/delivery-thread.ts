@@ -1,26 +1,57 @@
-// The SQLite delivery writer on a thread of its own (started by the daemon,
-// delivery-writer.ts): the statements and the fsync of each batch's commit
-// run here, so the main thread keeps reading, parsing and checking the next
-// messages meanwhile, on the machine's other core, instead of waiting for the
-// disk (issue 12). One batch at a time; the main thread gathers the next.
+// The daemon's delivery writer on a thread of its own (started by the daemon,
+// delivery-writer.ts), so the main thread keeps reading, parsing and checking
+// the next messages meanwhile, on the machine's other core (issue 12).
+// SQLite: the statements and the fsync of each batch's commit, instead of
+// waiting for the disk. PostgreSQL (postgres-batches.ts): building the
+// batch's statement, the driver's work for it and the search texts, a fifth
+// of the main thread's time with 8 pipelined SMTP sessions. One batch at a
+// time; the main thread gathers the next.
 import { parentPort, workerData } from 'node:worker_threads';
-import { commitRetrying, revived, sqliteBatches, transferable, type DeliveryRequest } from './delivery-batch.ts';
+import { sqlitePath, type Engine } from '../../prisma/database.ts';
+import { commitRetrying, revived, sqliteBatches, transferable, type Batches, type DeliveryRequest } from './delivery-batch.ts';
 import { DeferredTextIndex } from './deferred-text-index.ts';
+import { postgresBatches } from './postgres-batches.ts';
 
 // Deliveries' search texts are written once deliveries pause this long (or enough wait).
 const TEXT_PAUSE_MS = 100;
 
-const { path, origin } = workerData as { path: string; origin: string };
-const batches = sqliteBatches(path, origin);
-const texts = new DeferredTextIndex((steps) => batches.run(steps));
-let pause: NodeJS.Timeout | undefined;
-const writeTexts = () => {
-  try {
-    texts.write();
-  } catch {
-    // Busy or failing: tried again after the next batch; a search indexes what is still missing.
-  }
-};
+/** SQLite's batches with their search texts, on this thread's own connection, synchronously. */
+function sqliteOnThisThread(path: string, origin: string): Batches {
+  const batches = sqliteBatches(path, origin);
+  const texts = new DeferredTextIndex((steps) => batches.run(steps));
+  let pause: NodeJS.Timeout | undefined;
+  const writeTexts = () => {
+    try {
+      texts.write();
+    } catch {
+      // Busy or failing: tried again after the next batch; a search indexes what is still missing.
+    }
+  };
+  return {
+    async commit(requests) {
+      clearTimeout(pause);
+      // Texts are taken out before the commit and worked out after the answer.
+      const outcomes = await commitRetrying(batches.commit, texts.take(requests));
+      // After the answer (it is posted before this turn ends), so no delivery's 250 waits for them.
+      setImmediate(() => {
+        texts.work();
+        if (texts.due) writeTexts();
+        else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+        batches.checkpointIfDue();
+      });
+      return outcomes;
+    },
+    async close() {
+      clearTimeout(pause);
+      texts.work();
+      writeTexts();
+      batches.close();
+    },
+  };
+}
+
+const { engine, url, origin } = workerData as { engine: Engine; url: string; origin: string };
+const batches = engine === 'postgres' ? postgresBatches(url, origin) : sqliteOnThisThread(sqlitePath(url), origin);
 const port = parentPort!;
 
 // The messages' blocks go back to the main thread, to be dropped there: this
@@ -44,21 +75,14 @@ function released(): ArrayBuffer[] {
 }
 port.on('message', async (message: { requests: DeliveryRequest[] } | 'close') => {
   if (message === 'close') {
-    clearTimeout(pause);
-    writeTexts();
-    batches.close();
+    await batches.close();
     port.close();
     return;
   }
-  clearTimeout(pause);
-  // Texts are taken out before the commit and worked out after the answer.
-  const outcomes = await commitRetrying(batches.commit, texts.take(message.requests.map(revived)));
+  const outcomes = await batches.commit(message.requests.map(revived));
   port.postMessage({ outcomes: outcomes.map(transferable) }, released());
-  // After the answer, so no delivery's 250 waits for them.
-  texts.work();
-  hold(message.requests.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer)));
-  if (texts.due) writeTexts();
-  else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
-  batches.checkpointIfDue();
+  // After the texts are worked out (the batches do that in a setImmediate of the commit's, which runs first): a block sent back is gone here.
+  const blocks = message.requests.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer));
+  setImmediate(() => hold(blocks));
 });
 port.postMessage('ready');

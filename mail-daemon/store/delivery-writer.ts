@@ -5,37 +5,26 @@
 // 12); here a statement is prepared once per connection and run directly.
 // Prisma keeps its own connection for everything else, and the schema.
 //
-// SQLite in the daemon: on a thread of its own (delivery-thread.ts), so that
-// the fsync of one batch overlaps the parsing and checking of the next.
-// SQLite elsewhere (the web app, tests of the store): a connection of this
-// thread. PostgreSQL: one connection for the batches, named prepared
-// statements; its commit never blocks the thread; a batch is one statement
-// when it can be (delivery-statement.ts), else steps. The search texts are
-// written after the commits, on a second connection (deferred-text-index.ts).
+// In the daemon: on a thread of its own (delivery-thread.ts), so that one
+// batch's commit overlaps the parsing and checking of the next on the
+// machine's other core. SQLite: the statements and the fsync. PostgreSQL
+// (postgres-batches.ts): building the batch's statement, the driver's work
+// for it, and the search texts after it. Elsewhere (the web app, tests of the
+// store): on this thread.
 import { Worker } from 'node:worker_threads';
 import { sqlitePath, type Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from './context.ts';
 import type { DeliveredCopy } from './deliver.ts';
 import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
-import { runAsyncCombined } from './sql-steps.ts';
-import { isRetryable, retrying } from './transaction.ts';
-import { batchStatement } from './delivery-statement.ts';
-import { postgresPool, postgresStatements } from './driver-statements.ts';
+import { retrying } from './transaction.ts';
 import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
-import { DeferredTextIndex } from './deferred-text-index.ts';
-import pg from 'pg';
-import { batchSteps, commitRetrying, received, sqliteBatches, type DeliveryRequest, type Outcome, type TransferredOutcome } from './delivery-batch.ts';
+import { postgresBatches } from './postgres-batches.ts';
+import { commitRetrying, received, sqliteBatches, type Batches, type DeliveryRequest, type TransferredOutcome } from './delivery-batch.ts';
 
 interface Job {
   request: DeliveryRequest;
   resolve(copies: DeliveredCopy[][]): void;
   reject(error: unknown): void;
-}
-
-interface Batches {
-  /** Each request's outcome; retries a busy database itself. */
-  commit(requests: DeliveryRequest[]): Promise<Outcome[]>;
-  close(): Promise<void>;
 }
 
 export interface DeliveryWriter {
@@ -46,7 +35,9 @@ export interface DeliveryWriter {
 
 const MAX_BATCH = 100;
 
-function sqliteInThread(store: MailStore): Batches {
+/** The batches on this thread. */
+function inThisThread(store: MailStore): Batches {
+  if (store.database.engine === 'postgres') return postgresBatches(store.database.url, store.bus.origin);
   const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
   return {
     async commit(requests) {
@@ -89,7 +80,7 @@ function forTransfer(requests: DeliveryRequest[]): { message: { requests: Delive
 const BIG_MESSAGE = BLOCK_AFTER;
 
 /** Starts the thread at once; batches wait until it is ready. Batches with a big message commit on this thread. */
-function sqliteOnThread(store: MailStore): Batches {
+function onThread(store: MailStore): Batches {
   let waiting: { resolve(outcomes: TransferredOutcome[]): void; reject(error: unknown): void } | null = null;
   let failure: Error | null = null;
   const fail = (error: Error) => {
@@ -103,7 +94,7 @@ function sqliteOnThread(store: MailStore): Batches {
   let closed = false;
   const start = (module: ThreadModule) =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(module.url, { workerData: { ...module.workerData, path: sqlitePath(store.database.url), origin: store.bus.origin } });
+      const worker = new Worker(module.url, { workerData: { ...module.workerData, engine: store.database.engine, url: store.database.url, origin: store.bus.origin } });
       thread = worker;
       worker.on('error', fail);
       worker.on('exit', (code) => fail(new Error(`the delivery thread stopped (exit code ${code})`)));
@@ -126,7 +117,7 @@ function sqliteOnThread(store: MailStore): Batches {
   return {
     async commit(requests) {
       if (requests.some((request) => request.some((delivery) => delivery.prepared.content.raw.length > BIG_MESSAGE))) {
-        here ??= sqliteInThread(store);
+        here ??= inThisThread(store);
         return here.commit(requests);
       }
       batches++;
@@ -159,70 +150,6 @@ function sqliteOnThread(store: MailStore): Batches {
       await ready.catch(() => undefined);
       if (!failure) worker.postMessage('close');
       await exited;
-    },
-  };
-}
-
-// Deliveries' search texts are written once deliveries pause this long (or enough wait).
-const TEXT_PAUSE_MS = 100;
-
-function postgres(store: MailStore): Batches {
-  // One connection for the batches, one for the search texts written after them.
-  const pool = postgresPool(store.database.url, 2);
-  const execute = postgresStatements();
-  const onConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let failed: Error | undefined;
-    try {
-      return await work(client);
-    } catch (error) {
-      failed = error as Error;
-      throw error;
-    } finally {
-      // After a failure the connection is dropped: its ROLLBACK may have failed too.
-      client.release(failed);
-    }
-  };
-  const commit = (requests: DeliveryRequest[]) =>
-    onConnection(async (client) => {
-      const single = batchStatement(store.bus.origin, requests);
-      if (single) {
-        const rows = await execute(client, single.statement).catch((error: unknown) => {
-          // Refused by the server (an SQLSTATE), nothing was committed: step by
-          // step, each delivery gets its own outcome. A connection lost may have
-          // lost the answer to a commit: the batch fails, as a lost COMMIT does.
-          if (isRetryable(error) || !(error instanceof pg.DatabaseError)) throw error;
-          return null;
-        });
-        if (rows) return single.outcomes(rows);
-      }
-      return runAsyncCombined(batchSteps('BEGIN', 'postgres', store.bus.origin, requests), (statement) => execute(client, statement));
-    });
-  const texts = new DeferredTextIndex((steps) => onConnection((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
-  let writing: Promise<void> = Promise.resolve();
-  let pause: NodeJS.Timeout | undefined;
-  let closed = false;
-  // Failing, they are tried again with the next ones; a search indexes what is still missing.
-  const writeTexts = () => (writing = writing.then(() => texts.write()).catch(() => undefined));
-  return {
-    async commit(requests) {
-      clearTimeout(pause);
-      // Taken before commitRetrying, the texts are not worked out before the commit but after it (texts.work()).
-      const outcomes = await commitRetrying(commit, texts.take(requests));
-      // Once the answers have gone (the batch's jobs are settled when this returns), so no delivery's 250 waits for the texts.
-      setImmediate(() => {
-        if (closed) return;
-        texts.work();
-        if (texts.due) void writeTexts();
-        else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
-      });
-      return outcomes;
-    },
-    async close() {
-      closed = true;
-      clearTimeout(pause);
-      await writeTexts();
-      await pool.end();
     },
   };
 }
@@ -273,16 +200,16 @@ const writers = new WeakMap<StoreDatabase, DeliveryWriter>();
 export function deliveryWriterFor(store: MailStore): DeliveryWriter {
   let writer = writers.get(store.database);
   if (!writer) {
-    writer = new GroupCommit(store, store.database.engine === 'sqlite' ? sqliteInThread(store) : postgres(store));
+    writer = new GroupCommit(store, inThisThread(store));
     writers.set(store.database, writer);
   }
   return writer;
 }
 
-/** The daemon's writer on SQLite: the delivery thread, started before the first delivery. */
+/** The daemon's writer: the delivery thread, started before the first delivery. */
 export function startDeliveryThread(store: MailStore): void {
-  if (store.database.engine !== 'sqlite' || writers.has(store.database)) return;
-  writers.set(store.database, new GroupCommit(store, sqliteOnThread(store)));
+  if (writers.has(store.database)) return;
+  writers.set(store.database, new GroupCommit(store, onThread(store)));
 }
 
 export async function closeDeliveryWriter(database: StoreDatabase): Promise<void> {

@@ -1,11 +1,11 @@
 // A delivery's search text is written after its commit, many in one
-// transaction, once deliveries pause (SQLite: by the delivery thread;
-// PostgreSQL: by the delivery writer, on its second connection), and at the
-// latest when the writer closes; a search before then still finds the message
+// transaction, once deliveries pause (in the daemon by the delivery thread;
+// on PostgreSQL on the writer's second connection), and at the latest when
+// the writer closes; a search before then still finds the message
 // (it indexes what is missing).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestStore } from '../support/databases.ts';
+import { createTestStore, ENGINES } from '../support/databases.ts';
 import { addTestAccounts, inboxOf } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
@@ -14,33 +14,35 @@ import { searchMessageText } from '../../mail-daemon/store/full-text-search.ts';
 
 const words = ['zanzibar', 'timbuktu', 'ouagadougou', 'reykjavik', 'ulaanbaatar'];
 
-describe('search text on the SQLite delivery thread', () => {
-  it('is written by the thread, once, and every message is found before and after', async () => {
-    const store = await createTestStore('sqlite');
-    try {
-      startDeliveryThread(store);
-      const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
-      const inbox = await inboxOf(store, alice.id);
-      const texts = async () => Number((await store.database.prisma.$queryRaw<{ n: number }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
-      const uids = [];
-      for (const word of words) uids.push((await deliverMessage(store, buildMessage({ subject: word, body: `a note from ${word}\n` }), [{ accountId: alice.id }]))[0].uid);
+for (const engine of ENGINES) {
+  describe(`search text on the delivery thread on ${engine}`, () => {
+    it('is written by the thread, once, and every message is found before and after', async () => {
+      const store = await createTestStore(engine);
+      try {
+        startDeliveryThread(store);
+        const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+        const inbox = await inboxOf(store, alice.id);
+        const texts = async () => Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
+        const uids = [];
+        for (const word of words) uids.push((await deliverMessage(store, buildMessage({ subject: word, body: `a note from ${word}\n` }), [{ accountId: alice.id }]))[0].uid);
 
-      // At once, whether or not the thread has written the texts yet: a search indexes what it needs itself.
-      const hits = await searchMessageText(store, alice.id, { mailboxId: inbox.id, query: words[2] });
-      assert.deepEqual(hits.map((hit) => hit.uid), [uids[2]]);
+        // At once, whether or not the thread has written the texts yet: a search indexes what it needs itself.
+        const hits = await searchMessageText(store, alice.id, { mailboxId: inbox.id, query: words[2] });
+        assert.deepEqual(hits.map((hit) => hit.uid), [uids[2]]);
 
-      // Written by the thread once deliveries pause (a bound only so that a broken thread fails the test instead of hanging it).
-      for (const started = Date.now(); (await texts()) < words.length && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(await texts(), words.length, 'one text per content, none twice');
-      for (const [i, word] of words.entries()) {
-        assert.deepEqual((await searchMessageText(store, alice.id, { mailboxId: inbox.id, query: word })).map((hit) => hit.uid), [uids[i]]);
+        // Written by the thread once deliveries pause (a bound only so that a broken thread fails the test instead of hanging it).
+        for (const started = Date.now(); (await texts()) < words.length && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(await texts(), words.length, 'one text per content, none twice');
+        for (const [i, word] of words.entries()) {
+          assert.deepEqual((await searchMessageText(store, alice.id, { mailboxId: inbox.id, query: word })).map((hit) => hit.uid), [uids[i]]);
+        }
+      } finally {
+        await closeDeliveryWriter(store.database);
+        await store.dispose();
       }
-    } finally {
-      await closeDeliveryWriter(store.database);
-      await store.dispose();
-    }
+    });
   });
-});
+}
 
 describe('search text after the commit on PostgreSQL', () => {
   it('is written once deliveries pause, and when the writer closes, and every message is found', async () => {

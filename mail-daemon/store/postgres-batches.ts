@@ -1,0 +1,81 @@
+// The PostgreSQL delivery writer's commits (delivery-writer.ts): one
+// connection for the batches, named prepared statements; a batch is one
+// statement when it can be (delivery-statement.ts), else steps
+// (delivery-batch.ts); its commit never blocks the thread. The search texts
+// are worked out after the answers and written on a second connection
+// (deferred-text-index.ts). In the daemon this runs on the delivery thread
+// (delivery-thread.ts): building the statement, the driver's writes and
+// reads for it, and the texts were a fifth of the main thread's time with 8
+// pipelined SMTP sessions (issue 12); elsewhere in the process.
+import pg from 'pg';
+import { batchStatement } from './delivery-statement.ts';
+import { batchSteps, commitRetrying, type Batches, type DeliveryRequest } from './delivery-batch.ts';
+import { DeferredTextIndex } from './deferred-text-index.ts';
+import { postgresPool, postgresStatements } from './driver-statements.ts';
+import { runAsyncCombined } from './sql-steps.ts';
+import { isRetryable } from './transaction.ts';
+
+// Deliveries' search texts are written once deliveries pause this long (or enough wait).
+const TEXT_PAUSE_MS = 100;
+
+/** Commits on `url` for the process whose change notices carry `origin` (change-bus.ts). */
+export function postgresBatches(url: string, origin: string): Batches {
+  // One connection for the batches, one for the search texts written after them.
+  const pool = postgresPool(url, 2);
+  const execute = postgresStatements();
+  const onConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let failed: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      failed = error as Error;
+      throw error;
+    } finally {
+      // After a failure the connection is dropped: its ROLLBACK may have failed too.
+      client.release(failed);
+    }
+  };
+  const commit = (requests: DeliveryRequest[]) =>
+    onConnection(async (client) => {
+      const single = batchStatement(origin, requests);
+      if (single) {
+        const rows = await execute(client, single.statement).catch((error: unknown) => {
+          // Refused by the server (an SQLSTATE), nothing was committed: step by
+          // step, each delivery gets its own outcome. A connection lost may have
+          // lost the answer to a commit: the batch fails, as a lost COMMIT does.
+          if (isRetryable(error) || !(error instanceof pg.DatabaseError)) throw error;
+          return null;
+        });
+        if (rows) return single.outcomes(rows);
+      }
+      return runAsyncCombined(batchSteps('BEGIN', 'postgres', origin, requests), (statement) => execute(client, statement));
+    });
+  const texts = new DeferredTextIndex((steps) => onConnection((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
+  let writing: Promise<void> = Promise.resolve();
+  let pause: NodeJS.Timeout | undefined;
+  let closed = false;
+  // Failing, they are tried again with the next ones; a search indexes what is still missing.
+  const writeTexts = () => (writing = writing.then(() => texts.write()).catch(() => undefined));
+  return {
+    async commit(requests) {
+      clearTimeout(pause);
+      // Taken before commitRetrying, the texts are not worked out before the commit but after it (texts.work()).
+      const outcomes = await commitRetrying(commit, texts.take(requests));
+      // Once the answers have gone (the batch's jobs are settled when this returns), so no delivery's 250 waits for the texts.
+      setImmediate(() => {
+        if (closed) return;
+        texts.work();
+        if (texts.due) void writeTexts();
+        else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+      });
+      return outcomes;
+    },
+    async close() {
+      closed = true;
+      clearTimeout(pause);
+      await writeTexts();
+      await pool.end();
+    },
+  };
+}
