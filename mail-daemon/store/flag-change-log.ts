@@ -69,6 +69,15 @@ export async function changedSinceCondition(store: MailStore, mailboxId: number,
     if (high - Number(first) + 1 + uids.length > MAX_LISTED_UIDS) return modseq;
     for (let uid = Number(first); uid <= high; uid++) uids.push(uid);
   }
-  const listed = uids.length > 0 ? Prisma.sql`${inList(store.database.engine, column('uid'), [...new Set(uids)], 'int')} OR ` : Prisma.empty;
-  return Prisma.sql`(${listed}${column('uid')} >= ${knownUidNext}) AND ${modseq}`;
+  const listed = [...new Set(uids)];
+  // Each engine reads only those rows by the (mailboxId, uid) index given its own shape of
+  // condition: PostgreSQL the OR of both (a BitmapOr), SQLite a list of UIDs (with an OR,
+  // it reads every message of the mailbox).
+  const uid = column('uid');
+  if (store.database.engine === 'postgres') {
+    const inListed = listed.length > 0 ? Prisma.sql`${inList('postgres', uid, listed, 'int')} OR ` : Prisma.empty;
+    return Prisma.sql`(${inListed}${uid} >= ${knownUidNext}) AND ${modseq}`;
+  }
+  return Prisma.sql`${uid} IN (SELECT "value" FROM json_each(${JSON.stringify(listed)})
+    UNION ALL SELECT "uid" FROM "Message" WHERE "mailboxId" = ${mailboxId} AND "uid" >= ${knownUidNext}) AND ${modseq}`;
 }
