@@ -1,7 +1,8 @@
 // What changed since a modseq (flag-change-log.ts), on both engines: read
 // from the flag change records with the UIDs the reader knows, it is the
 // same as reading every message's modseq, for a reader at any modseq, also
-// one behind by more than the records keep. On PostgreSQL a flag change
+// one behind by more than the records keep, and one that caught up before
+// the records began (the migration). On PostgreSQL a flag change
 // rewrites the row in its page (HOT), since no index has those columns.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { ENGINES, createTestDatabase, createTestStore, type TestStore } from '..
 import { addTestAccounts, inboxOf } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { openDatabase } from '../../prisma/database.ts';
+import { applyMigrations, committedMigrations } from '../../prisma/migrate.ts';
 import { closeMailStore, createMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
 import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
 import { expungeMessages } from '../../mail-daemon/store/expunge.ts';
@@ -100,6 +102,35 @@ for (const engine of ENGINES) {
         assert.ok(fromRecords.length > 0);
       }
       assert.equal((await changesFor(behind)).fromRecords.length, uids.length, 'every message changed since the reader behind');
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`the flag change records' migration on ${engine}`, () => {
+    it('starts each mailbox with a range of every UID, so that a change made before it is still read', async () => {
+      const store = await createTestStore(engine);
+      try {
+        const prisma = store.database.prisma;
+        const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+        const inboxId = (await inboxOf(store, alice.id)).id;
+        const uids: number[] = [];
+        for (let i = 0; i < 5; i++) uids.push((await deliverMessage(store, buildMessage({ subject: `m${i}` }), [{ accountId: alice.id }]))[0].uid);
+        const mailbox = await prisma.mailbox.findUniqueOrThrow({ where: { id: inboxId } });
+        const reader = { changedSince: mailbox.highestModseq, knownUidNext: mailbox.uidNext };
+        // The database as it was before the migration, and a flag change as the code then made it: no record.
+        await prisma.$executeRawUnsafe('DROP TABLE "FlagChange"');
+        await prisma.$executeRawUnsafe('CREATE INDEX "Message_mailboxId_modseq_idx" ON "Message"("mailboxId", "modseq")');
+        await prisma.$executeRawUnsafe(`DELETE FROM "_migration" WHERE "name" LIKE '%_flag_change_log'`);
+        await prisma.$executeRaw`UPDATE "Mailbox" SET "highestModseq" = "highestModseq" + 1 WHERE "id" = ${inboxId}`;
+        await prisma.$executeRaw`UPDATE "Message" SET "flagged" = ${true}, "modseq" = ${mailbox.highestModseq + 1} WHERE "mailboxId" = ${inboxId} AND "uid" = ${uids[2]}`;
+        const migration = committedMigrations(engine).filter((m) => m.name.endsWith('_flag_change_log')).map((m) => m.name);
+        assert.deepEqual(await applyMigrations(store.testDatabase.url), migration);
+        const changed = await listMessageStates(store, alice.id, inboxId, reader);
+        assert.deepEqual(changed.map((m) => [m.uid, m.flags]), [[uids[2], ['\\Flagged']]]);
+      } finally {
+        await store.dispose();
+      }
     });
   });
 }
