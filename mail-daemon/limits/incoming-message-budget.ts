@@ -26,6 +26,8 @@ export const SMALL_MESSAGE_BYTES = 1024 * 1024;
 export class IncomingMessageBudget {
   readonly slots: number;
   private free: number;
+  /** Messages being taken in now: leased and not yet released, big or small. */
+  inFlight = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(memoryLimit: number, maxMessageSize: number) {
@@ -35,6 +37,7 @@ export class IncomingMessageBudget {
 
   /** One message's claim: hold() as it grows, release() once it is stored or refused. */
   lease(): MessageLease {
+    this.inFlight += 1;
     return new MessageLease(this);
   }
 
@@ -79,6 +82,8 @@ export class MessageLease {
   }
 
   release(): void {
+    if (this.state === 'released') return;
+    this.budget.inFlight -= 1;
     const held = this.state === 'held';
     this.state = 'released';
     if (held) this.budget.give();

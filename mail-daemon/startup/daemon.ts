@@ -50,11 +50,13 @@ export async function startDaemon(
     await closeMailStore(store);
   };
   try {
-    // Deliveries commit on a thread of their own: the fsync (SQLite), the statement and the search texts (PostgreSQL) off the event loop (issue 12).
-    startDeliveryThread(store);
+    const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);
+    // Deliveries commit on a thread of their own: the fsync (SQLite), the
+    // statement and the search texts (PostgreSQL) off the event loop; on
+    // SQLite, not when the message is the only one coming in (issue 12).
+    startDeliveryThread(store, () => incoming.inFlight <= 1);
     const tls = await loadTlsCredentials(config);
     if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
-    const incoming = new IncomingMessageBudget(config.messageMemoryLimit, config.maxMessageSize);
     const context: DaemonContext = { config, store, tls, log, incoming, connectionLimits };
     for (const service of services) {
       stopping?.throwIfAborted();

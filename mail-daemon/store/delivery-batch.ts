@@ -69,7 +69,9 @@ export function* batchSteps(begin: string, engine: Engine, origin: string, reque
  * Prisma transaction holding the lock): a busy database fails the batch,
  * which commitRetrying tries again after a timer.
  */
-export function sqliteBatches(path: string, origin: string): SqliteBatches {
+// checkpoints: false: this connection never copies the WAL into the database;
+// the one that does counts this one's deliveries too (written()).
+export function sqliteBatches(path: string, origin: string, options: { checkpoints?: boolean } = {}): SqliteBatches {
   const db = new Database(path, { timeout: 0 });
   // Every commit durable before the 250 (as the Prisma connection, prisma/database.ts).
   db.pragma('synchronous = FULL');
@@ -82,19 +84,31 @@ export function sqliteBatches(path: string, origin: string): SqliteBatches {
   const execute = sqliteStatements(db);
   let walPages = 0;
   const checkpoint = () => {
-    // PASSIVE: never waits for readers; what they still need is copied next time (a WAL reset needs it all copied).
-    db.pragma('wal_checkpoint(PASSIVE)');
-    walPages = 0;
+    // RESTART: all copied and no reader left in the WAL, so that the next
+    // writer starts it over. It never waits here (timeout 0): with another
+    // writer at work (quiet commits on the main thread, delivery-writer.ts) or
+    // a reader in the WAL, it copies what it can, as PASSIVE does, says busy,
+    // and is tried again; PASSIVE alone never started the WAL over while the
+    // other connection kept committing (it grew to 13 MB in
+    // tests/store/wal-checkpoint).
+    const [{ busy }] = db.pragma('wal_checkpoint(RESTART)') as { busy: number }[];
+    if (!busy) walPages = 0;
+  };
+  const written = (requests: DeliveryRequest[]) => {
+    if (options.checkpoints === false) return;
+    walPages += requests.flat().reduce((pages, delivery) => pages + PAGES_PER_DELIVERY + Math.ceil(delivery.prepared.content.raw.length / PAGE_SIZE), 0);
+    if (walPages >= CHECKPOINT_FORCED_PAGES) checkpoint();
   };
   return {
     commit(requests) {
       const outcomes = runSync(batchSteps('BEGIN IMMEDIATE', 'sqlite', origin, requests), execute);
-      walPages += requests.flat().reduce((pages, delivery) => pages + PAGES_PER_DELIVERY + Math.ceil(delivery.prepared.content.raw.length / PAGE_SIZE), 0);
-      if (walPages >= CHECKPOINT_FORCED_PAGES) checkpoint();
+      written(requests);
       return outcomes;
     },
+    written,
     checkpointIfDue() {
       if (db.open && walPages >= CHECKPOINT_PAGES) checkpoint();
+      return walPages >= CHECKPOINT_PAGES;
     },
     run: (steps) => runSync(steps, execute),
     close: () => db.close(),
@@ -104,8 +118,13 @@ export function sqliteBatches(path: string, origin: string): SqliteBatches {
 export interface SqliteBatches {
   /** The batch in one transaction (synchronous=FULL: one fsync). */
   commit(requests: DeliveryRequest[]): Outcome[];
-  /** Between batches: copies the WAL into the database once it holds about as much as SQLite's autocheckpoint lets it. */
-  checkpointIfDue(): void;
+  /** Counts the WAL pages of deliveries another connection committed (checkpoints: false there), as if committed here. */
+  written(requests: DeliveryRequest[]): void;
+  /**
+   * Between batches: copies the WAL into the database once it holds about as
+   * much as SQLite's autocheckpoint lets it. True when still due (busy).
+   */
+  checkpointIfDue(): boolean;
   /** Other steps on the same connection (they begin and commit their own transaction). */
   run<T>(steps: Steps<T>): T;
   close(): void;

@@ -15,11 +15,21 @@ import { postgresBatches } from './postgres-batches.ts';
 // Deliveries' search texts are written once deliveries pause this long (or enough wait).
 const TEXT_PAUSE_MS = 100;
 
-/** SQLite's batches with their search texts, on this thread's own connection, synchronously. */
-function sqliteOnThisThread(path: string, origin: string): Batches {
+// A checkpoint that found another connection at work (the main thread's
+// quiet commits, delivery-writer.ts) is tried again this soon, whether or not
+// a batch comes here.
+const CHECKPOINT_RETRY_MS = 2;
+
+/**
+ * SQLite's batches with their search texts, on this thread's own connection,
+ * synchronously; and the texts and WAL pages of deliveries the main thread
+ * committed itself (committedElsewhere).
+ */
+function sqliteOnThisThread(path: string, origin: string): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
   const batches = sqliteBatches(path, origin);
   const texts = new DeferredTextIndex((steps) => batches.run(steps));
   let pause: NodeJS.Timeout | undefined;
+  let checkpointRetry: NodeJS.Timeout | undefined;
   const writeTexts = () => {
     try {
       texts.write();
@@ -27,22 +37,34 @@ function sqliteOnThisThread(path: string, origin: string): Batches {
       // Busy or failing: tried again after the next batch; a search indexes what is still missing.
     }
   };
+  const checkpointSoon = () => {
+    clearTimeout(checkpointRetry);
+    if (batches.checkpointIfDue()) checkpointRetry = setTimeout(checkpointSoon, CHECKPOINT_RETRY_MS).unref();
+  };
+  const afterCommit = () => {
+    texts.work();
+    if (texts.due) writeTexts();
+    else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+    checkpointSoon();
+  };
   return {
     async commit(requests) {
       clearTimeout(pause);
       // Texts are taken out before the commit and worked out after the answer.
       const outcomes = await commitRetrying(batches.commit, texts.take(requests));
       // After the answer (it is posted before this turn ends), so no delivery's 250 waits for them.
-      setImmediate(() => {
-        texts.work();
-        if (texts.due) writeTexts();
-        else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
-        batches.checkpointIfDue();
-      });
+      setImmediate(afterCommit);
       return outcomes;
+    },
+    committedElsewhere(requests) {
+      clearTimeout(pause);
+      texts.take(requests);
+      batches.written(requests);
+      afterCommit();
     },
     async close() {
       clearTimeout(pause);
+      clearTimeout(checkpointRetry);
       texts.work();
       writeTexts();
       batches.close();
@@ -51,7 +73,8 @@ function sqliteOnThisThread(path: string, origin: string): Batches {
 }
 
 const { engine, url, origin } = workerData as { engine: Engine; url: string; origin: string };
-const batches = engine === 'postgres' ? postgresBatches(url, origin) : sqliteOnThisThread(sqlitePath(url), origin);
+const sqlite = engine === 'sqlite' ? sqliteOnThisThread(sqlitePath(url), origin) : null;
+const batches = sqlite ?? postgresBatches(url, origin);
 const port = parentPort!;
 
 // The messages' blocks go back to the main thread, to be dropped there: this
@@ -73,10 +96,16 @@ function released(): ArrayBuffer[] {
   heldBytes = 0;
   return held.splice(0);
 }
-port.on('message', async (message: { requests: DeliveryRequest[] } | 'close') => {
+port.on('message', async (message: { requests: DeliveryRequest[] } | { committed: DeliveryRequest[] } | 'close') => {
   if (message === 'close') {
     await batches.close();
     port.close();
+    return;
+  }
+  if ('committed' in message) {
+    // Committed on the main thread (SQLite, delivery-writer.ts): their texts and WAL pages are this thread's.
+    sqlite?.committedElsewhere(message.committed.map(revived));
+    hold(message.committed.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer)));
     return;
   }
   const outcomes = await batches.commit(message.requests.map(revived));
