@@ -14,6 +14,7 @@ import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import { startDaemonProcess } from '../support/daemon-process.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
+import { BENCH_ADDRESS } from './bench-address.ts';
 import { BenchClient } from './imap/bench-client.ts';
 import { WARMUP } from './imap/command-timings.ts';
 import { deliverAll } from './imap.ts';
@@ -98,7 +99,7 @@ export async function run(): Promise<void> {
     const [bench] = await addTestAccounts(store, 'bench.test', ['bench']);
     await deliverAll(store, bench.id, messages);
     await closeMailStore(store);
-    const daemon = await startDaemonProcess(database.url, { services: ['imap'] });
+    const daemon = await startDaemonProcess(database.url, { services: ['imap'], env: { LISTEN_HOST: BENCH_ADDRESS } });
     try {
       ours = await measure(daemon.port('imap'), bench.address, TEST_PASSWORD);
     } finally {
@@ -107,7 +108,7 @@ export async function run(): Promise<void> {
   } finally {
     await database.drop();
   }
-  const dovecot = await startDovecot('imap', messages);
+  const dovecot = await startDovecot('imap', messages, '', { address: BENCH_ADDRESS });
   let theirs: Awaited<ReturnType<typeof measure>> | null = null;
   if (dovecot) {
     try {

@@ -19,7 +19,8 @@
 // IMAP_BENCH_CLIENTS (10), IMAP_BENCH_STRESS_SECONDS (20),
 // IMAP_BENCH_STRESS_MESSAGES (1000), IMAP_BENCH_IDLE (2000; 0 skips it),
 // IMAP_BENCH_AUTH_CACHE_TTL (60s, or off; both servers), IMAP_BENCH_ENGINE
-// (sqlite, or postgres with TEST_POSTGRES_URL set).
+// (sqlite, or postgres with TEST_POSTGRES_URL set), BENCH_ADDRESS (127.0.0.1: the loopback
+// address of both servers, bench-address.ts).
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
 import { deliverMessage, prepareMessage } from '../../mail-daemon/store/deliver.ts';
@@ -32,6 +33,7 @@ import { makeMessages } from './imap/bench-messages.ts';
 import { measureCommands, type Timings } from './imap/command-timings.ts';
 import { measureIdle, type IdleFigures } from './imap/idle-memory.ts';
 import { runStress, type StressResult } from './imap/stress.ts';
+import { BENCH_ADDRESS } from './bench-address.ts';
 
 const COUNT = Number(process.env.IMAP_BENCH_MESSAGES ?? 10_000);
 const ROUNDS = Number(process.env.IMAP_BENCH_ROUNDS ?? 5);
@@ -69,7 +71,7 @@ async function measureOurs(messages: Buffer[], stressMessages: Buffer[]): Promis
     await closeMailStore(store);
     const daemon = await startDaemonProcess(database.url, {
       services: ['imap'],
-      env: { AUTH_CACHE_TTL, MAX_CONNECTIONS_PER_ADDRESS: String(IDLE + 100), MAX_CONNECTIONS_PER_SERVICE: String(IDLE + 100) },
+      env: { LISTEN_HOST: BENCH_ADDRESS, AUTH_CACHE_TTL, MAX_CONNECTIONS_PER_ADDRESS: String(IDLE + 100), MAX_CONNECTIONS_PER_SERVICE: String(IDLE + 100) },
       // A service takes at most a fifth of the descriptors (limits/connection-gate.ts).
       openFiles: (IDLE + 100) * 5 + 1000,
     });
@@ -101,7 +103,7 @@ protocol imap {
 service imap {
   process_limit = ${IDLE + 100}
 }`;
-  const big = await startDovecot('imap', messages, limits, { passwordHash });
+  const big = await startDovecot('imap', messages, limits, { passwordHash, address: BENCH_ADDRESS });
   if (!big) return null;
   let timings: Timings;
   let idle: IdleFigures | undefined;
@@ -111,7 +113,7 @@ service imap {
   } finally {
     big.stop();
   }
-  const small = (await startDovecot('imap', stressMessages, limits, { passwordHash }))!;
+  const small = (await startDovecot('imap', stressMessages, limits, { passwordHash, address: BENCH_ADDRESS }))!;
   try {
     const stress = await runStress({ port: small.port, user: DOVECOT_USER, password: DOVECOT_PASSWORD, clients: CLIENTS, seconds: STRESS_SECONDS, message: stressMessages[0] });
     return { server: `dovecot ${small.version}`, timings, stress, idle };

@@ -13,7 +13,8 @@
 // otherwise leave out the server that reads them.
 //
 // Environment: POP3_BENCH_MESSAGES (1000), POP3_BENCH_ROUNDS (5),
-// POP3_BENCH_SWEEPS (5), POP3_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL set).
+// POP3_BENCH_SWEEPS (5), POP3_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL set),
+// BENCH_ADDRESS (127.0.0.1: the loopback address of both servers, bench-address.ts).
 import { connect, type Socket } from 'node:net';
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { closeMailStore, createMailStore } from '../../mail-daemon/store/context.ts';
@@ -25,6 +26,7 @@ import { postgresBackends } from '../support/postgres-backends.ts';
 import { buildMessage } from '../support/messages.ts';
 import { DOVECOT_PASSWORD, DOVECOT_USER, startDovecot } from '../support/dovecot.ts';
 import { deliverAll } from './imap.ts';
+import { BENCH_ADDRESS } from './bench-address.ts';
 
 const COUNT = Number(process.env.POP3_BENCH_MESSAGES ?? 1000);
 const ENGINE = (process.env.POP3_BENCH_ENGINE ?? 'sqlite') as Engine;
@@ -63,7 +65,7 @@ class BenchClient {
   }
 
   static async open(port: number): Promise<BenchClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: BENCH_ADDRESS, port });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     const client = new BenchClient(socket);
     await new Promise<string>((resolve) => client.lineWaiters.push(resolve));
@@ -210,7 +212,7 @@ async function measureOurs(messages: Buffer[]): Promise<Result[]> {
     const [account] = await addTestAccounts(store, 'bench.test', ['bench']);
     await deliverAll(store, account.id, messages);
     await closeMailStore(store);
-    const daemon = await startDaemonProcess(database.url, { services: ['pop3'] });
+    const daemon = await startDaemonProcess(database.url, { services: ['pop3'], env: { LISTEN_HOST: BENCH_ADDRESS } });
     try {
       const server: Server = { name: `ours (${ENGINE})`, port: daemon.port('pop3'), pid: daemon.pid, user: account.address, password: TEST_PASSWORD };
       // One warm-up pass so both servers are measured with their caches filled (and the daemon's connections open).
@@ -231,7 +233,7 @@ export async function run(): Promise<void> {
   console.log(`maildrop: ${COUNT} messages, ${totalMb.toFixed(1)} MB; store on ${ENGINE}; client on the same machine over loopback; each pass retrieves it ${SWEEPS} times; median of ${ROUNDS} passes`);
 
   const results = await measureOurs(messages);
-  const dovecot = await startDovecot('pop3', messages, 'pop3_uidl_format = %08Xu%08Xv');
+  const dovecot = await startDovecot('pop3', messages, 'pop3_uidl_format = %08Xu%08Xv', { address: BENCH_ADDRESS });
   if (dovecot) {
     try {
       const server = { name: `dovecot ${dovecot.version}`, port: dovecot.port, pid: dovecot.pid, user: DOVECOT_USER, password: DOVECOT_PASSWORD };

@@ -60,6 +60,8 @@ export interface DovecotOptions {
   mailLocation?: string;
   /** An LMTP listener too (RFC 2033), delivering into the Maildir, as Postfix hands mail to Dovecot. */
   lmtp?: boolean;
+  /** The loopback address its listeners take (127.0.0.1). */
+  address?: string;
 }
 
 /** `settings`: more configuration, e.g. limits or `pop3_uidl_format`. */
@@ -67,14 +69,15 @@ export async function startDovecot(protocol: 'imap' | 'pop3', messages: Buffer[]
   if (!existsSync(DOVECOT) || !existsSync(`/usr/lib/dovecot/${protocol}`)) return null;
   if (options.lmtp && !existsSync('/usr/lib/dovecot/lmtp')) return null;
   const dir = mkdtempSync(join(tmpdir(), 'bench-dovecot-'));
-  const port = await freePort();
-  const lmtpPort = options.lmtp ? await freePort() : undefined;
+  const address = options.address ?? '127.0.0.1';
+  const port = await freePort(address);
+  const lmtpPort = options.lmtp ? await freePort(address) : undefined;
   // LMTP's recipient is user@domain; the Maildir and the login are the user's name.
   const lmtp = lmtpPort
     ? `auth_username_format = %Ln
 service lmtp {
   inet_listener lmtp {
-    address = 127.0.0.1
+    address = ${address}
     port = ${lmtpPort}
   }
 }`
@@ -99,7 +102,7 @@ service lmtp {
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 protocols = ${protocol}${lmtpPort ? ' lmtp' : ''}
-listen = 127.0.0.1
+listen = ${address}
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
@@ -114,7 +117,7 @@ userdb {
 }
 service ${protocol}-login {
   inet_listener ${protocol} {
-    address = 127.0.0.1
+    address = ${address}
     port = ${port}
   }
   inet_listener ${protocol}s {
@@ -129,8 +132,8 @@ ${settings}
 `,
   );
   const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', config], { stdio: 'ignore' });
-  await waitForPort(port);
-  if (lmtpPort) await waitForPort(lmtpPort);
+  await waitForPort(port, address);
+  if (lmtpPort) await waitForPort(lmtpPort, address);
   const version = spawnSync(DOVECOT, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
   return {
     port,

@@ -3,6 +3,7 @@
 // skipped (their bytes are not kept); each response is handed whole, with the
 // literals left out, to `onResponse`, which the stress run's checker reads.
 import { connect, type Socket } from 'node:net';
+import { BENCH_ADDRESS } from '../bench-address.ts';
 
 export interface Tagged {
   /** "OK", "NO" or "BAD". */
@@ -32,7 +33,7 @@ export class BenchClient {
 
   /** Connects and reads the greeting. */
   static async open(port: number): Promise<BenchClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: BENCH_ADDRESS, port });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     socket.setNoDelay(true);
     const client = new BenchClient(socket);
