@@ -13,7 +13,7 @@ import type { MailStore } from '../store/context.ts';
 import { deliverMessage, prepareMessage, type DeliveredCopy, type DeliveryTarget, type PreparedMessage } from '../store/deliver.ts';
 import { findMailbox } from '../store/mailboxes.ts';
 import { enqueueMessage } from '../queue/enqueue.ts';
-import { deliveryRulesFor, type DeliveryRules } from '../settings/delivery-rules.ts';
+import { deliveryRulesFor, readDeliveryRules, type DeliveryRules } from '../settings/delivery-rules.ts';
 import { vacationReplyFor } from '../settings/vacation.ts';
 import { resolveRecipient, type LocalRecipient } from '../aliases/resolve-recipient.ts';
 import { signWithDomainKey } from '../domains/dkim-sign.ts';
@@ -23,6 +23,7 @@ import { srsKeysOf } from './srs-keys.ts';
 import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';
 import { newReceivedId } from './received-id.ts';
 import { junkVerdict } from '../spam/junk-filter.ts';
+import { accountFilterState, type AccountFilterState } from '../spam/account-model.ts';
 import { prependHeaders } from '../smtp/message-headers.ts';
 import { roomIn } from '../store/quota.ts';
 import { notifySender } from '../queue/notify-sender.ts';
@@ -58,6 +59,44 @@ export interface MailToDeliver {
   /** The account that submitted it (queue entries remember it). */
   accountId?: number;
   messageId?: string;
+  /** The given recipients' reads, asked for before the message was checked (startDeliveryReads). */
+  early?: EarlyReads;
+}
+
+/**
+ * Each given recipient's rules and junk filter state, asked for as soon as
+ * the message is in, so that their round trip (PostgreSQL) overlaps SPF, DKIM,
+ * DMARC and parsing instead of following them: on one SMTP session it was
+ * about a third of a millisecond of the wait for the 250 (issue 12). The
+ * filter's known-sender check then covers the envelope sender only (the From
+ * field is not parsed yet): planDelivery asks again when From differs.
+ */
+export interface EarlyReads {
+  mailFrom: string;
+  rules: Map<number, Promise<Row[]>>;
+  filterState: Map<number, Promise<AccountFilterState>>;
+}
+
+export function startDeliveryReads(store: MailStore, recipients: Recipients, mailFrom: string): EarlyReads {
+  const early: EarlyReads = { mailFrom: mailFrom.toLowerCase(), rules: new Map(), filterState: new Map() };
+  for (const { accountId } of recipients.local.values()) {
+    const rules = readDeliveryRules(store, accountId);
+    const state = accountFilterState(store, accountId, [mailFrom]);
+    // Unused when the message is refused first: their failure is then nobody's.
+    rules.catch(() => undefined);
+    state.catch(() => undefined);
+    early.rules.set(accountId, rules);
+    early.filterState.set(accountId, state);
+  }
+  return early;
+}
+
+/** The early filter state when it holds for these senders: the From address is the envelope's, or the envelope's already made the sender known. */
+async function earlyFilterState(early: EarlyReads | undefined, accountId: number, fromAddress: string): Promise<AccountFilterState | undefined> {
+  const read = early?.filterState.get(accountId);
+  if (!read) return undefined;
+  const state = await read;
+  return !fromAddress || fromAddress.toLowerCase() === early!.mailFrom || state.knownSender || !state.enabled ? state : undefined;
 }
 
 export interface DeliveryOutcome {
@@ -67,8 +106,8 @@ export interface DeliveryOutcome {
   reached: LocalRecipient[];
 }
 
-function rulesFor(store: MailStore, recipient: LocalRecipient, { summary }: PreparedMessage): Promise<DeliveryRules> {
-  return deliveryRulesFor(store, recipient.accountId, { from: summary.fromAddress, to: `${summary.toAddresses}, ${summary.ccAddresses}`, subject: summary.subject });
+function rulesFor(store: MailStore, recipient: LocalRecipient, { summary }: PreparedMessage, early?: EarlyReads): Promise<DeliveryRules> {
+  return deliveryRulesFor(store, recipient.accountId, { from: summary.fromAddress, to: `${summary.toAddresses}, ${summary.ccAddresses}`, subject: summary.subject }, early?.rules.get(recipient.accountId));
 }
 
 /** Where one account's copy goes after its filters, and where it forwards to. */
@@ -104,8 +143,8 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
     reached.set(recipient.accountId, recipient);
     // The junk filter's and the rules' reads at the same time (on PostgreSQL each is a round trip, issue 12).
     const [verdict, rules] = await Promise.all([
-      input.filterJunk && !input.junk ? filterVerdict(flow, recipient, prepared, input.mailFrom) : null,
-      rulesFor(store, recipient, prepared),
+      input.filterJunk && !input.junk ? filterVerdict(flow, recipient, prepared, input.mailFrom, input.early) : null,
+      rulesFor(store, recipient, prepared, input.early),
     ]);
     if (verdict) junked.set(recipient.accountId, verdict);
     const route = await routeFor(store, recipient, rules, !!input.junk || !!verdict);
@@ -128,9 +167,10 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
 }
 
 /** The X-Junk-Filter field when the account's junk filter says spam; a filter failure never loses mail, it goes to the Inbox. */
-async function filterVerdict(flow: MailFlow, recipient: LocalRecipient, prepared: PreparedMessage, mailFrom: string): Promise<string | null> {
+async function filterVerdict(flow: MailFlow, recipient: LocalRecipient, prepared: PreparedMessage, mailFrom: string, early?: EarlyReads): Promise<string | null> {
   try {
-    return (await junkVerdict(flow.store, recipient.accountId, prepared.content, [prepared.summary.fromAddress, mailFrom])).header;
+    const state = await earlyFilterState(early, recipient.accountId, prepared.summary.fromAddress);
+    return (await junkVerdict(flow.store, recipient.accountId, prepared.content, [prepared.summary.fromAddress, mailFrom], state)).header;
   } catch (error) {
     flow.log(`delivery: junk filter of account ${recipient.accountId} failed: ${error}`);
     return null;

@@ -6,6 +6,7 @@
 import type { MailStore } from '../store/context.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { driverReaderFor } from '../store/driver-reads.ts';
+import type { Row } from '../store/sql-steps.ts';
 import { settingsColumns, settingsOf } from './account-settings.ts';
 import { applyFilters, filterColumns, filterOf, type FilteredMessage } from './filters.ts';
 
@@ -22,13 +23,18 @@ export interface DeliveryRules {
   vacation: boolean;
 }
 
-export async function deliveryRulesFor(store: MailStore, accountId: number, message: FilteredMessage): Promise<DeliveryRules> {
-  // The settings and the filters in one read (on PostgreSQL each read is a round trip, issue 12): a row per filter, or one without.
-  const rows = await driverReaderFor(store.database).rows(Prisma.sql`SELECT ${settingsColumns('s')}, s."accountId" AS "settingsOf", ${filterColumns('f')}
+/** The account's settings and its filters in one read (on PostgreSQL each read is a round trip, issue 12): a row per filter, or one without. */
+export function readDeliveryRules(store: MailStore, accountId: number): Promise<Row[]> {
+  return driverReaderFor(store.database).rows(Prisma.sql`SELECT ${settingsColumns('s')}, s."accountId" AS "settingsOf", ${filterColumns('f')}
     FROM (SELECT CAST(${accountId} AS INTEGER) AS "accountId") a
     LEFT JOIN "AccountSettings" s ON s."accountId" = a."accountId"
     LEFT JOIN "MailFilter" f ON f."accountId" = a."accountId"
     ORDER BY f."position", f."id"`);
+}
+
+/** `read`: readDeliveryRules' rows when they were asked for earlier (deliver-mail.ts startDeliveryReads). */
+export async function deliveryRulesFor(store: MailStore, accountId: number, message: FilteredMessage, read: Promise<Row[]> = readDeliveryRules(store, accountId)): Promise<DeliveryRules> {
+  const rows = await read;
   const settings = settingsOf(rows[0].settingsOf === null ? undefined : rows[0]);
   const filters = rows.filter((row) => row.id !== null).map(filterOf);
   const outcome = applyFilters(filters, message);

@@ -6,7 +6,7 @@
 // the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import { authenticate } from 'mailauth';
-import { deliverMail } from '../delivery/deliver-mail.ts';
+import { deliverMail, startDeliveryReads } from '../delivery/deliver-mail.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import type { TransactionState } from './session-state.ts';
 import { prependHeaders } from './message-headers.ts';
@@ -20,6 +20,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
   const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address.toLowerCase());
   const early = earlySenderCheck(context.store, mailFrom);
+  const reads = startDeliveryReads(context.store, state, mailFrom);
   const auth = await authenticate(raw, {
     ip: session.remoteAddress.replace(/^::ffff:/, ''),
     helo: session.hostNameAppearsAs,
@@ -54,6 +55,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     receivedId,
     junk: (!!dmarcFailed && dmarc.policy === 'quarantine') || rspamd.junk,
     filterJunk: true,
+    early: reads,
   });
   return `Message accepted as ${receivedId}`;
 }

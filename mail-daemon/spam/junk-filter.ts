@@ -7,7 +7,7 @@
 import type { PreparedContent } from '../store/content.ts';
 import type { MailStore } from '../store/context.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
-import { accountCounts, accountFilterState, combinedModel } from './account-model.ts';
+import { accountCounts, accountFilterState, combinedModel, type AccountFilterState } from './account-model.ts';
 import { baseModel } from './base-model.ts';
 import { scoreTokens, type Clue } from './bayes.ts';
 import { JUNK_THRESHOLD } from './junk-threshold.ts';
@@ -31,8 +31,9 @@ function describeClues(clues: Clue[]): string {
     .join(', ');
 }
 
-export async function junkVerdict(store: MailStore, accountId: number, content: PreparedContent, senders: string[]): Promise<JunkVerdict> {
-  const { enabled, knownSender, totals } = await accountFilterState(store, accountId, senders);
+/** `state`: the account's filter state for these senders when it was read earlier. */
+export async function junkVerdict(store: MailStore, accountId: number, content: PreparedContent, senders: string[], state?: AccountFilterState): Promise<JunkVerdict> {
+  const { enabled, knownSender, totals } = state ?? (await accountFilterState(store, accountId, senders));
   if (!enabled) return PASS;
   const tokens = messageTokens(content.raw, JSON.parse(content.structure) as MimeNode, { knownSender });
   const [base, own] = await Promise.all([baseModel(), accountCounts(store, accountId, totals, tokens)]);

@@ -1,7 +1,7 @@
 // The learning junk filter on the MX with real sockets: mail from a first
 // contact is scored by the base model plus the account's own counts, spam goes
 // to Junk with an X-Junk-Filter field saying why; a sender the account wrote
-// to stays in the Inbox; the account learns from IMAP MOVE/COPY into and out
+// to (in the envelope or the From field) stays in the Inbox; the account learns from IMAP MOVE/COPY into and out
 // of Junk and from $Junk/$NotJunk (imapflow), and from the web app's Spam and
 // Not spam actions; the filter can be turned off.
 import { describe, it, before, after } from 'node:test';
@@ -45,7 +45,7 @@ for (const engine of ENGINES) {
   describe(`junk filter on ${engine}`, () => {
     let daemon: TestDaemon;
     let dns: TestDnsServer;
-    let alice: AccountView, bob: AccountView, carol: AccountView, dave: AccountView;
+    let alice: AccountView, bob: AccountView, carol: AccountView, dave: AccountView, erin: AccountView;
     let port: number;
     let imap: ImapFlow;
 
@@ -53,7 +53,7 @@ for (const engine of ENGINES) {
       dns = await startTestDnsServer({});
       daemon = await startTestDaemon(engine, [smtpService, imapService], { DNS_SERVERS: dns.address });
       port = daemon.port('smtp');
-      [alice, bob, carol, dave] = await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob', 'carol', 'dave']);
+      [alice, bob, carol, dave, erin] = await addTestAccounts(daemon.context.store, 'example.test', ['alice', 'bob', 'carol', 'dave', 'erin']);
     });
     after(async () => {
       await imap?.logout().catch(() => undefined);
@@ -99,6 +99,19 @@ for (const engine of ENGINES) {
       await send({ ...SPAM, to: 'bob@example.test' }, 'offers@deals.example');
       assert.deepEqual(await subjectsIn(bob.id, '\\Inbox'), [SPAM.subject]);
       assert.deepEqual(await subjectsIn(bob.id, '\\Junk'), []);
+    });
+
+    it('keeps it in the Inbox too when only the From field is someone the account wrote to (another envelope sender)', async () => {
+      // The filter state read before the message is parsed knows only the envelope sender (deliver-mail.ts startDeliveryReads).
+      const sent = await sendWithNodemailer(
+        { port: daemon.port('submission'), auth: { user: 'erin@example.test', pass: TEST_PASSWORD } },
+        { from: 'erin@example.test', to: ['offers@deals.example'] },
+        buildMessage({ from: 'erin@example.test', to: 'offers@deals.example', subject: 'Another question' }),
+      );
+      assert.deepEqual(sent.accepted, ['offers@deals.example']);
+      await send({ ...SPAM, to: 'erin@example.test' }, 'bounce-77@mailer.example');
+      assert.deepEqual(await subjectsIn(erin.id, '\\Inbox'), [SPAM.subject]);
+      assert.deepEqual(await subjectsIn(erin.id, '\\Junk'), []);
     });
 
     it('learns from IMAP: MOVE into Junk makes the next such message junk, MOVE out of Junk undoes it', async () => {
