@@ -69,9 +69,10 @@ export function* batchSteps(begin: string, engine: Engine, origin: string, reque
  * Prisma transaction holding the lock): a busy database fails the batch,
  * which commitRetrying tries again after a timer.
  */
-// checkpoints: false: this connection never copies the WAL into the database;
-// the one that does counts this one's deliveries too (written()).
-export function sqliteBatches(path: string, origin: string, options: { checkpoints?: boolean } = {}): SqliteBatches {
+// checkpoints: false: this connection copies the WAL into the database only
+// when asked (topUp()); the one that does counts this one's deliveries too
+// (written()). checkpointed: called after each checkpoint here.
+export function sqliteBatches(path: string, origin: string, options: { checkpoints?: boolean; checkpointed?: () => void } = {}): SqliteBatches {
   const db = new Database(path, { timeout: 0 });
   // Every commit durable before the 250 (as the Prisma connection, prisma/database.ts).
   db.pragma('synchronous = FULL');
@@ -84,15 +85,10 @@ export function sqliteBatches(path: string, origin: string, options: { checkpoin
   const execute = sqliteStatements(db);
   let walPages = 0;
   const checkpoint = () => {
-    // RESTART: all copied and no reader left in the WAL, so that the next
-    // writer starts it over. It never waits here (timeout 0): with another
-    // writer at work (quiet commits on the main thread, delivery-writer.ts) or
-    // a reader in the WAL, it copies what it can, as PASSIVE does, says busy,
-    // and is tried again; PASSIVE alone never started the WAL over while the
-    // other connection kept committing (it grew to 13 MB in
-    // tests/store/wal-checkpoint).
-    const [{ busy }] = db.pragma('wal_checkpoint(RESTART)') as { busy: number }[];
-    if (!busy) walPages = 0;
+    // PASSIVE: never waits for readers nor holds up a writer; what they still need is copied next time (a WAL reset needs it all copied).
+    db.pragma('wal_checkpoint(PASSIVE)');
+    walPages = 0;
+    options.checkpointed?.();
   };
   const written = (requests: DeliveryRequest[]) => {
     if (options.checkpoints === false) return;
@@ -108,7 +104,9 @@ export function sqliteBatches(path: string, origin: string, options: { checkpoin
     written,
     checkpointIfDue() {
       if (db.open && walPages >= CHECKPOINT_PAGES) checkpoint();
-      return walPages >= CHECKPOINT_PAGES;
+    },
+    topUp() {
+      if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
     },
     run: (steps) => runSync(steps, execute),
     close: () => db.close(),
@@ -120,11 +118,17 @@ export interface SqliteBatches {
   commit(requests: DeliveryRequest[]): Outcome[];
   /** Counts the WAL pages of deliveries another connection committed (checkpoints: false there), as if committed here. */
   written(requests: DeliveryRequest[]): void;
+  /** Between batches: copies the WAL into the database once it holds about as much as SQLite's autocheckpoint lets it. */
+  checkpointIfDue(): void;
   /**
-   * Between batches: copies the WAL into the database once it holds about as
-   * much as SQLite's autocheckpoint lets it. True when still due (busy).
+   * Copies what another connection's checkpoint left (frames committed here
+   * meanwhile), so that this connection's next transaction, finding it all
+   * copied, starts the WAL over: only a writer does that, and on the main
+   * thread's quiet connection (delivery-writer.ts) the delivery thread's
+   * checkpoint alone never let it (the WAL grew to 13 MB in
+   * tests/store/wal-checkpoint).
    */
-  checkpointIfDue(): boolean;
+  topUp(): void;
   /** Other steps on the same connection (they begin and commit their own transaction). */
   run<T>(steps: Steps<T>): T;
   close(): void;

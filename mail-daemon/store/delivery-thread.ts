@@ -15,21 +15,15 @@ import { postgresBatches } from './postgres-batches.ts';
 // Deliveries' search texts are written once deliveries pause this long (or enough wait).
 const TEXT_PAUSE_MS = 100;
 
-// A checkpoint that found another connection at work (the main thread's
-// quiet commits, delivery-writer.ts) is tried again this soon, whether or not
-// a batch comes here.
-const CHECKPOINT_RETRY_MS = 2;
-
 /**
  * SQLite's batches with their search texts, on this thread's own connection,
  * synchronously; and the texts and WAL pages of deliveries the main thread
  * committed itself (committedElsewhere).
  */
-function sqliteOnThisThread(path: string, origin: string): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
-  const batches = sqliteBatches(path, origin);
+function sqliteOnThisThread(path: string, origin: string, checkpointed: () => void): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
+  const batches = sqliteBatches(path, origin, { checkpointed });
   const texts = new DeferredTextIndex((steps) => batches.run(steps));
   let pause: NodeJS.Timeout | undefined;
-  let checkpointRetry: NodeJS.Timeout | undefined;
   const writeTexts = () => {
     try {
       texts.write();
@@ -37,15 +31,11 @@ function sqliteOnThisThread(path: string, origin: string): Batches & { committed
       // Busy or failing: tried again after the next batch; a search indexes what is still missing.
     }
   };
-  const checkpointSoon = () => {
-    clearTimeout(checkpointRetry);
-    if (batches.checkpointIfDue()) checkpointRetry = setTimeout(checkpointSoon, CHECKPOINT_RETRY_MS).unref();
-  };
   const afterCommit = () => {
     texts.work();
     if (texts.due) writeTexts();
     else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
-    checkpointSoon();
+    batches.checkpointIfDue();
   };
   return {
     async commit(requests) {
@@ -64,7 +54,6 @@ function sqliteOnThisThread(path: string, origin: string): Batches & { committed
     },
     async close() {
       clearTimeout(pause);
-      clearTimeout(checkpointRetry);
       texts.work();
       writeTexts();
       batches.close();
@@ -72,8 +61,9 @@ function sqliteOnThisThread(path: string, origin: string): Batches & { committed
   };
 }
 
-const { engine, url, origin } = workerData as { engine: Engine; url: string; origin: string };
-const sqlite = engine === 'sqlite' ? sqliteOnThisThread(sqlitePath(url), origin) : null;
+const { engine, url, origin, checkpoints } = workerData as { engine: Engine; url: string; origin: string; checkpoints: Int32Array };
+// Each checkpoint here is counted where the main thread's quiet connection sees it (delivery-writer.ts).
+const sqlite = engine === 'sqlite' ? sqliteOnThisThread(sqlitePath(url), origin, () => Atomics.add(checkpoints, 0, 1)) : null;
 const batches = sqlite ?? postgresBatches(url, origin);
 const port = parentPort!;
 

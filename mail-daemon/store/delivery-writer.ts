@@ -99,8 +99,9 @@ const THREAD_YOUNG_GENERATION_MB = 4;
  * counts the WAL pages it wrote, since the checkpoints run there. When the
  * thread holds the write lock (writing texts), the batch goes to the thread.
  */
-function quietCommits(store: MailStore, thread: () => Worker | null) {
+function quietCommits(store: MailStore, thread: () => Worker | null, checkpoints: Int32Array) {
   let connection: SqliteBatches | null = null;
+  let checkpointsSeen = 0;
   let committed: DeliveryRequest[] = [];
   let sending: NodeJS.Timeout | undefined;
   const send = () => {
@@ -127,6 +128,12 @@ function quietCommits(store: MailStore, thread: () => Worker | null) {
       committed.push(...requests);
       if (committed.length >= HAND_OVER_BATCH) send();
       else sending ??= setTimeout(send, HAND_OVER_AFTER_MS).unref();
+      // The thread has checkpointed since: what was committed here meanwhile is copied too, after the answer, so the next commit starts the WAL over.
+      const seen = Atomics.load(checkpoints, 0);
+      if (seen !== checkpointsSeen) {
+        checkpointsSeen = seen;
+        setImmediate(() => connection?.topUp());
+      }
       return outcomes;
     },
     /** Hands what is still here to the thread (before it is told to close). */
@@ -156,9 +163,11 @@ function onThread(store: MailStore, quiet: () => boolean): Batches {
   let batches = 0;
   let thread: Worker | null = null;
   let closed = false;
+  // The thread's checkpoints so far (SQLite), for quietCommits.
+  const checkpoints = new Int32Array(new SharedArrayBuffer(4));
   const start = (module: ThreadModule) =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(module.url, { resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB }, workerData: { ...module.workerData, engine: store.database.engine, url: store.database.url, origin: store.bus.origin } });
+      const worker = new Worker(module.url, { resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB }, workerData: { ...module.workerData, engine: store.database.engine, url: store.database.url, origin: store.bus.origin, checkpoints } });
       thread = worker;
       worker.on('error', fail);
       worker.on('exit', (code) => fail(new Error(`the delivery thread stopped (exit code ${code})`)));
@@ -180,7 +189,7 @@ function onThread(store: MailStore, quiet: () => boolean): Batches {
   let here: Batches | null = null;
   let started: Worker | null = null;
   void ready.then((worker) => (started = worker), () => undefined);
-  const quietly = store.database.engine === 'sqlite' ? quietCommits(store, () => (failure ? null : started)) : null;
+  const quietly = store.database.engine === 'sqlite' ? quietCommits(store, () => (failure ? null : started), checkpoints) : null;
   return {
     async commit(requests) {
       if (requests.some((request) => request.some((delivery) => delivery.prepared.content.raw.length > BIG_MESSAGE))) {
