@@ -19,23 +19,51 @@ export type BinaryRow = (Buffer | null)[];
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER = SIGNATURE.length + 8;
 
-/** The tuples of COPY binary data; each field is a view into `data`. Throws on data cut short. */
-export function parseBinaryCopy(data: Buffer): BinaryRow[] {
-  if (data.length < HEADER || !data.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('COPY data is not in the binary format');
-  let at = HEADER + data.readUInt32BE(SIGNATURE.length + 4);
+/**
+ * Reads COPY data as it came, in chunks, without joining them first (a copy
+ * of every byte): a piece that lies in one chunk is a view into it, one that
+ * spans chunks is copied out. Throws a RangeError past the end.
+ */
+class ChunkReader {
+  private index = 0;
+  private at = 0;
+
+  constructor(private readonly chunks: Buffer[]) {}
+
+  /** The next `length` bytes. */
+  take(length: number): Buffer {
+    let chunk = this.chunks[this.index];
+    while (chunk && this.at === chunk.length) [chunk, this.at] = [this.chunks[++this.index], 0];
+    if (chunk && chunk.length - this.at >= length) return chunk.subarray(this.at, (this.at += length));
+    const out = Buffer.allocUnsafe(length);
+    for (let filled = 0; filled < length; ) {
+      chunk = this.chunks[this.index];
+      if (!chunk) throw new RangeError('COPY data ends early');
+      const n = chunk.copy(out, filled, this.at, Math.min(chunk.length, this.at + length - filled));
+      filled += n;
+      this.at += n;
+      if (this.at === chunk.length) [this.index, this.at] = [this.index + 1, 0];
+    }
+    return out;
+  }
+}
+
+/** The tuples of COPY binary data, given in chunks; each field is a view into them where it lies in one. Throws on data cut short. */
+export function parseBinaryCopy(chunks: Buffer[]): BinaryRow[] {
+  const reader = new ChunkReader(chunks);
+  const header = reader.take(HEADER);
+  if (!header.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('COPY data is not in the binary format');
+  reader.take(header.readUInt32BE(SIGNATURE.length + 4));
   const rows: BinaryRow[] = [];
   for (;;) {
-    // readInt*BE throw a RangeError past the end.
-    const fields = data.readInt16BE(at);
-    at += 2;
+    const fields = reader.take(2).readInt16BE(0);
     // The trailer: a field count of -1.
     if (fields === -1) return rows;
     const row: BinaryRow = new Array(fields);
     for (let i = 0; i < fields; i++) {
-      const length = data.readInt32BE(at);
-      at += 4;
-      if (length > data.length - at) throw new RangeError('COPY data ends inside a field');
-      row[i] = length === -1 ? null : data.subarray(at, (at += length));
+      const length = reader.take(4).readInt32BE(0);
+      if (length < -1) throw new RangeError(`COPY data has a field of ${length} bytes`);
+      row[i] = length === -1 ? null : reader.take(length);
     }
     rows.push(row);
   }
@@ -62,7 +90,7 @@ export async function binaryCopyRows(pool: pg.Pool, statement: Prisma.Sql): Prom
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of client.query(pgCopyStreams.to(`COPY (${withIntegerLiterals(statement)}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
-    const rows = parseBinaryCopy(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    const rows = parseBinaryCopy(chunks);
     client.release();
     return rows;
   } catch (error) {

@@ -67,13 +67,19 @@ describe('binary COPY data', () => {
     assert.throws(() => withIntegerLiterals(Prisma.sql`SELECT ${1.5}`), TypeError);
   });
 
-  it('is parsed into rows of fields, and refused when cut short or not binary', () => {
+  it('is parsed into rows of fields in whatever chunks it comes, and refused when cut short or not binary', () => {
     const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
     const field = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes]);
     const row = Buffer.concat([Buffer.from([0, 2]), field(Buffer.from([0, 0xff, 0x80])), Buffer.from([0xff, 0xff, 0xff, 0xff])]);
     const data = Buffer.concat([header, row, Buffer.from([0xff, 0xff])]);
-    assert.deepEqual(parseBinaryCopy(data), [[Buffer.from([0, 0xff, 0x80]), null]]);
-    for (let cut = 0; cut < data.length; cut++) assert.throws(() => parseBinaryCopy(data.subarray(0, cut)), `cut at ${cut}`);
-    assert.throws(() => parseBinaryCopy(Buffer.from('1\tabc\n')), /not in the binary format/);
+    const rows = [[Buffer.from([0, 0xff, 0x80]), null]];
+    assert.deepEqual(parseBinaryCopy([data]), rows);
+    for (let cut = 0; cut < data.length; cut++) {
+      // In two chunks split anywhere, and in one byte a chunk: the same rows.
+      assert.deepEqual(parseBinaryCopy([data.subarray(0, cut), data.subarray(cut)]), rows, `split at ${cut}`);
+      assert.throws(() => parseBinaryCopy([data.subarray(0, cut)]), RangeError, `cut at ${cut}`);
+    }
+    assert.deepEqual(parseBinaryCopy([...data].map((byte) => Buffer.from([byte]))), rows);
+    assert.throws(() => parseBinaryCopy([Buffer.from('1\tabc\n'), Buffer.alloc(20)]), /not in the binary format/);
   });
 });
