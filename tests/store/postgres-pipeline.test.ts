@@ -45,7 +45,7 @@ describe('PostgreSQL read connections in pipeline mode', () => {
   it('sends a later turn to another connection than a long read still pending', async () => {
     await withPipelines(async (read) => {
       const order: string[] = [];
-      const long = read(Prisma.sql`SELECT pg_sleep(0.5), pg_backend_pid() AS "pid"`).then((rows) => (order.push('long'), rows));
+      const long = read(Prisma.sql`SELECT pg_sleep(1), pg_backend_pid() AS "pid"`).then((rows) => (order.push('long'), rows));
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       const short = await read(Prisma.sql`SELECT pg_backend_pid() AS "pid"`).then((rows) => (order.push('short'), rows));
