@@ -260,3 +260,14 @@ export async function messageFlagStates(store: MailStore, accountId: number, mai
   const index = await currentIndex(store, current.version);
   return (uid) => index.stateOf(uid);
 }
+
+/**
+ * Of `uids`, those whose modseq is above `since` (RFC 7162 3.1.4 CHANGEDSINCE,
+ * 3.2.5.2 QRESYNC), or that the index does not have, from the index checked
+ * as messageFlagStates does: no message row has an index on its modseq
+ * (flag-change-log.ts), and the index has them all.
+ */
+export async function uidsChangedSince(store: MailStore, accountId: number, mailboxId: number, uids: number[], since: number): Promise<number[]> {
+  const stateOf = await messageFlagStates(store, accountId, mailboxId);
+  return uids.filter((uid) => (stateOf(uid)?.modseq ?? Infinity) > since);
+}

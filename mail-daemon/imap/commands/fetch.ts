@@ -3,6 +3,7 @@
 // written before the next batch, waiting while the client reads slowly.
 import { setFlags } from '../../store/message-flags.ts';
 import { listMessageStates } from '../../store/messages.ts';
+import { uidsChangedSince } from '../../store/mailbox-snapshot.ts';
 import { keptMessageStates, type FetchRow } from '../fetch/kept-states.ts';
 import { fetchItemValues, isEnvelope, needsContent, needsHeaderOnly, setsSeen } from '../fetch/fetch-response.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem } from '../parser/fetch-items.ts';
@@ -47,7 +48,9 @@ export const fetchCommand = defineCommand({
     const envelopeOnly = withContent && items.filter(needsContent).every(isEnvelope);
     const headerOnly = withContent && items.filter(needsContent).every(needsHeaderOnly);
     if (modifiers.vanished) await reportVanishedEarlier(session, selected.id, modifiers.changedSince!, concreteRanges(set, 0xffffffff));
-    const uids = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
+    const inView = selected.resolve(set, uid).filter((u) => !selected.isExpunged(u));
+    // CHANGEDSINCE: only the rows of the messages changed since, as the kept index says.
+    const uids = modifiers.changedSince === undefined ? inView : await uidsChangedSince(session.store, accountId, selected.id, inView, modifiers.changedSince);
     // What a message list fetches (flags, envelopes, dates, sizes), and nothing that marks \Seen;
     // a few messages are one short read of their rows, cheaper than checking the kept index.
     const fromMemory = uids.length >= KEPT_FROM && modifiers.changedSince === undefined && !marksSeen && (!withContent || envelopeOnly);

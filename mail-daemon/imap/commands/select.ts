@@ -10,7 +10,7 @@ import { ArgumentReader } from '../parser/argument-reader.ts';
 import { ImapParseError } from '../parser/command-parser.ts';
 import { concreteRanges, type SequenceSet } from '../parser/sequence-set.ts';
 import { SelectedMailbox } from '../selected-mailbox.ts';
-import { mailboxSnapshot } from '../../store/mailbox-snapshot.ts';
+import { mailboxSnapshot, uidsChangedSince } from '../../store/mailbox-snapshot.ts';
 import { reportVanishedEarlier } from '../vanished.ts';
 import { AUTHENTICATED, defineCommand, type ImapCommand } from './command.ts';
 
@@ -95,7 +95,9 @@ function selectCommandNamed(name: 'SELECT' | 'EXAMINE', readOnly: boolean): Imap
         // "*" reaches past the last UID still there: expunged ones above it count too.
         const ranges = qresync.knownUids ? concreteRanges(qresync.knownUids, 0xffffffff) : undefined;
         await reportVanishedEarlier(session, mailbox.id, qresync.modseq, ranges);
-        for (const message of await listMessageStates(session.store, accountId, mailbox.id, { changedSince: qresync.modseq })) {
+        // The rows of only the messages changed since, as the kept index says.
+        const changed = await uidsChangedSince(session.store, accountId, mailbox.id, uids, qresync.modseq);
+        for (const message of await listMessageStates(session.store, accountId, mailbox.id, { uids: changed, changedSince: qresync.modseq })) {
           const seq = selected.seqOf(message.uid);
           if (seq) session.untagged(seq, 'FETCH', ['UID', message.uid, 'FLAGS', selected.flagsForFetch(session, message.uid, message.flags), 'MODSEQ', [message.modseq]]);
         }
