@@ -22,6 +22,7 @@ import type { Steps } from './sql-steps.ts';
 // Written at once past this many texts or bytes of text; else when deliveries pause.
 const MAX_WAITING = 200;
 const MAX_WAITING_BYTES = 4 * 1024 * 1024;
+const PAUSE_MS = 100;
 
 function* textSteps(engine: Engine, texts: Map<string, PreparedText>): Steps<void> {
   yield Prisma.raw(engine === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
@@ -48,6 +49,7 @@ export class DeferredTextIndex {
   private bytes = 0;
   /** Contents whose text is still to be worked out (work()): their bytes and MIME structure. */
   private unworked = new Map<string, { raw: Buffer; structure: string }>();
+  private pause: NodeJS.Timeout | undefined;
 
   /** `run` runs steps on a connection of the delivery writer: on SQLite its own, synchronously. */
   constructor(
@@ -77,6 +79,22 @@ export class DeferredTextIndex {
   work(): void {
     for (const [hash, { raw, structure }] of this.unworked) this.add(hash, prepareMessageText(raw, JSON.parse(structure) as MimeNode));
     this.unworked.clear();
+  }
+
+  /**
+   * After a batch's answers have gone: works out its texts, and has `write`
+   * (the writer's, which keeps failures for the next time) write the waiting
+   * ones now when enough wait, else once deliveries pause.
+   */
+  afterCommit(write: () => unknown): void {
+    this.work();
+    if (this.due) void write();
+    else if (this.pending) this.pause = setTimeout(write, PAUSE_MS);
+  }
+
+  /** Deliveries came again (or the writer closes): no pause yet. */
+  cancelPause(): void {
+    clearTimeout(this.pause);
   }
 
   /** Enough texts wait to be written now rather than at the next pause. */

@@ -12,9 +12,6 @@ import { commitRetrying, revived, sqliteBatches, transferable, type Batches, typ
 import { DeferredTextIndex } from './deferred-text-index.ts';
 import { postgresBatches } from './postgres-batches.ts';
 
-// Deliveries' search texts are written once deliveries pause this long (or enough wait).
-const TEXT_PAUSE_MS = 100;
-
 /**
  * SQLite's batches with their search texts, on this thread's own connection,
  * synchronously; and the texts and WAL pages of deliveries the main thread
@@ -23,7 +20,6 @@ const TEXT_PAUSE_MS = 100;
 function sqliteOnThisThread(path: string, origin: string, checkpointed: () => void): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
   const batches = sqliteBatches(path, origin, { checkpointed });
   const texts = new DeferredTextIndex((steps) => batches.run(steps));
-  let pause: NodeJS.Timeout | undefined;
   const writeTexts = () => {
     try {
       texts.write();
@@ -32,14 +28,12 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
     }
   };
   const afterCommit = () => {
-    texts.work();
-    if (texts.due) writeTexts();
-    else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+    texts.afterCommit(writeTexts);
     batches.checkpointIfDue();
   };
   return {
     async commit(requests) {
-      clearTimeout(pause);
+      texts.cancelPause();
       // Texts are taken out before the commit and worked out after the answer.
       const outcomes = await commitRetrying(batches.commit, texts.take(requests));
       // After the answer (it is posted before this turn ends), so no delivery's 250 waits for them.
@@ -47,13 +41,13 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
       return outcomes;
     },
     committedElsewhere(requests) {
-      clearTimeout(pause);
+      texts.cancelPause();
       texts.take(requests);
       batches.written(requests);
       afterCommit();
     },
     async close() {
-      clearTimeout(pause);
+      texts.cancelPause();
       texts.work();
       writeTexts();
       batches.close();

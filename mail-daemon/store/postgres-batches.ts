@@ -15,9 +15,6 @@ import { postgresPool, postgresStatements } from './driver-statements.ts';
 import { runAsyncCombined } from './sql-steps.ts';
 import { isRetryable } from './transaction.ts';
 
-// Deliveries' search texts are written once deliveries pause this long (or enough wait).
-const TEXT_PAUSE_MS = 100;
-
 /** Commits on `url` for the process whose change notices carry `origin` (change-bus.ts). */
 export function postgresBatches(url: string, origin: string): Batches {
   // One connection for the batches, one for the search texts written after them.
@@ -53,27 +50,23 @@ export function postgresBatches(url: string, origin: string): Batches {
     });
   const texts = new DeferredTextIndex((steps) => onConnection((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
   let writing: Promise<void> = Promise.resolve();
-  let pause: NodeJS.Timeout | undefined;
   let closed = false;
   // Failing, they are tried again with the next ones; a search indexes what is still missing.
   const writeTexts = () => (writing = writing.then(() => texts.write()).catch(() => undefined));
   return {
     async commit(requests) {
-      clearTimeout(pause);
-      // Taken before commitRetrying, the texts are not worked out before the commit but after it (texts.work()).
+      texts.cancelPause();
+      // Taken before commitRetrying, the texts are not worked out before the commit but after it (texts.afterCommit).
       const outcomes = await commitRetrying(commit, texts.take(requests));
       // Once the answers have gone (the batch's jobs are settled when this returns), so no delivery's 250 waits for the texts.
       setImmediate(() => {
-        if (closed) return;
-        texts.work();
-        if (texts.due) void writeTexts();
-        else if (texts.pending) pause = setTimeout(writeTexts, TEXT_PAUSE_MS);
+        if (!closed) texts.afterCommit(writeTexts);
       });
       return outcomes;
     },
     async close() {
       closed = true;
-      clearTimeout(pause);
+      texts.cancelPause();
       await writeTexts();
       await pool.end();
     },
