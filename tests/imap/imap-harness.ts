@@ -117,7 +117,9 @@ export class RawImapClient {
   }
 
   /** The next line without its CRLF; null when the server closed the connection. */
-  async readLine(timeoutMs = 5000): Promise<string | null> {
+  // 15 s, not 5: it only bounds a failing test's wait, and at load 12 to 14 a
+  // LOGIN's argon2 check in a second daemon process took over 5 s.
+  async readLine(timeoutMs = 15_000): Promise<string | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const end = this.buffer.indexOf('\r\n');

@@ -94,8 +94,8 @@ export class RawSmtp {
     this.socket.write(text);
   }
 
-  /** The next complete reply (all its lines), waiting up to `timeoutMs`. */
-  async reply(timeoutMs = 5000): Promise<string> {
+  /** The next complete reply (all its lines), waiting up to `timeoutMs` (only a failing test waits that long; CI runs loaded). */
+  async reply(timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\n/.exec(this.buffer);
