@@ -78,7 +78,11 @@ const files = testFiles(join(root, 'tests'))
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
   .sort();
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+// --test-force-exit: a test file whose test failed before its clean-up (a
+// daemon child or socket left open) would otherwise never exit and hold one of
+// the two slots, hanging the run. --test-timeout bounds a test that waits
+// forever; the pages-of-the-web-app suite took 11 minutes at load 12.
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', '--test-timeout=1200000', ...files], {
   stdio: 'inherit',
   cwd: root,
   env: process.env,

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { startDaemonProcess } from '../../support/daemon-process.ts';
 import { ENGINES } from '../../support/databases.ts';
 import { buildMessage } from '../../support/messages.ts';
-import { deliverTo, imapFixture, loggedIn, startImapServer } from '../imap-harness.ts';
+import { deliverTo, imapFixture, loggedIn, startImapServer, type RawImapClient } from '../imap-harness.ts';
 
 describe('IMAP NOTIFY', () => {
   const imap = imapFixture();
@@ -211,8 +211,11 @@ for (const engine of ENGINES) {
     it('tells a session on one daemon of changes made through another', async () => {
       const server = await startImapServer(engine);
       const child = await startDaemonProcess(server.daemon.context.store.database.url, { services: ['imap'] });
-      const [there, here] = [await loggedIn(child.port('imap')), await loggedIn(server.port)];
+      let there: RawImapClient | undefined;
+      let here: RawImapClient | undefined;
       try {
+        there = await loggedIn(child.port('imap'));
+        here = await loggedIn(server.port);
         await here.command('h1 CREATE Far');
         await there.transcript(`
           C: t1 NOTIFY SET (SELECTED (MessageNew MessageExpunge)) (PERSONAL (MessageNew MailboxName))
@@ -241,8 +244,8 @@ for (const engine of ENGINES) {
           S: * LIST (\\HasNoChildren) "/" "Farther"
         `);
       } finally {
-        here.close();
-        there.close();
+        here?.close();
+        there?.close();
         await child.stop();
         await server.dispose();
       }
