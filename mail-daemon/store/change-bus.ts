@@ -56,6 +56,17 @@ export function postgresChangeNotice(origin: string, changes: Prisma.Sql): Prism
   return Prisma.sql`pg_notify(${CHANNEL}, json_build_object('origin', ${origin}::text, 'changes', ${changes})::text)`;
 }
 
+/**
+ * SQLite: drops the change rows older than `before`. Without an index on
+ * createdAt (each delivery's commit wrote a page of it), the first row to
+ * keep is found in id order, which reads only the rows about to go (ids
+ * follow time), and those below it are deleted by id.
+ */
+async function pruneChangeEvents(prisma: Database['prisma'], before: Date): Promise<void> {
+  const kept = await prisma.changeEvent.findFirst({ where: { createdAt: { gte: before } }, orderBy: { id: 'asc' }, select: { id: true } });
+  await prisma.changeEvent.deleteMany({ where: kept ? { id: { lt: kept.id } } : { createdAt: { lt: before } } });
+}
+
 export class ChangeBus {
   private readonly emitter = new EventEmitter();
   /** This process's mark on its changes, so that it does not hear them twice. */
@@ -126,7 +137,7 @@ export class ChangeBus {
         }
         if (Date.now() - lastPrune > 60_000) {
           lastPrune = Date.now();
-          await prisma.changeEvent.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - SQLITE_KEEP_MS) } } });
+          await pruneChangeEvents(prisma, new Date(Date.now() - SQLITE_KEEP_MS));
         }
       } catch {
         // A busy database or a closing process: the next tick tries again.
