@@ -16,10 +16,13 @@ export interface PreparedContent {
   raw: Buffer;
   size: number;
   structure: string;
-  /** JSON of the IMAP ENVELOPE (store/envelope.ts). */
-  envelope: string;
-  /** JSON of the fields SEARCH reads most (store/search-fields.ts). */
-  searchFields: string;
+  /**
+   * JSON of the IMAP ENVELOPE (store/envelope.ts); null: not written in the
+   * delivery's transaction, but after it (deferred-text-index.ts).
+   */
+  envelope: string | null;
+  /** JSON of the fields SEARCH reads most (store/search-fields.ts); null as envelope. */
+  searchFields: string | null;
 }
 
 /**
@@ -75,7 +78,7 @@ export function prepareContent(input: Buffer): PreparedContent {
  */
 export const CONTENT_PIECE = 1024 * 1024;
 
-/** Inserts the content, its envelope and search fields unless the same bytes are already stored. */
+/** Inserts the content, its envelope and search fields (unless left for later) unless the same bytes are already stored. */
 export function* contentSteps(content: PreparedContent): Steps<void> {
   const { hash, raw } = content;
   const insert = Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
@@ -87,8 +90,18 @@ export function* contentSteps(content: PreparedContent): Steps<void> {
   else if ((yield Prisma.sql`${insert} RETURNING "hash"`).length > 0)
     for (let seq = 1; seq * CONTENT_PIECE < raw.length; seq++)
       yield withoutRows(Prisma.sql`INSERT INTO "MessageContentChunk" ("hash", "seq", "bytes") VALUES (${hash}, ${seq}, ${raw.subarray(seq * CONTENT_PIECE, (seq + 1) * CONTENT_PIECE)})`);
-  yield withoutRows(Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${content.envelope}) ON CONFLICT ("hash") DO NOTHING`);
-  yield withoutRows(Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${content.searchFields}) ON CONFLICT ("hash") DO NOTHING`);
+  yield* contentFieldsSteps(hash, content);
+}
+
+/**
+ * The content's envelope and search fields, each unless null (left for
+ * later) or stored already. Both are worked out again from the header where
+ * their row is missing (bulk-reads.ts), so a row written after the
+ * delivery's commit, or never (the process killed in between), loses nothing.
+ */
+export function* contentFieldsSteps(hash: string, { envelope, searchFields }: Pick<PreparedContent, 'envelope' | 'searchFields'>): Steps<void> {
+  if (envelope !== null) yield withoutRows(Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${envelope}) ON CONFLICT ("hash") DO NOTHING`);
+  if (searchFields !== null) yield withoutRows(Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${searchFields}) ON CONFLICT ("hash") DO NOTHING`);
 }
 
 /** Pieces read per query: a few MiB at a time, never a second copy of the whole message. */

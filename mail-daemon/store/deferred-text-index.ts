@@ -12,29 +12,50 @@
 // to disk (synchronous_commit off).
 // A text not written yet (the daemon stopped hard, or a search came first) is
 // indexed by the first search that covers it (full-text-search.ts).
+// SQLite: the content's envelope and search fields are written with its text,
+// not in the delivery's transaction, which their two tables' rows and keys
+// made about 5 of 23 WAL pages (issue 12); a FETCH or SEARCH works either out
+// from the header while its row is missing, so a kill -9 before they are
+// written loses nothing (content.ts contentFieldsSteps).
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Engine } from '../../prisma/database.ts';
 import type { DeliveryRequest } from './delivery-batch.ts';
 import { messageTextSteps, postgresTextsStatement, prepareMessageText, type PreparedText } from './full-text-search.ts';
 import type { MimeNode } from './mime-structure.ts';
 import type { Steps } from './sql-steps.ts';
+import { contentFieldsSteps, type PreparedContent } from './content.ts';
+
+/** What is written after the commit for one content: its text (null: none), and on SQLite its envelope and search fields. */
+interface Deferred {
+  text: PreparedText | null;
+  fields: Pick<PreparedContent, 'envelope' | 'searchFields'>;
+}
+
+const NO_FIELDS = { envelope: null, searchFields: null };
+
+/** The delivery as its transaction writes it on SQLite: without its envelope and search fields, which are written after it. */
+export function withoutContentFields(delivery: DeliveryRequest[number]): DeliveryRequest[number] {
+  return { ...delivery, prepared: { ...delivery.prepared, content: { ...delivery.prepared.content, ...NO_FIELDS } } };
+}
 
 // Written at once past this many texts or bytes of text; else when deliveries pause.
 const MAX_WAITING = 200;
 const MAX_WAITING_BYTES = 4 * 1024 * 1024;
 const PAUSE_MS = 100;
 
-function* textSteps(engine: Engine, texts: Map<string, PreparedText>): Steps<void> {
+function* textSteps(engine: Engine, waiting: Map<string, Deferred>): Steps<void> {
   yield Prisma.raw(engine === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
   try {
     if (engine === 'postgres') {
       yield Prisma.raw('SET LOCAL synchronous_commit = off');
-      yield postgresTextsStatement(texts);
+      yield postgresTextsStatement(new Map([...waiting].flatMap(([hash, { text }]) => (text ? [[hash, text] as const] : []))));
     } else {
-      for (const [hash, text] of texts) {
+      for (const [hash, { text, fields }] of waiting) {
         // The content may have gone meanwhile (its last message expunged), or never come (its delivery failed).
         const [stored] = yield Prisma.sql`SELECT 1 AS "stored" FROM "MessageContent" WHERE "hash" = ${hash}`;
-        if (stored) yield* messageTextSteps('sqlite', hash, text);
+        if (!stored) continue;
+        if (text) yield* messageTextSteps('sqlite', hash, text);
+        yield* contentFieldsSteps(hash, fields);
       }
     }
     yield Prisma.raw('COMMIT');
@@ -45,10 +66,10 @@ function* textSteps(engine: Engine, texts: Map<string, PreparedText>): Steps<voi
 }
 
 export class DeferredTextIndex {
-  private waiting = new Map<string, PreparedText>();
+  private waiting = new Map<string, Deferred>();
   private bytes = 0;
   /** Contents whose text is still to be worked out (work()): their bytes and MIME structure. */
-  private unworked = new Map<string, { raw: Buffer; structure: string }>();
+  private unworked = new Map<string, { raw: Buffer; structure: string; fields: Deferred['fields'] }>();
   private pause: NodeJS.Timeout | undefined;
 
   /** `run` runs steps on a connection of the delivery writer: on SQLite its own, synchronously. */
@@ -59,25 +80,30 @@ export class DeferredTextIndex {
 
   /**
    * The requests with their texts taken out (text: null, not indexed in the
-   * delivery's transaction), to be written later. A text not worked out yet
-   * (undefined) is worked out by work(), which the caller runs once the
-   * answers are sent.
+   * delivery's transaction), and on SQLite their envelopes and search fields
+   * (null), to be written later. A text not worked out yet (undefined) is
+   * worked out by work(), which the caller runs once the answers are sent.
    */
   take(requests: DeliveryRequest[]): DeliveryRequest[] {
     return requests.map((request) =>
       request.map((delivery) => {
         const { text, content } = delivery.prepared;
-        if (text === null || delivery.targets.length === 0) return delivery;
-        if (text) this.add(content.hash, text);
-        else if (!this.waiting.has(content.hash)) this.unworked.set(content.hash, { raw: content.raw, structure: content.structure });
-        return { ...delivery, prepared: { ...delivery.prepared, text: null } };
+        if (delivery.targets.length === 0) return delivery;
+        const fields = this.engine === 'sqlite' ? { envelope: content.envelope, searchFields: content.searchFields } : NO_FIELDS;
+        if (text === null) {
+          if (fields.envelope === null && fields.searchFields === null) return delivery;
+          this.add(content.hash, { text: null, fields });
+        } else if (text) this.add(content.hash, { text, fields });
+        else if (!this.waiting.has(content.hash)) this.unworked.set(content.hash, { raw: content.raw, structure: content.structure, fields });
+        const taken = { ...delivery, prepared: { ...delivery.prepared, text: null } };
+        return this.engine === 'sqlite' ? withoutContentFields(taken) : taken;
       }),
     );
   }
 
   /** Works out the texts taken without one; after this, no message's bytes are kept here. */
   work(): void {
-    for (const [hash, { raw, structure }] of this.unworked) this.add(hash, prepareMessageText(raw, JSON.parse(structure) as MimeNode));
+    for (const [hash, { raw, structure, fields }] of this.unworked) this.add(hash, { text: prepareMessageText(raw, JSON.parse(structure) as MimeNode), fields });
     this.unworked.clear();
   }
 
@@ -110,23 +136,24 @@ export class DeferredTextIndex {
   write(): void | Promise<void> {
     this.work();
     if (this.waiting.size === 0) return;
-    const texts = this.waiting;
+    const waiting = this.waiting;
     this.waiting = new Map();
     this.bytes = 0;
     const keep = (error: unknown) => {
-      for (const [hash, text] of texts) this.add(hash, text);
+      for (const [hash, deferred] of waiting) this.add(hash, deferred);
       throw error;
     };
     try {
-      return this.run(textSteps(this.engine, texts))?.catch(keep);
+      return this.run(textSteps(this.engine, waiting))?.catch(keep);
     } catch (error) {
       keep(error);
     }
   }
 
-  private add(hash: string, text: PreparedText): void {
+  private add(hash: string, deferred: Deferred): void {
     if (this.waiting.has(hash)) return;
-    this.waiting.set(hash, text);
-    this.bytes += text.header.length + text.body.length + text.terms.length;
+    this.waiting.set(hash, deferred);
+    const { text, fields } = deferred;
+    this.bytes += (text ? text.header.length + text.body.length + text.terms.length : 0) + (fields.envelope?.length ?? 0) + (fields.searchFields?.length ?? 0);
   }
 }

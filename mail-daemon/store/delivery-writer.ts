@@ -20,6 +20,7 @@ import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
 import { isRetryable, retrying } from './transaction.ts';
 import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
 import { postgresBatches } from './postgres-batches.ts';
+import { withoutContentFields } from './deferred-text-index.ts';
 import { commitRetrying, received, sqliteBatches, type Batches, type DeliveryRequest, type Outcome, type SqliteBatches, type TransferredOutcome } from './delivery-batch.ts';
 
 interface Job {
@@ -94,8 +95,9 @@ const THREAD_YOUNG_GENERATION_MB = 4;
  * of this thread's time, and each hop waits for the other thread to wake
  * (serial shape of bench smtp, median end of data to 250 in two interleaved
  * pairs at load 8-10: 3.29 and 1.21 ms through the thread, 2.35 and 0.91
- * here). The delivery thread works out and writes its search text
- * afterwards, as it does its own deliveries' (deferred-text-index.ts), and
+ * here). The delivery thread works out and writes its search text,
+ * envelope and search fields afterwards, as it does its own deliveries'
+ * (deferred-text-index.ts), and
  * counts the WAL pages it wrote, since the checkpoints run there. When the
  * thread holds the write lock (writing texts), the batch goes to the thread.
  */
@@ -119,8 +121,8 @@ function quietCommits(store: MailStore, thread: () => Worker | null, checkpoints
       connection ??= sqliteBatches(sqlitePath(store.database.url), store.bus.origin, { checkpoints: false });
       let outcomes: Outcome[];
       try {
-        // Without their texts: the thread writes them (sent the requests as they came).
-        outcomes = connection.commit(requests.map((request) => request.map((delivery) => ({ ...delivery, prepared: { ...delivery.prepared, text: null } }))));
+        // Without their texts, envelopes and search fields: the thread writes them (sent the requests as they came).
+        outcomes = connection.commit(requests.map((request) => request.map((delivery) => withoutContentFields({ ...delivery, prepared: { ...delivery.prepared, text: null } }))));
       } catch (error) {
         if (isRetryable(error)) return null;
         return requests.map(() => ({ ok: false, error }));
