@@ -4,7 +4,7 @@ import type { Tx } from './transaction.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, withoutRows, type Steps } from './sql-steps.ts';
 import { envelopeOfFields } from './envelope.ts';
-import { headerBytes, parseMimeStructure } from './mime-structure.ts';
+import { headerBytes, parseMimeStructure, type MimeNode } from './mime-structure.ts';
 import { splitHeaderFields } from './header-fields.ts';
 import { searchFieldsJson } from './search-fields.ts';
 import { driverReaderFor } from './driver-reads.ts';
@@ -17,12 +17,17 @@ export interface PreparedContent {
   size: number;
   structure: string;
   /**
-   * JSON of the IMAP ENVELOPE (store/envelope.ts); null: not written in the
-   * delivery's transaction, but after it (deferred-text-index.ts).
+   * Its envelope and search fields (contentFields) are not written in the
+   * delivery's transaction but after it (deferred-text-index.ts), and worked
+   * out there.
    */
-  envelope: string | null;
-  /** JSON of the fields SEARCH reads most (store/search-fields.ts); null as envelope. */
-  searchFields: string | null;
+  fieldsLater?: boolean;
+}
+
+/** A content's JSON of its IMAP ENVELOPE (store/envelope.ts) and of the fields SEARCH reads most (store/search-fields.ts). */
+export interface ContentFields {
+  envelope: string;
+  searchFields: string;
 }
 
 /**
@@ -52,20 +57,22 @@ export function contentHash(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-/** Hashes and parses the MIME structure once, outside any transaction. */
+/**
+ * Hashes and parses the MIME structure once, outside any transaction. The
+ * envelope and search fields are worked out where they are written
+ * (contentFields): in the daemon on the delivery thread, after the answer
+ * on SQLite, not on the thread that reads and checks mail.
+ */
 export function prepareContent(input: Buffer): PreparedContent {
   const raw = withCrlf(input);
   const structure = parseMimeStructure(raw);
-  // Split once for both the envelope and the search fields.
-  const fields = splitHeaderFields(headerBytes(raw, structure));
-  return {
-    hash: contentHash(raw),
-    raw,
-    size: raw.length,
-    structure: JSON.stringify(structure),
-    envelope: JSON.stringify(envelopeOfFields(fields)),
-    searchFields: searchFieldsJson(fields),
-  };
+  return { hash: contentHash(raw), raw, size: raw.length, structure: JSON.stringify(structure) };
+}
+
+export function contentFields(raw: Buffer, structure: string): ContentFields {
+  // Split once for both.
+  const fields = splitHeaderFields(headerBytes(raw, JSON.parse(structure) as MimeNode));
+  return { envelope: JSON.stringify(envelopeOfFields(fields)), searchFields: searchFieldsJson(fields) };
 }
 
 /**
@@ -78,7 +85,7 @@ export function prepareContent(input: Buffer): PreparedContent {
  */
 export const CONTENT_PIECE = 1024 * 1024;
 
-/** Inserts the content, its envelope and search fields (unless left for later) unless the same bytes are already stored. */
+/** Inserts the content, its envelope and search fields (unless left for later: fieldsLater) unless the same bytes are already stored. */
 export function* contentSteps(content: PreparedContent): Steps<void> {
   const { hash, raw } = content;
   const insert = Prisma.sql`INSERT INTO "MessageContent" ("hash", "raw", "size", "structure", "createdAt")
@@ -90,18 +97,18 @@ export function* contentSteps(content: PreparedContent): Steps<void> {
   else if ((yield Prisma.sql`${insert} RETURNING "hash"`).length > 0)
     for (let seq = 1; seq * CONTENT_PIECE < raw.length; seq++)
       yield withoutRows(Prisma.sql`INSERT INTO "MessageContentChunk" ("hash", "seq", "bytes") VALUES (${hash}, ${seq}, ${raw.subarray(seq * CONTENT_PIECE, (seq + 1) * CONTENT_PIECE)})`);
-  yield* contentFieldsSteps(hash, content);
+  if (!content.fieldsLater) yield* contentFieldsSteps(hash, contentFields(raw, content.structure));
 }
 
 /**
- * The content's envelope and search fields, each unless null (left for
- * later) or stored already. Both are worked out again from the header where
- * their row is missing (bulk-reads.ts), so a row written after the
- * delivery's commit, or never (the process killed in between), loses nothing.
+ * The content's envelope and search fields, unless stored already. Both are
+ * worked out again from the header where their row is missing
+ * (bulk-reads.ts), so rows written after the delivery's commit, or never
+ * (the process killed in between), lose nothing.
  */
-export function* contentFieldsSteps(hash: string, { envelope, searchFields }: Pick<PreparedContent, 'envelope' | 'searchFields'>): Steps<void> {
-  if (envelope !== null) yield withoutRows(Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${envelope}) ON CONFLICT ("hash") DO NOTHING`);
-  if (searchFields !== null) yield withoutRows(Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${searchFields}) ON CONFLICT ("hash") DO NOTHING`);
+export function* contentFieldsSteps(hash: string, { envelope, searchFields }: ContentFields): Steps<void> {
+  yield withoutRows(Prisma.sql`INSERT INTO "MessageEnvelope" ("hash", "envelope") VALUES (${hash}, ${envelope}) ON CONFLICT ("hash") DO NOTHING`);
+  yield withoutRows(Prisma.sql`INSERT INTO "MessageSearchFields" ("hash", "fields") VALUES (${hash}, ${searchFields}) ON CONFLICT ("hash") DO NOTHING`);
 }
 
 /** Pieces read per query: a few MiB at a time, never a second copy of the whole message. */

@@ -23,19 +23,17 @@ import type { DeliveryRequest } from './delivery-batch.ts';
 import { messageTextSteps, postgresTextsStatement, prepareMessageText, type PreparedText } from './full-text-search.ts';
 import type { MimeNode } from './mime-structure.ts';
 import type { Steps } from './sql-steps.ts';
-import { contentFieldsSteps, type PreparedContent } from './content.ts';
+import { contentFields, contentFieldsSteps, type ContentFields } from './content.ts';
 
 /** What is written after the commit for one content: its text (null: none), and on SQLite its envelope and search fields. */
 interface Deferred {
   text: PreparedText | null;
-  fields: Pick<PreparedContent, 'envelope' | 'searchFields'>;
+  fields: ContentFields | null;
 }
-
-const NO_FIELDS = { envelope: null, searchFields: null };
 
 /** The delivery as its transaction writes it on SQLite: without its envelope and search fields, which are written after it. */
 export function withoutContentFields(delivery: DeliveryRequest[number]): DeliveryRequest[number] {
-  return { ...delivery, prepared: { ...delivery.prepared, content: { ...delivery.prepared.content, ...NO_FIELDS } } };
+  return { ...delivery, prepared: { ...delivery.prepared, content: { ...delivery.prepared.content, fieldsLater: true } } };
 }
 
 // Written at once past this many texts or bytes of text; else when deliveries pause.
@@ -55,7 +53,7 @@ function* textSteps(engine: Engine, waiting: Map<string, Deferred>): Steps<void>
         const [stored] = yield Prisma.sql`SELECT 1 AS "stored" FROM "MessageContent" WHERE "hash" = ${hash}`;
         if (!stored) continue;
         if (text) yield* messageTextSteps('sqlite', hash, text);
-        yield* contentFieldsSteps(hash, fields);
+        if (fields) yield* contentFieldsSteps(hash, fields);
       }
     }
     yield Prisma.raw('COMMIT');
@@ -68,8 +66,12 @@ function* textSteps(engine: Engine, waiting: Map<string, Deferred>): Steps<void>
 export class DeferredTextIndex {
   private waiting = new Map<string, Deferred>();
   private bytes = 0;
-  /** Contents whose text is still to be worked out (work()): their bytes and MIME structure. */
-  private unworked = new Map<string, { raw: Buffer; structure: string; fields: Deferred['fields'] }>();
+  /**
+   * Contents whose text (undefined: to be worked out; null: none) or, on
+   * SQLite, envelope and search fields are still to be worked out (work()):
+   * their bytes and MIME structure.
+   */
+  private unworked = new Map<string, { raw: Buffer; structure: string; text: PreparedText | null | undefined }>();
   private pause: NodeJS.Timeout | undefined;
 
   /** `run` runs steps on a connection of the delivery writer: on SQLite its own, synchronously. */
@@ -89,21 +91,22 @@ export class DeferredTextIndex {
       request.map((delivery) => {
         const { text, content } = delivery.prepared;
         if (delivery.targets.length === 0) return delivery;
-        const fields = this.engine === 'sqlite' ? { envelope: content.envelope, searchFields: content.searchFields } : NO_FIELDS;
-        if (text === null) {
-          if (fields.envelope === null && fields.searchFields === null) return delivery;
-          this.add(content.hash, { text: null, fields });
-        } else if (text) this.add(content.hash, { text, fields });
-        else if (!this.waiting.has(content.hash)) this.unworked.set(content.hash, { raw: content.raw, structure: content.structure, fields });
+        const fields = this.engine === 'sqlite' && !content.fieldsLater;
+        if (text === null && !fields) return delivery;
+        if (text && !fields) this.add(content.hash, { text, fields: null });
+        else if (!this.waiting.has(content.hash)) this.unworked.set(content.hash, { raw: content.raw, structure: content.structure, text });
         const taken = { ...delivery, prepared: { ...delivery.prepared, text: null } };
-        return this.engine === 'sqlite' ? withoutContentFields(taken) : taken;
+        return fields ? withoutContentFields(taken) : taken;
       }),
     );
   }
 
   /** Works out the texts taken without one; after this, no message's bytes are kept here. */
   work(): void {
-    for (const [hash, { raw, structure, fields }] of this.unworked) this.add(hash, { text: prepareMessageText(raw, JSON.parse(structure) as MimeNode), fields });
+    for (const [hash, { raw, structure, text }] of this.unworked) {
+      const fields = this.engine === 'sqlite' ? contentFields(raw, structure) : null;
+      this.add(hash, { text: text === undefined ? prepareMessageText(raw, JSON.parse(structure) as MimeNode) : text, fields });
+    }
     this.unworked.clear();
   }
 
@@ -154,6 +157,6 @@ export class DeferredTextIndex {
     if (this.waiting.has(hash)) return;
     this.waiting.set(hash, deferred);
     const { text, fields } = deferred;
-    this.bytes += (text ? text.header.length + text.body.length + text.terms.length : 0) + (fields.envelope?.length ?? 0) + (fields.searchFields?.length ?? 0);
+    this.bytes += (text ? text.header.length + text.body.length + text.terms.length : 0) + (fields ? fields.envelope.length + fields.searchFields.length : 0);
   }
 }

@@ -41,6 +41,11 @@ for (const { engine, quiet } of CASES) {
         // Written by the thread once deliveries pause (a bound only so that a broken thread fails the test instead of hanging it).
         for (const started = Date.now(); (await texts()) < words.length && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 20));
         assert.equal(await texts(), words.length, 'one text per content, none twice');
+        // On SQLite the envelopes and search fields come with the texts (PostgreSQL's delivery statement writes them).
+        for (const table of ['MessageEnvelope', 'MessageSearchFields']) {
+          const rows = await store.database.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS "n" FROM "${table}"`);
+          assert.equal(Number(rows[0].n), words.length, `one ${table} row per content`);
+        }
         for (const [i, word] of words.entries()) {
           assert.deepEqual((await searchMessageText(store, alice.id, { mailboxId: inbox.id, query: word })).map((hit) => hit.uid), [uids[i]]);
         }
