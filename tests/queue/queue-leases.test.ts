@@ -139,8 +139,10 @@ for (const engine of ENGINES) {
 
     it('renews the lease of a delivery that outlasts it, so another runner does not take the entry', async () => {
       const net = loopbackSubnet();
-      const fixture = await start(engine, zoneFor(net), { withQueue: false, queue: { leaseMs: 600 } });
-      const mx = await fixture.receive(`${net}.2`, { beforeDataReply: () => sleep(2000).then(() => null) });
+      // A delivery of 4 s against a lease of 1.5 s, renewed every 0.5 s: a
+      // lease of 0.6 s ran out once at load 13, when the runner stalled 0.4 s.
+      const fixture = await start(engine, zoneFor(net), { withQueue: false, queue: { leaseMs: 1500 } });
+      const mx = await fixture.receive(`${net}.2`, { beforeDataReply: () => sleep(4000).then(() => null) });
       await queueMessage(fixture.store, { to: ['bob@remote.test'] });
       await Promise.all([fixture.startAnotherDaemon(), fixture.startAnotherDaemon()]);
       await waitFor('the delivery', () => mx.received.length > 0, 10_000);
