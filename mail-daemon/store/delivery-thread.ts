@@ -57,8 +57,7 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
 
 const { engine, url, origin, checkpoints } = workerData as { engine: Engine; url: string; origin: string; checkpoints: Int32Array };
 // Each checkpoint here is counted where the main thread's quiet connection sees it (delivery-writer.ts).
-const sqlite = engine === 'sqlite' ? sqliteOnThisThread(sqlitePath(url), origin, () => Atomics.add(checkpoints, 0, 1)) : null;
-const batches = sqlite ?? postgresBatches(url, origin);
+const batches = engine === 'sqlite' ? sqliteOnThisThread(sqlitePath(url), origin, () => Atomics.add(checkpoints, 0, 1)) : postgresBatches(url, origin);
 const port = parentPort!;
 
 // The messages' blocks go back to the main thread, to be dropped there: this
@@ -87,8 +86,8 @@ port.on('message', async (message: { requests: DeliveryRequest[] } | { committed
     return;
   }
   if ('committed' in message) {
-    // Committed on the main thread (SQLite, delivery-writer.ts): their texts and WAL pages are this thread's.
-    sqlite?.committedElsewhere(message.committed.map(revived));
+    // Committed on the main thread (delivery-writer.ts): their texts (and on SQLite WAL pages) are this thread's.
+    batches.committedElsewhere(message.committed.map(revived));
     hold(message.committed.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer)));
     return;
   }

@@ -19,7 +19,7 @@ import type { DeliveredCopy } from './deliver.ts';
 import { BLOCK_AFTER } from '../limits/incoming-bytes.ts';
 import { isRetryable, retrying } from './transaction.ts';
 import { deliveryThreadModule, type ThreadModule } from './delivery-thread-module.ts';
-import { postgresBatches } from './postgres-batches.ts';
+import { postgresBatches, postgresCommits } from './postgres-batches.ts';
 import { withoutContentFields } from './deferred-text-index.ts';
 import { commitRetrying, received, sqliteBatches, type Batches, type DeliveryRequest, type Outcome, type SqliteBatches, type TransferredOutcome } from './delivery-batch.ts';
 
@@ -88,22 +88,22 @@ const BIG_MESSAGE = BLOCK_AFTER;
 const THREAD_YOUNG_GENERATION_MB = 4;
 
 /**
- * A quiet SQLite delivery commits on this thread, on a connection of its
- * own: when it is the only message the daemon is taking in (`quiet()`),
- * nothing else waits for the event loop during its fsync, and the hops to
- * the delivery thread and back are saved: posting the batch was 0.15-0.2 ms
- * of this thread's time, and each hop waits for the other thread to wake
- * (serial shape of bench smtp, median end of data to 250 in two interleaved
- * pairs at load 8-10: 3.29 and 1.21 ms through the thread, 2.35 and 0.91
- * here). The delivery thread works out and writes its search text,
- * envelope and search fields afterwards, as it does its own deliveries'
- * (deferred-text-index.ts), and
- * counts the WAL pages it wrote, since the checkpoints run there. When the
- * thread holds the write lock (writing texts), the batch goes to the thread.
+ * A quiet delivery commits on this thread, on a connection of its own: when
+ * it is the only message the daemon is taking in (`quiet()`), nothing else
+ * waits for the event loop meanwhile, and the hops to the delivery thread and
+ * back are saved: posting the batch was 0.15-0.2 ms of this thread's time,
+ * and each hop waits for the other thread to wake. SQLite (serial shape of
+ * bench smtp, median end of data to 250 in two interleaved pairs at load
+ * 8-10): 3.29 and 1.21 ms through the thread, 2.35 and 0.91 here.
+ * PostgreSQL (one delivery at a time, alternately quiet and through the
+ * thread, in one process, three runs at load 11-13, where a bare INSERT's
+ * commit took 3.5-4.9 ms): 6.66, 8.87 and 9.43 ms through the thread, 5.58,
+ * 5.68 and 7.04 here. The delivery thread works out and writes its
+ * search text afterwards (on SQLite its envelope and search fields too), as
+ * it does its own deliveries' (deferred-text-index.ts), and on SQLite counts
+ * the WAL pages it wrote, since the checkpoints run there.
  */
-function quietCommits(store: MailStore, thread: () => Worker | null, checkpoints: Int32Array) {
-  let connection: SqliteBatches | null = null;
-  let checkpointsSeen = 0;
+function quietCommits(thread: () => Worker | null, connection: QuietConnection) {
   let committed: DeliveryRequest[] = [];
   let sending: NodeJS.Timeout | undefined;
   const send = () => {
@@ -116,22 +116,50 @@ function quietCommits(store: MailStore, thread: () => Worker | null, checkpoints
     worker.postMessage({ committed: message.requests }, transfer);
   };
   return {
-    /** The outcomes, or null when the database is busy (the thread is writing). */
-    commit(requests: DeliveryRequest[]): Outcome[] | null {
-      connection ??= sqliteBatches(sqlitePath(store.database.url), store.bus.origin, { checkpoints: false });
-      let outcomes: Outcome[];
-      try {
-        // Without their texts, envelopes and search fields: the thread writes them (sent the requests as they came).
-        outcomes = connection.commit(requests.map((request) => request.map((delivery) => withoutContentFields({ ...delivery, prepared: { ...delivery.prepared, text: null } }))));
-      } catch (error) {
-        if (isRetryable(error)) return null;
-        return requests.map(() => ({ ok: false, error }));
-      }
+    /** The outcomes, or null when the database is busy (the batch then goes to the thread). */
+    async commit(requests: DeliveryRequest[]): Promise<Outcome[] | null> {
+      // Without their texts: the thread writes them (sent the requests as they came).
+      const outcomes = await connection.commit(requests.map((request) => request.map((delivery) => ({ ...delivery, prepared: { ...delivery.prepared, text: null } }))));
+      if (!outcomes) return null;
       committed.push(...requests);
       // After the answer: posting is 0.15-0.2 ms of this thread's time.
       if (committed.length >= HAND_OVER_BATCH) setImmediate(send);
       else sending ??= setTimeout(send, HAND_OVER_AFTER_MS).unref();
-      // The thread has checkpointed since: what was committed here meanwhile is copied too, after the answer, so the next commit starts the WAL over.
+      return outcomes;
+    },
+    /** Hands what is still here to the thread (before it is told to close). */
+    flush: send,
+    close: () => connection.close(),
+  };
+}
+
+/** The main thread's own connection for quiet deliveries; null outcomes: busy, to the thread with them. */
+interface QuietConnection {
+  commit(requests: DeliveryRequest[]): Outcome[] | null | Promise<Outcome[] | null>;
+  close(): unknown;
+}
+
+/**
+ * SQLite: when the thread holds the write lock (writing texts), the batch
+ * goes to the thread. This connection does not checkpoint; once the thread
+ * has, what was committed here meanwhile is copied too (topUp), so the next
+ * commit starts the WAL over.
+ */
+function sqliteQuietConnection(store: MailStore, checkpoints: Int32Array): QuietConnection {
+  let connection: SqliteBatches | null = null;
+  let checkpointsSeen = 0;
+  return {
+    commit(requests) {
+      connection ??= sqliteBatches(sqlitePath(store.database.url), store.bus.origin, { checkpoints: false });
+      let outcomes: Outcome[];
+      try {
+        // Without their envelopes and search fields either: the thread writes them with the texts.
+        outcomes = connection.commit(requests.map((request) => request.map(withoutContentFields)));
+      } catch (error) {
+        if (isRetryable(error)) return null;
+        return requests.map(() => ({ ok: false, error }));
+      }
+      // After the answer.
       const seen = Atomics.load(checkpoints, 0);
       if (seen !== checkpointsSeen) {
         checkpointsSeen = seen;
@@ -139,8 +167,26 @@ function quietCommits(store: MailStore, thread: () => Worker | null, checkpoints
       }
       return outcomes;
     },
-    /** Hands what is still here to the thread (before it is told to close). */
-    flush: send,
+    close: () => connection?.close(),
+  };
+}
+
+/** The application_name of the main thread's connection for quiet deliveries on PostgreSQL. */
+export const QUIET_CONNECTION_NAME = 'mail-daemon quiet deliveries';
+
+/** PostgreSQL: a delivery that meets a deadlock goes to the thread, which retries it. */
+function postgresQuietConnection(store: MailStore): QuietConnection {
+  let connection: ReturnType<typeof postgresCommits> | null = null;
+  return {
+    async commit(requests) {
+      connection ??= postgresCommits(store.database.url, store.bus.origin, QUIET_CONNECTION_NAME);
+      try {
+        return await connection.commit(requests);
+      } catch (error) {
+        if (isRetryable(error)) return null;
+        return requests.map(() => ({ ok: false, error }));
+      }
+    },
     close: () => connection?.close(),
   };
 }
@@ -192,15 +238,18 @@ function onThread(store: MailStore, quiet: () => boolean): Batches {
   let here: Batches | null = null;
   let started: Worker | null = null;
   void ready.then((worker) => (started = worker), () => undefined);
-  const quietly = store.database.engine === 'sqlite' ? quietCommits(store, () => (failure ? null : started), checkpoints) : null;
+  const quietly = quietCommits(() => (failure ? null : started), store.database.engine === 'sqlite' ? sqliteQuietConnection(store, checkpoints) : postgresQuietConnection(store));
+  // A quiet commit in flight (PostgreSQL's are not synchronous): the next batch goes to the thread.
+  let quietInFlight = false;
   return {
     async commit(requests) {
       if (requests.some((request) => request.some((delivery) => delivery.prepared.content.raw.length > BIG_MESSAGE))) {
         here ??= inThisThread(store);
         return here.commit(requests);
       }
-      if (quietly && started && !failure && batches === 0 && requests.length === 1 && quiet()) {
-        const outcomes = quietly.commit(requests);
+      if (started && !failure && batches === 0 && !quietInFlight && requests.length === 1 && quiet()) {
+        quietInFlight = true;
+        const outcomes = await quietly.commit(requests).finally(() => (quietInFlight = false));
         if (outcomes) return outcomes;
       }
       batches++;
@@ -224,7 +273,7 @@ function onThread(store: MailStore, quiet: () => boolean): Batches {
     async close() {
       closed = true;
       await here?.close();
-      quietly?.close();
+      await quietly.close();
       // A thread whose module is still being built never starts.
       const worker = thread as Worker | null;
       if (!worker || failure) return;
@@ -232,7 +281,7 @@ function onThread(store: MailStore, quiet: () => boolean): Batches {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       // A thread still starting gets the word once it listens.
       await ready.catch(() => undefined);
-      quietly?.flush();
+      quietly.flush();
       if (!failure) worker.postMessage('close');
       await exited;
     },

@@ -51,9 +51,12 @@ export const postgresTypes: pg.CustomTypesConfig = {
     oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** A pool of PostgreSQL connections that reads timestamps as Prisma wrote them. */
-export function postgresPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true, types: postgresTypes });
+/**
+ * A pool of PostgreSQL connections that reads timestamps as Prisma wrote
+ * them; `name`: their application_name, which pg_stat_activity shows.
+ */
+export function postgresPool(url: string, max: number, name?: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, allowExitOnIdle: true, types: postgresTypes, application_name: name });
   // An idle connection that breaks is replaced on the next query.
   pool.on('error', () => undefined);
   return pool;

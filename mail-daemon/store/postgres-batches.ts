@@ -9,18 +9,15 @@
 // pipelined SMTP sessions (issue 12); elsewhere in the process.
 import pg from 'pg';
 import { batchStatement } from './delivery-statement.ts';
-import { batchSteps, commitRetrying, type Batches, type DeliveryRequest } from './delivery-batch.ts';
+import { batchSteps, commitRetrying, type Batches, type DeliveryRequest, type Outcome } from './delivery-batch.ts';
 import { DeferredTextIndex } from './deferred-text-index.ts';
 import { postgresPool, postgresStatements } from './driver-statements.ts';
 import { runAsyncCombined } from './sql-steps.ts';
 import { isRetryable } from './transaction.ts';
 
-/** Commits on `url` for the process whose change notices carry `origin` (change-bus.ts). */
-export function postgresBatches(url: string, origin: string): Batches {
-  // One connection for the batches, one for the search texts written after them.
-  const pool = postgresPool(url, 2);
-  const execute = postgresStatements();
-  const onConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+/** Work on one connection of `pool`; after a failure the connection is dropped (its ROLLBACK may have failed too). */
+function onConnection(pool: pg.Pool) {
+  return async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let failed: Error | undefined;
     try {
@@ -29,12 +26,18 @@ export function postgresBatches(url: string, origin: string): Batches {
       failed = error as Error;
       throw error;
     } finally {
-      // After a failure the connection is dropped: its ROLLBACK may have failed too.
       client.release(failed);
     }
   };
-  const commit = (requests: DeliveryRequest[]) =>
-    onConnection(async (client) => {
+}
+
+/**
+ * A batch's commit on a connection of `pool`: one statement when it can be,
+ * else steps. `execute` names the statements of every connection of the pool.
+ */
+function batchCommit(pool: pg.Pool, execute: ReturnType<typeof postgresStatements>, origin: string): (requests: DeliveryRequest[]) => Promise<Outcome[]> {
+  return (requests) =>
+    onConnection(pool)(async (client) => {
       const single = batchStatement(origin, requests);
       if (single) {
         const rows = await execute(client, single.statement).catch((error: unknown) => {
@@ -48,7 +51,25 @@ export function postgresBatches(url: string, origin: string): Batches {
       }
       return runAsyncCombined(batchSteps('BEGIN', 'postgres', origin, requests), (statement) => execute(client, statement));
     });
-  const texts = new DeferredTextIndex((steps) => onConnection((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
+}
+
+/**
+ * Commits on a connection of its own, without search texts (the caller has
+ * them written elsewhere): the daemon's main thread commits a quiet delivery
+ * here (delivery-writer.ts). A retryable failure (a deadlock) throws.
+ */
+export function postgresCommits(url: string, origin: string, name: string): { commit(requests: DeliveryRequest[]): Promise<Outcome[]>; close(): Promise<void> } {
+  const pool = postgresPool(url, 1, name);
+  return { commit: batchCommit(pool, postgresStatements(), origin), close: () => pool.end() };
+}
+
+/** Commits on `url` for the process whose change notices carry `origin` (change-bus.ts). */
+export function postgresBatches(url: string, origin: string): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
+  // One connection for the batches, one for the search texts written after them.
+  const pool = postgresPool(url, 2);
+  const execute = postgresStatements();
+  const commit = batchCommit(pool, execute, origin);
+  const texts = new DeferredTextIndex((steps) => onConnection(pool)((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
   // Failing, they are tried again with the next ones; a search indexes what is still missing.
@@ -63,6 +84,12 @@ export function postgresBatches(url: string, origin: string): Batches {
         if (!closed) texts.afterCommit(writeTexts);
       });
       return outcomes;
+    },
+    committedElsewhere(requests) {
+      // Their texts, which the connection that committed them left out.
+      texts.cancelPause();
+      texts.take(requests);
+      if (!closed) texts.afterCommit(writeTexts);
     },
     async close() {
       closed = true;
