@@ -95,13 +95,16 @@ const THREAD_YOUNG_GENERATION_MB = 4;
  * and each hop waits for the other thread to wake. SQLite (serial shape of
  * bench smtp, median end of data to 250 in two interleaved pairs at load
  * 8-10): 3.29 and 1.21 ms through the thread, 2.35 and 0.91 here.
- * PostgreSQL (one delivery at a time, alternately quiet and through the
- * thread, in one process, three runs at load 11-13, where a bare INSERT's
- * commit took 3.5-4.9 ms): 6.66, 8.87 and 9.43 ms through the thread, 5.58,
- * 5.68 and 7.04 here. The delivery thread works out and writes its
- * search text afterwards (on SQLite its envelope and search fields too), as
- * it does its own deliveries' (deferred-text-index.ts), and on SQLite counts
- * the WAL pages it wrote, since the checkpoints run there.
+ * PostgreSQL (serial shape, every other message quiet in the same daemon
+ * run, median end of data to 250 in three runs at load 10-12, on a shared
+ * cluster where a bare INSERT's commit took 3.3-4.9 ms): 10.21, 10.54 and
+ * 11.80 ms through the thread, 8.95, 8.90 and 9.34 here. The hops measured
+ * with timestamps at load 9-10: 0.14-0.21 ms to the thread, 0.29-0.61 ms
+ * back, each the wake-up of a thread that was waiting. The delivery thread
+ * works out and writes its search text afterwards (on SQLite its envelope
+ * and search fields too), as it does its own deliveries'
+ * (deferred-text-index.ts), and on SQLite counts the WAL pages it wrote,
+ * since the checkpoints run there.
  */
 function quietCommits(thread: () => Worker | null, connection: QuietConnection) {
   let committed: DeliveryRequest[] = [];
