@@ -40,6 +40,8 @@ export function withoutContentFields(delivery: DeliveryRequest[number]): Deliver
 const MAX_WAITING = 200;
 const MAX_WAITING_BYTES = 4 * 1024 * 1024;
 const PAUSE_MS = 100;
+// A failed write is tried again after a pause that doubles up to this.
+const MAX_RETRY_MS = 30_000;
 
 function* textSteps(engine: Engine, waiting: Map<string, Deferred>): Steps<void> {
   yield Prisma.raw(engine === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
@@ -73,6 +75,7 @@ export class DeferredTextIndex {
    */
   private unworked = new Map<string, { raw: Buffer; structure: string; text: PreparedText | null | undefined }>();
   private pause: NodeJS.Timeout | undefined;
+  private failures = 0;
 
   /** `run` runs steps on a connection of the delivery writer: on SQLite its own, synchronously. */
   constructor(
@@ -121,6 +124,18 @@ export class DeferredTextIndex {
     else if (this.pending) this.pause = setTimeout(write, PAUSE_MS);
   }
 
+  /**
+   * A write failed (on SQLite a busy database: the delivery thread never waits
+   * for the lock, delivery-batch.ts): tried again after a pause, unless
+   * deliveries come first, so the envelopes and search fields of the last
+   * messages before a quiet spell are not left unwritten until the next one.
+   */
+  retryLater(write: () => unknown): void {
+    if (!this.pending) return;
+    clearTimeout(this.pause);
+    this.pause = setTimeout(write, Math.min(PAUSE_MS * 2 ** this.failures++, MAX_RETRY_MS));
+  }
+
   /** Deliveries came again (or the writer closes): no pause yet. */
   cancelPause(): void {
     clearTimeout(this.pause);
@@ -146,8 +161,13 @@ export class DeferredTextIndex {
       for (const [hash, deferred] of waiting) this.add(hash, deferred);
       throw error;
     };
+    const wrote = () => {
+      this.failures = 0;
+    };
     try {
-      return this.run(textSteps(this.engine, waiting))?.catch(keep);
+      const running = this.run(textSteps(this.engine, waiting));
+      if (running) return running.then(wrote, keep);
+      wrote();
     } catch (error) {
       keep(error);
     }

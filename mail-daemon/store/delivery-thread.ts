@@ -24,7 +24,8 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
     try {
       texts.write();
     } catch {
-      // Busy or failing: tried again after the next batch; a search indexes what is still missing.
+      // Busy or failing: tried again after a pause or with the next batch; a search indexes the texts still missing meanwhile.
+      texts.retryLater(writeTexts);
     }
   };
   const afterCommit = () => {
@@ -50,6 +51,8 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
       texts.cancelPause();
       texts.work();
       writeTexts();
+      // A failed last write is not tried again on a closed connection; a search indexes what is missing.
+      texts.cancelPause();
       batches.close();
     },
   };

@@ -72,8 +72,13 @@ export function postgresBatches(url: string, origin: string): Batches & { commit
   const texts = new DeferredTextIndex((steps) => onConnection(pool)((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
-  // Failing, they are tried again with the next ones; a search indexes what is still missing.
-  const writeTexts = () => (writing = writing.then(() => texts.write()).catch(() => undefined));
+  // Failing, they are tried again after a pause or with the next ones; a search indexes what is still missing meanwhile.
+  const writeTexts = (): Promise<void> =>
+    (writing = writing
+      .then(() => texts.write())
+      .catch(() => {
+        if (!closed) texts.retryLater(writeTexts);
+      }));
   return {
     async commit(requests) {
       texts.cancelPause();

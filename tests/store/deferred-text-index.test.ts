@@ -58,6 +58,31 @@ for (const { engine, quiet } of CASES) {
   });
 }
 
+describe('search text and fields on the delivery thread on sqlite, after a failed write', () => {
+  it('are written again after a pause, without another delivery', async () => {
+    const store = await createTestStore('sqlite');
+    const prisma = store.database.prisma;
+    try {
+      startDeliveryThread(store, () => false);
+      const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+      // Every write of the thread fails while the trigger is there (as one would on a busy database, where the thread does not wait).
+      await prisma.$executeRawUnsafe(`CREATE TRIGGER "failing" BEFORE INSERT ON "MessageEnvelope" BEGIN SELECT RAISE(ABORT, 'failing'); END`);
+      for (const word of words.slice(0, 2)) await deliverMessage(store, buildMessage({ subject: word, body: `a note from ${word}\n` }), [{ accountId: alice.id }]);
+      // Long past the pause after which the thread writes (100 ms): its write has failed.
+      await new Promise((r) => setTimeout(r, 1000));
+      const rows = async () => Number((await prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageEnvelope"`)[0].n);
+      assert.equal(await rows(), 0);
+      await prisma.$executeRawUnsafe(`DROP TRIGGER "failing"`);
+      // Tried again with no delivery to set it off (a bound only so that a thread that never tries again fails the test instead of hanging it).
+      for (const started = Date.now(); (await rows()) < 2 && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await rows(), 2);
+    } finally {
+      await closeDeliveryWriter(store.database);
+      await store.dispose();
+    }
+  });
+});
+
 describe('search text after the commit on PostgreSQL', () => {
   it('is written once deliveries pause, and when the writer closes, and every message is found', async () => {
     const store = await createTestStore('postgres');
