@@ -12,7 +12,7 @@ import { expungeMessages } from '../../mail-daemon/store/expunge.ts';
 import { setFlags } from '../../mail-daemon/store/message-flags.ts';
 import { findMailbox } from '../../mail-daemon/store/mailboxes.ts';
 import { searchMessageText } from '../../mail-daemon/store/full-text-search.ts';
-import { MAX_MESSAGE_TEXT, indexTerms, normalizeSearchText } from '../../mail-daemon/store/message-text.ts';
+import { MAX_MESSAGE_TEXT, TERM_LENGTH, indexTerms, normalizeSearchText } from '../../mail-daemon/store/message-text.ts';
 
 const base64Body = Buffer.from('Die Prüfung der Straßenbahn ist abgeschlossen.\r\n', 'utf8').toString('base64');
 const MESSAGES = [
@@ -122,6 +122,14 @@ describe('index terms', () => {
     const { terms, complete } = indexTerms(normalizeSearchText('Hello, wörld'));
     assert.equal(complete, true);
     assert.deepEqual(terms.sort(), ['d', 'ello', 'hello', 'ld', 'llo', 'lo', 'o', 'rld', 'wörld', 'örld'].sort());
+  });
+  it('are cut to TERM_LENGTH characters, not UTF-16 units, in words with and without characters beyond the BMP', () => {
+    const plain = 'abcdefghijklmnopqrstu';
+    const astral = '𝒳𝒴𝒵abcdefghijklmnopqr';
+    const { terms } = indexTerms(`${plain} ${astral}`);
+    const suffixes = (word: string) => Array.from(word).map((_, i) => Array.from(word).slice(i, i + TERM_LENGTH).join(''));
+    assert.deepEqual(terms.sort(), [...new Set([...suffixes(plain), ...suffixes(astral)])].sort());
+    assert.ok(terms.includes('𝒳𝒴𝒵abcdefghijklm'), 'sixteen characters, three of them two units each');
   });
   it('give up on a huge vocabulary, which is then searched without the index', () => {
     const words = Array.from({ length: 50_000 }, (_, i) => `w${i.toString(36)}x`).join(' ');
