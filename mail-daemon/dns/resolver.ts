@@ -55,7 +55,7 @@ const UNTIMED_ANSWER_MS = 60_000;
  * flight shared by all who ask meanwhile: a queue sending to one domain asks
  * once, not once per message. Failures are not kept.
  */
-function answerCache<T>(maxMs: number, lookup: (name: string) => Promise<Answer<T>>): (name: string) => Promise<T> {
+function answerCache<T>(maxMs: number, maxNames: number, lookup: (name: string) => Promise<Answer<T>>): (name: string) => Promise<T> {
   const kept = new Map<string, { until: number; answer: Promise<T> }>();
   return (name) => {
     const key = name.toLowerCase();
@@ -63,7 +63,14 @@ function answerCache<T>(maxMs: number, lookup: (name: string) => Promise<Answer<
     const hit = kept.get(key);
     if (hit && hit.until > now) return hit.answer;
     // Names asked once are dropped when the map grows, not kept forever.
-    if (kept.size >= MAX_CACHED_NAMES) for (const [k, e] of kept) if (e.until <= now) kept.delete(k);
+    if (kept.size >= maxNames) {
+      for (const [k, e] of kept) if (e.until <= now) kept.delete(k);
+      // Still full of live answers (a client's made-up sender domains, each
+      // with a day's TTL from its own DNS): the oldest tenth go, so memory
+      // stays bounded and this sweep runs once per that many new names, not
+      // on every one.
+      if (kept.size >= maxNames) for (const k of [...kept.keys()].slice(0, Math.ceil(maxNames / 10))) kept.delete(k);
+    }
     const entry = { until: Infinity, answer: undefined as unknown as Promise<T> };
     const forget = () => {
       if (kept.get(key) === entry) kept.delete(key);
@@ -86,7 +93,8 @@ function answerCache<T>(maxMs: number, lookup: (name: string) => Promise<Answer<
 
 const MAX_CACHED_NAMES = 10_000;
 
-export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: number; tries?: number; cacheMs?: number } = {}): MailResolver {
+/** cacheMs: answers are kept for their TTL up to this (0: not kept); maxNames: names kept per kind of question (MAX_CACHED_NAMES). */
+export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: number; tries?: number; cacheMs?: number; maxNames?: number } = {}): MailResolver {
   const resolver = new Resolver({ timeout: options.timeoutMs ?? 3000, tries: options.tries ?? 2 });
   if (servers.length > 0) resolver.setServers(servers.map(resolverAddress));
 
@@ -115,11 +123,12 @@ export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: 
   const mx = (domain: string): Promise<Answer<MxRecord[]>> =>
     queryMx(resolver.getServers(), domain, queryOptions).then(({ records, ttl }) => ({ value: records, ttl }));
   const cacheMs = options.cacheMs ?? 0;
+  const cached = <T>(lookup: (name: string) => Promise<Answer<T>>) => answerCache(cacheMs, options.maxNames ?? MAX_CACHED_NAMES, lookup);
   const uncached = <T>(lookup: (name: string) => Promise<Answer<T>>) => (name: string) => lookup(name).then((a) => a.value);
   // TXT (SPF, DKIM, DMARC, ARC for the inbound checks) is asked by queryRecords too, for its TTL; a missing name (null) is an answer like any.
   const txt = (name: string): Promise<Answer<string[][] | null>> =>
     queryRecords(resolver.getServers(), name, 'TXT', queryOptions).then((a) => ({ value: 'missing' in a ? null : a.records, ttl: a.ttl }));
-  const txtOf = cacheMs > 0 ? answerCache(cacheMs, txt) : uncached(txt);
+  const txtOf = cacheMs > 0 ? cached(txt) : uncached(txt);
   /** As Node's resolveTxt answers: ENOTFOUND for a missing name, ENODATA for no TXT record; a copy, so no caller changes the kept answer. */
   const resolveTxt = async (name: string): Promise<string[][]> => {
     const records = await txtOf(name);
@@ -128,8 +137,8 @@ export function createMailResolver(servers: DnsServer[], options: { timeoutMs?: 
   };
 
   return {
-    resolveMx: cacheMs > 0 ? answerCache(cacheMs, mx) : uncached(mx),
-    resolveAddresses: cacheMs > 0 ? answerCache(cacheMs, addresses) : uncached(addresses),
+    resolveMx: cacheMs > 0 ? cached(mx) : uncached(mx),
+    resolveAddresses: cacheMs > 0 ? cached(addresses) : uncached(addresses),
     resolveTxt,
     resolve4: (name) => resolver.resolve4(name),
     resolve6: (name) => resolver.resolve6(name),

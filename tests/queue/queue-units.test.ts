@@ -263,6 +263,17 @@ describe('DNS answers kept by the outbound queue', () => {
     assert.deepEqual([asked('shortaddress.test MX'), asked('mx.shortaddress.test A')], [1, 2]);
   });
 
+  it('keeps a bounded number of names: when all are live, the oldest go first', async () => {
+    const bounded = createMailResolver([dns.server], { timeoutMs: 1000, tries: 1, cacheMs: 60_000, maxNames: 20 });
+    // Forty names, each kept 60 s (missing names without an SOA: UNTIMED_ANSWER_MS), as a client's made-up sender domains would be.
+    const ask = (i: number) => bounded.resolveTxt(`made-up-${i}.test`).catch(() => undefined);
+    for (let i = 0; i < 40; i++) await ask(i);
+    await ask(39);
+    assert.equal(asked('made-up-39.test TXT'), 1, 'the newest is kept');
+    await ask(0);
+    assert.equal(asked('made-up-0.test TXT'), 2, 'the oldest went to make room, and is asked again');
+  });
+
   it('keeps no failure', async () => {
     assert.equal((await findMailRoute(resolver, 'broken.test')).kind, 'temporary');
     const once = asked('broken.test MX');
