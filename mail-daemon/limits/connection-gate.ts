@@ -33,31 +33,43 @@ export function connectionLimitsFor(configured: ConnectionLimits, openFiles: num
 /** How long a refused socket may take to read its refusal (an implicit TLS handshake comes first). */
 const REFUSAL_DEADLINE_MS = 10_000;
 
+/** An address in one form whatever form it came in: IPv4 as it is (also when IPv4-mapped), IPv6 as its eight groups. */
+function addressGroups(address: string): string[] {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return [mapped[1]];
+  if (!address.includes(':')) return [address];
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...front, ...Array(8 - front.length - back.length).fill('0'), ...back] : front;
+  return groups.map((g) => g.replace(/^0+(?=.)/, ''));
+}
+
 /**
  * The client address a limit counts: IPv4 as it is (also when IPv4-mapped),
  * IPv6 by its /64, the smallest block one subscriber is given (RFC 6177).
  */
 export function addressKey(address: string | undefined): string {
   if (!address) return '';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1];
-  if (!address.includes(':')) return address;
-  const [head, tail = ''] = address.toLowerCase().split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...front, ...Array(8 - front.length - back.length).fill('0'), ...back] : front;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = addressGroups(address);
+  return groups.length === 1 ? groups[0] : `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The ends of a TCP connection, the same on the raw socket, its TLS socket and smtp-server's session. */
 export interface ConnectionEnds {
   remoteAddress?: string;
   remotePort?: number;
+  localAddress?: string;
   localPort?: number;
 }
 
+// The connection's four ends, each address whole: two clients of one /64 may
+// use the same port, and one client may reach two of our addresses from one
+// port; keyed by less, the second socket took the first one's entry and its
+// slot was never given back.
 function socketKey(socket: ConnectionEnds): string {
-  return `${addressKey(socket.remoteAddress)}|${socket.remotePort}|${socket.localPort}`;
+  const address = (value: string | undefined) => (value ? addressGroups(value).join(':') : '');
+  return `${address(socket.remoteAddress)}|${socket.remotePort}|${address(socket.localAddress)}|${socket.localPort}`;
 }
 
 interface Counted {
@@ -130,7 +142,7 @@ export class ConnectionGate {
       return;
     }
     // The ends, read now: a closed socket forgets them.
-    const ends: ConnectionEnds = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, localPort: socket.localPort };
+    const ends: ConnectionEnds = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, localAddress: socket.localAddress, localPort: socket.localPort };
     const entry: Counted = { address, refusal };
     this.perAddress.set(address, fromAddress + 1);
     connectionOpened(this.service);

@@ -5,7 +5,9 @@
 // leaves descriptors for the others, so port 25 still greets.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, type Server, type Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { ConnectionGate } from '../../mail-daemon/limits/connection-gate.ts';
 import { connect as connectTls } from 'node:tls';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { createTestDatabase } from '../support/databases.ts';
@@ -137,5 +139,34 @@ describe('one service full of connections', () => {
     const smtp = await greeting(daemon.port('smtp'));
     assert.match(smtp.line ?? '<closed>', /^220 mx2\.example\.test ESMTP/);
     smtp.socket.destroy();
+  });
+});
+
+describe('the gate counts each connection by all four of its ends', () => {
+  /** A socket as the listener hands it over: its ends, and close. */
+  const socketFrom = (remoteAddress: string, remotePort: number, localAddress: string, localPort: number) =>
+    Object.assign(new EventEmitter(), { remoteAddress, remotePort, localAddress, localPort, destroy: () => undefined });
+
+  it('gives every slot back, also for two clients of one /64 on the same port and one client reaching two of our addresses', () => {
+    const gate = new ConnectionGate({ perAddress: 20, perService: 1000 }, 'smtp');
+    const listener = new EventEmitter();
+    gate.watch(listener as unknown as Server);
+    const sockets = [
+      socketFrom('2001:db8::1', 40000, '2001:db8:1::25', 25),
+      socketFrom('2001:db8::2', 40000, '2001:db8:1::25', 25),
+      socketFrom('192.0.2.7', 40001, '198.51.100.1', 25),
+      socketFrom('::ffff:192.0.2.7', 40001, '::ffff:198.51.100.2', 25),
+    ];
+    for (const socket of sockets) listener.emit('connection', socket);
+    assert.equal(gate.open, 4);
+    // smtp-server's session gives the same ends in its own forms (IPv6 written out, IPv4 unmapped).
+    assert.equal(gate.refusalOf({ remoteAddress: '2001:0db8:0000:0000:0000:0000:0000:0002', remotePort: 40000, localAddress: '2001:db8:1:0:0:0:0:25', localPort: 25 }), null);
+    for (const socket of sockets) socket.emit('close');
+    assert.equal(gate.open, 0, 'every slot given back');
+    // The /64 and the IPv4 address hold no count: 20 more from each are admitted.
+    for (let i = 0; i < 20; i++) listener.emit('connection', socketFrom(`2001:db8::${i + 10}`, 41000 + i, '2001:db8:1::25', 25));
+    for (let i = 0; i < 20; i++) listener.emit('connection', socketFrom('192.0.2.7', 42000 + i, '198.51.100.1', 25));
+    assert.equal(gate.open, 40);
+    assert.equal(gate.refusalOf({ remoteAddress: '2001:db8::29', remotePort: 41019, localAddress: '2001:db8:1::25', localPort: 25 }), null);
   });
 });
