@@ -18,12 +18,29 @@ export class SmtpSessionCache {
 
   /** An idle session to the destination, still open as far as we know, or undefined. */
   take(key: string): SmtpClient | undefined {
-    for (let entry = this.idle.get(key)?.pop(); entry; entry = this.idle.get(key)?.pop()) {
+    const list = this.idle.get(key);
+    for (let entry = list?.pop(); entry; entry = list?.pop()) {
       clearTimeout(entry.timer);
       // The server hung up while it waited.
-      if (!entry.session.ended) return entry.session;
+      if (!entry.session.ended) {
+        this.forgetEmpty(key, list!);
+        return entry.session;
+      }
     }
+    if (list) this.forgetEmpty(key, list);
     return undefined;
+  }
+
+  /** Destinations with idle sessions. */
+  get destinations(): number {
+    return this.idle.size;
+  }
+
+  // A destination without idle sessions is dropped: a queue that sends to ever
+  // new hosts (bounces and vacation replies to made-up sender domains) would
+  // otherwise keep a key for each, for as long as the daemon runs.
+  private forgetEmpty(key: string, list: unknown[]): void {
+    if (list.length === 0 && this.idle.get(key) === list) this.idle.delete(key);
   }
 
   /** Keeps a session that is in a clean state, or ends it. */
@@ -34,6 +51,7 @@ export class SmtpSessionCache {
       session,
       timer: setTimeout(() => {
         list.splice(list.indexOf(entry), 1);
+        this.forgetEmpty(key, list);
         session.quit();
       }, IDLE_MS),
     };
@@ -51,5 +69,6 @@ export class SmtpSessionCache {
         session.quit();
       }
     }
+    this.idle.clear();
   }
 }

@@ -10,6 +10,8 @@ import { DomainLimiter } from '../../mail-daemon/queue/domain-limiter.ts';
 import { replyStatus } from '../../mail-daemon/queue/smtp-delivery.ts';
 import { dotStuffed } from '../../mail-daemon/queue/smtp-client.ts';
 import { createMailResolver, type MailResolver } from '../../mail-daemon/dns/resolver.ts';
+import { SmtpSessionCache } from '../../mail-daemon/queue/smtp-session-cache.ts';
+import type { SmtpClient } from '../../mail-daemon/queue/smtp-client.ts';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { buildMessage } from '../support/messages.ts';
 import { parseNotice } from './queue-fixture.ts';
@@ -305,5 +307,25 @@ describe('per-domain limiter', () => {
     limiter.release('a.test');
     limiter.release('b.test');
     assert.deepEqual(limiter.busyDomains(), []);
+  });
+});
+
+describe('idle SMTP sessions kept per destination', () => {
+  /** A session as the cache sees it: open, one message sent. */
+  const session = () => Object.assign({ ended: false, messages: 1, quits: 0 }, { quit(this: { quits: number }) { this.quits += 1; } });
+
+  it('gives a kept session back once, and forgets a destination left without one, taken or timed out', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const cache = new SmtpSessionCache();
+    const [a, b] = [session(), session()];
+    cache.put('192.0.2.1 25', a as unknown as SmtpClient);
+    cache.put('192.0.2.2 25', b as unknown as SmtpClient);
+    assert.equal(cache.destinations, 2);
+    assert.equal(cache.take('192.0.2.1 25'), a);
+    assert.equal(cache.take('192.0.2.1 25'), undefined);
+    assert.equal(cache.destinations, 1, 'taken: forgotten');
+    t.mock.timers.tick(2000);
+    assert.equal(b.quits, 1, 'idle too long: ended');
+    assert.equal(cache.destinations, 0, 'timed out: forgotten');
   });
 });
