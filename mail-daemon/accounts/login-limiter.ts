@@ -10,7 +10,8 @@
 //   from an address with no failures, still logs in.
 import { isIP } from 'node:net';
 import type { Database } from '../../prisma/database.ts';
-import { clientKey, normalizeLoginName } from './login-name.ts';
+import { normalizeLoginName } from './login-name.ts';
+import { clientKey } from '../dns/ip-address.ts';
 import { loginFailed } from '../metrics/metrics.ts';
 
 export interface LoginLimits {

@@ -9,6 +9,7 @@
 // client learns why. Those refusals are bounded too, with a deadline; beyond
 // them a socket is closed without a word.
 import type { Server, Socket } from 'node:net';
+import { clientKey, exactAddress } from '../dns/ip-address.ts';
 import { connectionClosed, connectionDropped, connectionOpened, type ConnectionService } from '../metrics/metrics.ts';
 
 export interface ConnectionLimits {
@@ -33,28 +34,6 @@ export function connectionLimitsFor(configured: ConnectionLimits, openFiles: num
 /** How long a refused socket may take to read its refusal (an implicit TLS handshake comes first). */
 const REFUSAL_DEADLINE_MS = 10_000;
 
-/** An address in one form whatever form it came in: IPv4 as it is (also when IPv4-mapped), IPv6 as its eight groups. */
-function addressGroups(address: string): string[] {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return [mapped[1]];
-  if (!address.includes(':')) return [address];
-  const [head, tail = ''] = address.toLowerCase().split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...front, ...Array(8 - front.length - back.length).fill('0'), ...back] : front;
-  return groups.map((g) => g.replace(/^0+(?=.)/, ''));
-}
-
-/**
- * The client address a limit counts: IPv4 as it is (also when IPv4-mapped),
- * IPv6 by its /64, the smallest block one subscriber is given (RFC 6177).
- */
-export function addressKey(address: string | undefined): string {
-  if (!address) return '';
-  const groups = addressGroups(address);
-  return groups.length === 1 ? groups[0] : `${groups.slice(0, 4).join(':')}::/64`;
-}
-
 /** The ends of a TCP connection, the same on the raw socket, its TLS socket and smtp-server's session. */
 export interface ConnectionEnds {
   remoteAddress?: string;
@@ -68,8 +47,7 @@ export interface ConnectionEnds {
 // port; keyed by less, the second socket took the first one's entry and its
 // slot was never given back.
 function socketKey(socket: ConnectionEnds): string {
-  const address = (value: string | undefined) => (value ? addressGroups(value).join(':') : '');
-  return `${address(socket.remoteAddress)}|${socket.remotePort}|${address(socket.localAddress)}|${socket.localPort}`;
+  return `${exactAddress(socket.remoteAddress ?? '')}|${socket.remotePort}|${exactAddress(socket.localAddress ?? '')}|${socket.localPort}`;
 }
 
 interface Counted {
@@ -132,7 +110,7 @@ export class ConnectionGate {
   }
 
   private count(socket: Socket): void {
-    const address = addressKey(socket.remoteAddress);
+    const address = clientKey(socket.remoteAddress ?? '');
     const fromAddress = this.perAddress.get(address) ?? 0;
     const refusal: Refusal | null = fromAddress >= this.limits.perAddress ? 'address' : this.admitted >= this.limits.perService ? 'service' : null;
     if (refusal && (this.refusing >= this.maxRefusing || fromAddress >= 2 * this.limits.perAddress)) {

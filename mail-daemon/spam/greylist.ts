@@ -6,7 +6,7 @@
 // passed is remembered for PASSED_KEPT, one that never came back for a day.
 import { isIP } from 'node:net';
 import type { MailStore } from '../store/context.ts';
-import { clientKey } from '../accounts/login-name.ts';
+import { clientKey } from '../dns/ip-address.ts';
 
 const PASSED_KEPT_MS = 36 * 86_400_000;
 const UNPASSED_KEPT_MS = 86_400_000;

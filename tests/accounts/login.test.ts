@@ -8,7 +8,8 @@ import { createTestStore, ENGINES, type TestStore } from '../support/databases.t
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { LoginLimiter, type LoginLimits } from '../../mail-daemon/accounts/login-limiter.ts';
 import { checkLogin } from '../../mail-daemon/accounts/login.ts';
-import { actsAsAnother, clientKey, normalizeLoginName } from '../../mail-daemon/accounts/login-name.ts';
+import { actsAsAnother, normalizeLoginName } from '../../mail-daemon/accounts/login-name.ts';
+import { clientKey } from '../../mail-daemon/dns/ip-address.ts';
 
 const LIMITS: LoginLimits = { windowMs: 60_000, slowAfter: 2, delayStepMs: 1, blockAfter: 4, accountThrottleAfter: 3 };
 
