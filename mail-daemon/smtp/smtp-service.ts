@@ -93,7 +93,7 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
         admit(session, (error) => (error ? callback(error) : dnsbl(session).then(() => callback(), callback)));
       },
       onMailFrom: onMailFrom(store, 'inbound', config.maxMessageSize),
-      onRcptTo: withGreylisting(context, withUnknownRecipientLimit(config.unknownRecipients, onRcptTo(store, 'inbound', srsKeys))),
+      onRcptTo: withGreylisting(context, MAX_RECIPIENTS, withUnknownRecipientLimit(config.unknownRecipients, onRcptTo(store, 'inbound', srsKeys))),
       onData: onData(context, 'inbound'),
     });
     const submission = (secure: boolean): SmtpListenerOptions => ({

@@ -16,6 +16,29 @@ export function clientNetwork(ip: string): string {
   return isIP(address) === 4 ? `${address.split('.').slice(0, 3).join('.')}.0/24` : clientKey(address);
 }
 
+const PRUNE_EVERY_MS = 60_000;
+const lastPruned = new WeakMap<MailStore, number>();
+
+/**
+ * Clears out old entries, so the table stays small: a triple that never came
+ * back after a day, one that passed after PASSED_KEPT. At most once a minute
+ * (on a first contact), since the rows it reads grow with the senders kept.
+ */
+async function pruneGreylist(store: MailStore, now: Date): Promise<void> {
+  if (now.getTime() - (lastPruned.get(store) ?? -Infinity) < PRUNE_EVERY_MS) return;
+  lastPruned.set(store, now.getTime());
+  const before = (ms: number) => new Date(now.getTime() - ms);
+  // passedAt is never before firstSeen, so both are found by firstSeen's index.
+  await store.database.prisma.greylistEntry.deleteMany({
+    where: {
+      OR: [
+        { passedAt: null, firstSeen: { lt: before(UNPASSED_KEPT_MS) } },
+        { firstSeen: { lt: before(PASSED_KEPT_MS) }, passedAt: { lt: before(PASSED_KEPT_MS) } },
+      ],
+    },
+  });
+}
+
 /** Remaining wait in milliseconds (0: passes). */
 export async function greylistWait(store: MailStore, delayMs: number, triple: { ip: string; mailFrom: string; rcptTo: string }, now = new Date()): Promise<number> {
   const key = `${clientNetwork(triple.ip)} ${triple.mailFrom.toLowerCase()} ${triple.rcptTo.toLowerCase()}`.slice(0, 1000);
@@ -24,8 +47,7 @@ export async function greylistWait(store: MailStore, delayMs: number, triple: { 
   const expired = entry && now.getTime() - (entry.passedAt ?? entry.firstSeen).getTime() > (entry.passedAt ? PASSED_KEPT_MS : UNPASSED_KEPT_MS);
   if (!entry || expired) {
     await prisma.greylistEntry.upsert({ where: { key }, create: { key, firstSeen: now }, update: { firstSeen: now, passedAt: null } });
-    // Each first contact also clears out old entries, so the table stays small.
-    await prisma.greylistEntry.deleteMany({ where: { firstSeen: { lt: new Date(now.getTime() - PASSED_KEPT_MS) } } });
+    await pruneGreylist(store, now);
     return delayMs;
   }
   if (entry.passedAt) return 0;

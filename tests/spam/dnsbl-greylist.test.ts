@@ -10,7 +10,7 @@ import { addTestAccounts } from '../support/accounts.ts';
 import { RawSmtp } from '../support/smtp-client.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { reversedAddress } from '../../mail-daemon/spam/dnsbl.ts';
-import { clientNetwork } from '../../mail-daemon/spam/greylist.ts';
+import { clientNetwork, greylistWait } from '../../mail-daemon/spam/greylist.ts';
 
 const UNLISTED = '127.0.9.2';
 
@@ -92,6 +92,36 @@ describe('greylisting', () => {
     // Another recipient, or another sender, is another triple.
     assert.match(await rcpt('news@remote.test', 'bob@example.test'), /^451 4\.7\.1 /);
     assert.match(await rcpt('other@remote.test', 'alice@example.test'), /^451 4\.7\.1 /);
+  });
+
+  it('ends a session with 421 after as many greylisted recipients as a transaction may carry (100)', async () => {
+    const raw = await RawSmtp.open(daemon.port('smtp'), '127.0.0.1', UNLISTED);
+    await raw.reply();
+    await raw.command('EHLO client.remote.test');
+    assert.match(await raw.command('MAIL FROM:<many@remote.test>'), /^250/);
+    const replies = [];
+    for (let i = 0; i < 100; i++) replies.push(await raw.command(`RCPT TO:<harvest${i}@example.test>`));
+    assert.deepEqual(replies.filter((reply) => !reply.startsWith('451 4.7.1 Greylisted')), []);
+    assert.equal(await raw.command('RCPT TO:<harvest100@example.test>'), '421 4.7.0 Too many greylisted recipients, closing connection');
+    raw.close();
+  });
+
+  it('forgets a triple that never came back after a day, and one that passed after 36 days', async () => {
+    const prisma = daemon.context.store.database.prisma;
+    // Past the once-a-minute pace of the clearing, whatever the tests before did.
+    const now = Date.now() + 10 * 60_000;
+    const daysAgo = (days: number) => new Date(now - days * 86_400_000);
+    await prisma.greylistEntry.createMany({
+      data: [
+        { key: 'old unpassed', firstSeen: daysAgo(2) },
+        { key: 'fresh unpassed', firstSeen: daysAgo(0.5) },
+        { key: 'passed lately', firstSeen: daysAgo(40), passedAt: daysAgo(2) },
+        { key: 'passed long ago', firstSeen: daysAgo(40), passedAt: daysAgo(37) },
+      ],
+    });
+    assert.ok((await greylistWait(daemon.context.store, 3600_000, { ip: UNLISTED, mailFrom: 'first@remote.test', rcptTo: 'alice@example.test' }, new Date(now))) > 0);
+    const left = await prisma.greylistEntry.findMany({ where: { key: { in: ['old unpassed', 'fresh unpassed', 'passed lately', 'passed long ago'] } }, select: { key: true } });
+    assert.deepEqual(left.map((entry) => entry.key).sort(), ['fresh unpassed', 'passed lately']);
   });
 
   it('counts a client by its /24 or /64', () => {
