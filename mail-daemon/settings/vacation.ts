@@ -92,6 +92,10 @@ export async function vacationReplyFor(
     } catch {
       return null; // Another delivery recorded it first.
     }
+    // The account's senders answered before the period are forgotten, when a
+    // new one comes: otherwise mail from ever new senders (to an account away
+    // for long) would add rows without end.
+    await prisma.vacationReply.deleteMany({ where: { accountId: account.id, sentAt: { lte: since } } });
   }
 
   const messageId = fields.get('message-id')?.[0];

@@ -170,6 +170,10 @@ for (const engine of ENGINES) {
       assert.match(reply.raw.toString(), /In-Reply-To: <m1@example.org>/);
       assert.equal(await vacationReplyFor(store, frank, message), null, 'once per sender per period');
       assert.ok(await vacationReplyFor(store, frank, message, new Date(Date.now() + 5 * 24 * 3600_000)), 'again after the period');
+      // A new sender, eleven days on: the senders answered before the period are forgotten.
+      assert.ok(await vacationReplyFor(store, frank, { mailFrom: 'g@example.org', raw: mail('') }, new Date(Date.now() + 11 * 24 * 3600_000)));
+      const kept = await store.database.prisma.vacationReply.findMany({ where: { accountId: frank.id }, select: { sender: true } });
+      assert.deepEqual(kept.map((row) => row.sender), ['g@example.org']);
       assert.equal(await vacationReplyFor(store, frank, { mailFrom: '', raw: mail('') }), null);
       assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'b@example.org', raw: mail('List-Id: <l.example.org>') }), null);
       assert.equal(await vacationReplyFor(store, frank, { mailFrom: 'c@example.org', raw: mail('Precedence: bulk') }), null);
