@@ -3,6 +3,7 @@
 // memory (they reset on restart; several web servers limit each their own).
 // The client address is what mail-daemon/startup/web-server.ts put in X-Forwarded-For: the socket's
 // address, or the value a reverse proxy in front set.
+import { isIP } from 'node:net';
 import { headers } from 'next/headers';
 import { loadConfig } from '@/mail-daemon/config/config.ts';
 import { LoginLimiter } from '@/mail-daemon/accounts/login-limiter.ts';
@@ -23,9 +24,16 @@ export function signupLimiter(): SignupLimiter {
   return cache.__webSignupLimiter;
 }
 
+/**
+ * The client's address from X-Forwarded-For, which web-server.ts sets from
+ * the socket, or with TRUST_PROXY keeps from the proxy in front. A proxy
+ * appends the address it saw to whatever the client sent, so the last entry
+ * is the one to trust; the ones before it are the client's own words.
+ */
 export function clientAddressOf(forwardedFor: string | string[] | null | undefined): string {
-  const value = Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor;
-  return value?.split(',')[0]?.trim() || 'unknown';
+  const value = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+  const last = value?.split(',').at(-1)?.trim() ?? '';
+  return isIP(last) ? last : 'unknown';
 }
 
 export async function clientAddress(): Promise<string> {

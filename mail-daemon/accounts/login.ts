@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MailStore } from '../store/context.ts';
 import { authenticate, type AccountView, type AuthenticateOptions } from './accounts.ts';
 import type { LoginAttempt, LoginLimiter } from './login-limiter.ts';
+import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 
 export type LoginResult =
   | { ok: true; account: AccountView }
@@ -24,7 +25,8 @@ export async function checkLogin(
     return { ok: false, reason: 'rate-limited', retryAfterMs: decision.retryAfterMs };
   }
   if (decision.delayMs > 0) await sleep(decision.delayMs);
-  const account = await authenticate(store, attempt.account, password, options);
+  // No account has a longer password (passwords.ts): a longer one fails unhashed.
+  const account = password.length > MAX_PASSWORD_LENGTH ? null : await authenticate(store, attempt.account, password, options);
   if (!account) {
     await recordLoginFailure(limiter, attempt);
     return { ok: false, reason: 'bad-credentials' };

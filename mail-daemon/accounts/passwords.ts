@@ -41,12 +41,13 @@ export async function verifyAgainstDecoy(password: string): Promise<false> {
 const COMMON = new Set(['password', 'password1', '12345678', '123456789', '1234567890', 'qwertyuiop', 'iloveyou', 'letmein1', 'changeme', 'welcome1', 'abcdefgh', 'passw0rd']);
 
 export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 1024;
 
 export function checkPasswordStrength(password: string, address?: string, field = 'password'): void {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
     throw new ValidationError(field, `Use at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  if (password.length > 1024) throw new ValidationError(field, 'Use at most 1024 characters.');
+  if (password.length > MAX_PASSWORD_LENGTH) throw new ValidationError(field, `Use at most ${MAX_PASSWORD_LENGTH} characters.`);
   const lower = password.toLowerCase();
   if (COMMON.has(lower) || /^(.)\1+$/.test(password)) throw new ValidationError(field, 'This password is too easy to guess.');
   const localPart = address?.split('@')[0]?.toLowerCase();

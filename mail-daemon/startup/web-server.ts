@@ -14,6 +14,7 @@ import next from 'next';
 import { loadConfig } from '../config/config.ts';
 import { loadTlsCredentials } from './tls.ts';
 import { newScriptNonce, reachedOverHttps, securityHeaders } from './web-security-headers.ts';
+import { bodyRefusal } from './web-request-limits.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [hostname, portText] = process.argv.slice(2);
@@ -45,6 +46,13 @@ function answer(request: IncomingMessage, response: ServerResponse): void {
     for (const [name, value] of Object.entries(headers)) if (!this.hasHeader(name)) this.setHeader(name, value);
     return writeHead.apply(this, args);
   } as ServerResponse['writeHead'];
+  const refusal = bodyRefusal(request);
+  if (refusal) {
+    // Connection: close, so the unread body is not taken for the next request.
+    response.writeHead(refusal, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+    response.end(refusal === 411 ? 'A Content-Length is required.\n' : 'Request body too large.\n');
+    return;
+  }
   void handle(request, response);
 }
 

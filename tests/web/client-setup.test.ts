@@ -72,6 +72,23 @@ describe('mail client setup', { timeout: 400_000 }, () => {
     assert.equal(empty.status, 400);
   });
 
+  it('refuses, unread, a public POST body over 16 kB or without a length: Autodiscover and sign-in', async () => {
+    const big = autodiscoverRequest('amy@setup.test').replace('<Request>', `<Request><!--${'x'.repeat(20_000)}-->`);
+    const tooLarge = await fetch(`${platform.base}/autodiscover/autodiscover.xml`, { method: 'POST', body: big });
+    assert.equal(tooLarge.status, 413);
+    const credentials = new URLSearchParams({ address: 'amy@setup.test', password: 'p'.repeat(20_000), csrfToken: 'x' });
+    assert.equal((await fetch(`${platform.base}/api/auth/callback/credentials`, { method: 'POST', body: credentials })).status, 413);
+    // A streamed body goes chunked, without Content-Length.
+    const streamed = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(credentials.toString()));
+        controller.close();
+      },
+    });
+    const unsized = await fetch(`${platform.base}/api/auth/callback/credentials`, { method: 'POST', body: streamed, duplex: 'half' } as RequestInit);
+    assert.equal(unsized.status, 411);
+  });
+
   it('Settings offers an Apple configuration profile for the signed-in account only', async () => {
     const anonymous = await fetch(`${platform.base}/api/settings/mobileconfig`);
     assert.equal(anonymous.status, 401);
