@@ -44,14 +44,40 @@ export interface LoginAttempt {
 // Pruning of old rows runs at most this often per process.
 const PRUNE_EVERY_MS = 60_000;
 
+// Password checks of one client (clientKey) at once in this process; its
+// others wait their turn. A failure is recorded after its check, so checks
+// that all began together would each pass decide() before any was recorded:
+// a burst of parallel guesses got past blockAfter. Waiting, each asks afresh
+// and sees the failures before it. Mail clients open a few connections at
+// once (Thunderbird up to five), so a few run together.
+const CHECKS_AT_ONCE = 4;
+
 export class LoginLimiter {
   private lastPrune = 0;
+  private readonly checking = new Map<string, { running: number; waiting: (() => void)[] }>();
 
   constructor(
     private readonly database: Database,
     readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     private readonly log: (line: string) => void = console.log,
   ) {}
+
+  /** Waits for the client's turn to have a password checked; call the result when the check is over. */
+  async turn(client: string): Promise<() => void> {
+    const key = clientKey(client);
+    let entry = this.checking.get(key);
+    if (!entry) this.checking.set(key, (entry = { running: 0, waiting: [] }));
+    const checks = entry;
+    // A slot freed goes straight to the next waiting check, so `running` counts it on.
+    if (checks.running < CHECKS_AT_ONCE) checks.running += 1;
+    else await new Promise<void>((resolve) => checks.waiting.push(resolve));
+    return () => {
+      const next = checks.waiting.shift();
+      if (next) return next();
+      checks.running -= 1;
+      if (checks.running === 0 && this.checking.get(key) === checks) this.checking.delete(key);
+    };
+  }
 
   /** Recent failure times, newest first, at most `limit` of them. */
   private async recent(where: { client: string } | { account: string }, since: Date, limit: number): Promise<number[]> {

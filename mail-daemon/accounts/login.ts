@@ -19,19 +19,25 @@ export async function checkLogin(
   password: string,
   options: AuthenticateOptions = {},
 ): Promise<LoginResult> {
-  const decision = await limiter.decide(attempt);
-  if (!decision.allowed) {
-    limiter.logFailure(attempt, 'rate-limited');
-    return { ok: false, reason: 'rate-limited', retryAfterMs: decision.retryAfterMs };
+  // From the decision to the recorded failure, in the client's turn (login-limiter.ts CHECKS_AT_ONCE).
+  const done = await limiter.turn(attempt.client);
+  try {
+    const decision = await limiter.decide(attempt);
+    if (!decision.allowed) {
+      limiter.logFailure(attempt, 'rate-limited');
+      return { ok: false, reason: 'rate-limited', retryAfterMs: decision.retryAfterMs };
+    }
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    // No account has a longer password (passwords.ts): a longer one fails unhashed.
+    const account = password.length > MAX_PASSWORD_LENGTH ? null : await authenticate(store, attempt.account, password, options);
+    if (!account) {
+      await recordLoginFailure(limiter, attempt);
+      return { ok: false, reason: 'bad-credentials' };
+    }
+    return { ok: true, account };
+  } finally {
+    done();
   }
-  if (decision.delayMs > 0) await sleep(decision.delayMs);
-  // No account has a longer password (passwords.ts): a longer one fails unhashed.
-  const account = password.length > MAX_PASSWORD_LENGTH ? null : await authenticate(store, attempt.account, password, options);
-  if (!account) {
-    await recordLoginFailure(limiter, attempt);
-    return { ok: false, reason: 'bad-credentials' };
-  }
-  return { ok: true, account };
 }
 
 /** A failed check after the password (e.g. a wrong second factor on the web) counts like a wrong password. */

@@ -90,6 +90,15 @@ for (const engine of ENGINES) {
       assert.deepEqual(await limits.decide(attempt('carol@sec.test', client), later), { allowed: true, delayMs: 0 }, 'failures leave the window');
     });
 
+    it('refuses a burst of guesses sent all at once past the limit, as it refuses them one after another', async () => {
+      const limits = limiter();
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => checkLogin(store, limits, attempt(`burst${i}@sec.test`, '2001:db8:77::1'), 'wrong')));
+      const checked = results.filter((result) => !result.ok && result.reason === 'bad-credentials').length;
+      // The checks in one turn (4 at once) may all have begun before the limit was reached.
+      assert.ok(checked >= LIMITS.blockAfter && checked < LIMITS.blockAfter + 4, `${checked} passwords checked of 30`);
+      assert.equal(results.filter((result) => !result.ok && result.reason === 'rate-limited').length, 30 - checked);
+    });
+
     it('throttles an account under attack for failing clients, but its owner from a clean address logs in', async () => {
       const limits = limiter();
       for (let i = 1; i <= LIMITS.accountThrottleAfter; i++) await checkLogin(store, limits, attempt('dave@sec.test', `10.1.0.${i}`), 'guess');
