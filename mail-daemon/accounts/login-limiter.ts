@@ -65,9 +65,8 @@ export class LoginLimiter {
   /** Waits for the client's turn to have a password checked; call the result when the check is over. */
   async turn(client: string): Promise<() => void> {
     const key = clientKey(client);
-    let entry = this.checking.get(key);
-    if (!entry) this.checking.set(key, (entry = { running: 0, waiting: [] }));
-    const checks = entry;
+    const checks = this.checking.get(key) ?? { running: 0, waiting: [] };
+    this.checking.set(key, checks);
     // A slot freed goes straight to the next waiting check, so `running` counts it on.
     if (checks.running < CHECKS_AT_ONCE) checks.running += 1;
     else await new Promise<void>((resolve) => checks.waiting.push(resolve));

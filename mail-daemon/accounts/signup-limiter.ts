@@ -2,6 +2,7 @@
 // counted in the web process's memory (a restart forgets them; signup is slow
 // to abuse in bulk anyway since each one needs a solved form).
 import { clientKey } from '../dns/ip-address.ts';
+import { dropOldest } from '../limits/oldest-first.ts';
 
 // Clients kept before the ones with no signup in the window are swept out;
 // past it even with all of them recent, the oldest go, so memory stays bounded.
@@ -39,7 +40,6 @@ export class SignupLimiter {
   /** Clients whose signups are all out of the window go; then, past nine tenths of the bound, the longest known. */
   private sweep(now: number): void {
     for (const [client, times] of this.times) if (times.every((t) => now - t >= this.windowMs)) this.times.delete(client);
-    const over = this.times.size - Math.floor(this.maxClients * 0.9);
-    if (over > 0) for (const client of [...this.times.keys()].slice(0, over)) this.times.delete(client);
+    dropOldest(this.times, this.maxClients);
   }
 }

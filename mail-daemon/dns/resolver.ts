@@ -6,6 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { DnsServer } from '../config/config.ts';
 import { queryMx, queryRecords } from './mx-query.ts';
+import { dropOldest } from '../limits/oldest-first.ts';
 
 export interface MxRecord {
   exchange: string;
@@ -65,13 +66,8 @@ function answerCache<T>(maxMs: number, maxNames: number, lookup: (name: string) 
     // Names asked once are dropped when the map grows, not kept forever.
     if (kept.size >= maxNames) {
       for (const [k, e] of kept) if (e.until <= now) kept.delete(k);
-      // Still more than nine tenths full of live answers (a client's made-up
-      // sender domains, each with a day's TTL from its own DNS): the oldest go
-      // down to nine tenths, so memory stays bounded and this sweep runs once
-      // per a tenth as many new names, not on every one (as it would if a few
-      // short-lived answers were all it freed).
-      const over = kept.size - Math.floor(maxNames * 0.9);
-      if (over > 0) for (const k of [...kept.keys()].slice(0, over)) kept.delete(k);
+      // Still full of live answers (made-up sender domains, each with a day's TTL from its own DNS).
+      dropOldest(kept, maxNames);
     }
     const entry = { until: Infinity, answer: undefined as unknown as Promise<T> };
     const forget = () => {
