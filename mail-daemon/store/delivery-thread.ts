@@ -20,9 +20,11 @@ import { postgresBatches } from './postgres-batches.ts';
 function sqliteOnThisThread(path: string, origin: string, checkpointed: () => void): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
   const batches = sqliteBatches(path, origin, { checkpointed });
   const texts = new DeferredTextIndex((steps) => batches.run(steps));
-  const writeTexts = () => {
+  // A slice at a time, the next one unless deliveries come first (all of them when closing).
+  const writeTexts = (all = false) => {
     try {
-      texts.write();
+      texts.write(all);
+      texts.continueLater(writeTexts);
     } catch {
       // Busy or failing: tried again after a pause or with the next batch; a search indexes the texts still missing meanwhile.
       texts.retryLater(writeTexts);
@@ -49,8 +51,7 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
     },
     async close() {
       texts.cancelPause();
-      texts.work();
-      writeTexts();
+      writeTexts(true);
       // A failed last write is not tried again on a closed connection; a search indexes what is missing.
       texts.cancelPause();
       batches.close();

@@ -72,13 +72,18 @@ export function postgresBatches(url: string, origin: string): Batches & { commit
   const texts = new DeferredTextIndex((steps) => onConnection(pool)((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
-  // Failing, they are tried again after a pause or with the next ones; a search indexes what is still missing meanwhile.
-  const writeTexts = (): Promise<void> =>
+  // A slice at a time (all of them when closing); failing, they are tried again after a pause or with the next ones; a search indexes what is still missing meanwhile.
+  const writeTexts = (all = false): Promise<void> =>
     (writing = writing
-      .then(() => texts.write())
-      .catch(() => {
-        if (!closed) texts.retryLater(writeTexts);
-      }));
+      .then(() => texts.write(all))
+      .then(
+        () => {
+          if (!closed) texts.continueLater(writeTexts);
+        },
+        () => {
+          if (!closed) texts.retryLater(writeTexts);
+        },
+      ));
   return {
     async commit(requests) {
       texts.cancelPause();
@@ -99,7 +104,7 @@ export function postgresBatches(url: string, origin: string): Batches & { commit
     async close() {
       closed = true;
       texts.cancelPause();
-      await writeTexts();
+      await writeTexts(true);
       await pool.end();
     },
   };

@@ -68,8 +68,8 @@ describe('search text and fields on the delivery thread on sqlite, after a faile
       // Every write of the thread fails while the trigger is there (as one would on a busy database, where the thread does not wait).
       await prisma.$executeRawUnsafe(`CREATE TRIGGER "failing" BEFORE INSERT ON "MessageEnvelope" BEGIN SELECT RAISE(ABORT, 'failing'); END`);
       for (const word of words.slice(0, 2)) await deliverMessage(store, buildMessage({ subject: word, body: `a note from ${word}\n` }), [{ accountId: alice.id }]);
-      // Long past the pause after which the thread writes (100 ms): its write has failed.
-      await new Promise((r) => setTimeout(r, 1000));
+      // Long past the pause after which the thread writes (500 ms): its write has failed.
+      await new Promise((r) => setTimeout(r, 1500));
       const rows = async () => Number((await prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageEnvelope"`)[0].n);
       assert.equal(await rows(), 0);
       await prisma.$executeRawUnsafe(`DROP TRIGGER "failing"`);

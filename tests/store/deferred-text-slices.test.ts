@@ -1,0 +1,93 @@
+// The delivery thread's search texts (deferred-text-index.ts) wait for a
+// pause in deliveries and are then worked out and written a slice at a time;
+// past 1000 waiting contents a slice is written at once, burst or not. The
+// bytes of a waiting message are its own copy: the delivery thread hands the
+// block they came in back to the main thread once the batch is answered.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestStore } from '../support/databases.ts';
+import { addTestAccounts } from '../support/accounts.ts';
+import { buildMessage } from '../support/messages.ts';
+import { prepareMessage } from '../../mail-daemon/store/deliver.ts';
+import { sqliteBatches, type DeliveryRequest } from '../../mail-daemon/store/delivery-batch.ts';
+import { DeferredTextIndex } from '../../mail-daemon/store/deferred-text-index.ts';
+import { searchMessageText } from '../../mail-daemon/store/full-text-search.ts';
+import { sqlitePath } from '../../prisma/database.ts';
+import type { Steps } from '../../mail-daemon/store/sql-steps.ts';
+
+/** A writer as the delivery thread's: its commits, and each transaction of texts counted. */
+async function writer(count: number, body: (i: number) => string) {
+  const store = await createTestStore('sqlite');
+  const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
+  const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+  const transactions: number[] = [];
+  const texts = new DeferredTextIndex((steps: Steps<void>) => {
+    transactions.push(Date.now());
+    return batches.run(steps);
+  });
+  const write = () => {
+    texts.write();
+    texts.continueLater(write);
+  };
+  const requests: DeliveryRequest[] = [];
+  for (let i = 0; i < count; i++) requests.push([{ prepared: await prepareMessage(buildMessage({ subject: `message ${i}`, body: body(i) })), targets: [{ accountId: alice.id }], options: {} }]);
+  const taken = texts.take(requests);
+  for (const outcome of batches.commit(taken)) assert.ok(outcome.ok);
+  const rows = async () => Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
+  const allWritten = async () => {
+    // A bound only so that a writer that stops fails the test instead of hanging it.
+    for (const started = Date.now(); (await rows()) < count && Date.now() - started < 60_000; ) await new Promise((r) => setTimeout(r, 20));
+  };
+  return {
+    store,
+    alice,
+    texts,
+    write,
+    requests,
+    transactions,
+    rows,
+    allWritten,
+    async close() {
+      texts.cancelPause();
+      batches.close();
+      await store.dispose();
+    },
+  };
+}
+
+describe('search texts waiting on the delivery thread', () => {
+  it('are written once deliveries pause, a slice of 100 at a time, from their own copy of the message', async () => {
+    const run = await writer(250, (i) => `a note from ${i === 7 ? 'zanzibar' : 'nowhere'}\n`);
+    try {
+      const committed = Date.now();
+      run.texts.afterCommit(run.write);
+      // The blocks the messages came in go back to the main thread: what is kept must not depend on them.
+      for (const [delivery] of run.requests) delivery.prepared.content.raw.fill(0);
+      assert.equal(await run.rows(), 0, 'nothing written during the burst');
+      await run.allWritten();
+      assert.equal(await run.rows(), 250);
+      assert.equal(run.transactions.length, 3, 'three slices');
+      assert.ok(run.transactions[0] - committed >= 400, `the first slice after the pause (${run.transactions[0] - committed} ms)`);
+      const hits = await searchMessageText(run.store, run.alice.id, { query: 'zanzibar' });
+      assert.equal(hits.length, 1);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('are written a slice at once when 1000 wait, and a big message is worked out at once', async () => {
+    // 300 kB: past what is kept to be worked out later.
+    const big = `${'filler words '.repeat(24_000)}\ntimbuktu\n`;
+    const run = await writer(1000, (i) => (i === 0 ? big : `a note number ${i}\n`));
+    try {
+      run.texts.afterCommit(run.write);
+      // The big one's bytes are not kept: it was worked out before the block could go back.
+      run.requests[0][0].prepared.content.raw.fill(0);
+      assert.equal(await run.rows(), 100, 'one slice at once');
+      await run.allWritten();
+      assert.equal((await searchMessageText(run.store, run.alice.id, { query: 'timbuktu' })).length, 1);
+    } finally {
+      await run.close();
+    }
+  });
+});
