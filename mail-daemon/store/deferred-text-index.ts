@@ -49,6 +49,11 @@ export function withoutContentFields(delivery: DeliveryRequest[number]): Deliver
 const PAUSE_MS = 500;
 const MAX_WAITING = 1000;
 const MAX_WAITING_BYTES = 16 * 1024 * 1024;
+// Past this (writes failing again and again: a busy or full disk), a content
+// is not kept at all: the first search that covers it indexes it, and its
+// envelope and search fields are read from its header meanwhile, so nothing
+// is lost, and memory stays bounded.
+const MAX_KEPT_BYTES = 4 * MAX_WAITING_BYTES;
 // Contents worked out and written per transaction: a delivery that comes
 // meanwhile waits for one slice at most (about 50 ms for 2 kB messages).
 const SLICE = 100;
@@ -127,6 +132,7 @@ export class DeferredTextIndex {
    * next afterCommit.
    */
   private keep(hash: string, raw: Buffer, structure: string, text: PreparedText | null | undefined): void {
+    if (this.bytes >= MAX_KEPT_BYTES) return;
     const copied = raw.length <= KEEP_AT_MOST;
     this.unworked.set(hash, { raw: copied ? Buffer.from(raw) : raw, structure, text, copied });
     if (copied) this.bytes += raw.length;
@@ -219,7 +225,7 @@ export class DeferredTextIndex {
   }
 
   private add(hash: string, deferred: Deferred): void {
-    if (this.waiting.has(hash)) return;
+    if (this.waiting.has(hash) || this.bytes >= MAX_KEPT_BYTES) return;
     this.waiting.set(hash, deferred);
     this.bytes += deferredBytes(deferred);
   }

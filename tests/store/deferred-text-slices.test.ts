@@ -90,4 +90,34 @@ describe('search texts waiting on the delivery thread', () => {
       await run.close();
     }
   });
+
+  it('are not kept past 64 MB (writes failing meanwhile): those left out are indexed by the search that needs them', async () => {
+    const store = await createTestStore('sqlite');
+    const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
+    try {
+      const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+      let failing = true;
+      const texts = new DeferredTextIndex((steps: Steps<void>) => {
+        if (failing) throw new Error('database is busy');
+        return batches.run(steps);
+      });
+      // 300 messages of 250 kB: 75 MB, each small enough to be kept for later.
+      const filler = 'filler words '.repeat(19_000);
+      for (let i = 0; i < 300; i++) {
+        const prepared = await prepareMessage(buildMessage({ subject: `message ${i}`, body: `${filler}
+word${i}x
+` }));
+        for (const outcome of batches.commit(texts.take([[{ prepared, targets: [{ accountId: alice.id }], options: {} }]]))) assert.ok(outcome.ok);
+        assert.throws(() => texts.write(), /busy/);
+      }
+      failing = false;
+      await texts.write(true);
+      const rows = Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
+      assert.ok(rows > 200 && rows < 300, `${rows} of 300 kept and written`);
+      assert.equal((await searchMessageText(store, alice.id, { query: 'word299x' })).length, 1, 'one left out is found');
+    } finally {
+      batches.close();
+      await store.dispose();
+    }
+  });
 });
