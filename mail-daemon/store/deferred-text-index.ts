@@ -1,5 +1,5 @@
-// The search text of deliveries, written after their commit, many contents
-// in one transaction. SQLite, on the delivery thread: worked out after the
+// The search text of deliveries, written after their commit, up to 100
+// contents in one transaction. SQLite, on the delivery thread: worked out after the
 // answer has gone back too (about 0.15 ms of a 2 kB message's 250 on one
 // SMTP session, issue 12). In the delivery's own
 // transaction the text row, its hash key and the FTS5 segment were about 10
@@ -7,8 +7,8 @@
 // (issue 12); together, the FTS5 segment of a hundred texts costs a few pages.
 // PostgreSQL: the text's row and GIN entries were a third of the delivery
 // statement's time (0.26 of 0.9 ms, EXPLAIN ANALYZE), and the delivery
-// writer's one connection is what concurrent deliveries wait for; the texts
-// go in one statement on another connection, without waiting for the flush
+// writer's one connection is what concurrent deliveries wait for; a slice of
+// texts goes in one statement on another connection, without waiting for the flush
 // to disk (synchronous_commit off).
 // A text not written yet (the daemon stopped hard, or a search came first) is
 // indexed by the first search that covers it (full-text-search.ts).
@@ -54,9 +54,11 @@ const MAX_WAITING_BYTES = 16 * 1024 * 1024;
 // envelope and search fields are read from its header meanwhile, so nothing
 // is lost, and memory stays bounded.
 const MAX_KEPT_BYTES = 4 * MAX_WAITING_BYTES;
-// Contents worked out and written per transaction: a delivery that comes
-// meanwhile waits for one slice at most (about 50 ms for 2 kB messages).
+// Contents worked out and written per transaction, and about this many bytes
+// of them: a delivery that comes meanwhile waits for one slice at most (about
+// 50 ms with 2 kB messages).
 const SLICE = 100;
+const SLICE_BYTES = 2 * 1024 * 1024;
 // A message bigger than this is worked out right after its commit instead of
 // being kept (copied, see take()) until the pause.
 const KEEP_AT_MOST = 256 * 1024;
@@ -92,11 +94,17 @@ export class DeferredTextIndex {
   /**
    * Contents whose text (undefined: to be worked out; null: none) or, on
    * SQLite, envelope and search fields are still to be worked out (work()):
-   * their bytes and MIME structure.
+   * their bytes (and their length when kept, see work()) and MIME structure.
    */
-  private unworked = new Map<string, { raw: Buffer; structure: string; text: PreparedText | null | undefined; copied: boolean }>();
+  private unworked = new Map<string, { raw: Buffer; length: number; structure: string; text: PreparedText | null | undefined; copied: boolean }>();
+  /** Contents taken before their commit, until it ends (release()): a slice meanwhile would find them not stored yet, and drop them. */
+  private committing = new Set<string>();
   private pause: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** Deliveries come (cancelPause) while a slice is written (PostgreSQL writes asynchronously): no next slice then, afterCommit decides. */
+  private arrivals = 0;
+  private arrivalsAtWrite = 0;
+  private closed = false;
 
   /** `run` runs steps on a connection of the delivery writer: on SQLite its own, synchronously. */
   constructor(
@@ -107,22 +115,30 @@ export class DeferredTextIndex {
   /**
    * The requests with their texts taken out (text: null, not indexed in the
    * delivery's transaction), and on SQLite their envelopes and search fields
-   * (null), to be written later. A text not worked out yet (undefined) is
-   * worked out by work(), which the caller runs once the answers are sent.
+   * (null), to be written later (a message over 256 kB is worked out by the
+   * afterCommit after its commit, the others once deliveries pause).
+   * `committed`: false when taken before their commit, which the caller
+   * then ends with release().
    */
-  take(requests: DeliveryRequest[]): DeliveryRequest[] {
+  take(requests: DeliveryRequest[], committed = false): DeliveryRequest[] {
     return requests.map((request) =>
       request.map((delivery) => {
         const { text, content } = delivery.prepared;
         if (delivery.targets.length === 0) return delivery;
         const fields = this.engine === 'sqlite' && !content.fieldsLater;
         if (text === null && !fields) return delivery;
+        if (!committed) this.committing.add(content.hash);
         if (text && !fields) this.add(content.hash, { text, fields: null });
         else if (!this.waiting.has(content.hash) && !this.unworked.has(content.hash)) this.keep(content.hash, content.raw, content.structure, text);
         const taken = { ...delivery, prepared: { ...delivery.prepared, text: null } };
         return fields ? withoutContentFields(taken) : taken;
       }),
     );
+  }
+
+  /** The commit of requests taken before it has ended (stored or not: a content never stored is dropped by the write). */
+  release(requests: DeliveryRequest[]): void {
+    for (const request of requests) for (const delivery of request) this.committing.delete(delivery.prepared.content.hash);
   }
 
   /**
@@ -134,40 +150,53 @@ export class DeferredTextIndex {
   private keep(hash: string, raw: Buffer, structure: string, text: PreparedText | null | undefined): void {
     if (this.bytes >= MAX_KEPT_BYTES) return;
     const copied = raw.length <= KEEP_AT_MOST;
-    this.unworked.set(hash, { raw: copied ? Buffer.from(raw) : raw, structure, text, copied });
+    this.unworked.set(hash, { raw: copied ? Buffer.from(raw) : raw, length: raw.length, structure, text, copied });
     if (copied) this.bytes += raw.length;
   }
 
-  /** Works out the texts taken without one (at most `limit`, and of those kept only the big ones when `onlyUncopied`). */
-  work(limit = Infinity, onlyUncopied = false): void {
+  /**
+   * Works out the texts taken without one, at most `limit` of them and about
+   * `maxBytes` of messages (of those kept, only the big ones when
+   * `onlyUncopied`), none whose commit has not ended.
+   */
+  work(limit = Infinity, onlyUncopied = false, maxBytes = Infinity): void {
     let worked = 0;
-    for (const [hash, { raw, structure, text, copied }] of this.unworked) {
-      if (worked >= limit) break;
-      if (onlyUncopied && copied) continue;
+    let bytes = 0;
+    for (const [hash, { raw, length, structure, text, copied }] of this.unworked) {
+      if (worked >= limit || bytes >= maxBytes) break;
+      if ((onlyUncopied && copied) || this.committing.has(hash)) continue;
       this.unworked.delete(hash);
-      if (copied) this.bytes -= raw.length;
+      if (copied) this.bytes -= length;
+      // A big message's block handed back before it was worked out (emptied,
+      // as a transferred buffer is) would give an empty text and envelope for
+      // good: left to the first search instead.
+      if (raw.length !== length) continue;
       worked++;
+      bytes += length;
       const fields = this.engine === 'sqlite' ? contentFields(raw, structure) : null;
       this.add(hash, { text: text === undefined ? prepareMessageText(raw, JSON.parse(structure) as MimeNode) : text, fields });
     }
   }
 
   /**
-   * After a batch's answers have gone: works out the big messages (their bytes
-   * are not kept), and has `write` (the writer's, which keeps failures for the
-   * next time) work out and write a slice now when too much waits, else once
-   * deliveries pause.
+   * After a batch's commit, its answers gone: works out the big messages
+   * (their bytes are not kept), and has `write` (the writer's, which keeps
+   * failures for the next time) work out and write a slice now when too much
+   * waits, else once deliveries pause.
    */
   afterCommit(write: () => unknown): void {
+    if (this.closed) return;
+    clearTimeout(this.pause);
     this.work(Infinity, true);
     if (this.due) void write();
     else if (this.pending) this.pause = setTimeout(write, PAUSE_MS);
   }
 
-  /** After a slice was written: the next one, unless deliveries come first (they cancel it, and afterCommit decides again). */
+  /** After a slice was written: the next one, unless deliveries came meanwhile or come first (they cancel it, and afterCommit decides again). */
   continueLater(write: () => unknown): void {
     clearTimeout(this.pause);
-    if (this.pending) this.pause = setTimeout(write, 0);
+    if (this.closed || this.arrivals !== this.arrivalsAtWrite || !this.writable) return;
+    this.pause = setTimeout(write, 0);
   }
 
   /**
@@ -177,14 +206,26 @@ export class DeferredTextIndex {
    * messages before a quiet spell are not left unwritten until the next one.
    */
   retryLater(write: () => unknown): void {
-    if (!this.pending) return;
+    if (this.closed || !this.pending) return;
     clearTimeout(this.pause);
     this.pause = setTimeout(write, Math.min(RETRY_MS * 2 ** this.failures++, MAX_RETRY_MS));
   }
 
-  /** Deliveries came again (or the writer closes): no pause yet. */
+  /** Deliveries came again: no pause yet. */
   cancelPause(): void {
     clearTimeout(this.pause);
+    this.arrivals++;
+  }
+
+  /** The writer closes: no timer any more; what is left is for write(true) (unless `failing`) or the first search. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.pause);
+  }
+
+  /** The last write failed (a busy or failing database): the writer closing does not try once more. */
+  get failing(): boolean {
+    return this.failures > 0;
   }
 
   /** Enough texts wait to be written now rather than at the next pause. */
@@ -196,27 +237,43 @@ export class DeferredTextIndex {
     return this.waiting.size > 0 || this.unworked.size > 0;
   }
 
-  /** Works out and writes a slice of the waiting contents in one transaction (all of them: `all`); a busy database leaves them for the next time. */
+  /** Something waits whose commit has ended. */
+  private get writable(): boolean {
+    for (const hash of this.waiting.keys()) if (!this.committing.has(hash)) return true;
+    for (const hash of this.unworked.keys()) if (!this.committing.has(hash)) return true;
+    return false;
+  }
+
+  /**
+   * Works out and writes a slice of the waiting contents in one transaction
+   * (all of them: `all`), none whose commit has not ended; a busy database
+   * leaves them for the next time.
+   */
   write(all = false): void | Promise<void> {
-    const limit = all ? Infinity : SLICE;
-    this.work(Math.max(0, limit - this.waiting.size));
-    if (this.waiting.size === 0) return;
-    const waiting = new Map<string, Deferred>();
+    const [limit, maxBytes] = all ? [Infinity, Infinity] : [SLICE, SLICE_BYTES];
+    this.arrivalsAtWrite = this.arrivals;
+    this.work(Math.max(0, limit - this.waiting.size), false, maxBytes);
+    const slice = new Map<string, Deferred>();
+    let bytes = 0;
     for (const [hash, deferred] of this.waiting) {
-      if (waiting.size >= limit) break;
-      waiting.set(hash, deferred);
+      if (slice.size >= limit || bytes >= maxBytes) break;
+      if (this.committing.has(hash)) continue;
+      slice.set(hash, deferred);
       this.waiting.delete(hash);
-      this.bytes -= deferredBytes(deferred);
+      const size = deferredBytes(deferred);
+      this.bytes -= size;
+      bytes += size;
     }
+    if (slice.size === 0) return;
     const keep = (error: unknown) => {
-      for (const [hash, deferred] of waiting) this.add(hash, deferred);
+      for (const [hash, deferred] of slice) this.add(hash, deferred);
       throw error;
     };
     const wrote = () => {
       this.failures = 0;
     };
     try {
-      const running = this.run(textSteps(this.engine, waiting));
+      const running = this.run(textSteps(this.engine, slice));
       if (running) return running.then(wrote, keep);
       wrote();
     } catch (error) {

@@ -20,10 +20,10 @@ import { postgresBatches } from './postgres-batches.ts';
 function sqliteOnThisThread(path: string, origin: string, checkpointed: () => void): Batches & { committedElsewhere(requests: DeliveryRequest[]): void } {
   const batches = sqliteBatches(path, origin, { checkpointed });
   const texts = new DeferredTextIndex((steps) => batches.run(steps));
-  // A slice at a time, the next one unless deliveries come first (all of them when closing).
-  const writeTexts = (all = false) => {
+  // A slice at a time, the next one unless deliveries come first.
+  const writeTexts = () => {
     try {
-      texts.write(all);
+      texts.write();
       texts.continueLater(writeTexts);
     } catch {
       // Busy or failing: tried again after a pause or with the next batch; a search indexes the texts still missing meanwhile.
@@ -37,23 +37,28 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
   return {
     async commit(requests) {
       texts.cancelPause();
-      // Texts are taken out before the commit and worked out after the answer.
-      const outcomes = await commitRetrying(batches.commit, texts.take(requests));
+      // Texts are taken out before the commit; worked out and written once deliveries pause.
+      const outcomes = await commitRetrying(batches.commit, texts.take(requests)).finally(() => texts.release(requests));
       // After the answer (it is posted before this turn ends), so no delivery's 250 waits for them.
       setImmediate(afterCommit);
       return outcomes;
     },
     committedElsewhere(requests) {
       texts.cancelPause();
-      texts.take(requests);
+      texts.take(requests, true);
       batches.written(requests);
       afterCommit();
     },
     async close() {
-      texts.cancelPause();
-      writeTexts(true);
-      // A failed last write is not tried again on a closed connection; a search indexes what is missing.
-      texts.cancelPause();
+      texts.close();
+      // What waits, in one go, unless the last write failed: a search indexes what is missing, FETCH reads the header.
+      if (!texts.failing) {
+        try {
+          texts.write(true);
+        } catch {
+          // Left for the first search.
+        }
+      }
       batches.close();
     },
   };
@@ -97,7 +102,7 @@ port.on('message', async (message: { requests: DeliveryRequest[] } | { committed
   }
   const outcomes = await batches.commit(message.requests.map(revived));
   port.postMessage({ outcomes: outcomes.map(transferable) }, released());
-  // After the texts are worked out (the batches do that in a setImmediate of the commit's, which runs first): a block sent back is gone here.
+  // After the big messages' texts are worked out (the batches do that in a setImmediate of the commit's, which runs first; smaller ones are copied): a block sent back is gone here.
   const blocks = message.requests.flatMap((request) => request.map((delivery) => delivery.prepared.content.raw.buffer as ArrayBuffer));
   setImmediate(() => hold(blocks));
 });

@@ -72,23 +72,19 @@ export function postgresBatches(url: string, origin: string): Batches & { commit
   const texts = new DeferredTextIndex((steps) => onConnection(pool)((client) => runAsyncCombined(steps, (statement) => execute(client, statement))), 'postgres');
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
-  // A slice at a time (all of them when closing); failing, they are tried again after a pause or with the next ones; a search indexes what is still missing meanwhile.
-  const writeTexts = (all = false): Promise<void> =>
+  // A slice at a time; failing, they are tried again after a pause or with the next ones; a search indexes what is still missing meanwhile.
+  const writeTexts = (): Promise<void> =>
     (writing = writing
-      .then(() => texts.write(all))
+      .then(() => texts.write())
       .then(
-        () => {
-          if (!closed) texts.continueLater(writeTexts);
-        },
-        () => {
-          if (!closed) texts.retryLater(writeTexts);
-        },
+        () => texts.continueLater(writeTexts),
+        () => texts.retryLater(writeTexts),
       ));
   return {
     async commit(requests) {
       texts.cancelPause();
-      // Taken before commitRetrying, the texts are not worked out before the commit but after it (texts.afterCommit).
-      const outcomes = await commitRetrying(commit, texts.take(requests));
+      // Taken before commitRetrying, the texts are not worked out before the commit but once deliveries pause (texts.afterCommit).
+      const outcomes = await commitRetrying(commit, texts.take(requests)).finally(() => texts.release(requests));
       // Once the answers have gone (the batch's jobs are settled when this returns), so no delivery's 250 waits for the texts.
       setImmediate(() => {
         if (!closed) texts.afterCommit(writeTexts);
@@ -98,13 +94,15 @@ export function postgresBatches(url: string, origin: string): Batches & { commit
     committedElsewhere(requests) {
       // Their texts, which the connection that committed them left out.
       texts.cancelPause();
-      texts.take(requests);
+      texts.take(requests, true);
       if (!closed) texts.afterCommit(writeTexts);
     },
     async close() {
       closed = true;
-      texts.cancelPause();
-      await writeTexts(true);
+      texts.close();
+      await writing;
+      // What waits, in one go, unless the last write failed: a search indexes what is missing.
+      if (!texts.failing) await Promise.resolve(texts.write(true)).catch(() => undefined);
       await pool.end();
     },
   };

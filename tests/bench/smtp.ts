@@ -70,7 +70,7 @@ const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
 const ENGINE = (process.env.SMTP_BENCH_ENGINE ?? 'sqlite') as Engine;
 const POSTFIX_HOST = process.env.SMTP_BENCH_POSTFIX_HOST ?? '127.0.17.2';
 // Rounds per inbound shape, ours and Postfix taking turns.
-const ROUNDS = Math.max(1, Number(process.env.SMTP_BENCH_ROUNDS ?? 4));
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.SMTP_BENCH_ROUNDS ?? 4)) || 4);
 const ONLY = process.env.SMTP_BENCH_ONLY?.split(',').map((name) => name.trim());
 /** Whether a shape runs (SMTP_BENCH_ONLY unset: all). */
 const runs = (name: string) => !ONLY || ONLY.includes(name);
@@ -257,8 +257,7 @@ async function measureWithCpu(pid: number, host: string, port: number, recipient
   // Work a server leaves for after its answers (Postfix's delivery into the
   // mailbox, our search index) is its own: counted here, and done before the
   // other server's turn, which it would otherwise slow down.
-  await idle(pid);
-  const server = cpuSeconds(pid) - before;
+  const server = (await idle(pid)) - before;
   const mainThread = ours ? mainThreadCpuSeconds(pid) - mainBefore : 0;
   const allocatedBytes = allocated ? await allocated() : undefined;
   const database = databaseBefore ? await backendsCpuSince(databaseUrl!, databaseBefore) : 0;
@@ -298,22 +297,33 @@ async function measure(host: string, port: number, recipients: string[], shape: 
 }
 
 /**
- * Until the processes under `pid` have used less than a twentieth of a core
- * for a second and a half (at most a minute): longer than our daemon's pause
- * before it writes the search index (deferred-text-index.ts, 500 ms), which a
- * shorter look would take for the end of its work.
+ * Waits until the processes under `pid` have used less than a twentieth of a
+ * core for a second and a half (at most a minute): longer than our daemon's
+ * pause before it writes the search index (deferred-text-index.ts, 500 ms),
+ * which a shorter look would take for the end of its work. Their CPU seconds
+ * at the start of that quiet spell: the spell itself is not their work.
  */
-async function idle(pid: number): Promise<void> {
+async function idle(pid: number): Promise<number> {
   const STEP_MS = 250;
   const QUIET_STEPS = 6;
   const until = performance.now() + 60_000;
-  let quiet = 0;
-  for (let last = cpuSeconds(pid); quiet < QUIET_STEPS && performance.now() < until; ) {
+  let last = cpuSeconds(pid);
+  let quietSince = last;
+  for (let quiet = 0; quiet < QUIET_STEPS; ) {
+    if (performance.now() > until) {
+      console.log(`pid ${pid} still busy after a minute: its CPU counted until now`);
+      return last;
+    }
     await new Promise((r) => setTimeout(r, STEP_MS));
     const now = cpuSeconds(pid);
-    quiet = now - last < (0.05 * STEP_MS) / 1000 ? quiet + 1 : 0;
+    if (now - last < (0.05 * STEP_MS) / 1000) quiet++;
+    else {
+      quiet = 0;
+      quietSince = now;
+    }
     last = now;
   }
+  return quietSince;
 }
 
 /** One shape's rounds as one result: rates and CPU over all their messages, percentiles over all their latencies. */

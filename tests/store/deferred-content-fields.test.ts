@@ -29,6 +29,7 @@ describe('a SQLite delivery whose search text is written after its commit', () =
       assert.equal(taken.prepared.content.fieldsLater, true);
       const [outcome] = batches.commit([[taken]]);
       assert.ok(outcome.ok);
+      texts.release([[taken]]);
 
       // As a kill -9 now would leave it: the message, without the two rows.
       const rows = async (table: string) => Number((await store.database.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS "n" FROM "${table}" WHERE "hash" = ?`, hash))[0].n);

@@ -33,6 +33,7 @@ async function writer(count: number, body: (i: number) => string) {
   for (let i = 0; i < count; i++) requests.push([{ prepared: await prepareMessage(buildMessage({ subject: `message ${i}`, body: body(i) })), targets: [{ accountId: alice.id }], options: {} }]);
   const taken = texts.take(requests);
   for (const outcome of batches.commit(taken)) assert.ok(outcome.ok);
+  texts.release(requests);
   const rows = async () => Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
   const allWritten = async () => {
     // A bound only so that a writer that stops fails the test instead of hanging it.
@@ -48,7 +49,7 @@ async function writer(count: number, body: (i: number) => string) {
     rows,
     allWritten,
     async close() {
-      texts.cancelPause();
+      texts.close();
       batches.close();
       await store.dispose();
     },
@@ -91,6 +92,28 @@ describe('search texts waiting on the delivery thread', () => {
     }
   });
 
+  it('are not worked out nor written before their commit ends (a slice meanwhile would drop them)', async () => {
+    const store = await createTestStore('sqlite');
+    const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
+    try {
+      const [alice] = await addTestAccounts(store, 'example.test', ['alice']);
+      const texts = new DeferredTextIndex((steps: Steps<void>) => batches.run(steps));
+      const requests: DeliveryRequest[] = [];
+      for (let i = 0; i < 3; i++) requests.push([{ prepared: await prepareMessage(buildMessage({ subject: `message ${i}` })), targets: [{ accountId: alice.id }], options: {} }]);
+      const taken = texts.take(requests);
+      // A slice while the batch commits (PostgreSQL writes while a commit waits; SQLite while a busy database is tried again).
+      await texts.write();
+      for (const outcome of batches.commit(taken)) assert.ok(outcome.ok);
+      texts.release(requests);
+      await texts.write();
+      const rows = Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageEnvelope"`)[0].n);
+      assert.equal(rows, 3);
+    } finally {
+      batches.close();
+      await store.dispose();
+    }
+  });
+
   it('are not kept past 64 MB (writes failing meanwhile): those left out are indexed by the search that needs them', async () => {
     const store = await createTestStore('sqlite');
     const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
@@ -107,14 +130,20 @@ describe('search texts waiting on the delivery thread', () => {
         const prepared = await prepareMessage(buildMessage({ subject: `message ${i}`, body: `${filler}
 word${i}x
 ` }));
-        for (const outcome of batches.commit(texts.take([[{ prepared, targets: [{ accountId: alice.id }], options: {} }]]))) assert.ok(outcome.ok);
+        const request: DeliveryRequest = [{ prepared, targets: [{ accountId: alice.id }], options: {} }];
+        for (const outcome of batches.commit(texts.take([request]))) assert.ok(outcome.ok);
+        texts.release([request]);
         assert.throws(() => texts.write(), /busy/);
       }
       failing = false;
       await texts.write(true);
       const rows = Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText"`)[0].n);
       assert.ok(rows > 200 && rows < 300, `${rows} of 300 kept and written`);
-      assert.equal((await searchMessageText(store, alice.id, { query: 'word299x' })).length, 1, 'one left out is found');
+      const [last] = await store.database.prisma.message.findMany({ where: { subject: 'message 299' }, select: { contentHash: true } });
+      const indexed = async () => Number((await store.database.prisma.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "MessageText" WHERE "hash" = ${last.contentHash}`)[0].n);
+      assert.equal(await indexed(), 0, 'the last one was left out');
+      assert.equal((await searchMessageText(store, alice.id, { query: 'word299x' })).length, 1, 'and is found');
+      assert.equal(await indexed(), 1, 'indexed by the search');
     } finally {
       batches.close();
       await store.dispose();
