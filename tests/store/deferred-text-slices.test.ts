@@ -114,6 +114,35 @@ describe('search texts waiting on the delivery thread', () => {
     }
   });
 
+  it('written asynchronously (PostgreSQL), stop going on when deliveries come during a slice', async () => {
+    // The writes are the test's own: each slice's promise settles when the test says.
+    const slices: (() => void)[] = [];
+    const texts = new DeferredTextIndex(() => new Promise<void>((resolve) => slices.push(resolve)), 'postgres');
+    const requests: DeliveryRequest[] = [];
+    for (let i = 0; i < 250; i++) requests.push([{ prepared: await prepareMessage(buildMessage({ subject: `message ${i}` })), targets: [{ accountId: 1 }], options: {} }]);
+    texts.take(requests, true);
+    const write = (): Promise<void> => Promise.resolve(texts.write()).then(() => texts.continueLater(write));
+    const settle = async (i: number) => {
+      slices[i]();
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    try {
+      void write();
+      // A delivery comes while the first slice is written: afterCommit decides what follows, not the slice.
+      texts.cancelPause();
+      await settle(0);
+      assert.equal(slices.length, 1, 'no slice after one that met a delivery');
+      // Without one meanwhile, the next slices follow by themselves.
+      void write();
+      await settle(1);
+      assert.equal(slices.length, 3, 'the third slice follows the second');
+      await settle(2);
+      assert.equal(slices.length, 3, 'and none after the last');
+    } finally {
+      texts.close();
+    }
+  });
+
   it('are not kept past 64 MB (writes failing meanwhile): those left out are indexed by the search that needs them', async () => {
     const store = await createTestStore('sqlite');
     const batches = sqliteBatches(sqlitePath(store.database.url), store.bus.origin);
