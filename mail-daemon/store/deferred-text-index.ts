@@ -217,15 +217,26 @@ export class DeferredTextIndex {
     this.arrivals++;
   }
 
-  /** The writer closes: no timer any more; what is left is for write(true) (unless `failing`) or the first search. */
+  /** The writer closes: no timer any more. */
   close(): void {
     this.closed = true;
     clearTimeout(this.pause);
   }
 
-  /** The last write failed (a busy or failing database): the writer closing does not try once more. */
-  get failing(): boolean {
-    return this.failures > 0;
+  /**
+   * The writer closes (close(), then this once no write is running): what
+   * waits goes in one transaction, unless the last write failed (a busy or
+   * failing database); a search indexes whatever is left, FETCH reads the
+   * header meanwhile.
+   */
+  finish(): void | Promise<void> {
+    this.close();
+    if (this.failures > 0) return;
+    try {
+      return Promise.resolve(this.write(true)).catch(() => undefined);
+    } catch {
+      // Left for the first search.
+    }
   }
 
   /** Enough texts wait to be written now rather than at the next pause. */

@@ -50,15 +50,8 @@ function sqliteOnThisThread(path: string, origin: string, checkpointed: () => vo
       afterCommit();
     },
     async close() {
-      texts.close();
-      // What waits, in one go, unless the last write failed: a search indexes what is missing, FETCH reads the header.
-      if (!texts.failing) {
-        try {
-          texts.write(true);
-        } catch {
-          // Left for the first search.
-        }
-      }
+      // Synchronous on SQLite: written before the connection closes.
+      await texts.finish();
       batches.close();
     },
   };

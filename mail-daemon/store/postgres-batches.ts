@@ -101,8 +101,7 @@ export function postgresBatches(url: string, origin: string): Batches & { commit
       closed = true;
       texts.close();
       await writing;
-      // What waits, in one go, unless the last write failed: a search indexes what is missing.
-      if (!texts.failing) await Promise.resolve(texts.write(true)).catch(() => undefined);
+      await texts.finish();
       await pool.end();
     },
   };
