@@ -23,6 +23,7 @@ import { srsKeysOf } from './srs-keys.ts';
 import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';
 import { newReceivedId } from './received-id.ts';
 import { junkVerdict } from '../spam/junk-filter.ts';
+import { preparerFor } from './message-preparation.ts';
 import { accountFilterState, type AccountFilterState } from '../spam/account-model.ts';
 import { prependHeaders } from '../smtp/message-headers.ts';
 import { roomIn } from '../store/quota.ts';
@@ -128,7 +129,7 @@ async function routeFor(store: MailStore, recipient: LocalRecipient, rules: Deli
  * forwards. A forward to one of our addresses adds that account (once: a
  * forwarding loop ends at an account already reached).
  */
-async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage) {
+async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: PreparedMessage, junkTokens?: string[]) {
   const { store } = flow;
   const targets: DeliveryTarget[] = [];
   // Accounts whose junk filter sent their copy to Junk, with the X-Junk-Filter field saying why.
@@ -143,7 +144,7 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
     reached.set(recipient.accountId, recipient);
     // The junk filter's and the rules' reads at the same time (on PostgreSQL each is a round trip, issue 12).
     const [verdict, rules] = await Promise.all([
-      input.filterJunk && !input.junk ? filterVerdict(flow, recipient, prepared, input.mailFrom, input.early) : null,
+      input.filterJunk && !input.junk ? filterVerdict(flow, recipient, prepared, input.mailFrom, input.early, junkTokens) : null,
       rulesFor(store, recipient, prepared, input.early),
     ]);
     if (verdict) junked.set(recipient.accountId, verdict);
@@ -167,10 +168,10 @@ async function planDelivery(flow: MailFlow, input: MailToDeliver, prepared: Prep
 }
 
 /** The X-Junk-Filter field when the account's junk filter says spam; a filter failure never loses mail, it goes to the Inbox. */
-async function filterVerdict(flow: MailFlow, recipient: LocalRecipient, prepared: PreparedMessage, mailFrom: string, early?: EarlyReads): Promise<string | null> {
+async function filterVerdict(flow: MailFlow, recipient: LocalRecipient, prepared: PreparedMessage, mailFrom: string, early?: EarlyReads, junkTokens?: string[]): Promise<string | null> {
   try {
     const state = await earlyFilterState(early, recipient.accountId, prepared.summary.fromAddress);
-    return (await junkVerdict(flow.store, recipient.accountId, prepared.content, [prepared.summary.fromAddress, mailFrom], state)).header;
+    return (await junkVerdict(flow.store, recipient.accountId, prepared.content, [prepared.summary.fromAddress, mailFrom], state, junkTokens)).header;
   } catch (error) {
     flow.log(`delivery: junk filter of account ${recipient.accountId} failed: ${error}`);
     return null;
@@ -291,8 +292,9 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const checked = given.flatMap((r) => (r.usage ? [{ id: r.accountId, address: r.address, ...r.usage }] : []));
   const early = accountQuotas(flow, [...new Set(given.filter((r) => !r.usage).map((r) => r.accountId))]).then((rows) => [...checked, ...rows]);
   early.catch(() => undefined);
-  const prepared = await prepareMessage(input.message);
-  const plan = await planDelivery(flow, input, prepared);
+  // The junk filter's tokens too, when a filter may need them (on the preparation thread, with the parsing).
+  const { prepared, junkTokens } = await preparerFor(flow.store).prepare(input.message, !!input.filterJunk && !input.junk);
+  const plan = await planDelivery(flow, input, prepared, junkTokens);
   const { remote, reached, onVacation, junked } = plan;
   const targets = await applyQuota(flow, input, prepared, plan, await early);
   const forwarded = [...remote.values()].filter((via) => via !== null).length;

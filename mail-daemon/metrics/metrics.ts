@@ -29,6 +29,12 @@ const deliveryDuration = new Histogram({
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400],
   registers,
 });
+const messagesPrepared = new Counter({
+  name: 'mail_messages_prepared_total',
+  help: 'Messages parsed for delivery by the daemon, per thread: "thread" (the preparation thread, while several come in at once) or "main".',
+  labelNames: ['thread'],
+  registers,
+});
 const loginFailures = new Counter({ name: 'mail_login_failures_total', help: 'Failed logins per service (wrong credentials, blocked or throttled clients).', labelNames: ['service'], registers });
 export const queueMessages = new Gauge({ name: 'mail_queue_messages', help: 'Messages waiting in the outbound queue (all daemons on the database).', registers });
 export const queueOldestAge = new Gauge({ name: 'mail_queue_oldest_age_seconds', help: 'Age of the oldest message in the outbound queue, 0 when it is empty.', registers });
@@ -84,4 +90,8 @@ export function deliveriesEnded(outcome: DeliveryOutcome, count: number, deliver
     const seconds = Math.max(0, (Date.now() - Number(delivered.since)) / 1000);
     for (let i = 0; i < count; i++) deliveryDuration.observe({ route: delivered.route }, seconds);
   }
+}
+
+export function messagePrepared(thread: 'thread' | 'main'): void {
+  messagesPrepared.inc({ thread });
 }

@@ -11,7 +11,7 @@ import { accountCounts, accountFilterState, combinedModel, type AccountFilterSta
 import { baseModel } from './base-model.ts';
 import { scoreTokens, type Clue } from './bayes.ts';
 import { JUNK_THRESHOLD } from './junk-threshold.ts';
-import { messageTokens } from './message-tokens.ts';
+import { messageTokens, tokensForSender } from './message-tokens.ts';
 
 export interface JunkVerdict {
   junk: boolean;
@@ -31,11 +31,15 @@ function describeClues(clues: Clue[]): string {
     .join(', ');
 }
 
-/** `state`: the account's filter state for these senders when it was read earlier. */
-export async function junkVerdict(store: MailStore, accountId: number, content: PreparedContent, senders: string[], state?: AccountFilterState): Promise<JunkVerdict> {
+/**
+ * `state`: the account's filter state for these senders when it was read
+ * earlier; `firstContactTokens`: the message's tokens when they were worked
+ * out already, for a first contact (delivery/message-preparation.ts).
+ */
+export async function junkVerdict(store: MailStore, accountId: number, content: PreparedContent, senders: string[], state?: AccountFilterState, firstContactTokens?: string[]): Promise<JunkVerdict> {
   const { enabled, knownSender, totals } = state ?? (await accountFilterState(store, accountId, senders));
   if (!enabled) return PASS;
-  const tokens = messageTokens(content.raw, JSON.parse(content.structure) as MimeNode, { knownSender });
+  const tokens = firstContactTokens ? tokensForSender(firstContactTokens, knownSender) : messageTokens(content.raw, JSON.parse(content.structure) as MimeNode, { knownSender });
   const [base, own] = await Promise.all([baseModel(), accountCounts(store, accountId, totals, tokens)]);
   const { score, clues } = scoreTokens(tokens, combinedModel(base, own));
   if (score < JUNK_THRESHOLD || knownSender) return { junk: false, score, header: null };

@@ -105,10 +105,12 @@ export interface TokenContext {
   knownSender?: boolean;
 }
 
+const senderToken = (known: boolean) => (known ? 'sender:known' : 'sender:first-contact');
+
 export function messageTokens(raw: Buffer, structure: MimeNode, context: TokenContext = {}): string[] {
   const text = extractMessageText(raw, structure, MAX_TEXT);
   const tokens = new Set<string>();
-  if (context.knownSender !== undefined) tokens.add(context.knownSender ? 'sender:known' : 'sender:first-contact');
+  if (context.knownSender !== undefined) tokens.add(senderToken(context.knownSender));
   const fields = headerFields(text.header);
   authenticationTokens(fields, tokens);
   headerTokens(fields, tokens);
@@ -118,4 +120,13 @@ export function messageTokens(raw: Buffer, structure: MimeNode, context: TokenCo
   }
   words(text.body, '', tokens);
   return [...tokens];
+}
+
+/**
+ * The tokens for a sender known or not, from those worked out before that was
+ * read (knownSender false, on the preparation thread): the sender's token is
+ * the first, the rest do not depend on it.
+ */
+export function tokensForSender(firstContactTokens: string[], knownSender: boolean): string[] {
+  return knownSender ? [senderToken(true), ...firstContactTokens.slice(1)] : firstContactTokens;
 }
