@@ -10,7 +10,8 @@
 // client only after this returns.
 import type { Config } from '../config/config.ts';
 import type { MailStore } from '../store/context.ts';
-import { deliverMessage, prepareMessage, type DeliveredCopy, type DeliveryTarget, type PreparedMessage } from '../store/deliver.ts';
+import { deliverMessage, type DeliveredCopy, type DeliveryTarget } from '../store/deliver.ts';
+import { prepareMessage, type PreparedMessage } from '../store/prepared-message.ts';
 import { findMailbox } from '../store/mailboxes.ts';
 import { enqueueMessage } from '../queue/enqueue.ts';
 import { deliveryRulesFor, readDeliveryRules, type DeliveryRules } from '../settings/delivery-rules.ts';

@@ -9,12 +9,14 @@
 // prepared on the main thread: the hops to a waiting thread and back (0.15 to
 // 0.6 ms each, measured for the delivery thread) would add to its wait for the
 // 250, with nothing to overlap. So is a big one, which a hop would copy, and
-// every message while the thread starts or after it failed. Elsewhere (the
-// web app, tests of the store) it is always here.
+// every message while the thread starts or after it failed. The SMTP service
+// starts the thread; elsewhere (the web app, the queue's own notices once
+// SMTP has stopped, tests of the store) parsing is always here.
+// The thread runs prepared-message.ts, which has no database in it.
 import { Worker } from 'node:worker_threads';
 import type { Database as StoreDatabase } from '../../prisma/database.ts';
 import type { MailStore } from '../store/context.ts';
-import { prepareMessage, type PreparedMessage } from '../store/deliver.ts';
+import { prepareMessage, type PreparedMessage } from '../store/prepared-message.ts';
 import type { MessageSummary } from '../store/message-summary.ts';
 import { messagePrepared } from '../metrics/metrics.ts';
 import { threadModule, type ThreadModule } from '../store/delivery-thread-module.ts';
@@ -62,7 +64,7 @@ interface Pending {
   resolve(preparation: Promise<Preparation> | Preparation): void;
 }
 
-function onThread(quiet: () => boolean, source: Promise<ThreadModule>): MessagePreparer & { started: Promise<boolean> } {
+function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (message: string) => void): MessagePreparer & { started: Promise<boolean> } {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let thread: Worker | null = null;
@@ -88,29 +90,39 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>): MessageP
     settle(answer.id, { prepared: { content: { hash: answer.hash, raw, size: answer.size, structure: answer.structure }, summary: answer.summary }, junkTokens: answer.tokens });
   };
   // A thread that stops or fails: what it had is prepared here, and every message after.
-  const fail = () => {
+  const fail = (why: string) => {
+    if (!closed) log(`delivery: the preparation thread stopped (${why}); messages are parsed on the main thread`);
     thread = null;
     for (const [id, job] of [...pending]) settle(id, here.prepare(job.raw, job.junkTokens));
   };
-  const started = source.then(
-    (module) =>
-      new Promise<Worker | null>((resolve) => {
-        if (closed) return resolve(null);
-        const worker = new Worker(module.url, { workerData: module.workerData });
-        worker.on('message', (message: PreparationAnswer | 'ready') => {
-          if (message !== 'ready') return onAnswer(message);
-          thread = worker;
-          worker.unref();
-          resolve(worker);
-        });
-        worker.on('error', () => undefined);
-        worker.once('exit', () => {
-          resolve(null);
-          fail();
-        });
-      }),
-  );
-  started.catch(() => undefined);
+  let lastError = '';
+  // Settles when the thread has stopped (close() waits for it), from its start on: it may stop before close() asks.
+  let exited: Promise<unknown> = Promise.resolve();
+  const started = source
+    .then(
+      (module) =>
+        new Promise<Worker | null>((resolve) => {
+          if (closed) return resolve(null);
+          const worker = new Worker(module.url, { workerData: module.workerData });
+          exited = new Promise((ended) => worker.once('exit', ended));
+          worker.on('message', (message: PreparationAnswer | 'ready') => {
+            if (message !== 'ready') return onAnswer(message);
+            thread = worker;
+            worker.unref();
+            resolve(worker);
+          });
+          worker.on('error', (error) => (lastError = String(error)));
+          worker.once('exit', (code) => {
+            resolve(null);
+            fail(lastError || `exit code ${code}`);
+          });
+        }),
+    )
+    // A thread that cannot start leaves every message to this thread.
+    .catch((error) => {
+      log(`delivery: the preparation thread did not start (${error}); messages are parsed on the main thread`);
+      return null;
+    });
   return {
     started: started.then((worker) => worker !== null && thread === worker),
     prepare(raw, junkTokens) {
@@ -131,12 +143,13 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>): MessageP
     async close() {
       closed = true;
       const worker = await started;
-      if (!worker || !thread) return;
-      // What is on the thread is answered first.
+      if (!worker) return;
+      // What is on the thread is answered first (or here, if it stops meanwhile).
       if (pending.size > 0) await new Promise<void>((resolve) => (drained = resolve));
-      worker.ref();
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage('close');
+      if (thread) {
+        worker.ref();
+        worker.postMessage('close');
+      }
       await exited;
     },
   };
@@ -154,10 +167,10 @@ export function preparerFor(store: MailStore): MessagePreparer {
  * being taken in (it is then prepared here). Settles once the thread runs
  * (true) or could not start (false); messages are prepared here meanwhile.
  */
-export function startPreparationThread(store: MailStore, quiet: () => boolean): Promise<boolean> {
+export function startPreparationThread(store: MailStore, quiet: () => boolean, log: (message: string) => void): Promise<boolean> {
   const running = preparers.get(store.database);
   if (running) return running.started;
-  const preparer = onThread(quiet, threadModule(new URL('./preparation-thread.ts', import.meta.url)));
+  const preparer = onThread(quiet, threadModule(new URL('./preparation-thread.ts', import.meta.url)), log);
   preparers.set(store.database, preparer);
   return preparer.started;
 }

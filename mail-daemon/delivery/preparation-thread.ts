@@ -3,7 +3,7 @@
 // filter's tokens for a first contact when asked. Messages are independent;
 // each answer goes back as soon as it is ready.
 import { parentPort } from 'node:worker_threads';
-import { prepareMessage } from '../store/deliver.ts';
+import { prepareMessage } from '../store/prepared-message.ts';
 import { messageTokens } from '../spam/message-tokens.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
 import type { PreparationAnswer, PreparationRequest } from './message-preparation.ts';

@@ -6,8 +6,9 @@
 // was interrupted can be run again.
 import type { AccountView } from '../accounts/accounts.ts';
 import type { MailStore } from '../store/context.ts';
-import { contentHash, withCrlf } from '../store/content.ts';
-import { deliverMessages, prepareMessage, type MessageDelivery, type PreparedMessage } from '../store/deliver.ts';
+import { contentHash, withCrlf } from '../store/prepared-message.ts';
+import { deliverMessages, type MessageDelivery } from '../store/deliver.ts';
+import { prepareMessage, type PreparedMessage } from '../store/prepared-message.ts';
 import { StoreError } from '../store/errors.ts';
 import { normalizeFlags } from '../store/flags.ts';
 import { createMailbox, findMailbox, findSpecialUseMailbox, normalizeMailboxName, INBOX, DELIMITER } from '../store/mailboxes.ts';

@@ -2,7 +2,8 @@
 // mail, forwards, notices to remote senders). The content is stored once, like
 // local mail, and the queue runner (mail-daemon/queue/) delivers it.
 import { mutate, type MailStore } from '../store/context.ts';
-import { prepareContent, storeContent, type PreparedContent } from '../store/content.ts';
+import { storeContent } from '../store/content.ts';
+import { prepareContent, type PreparedContent } from '../store/prepared-message.ts';
 import { signalQueued } from './queue-wakeup.ts';
 
 export interface EnqueueInput {

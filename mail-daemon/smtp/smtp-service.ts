@@ -21,6 +21,7 @@ import { isLoopback } from '../dns/loopback.ts';
 import { baseModel } from '../spam/base-model.ts';
 import { dnsblCheck } from './hooks/on-connect-dnsbl.ts';
 import { withGreylisting } from './hooks/greylist-rcpt.ts';
+import { closePreparationThread, startPreparationThread } from '../delivery/message-preparation.ts';
 
 export const MAX_RECIPIENTS = 100;
 // RFC 5321 4.5.3.1.4: a command line is at most 512 octets; allow SMTPUTF8
@@ -141,13 +142,18 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       throw error;
     }
     if (servers.length === 0) return null;
+    // Parsing and the junk filter's tokens of messages that come in together, off this thread (issue 12).
+    void startPreparationThread(store, () => incoming.inFlight <= 1, log);
     // Loaded (or trained, on the first start) in the background, before the first message needs it.
     if (config.ports.smtp !== null) baseModel().catch((error) => log(`smtp: junk filter base model: ${error}`));
     log('smtp: listening');
     return {
       name: 'smtp',
       addresses,
-      stop: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+      stop: async () => {
+        await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        await closePreparationThread(store);
+      },
     };
   };
 }

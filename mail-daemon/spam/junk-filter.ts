@@ -4,7 +4,7 @@
 // account-model.ts). Mail from an address the account has written to is
 // never sent to Junk by this filter (a DMARC failure still is, elsewhere).
 // A message that goes to Junk carries an X-Junk-Filter field saying why.
-import type { PreparedContent } from '../store/content.ts';
+import type { PreparedContent } from '../store/prepared-message.ts';
 import type { MailStore } from '../store/context.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
 import { accountCounts, accountFilterState, combinedModel, type AccountFilterState } from './account-model.ts';

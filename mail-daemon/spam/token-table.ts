@@ -1,7 +1,7 @@
 // Token counts in memory: the base model, and what the bench trains.
 import type { Counts, TokenCounts } from './bayes.ts';
 import { messageTokens, type TokenContext } from './message-tokens.ts';
-import { prepareContent } from '../store/content.ts';
+import { prepareContent } from '../store/prepared-message.ts';
 import type { MimeNode } from '../store/mime-structure.ts';
 
 export interface SavedTable {

@@ -4,7 +4,6 @@ import type { Config } from '../config/config.ts';
 import { loadTlsCredentials } from './tls.ts';
 import { closeMailStore, createMailStore } from '../store/context.ts';
 import { startDeliveryThread } from '../store/delivery-writer.ts';
-import { closePreparationThread, startPreparationThread } from '../delivery/message-preparation.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { makePrivateDirectory } from '../../prisma/sqlite-file.ts';
 import { openDatabase } from '../../prisma/database.ts';
@@ -48,7 +47,6 @@ export async function startDaemon(
   const stop = async () => {
     // Together, so that each service's grace for open sessions runs at once.
     await Promise.all(running.map((service) => service.stop().catch((e) => log(`stopping ${service.name}: ${e}`))));
-    await closePreparationThread(store);
     await closeMailStore(store);
   };
   try {
@@ -56,10 +54,7 @@ export async function startDaemon(
     // Deliveries commit on a thread of their own: the fsync (SQLite), the
     // statement and the search texts (PostgreSQL) off the event loop; on
     // SQLite, not when the message is the only one coming in (issue 12).
-    const quiet = () => incoming.inFlight <= 1;
-    startDeliveryThread(store, quiet);
-    // Parsing and the junk filter's tokens too, while several messages come in at once (issue 12).
-    void startPreparationThread(store, quiet);
+    startDeliveryThread(store, () => incoming.inFlight <= 1);
     const tls = await loadTlsCredentials(config);
     if (tls.generated) log(`generated a self-signed certificate for ${config.hostname} in ${tls.certFile}`);
     const context: DaemonContext = { config, store, tls, log, incoming, connectionLimits };

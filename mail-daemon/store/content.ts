@@ -1,72 +1,20 @@
 // Raw message content, stored once per sha256 and shared by every copy.
-import { createHash } from 'node:crypto';
 import type { Tx } from './transaction.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { runInTx, withoutRows, type Steps } from './sql-steps.ts';
 import { envelopeOfFields } from './envelope.ts';
-import { headerBytes, parseMimeStructure, type MimeNode } from './mime-structure.ts';
+import { headerBytes, type MimeNode } from './mime-structure.ts';
 import { splitHeaderFields } from './header-fields.ts';
 import { searchFieldsJson } from './search-fields.ts';
 import { driverReaderFor } from './driver-reads.ts';
 import { StoreError } from './errors.ts';
 import type { Database } from '../../prisma/database.ts';
-
-export interface PreparedContent {
-  hash: string;
-  raw: Buffer;
-  size: number;
-  structure: string;
-  /**
-   * Its envelope and search fields (contentFields) are not written in the
-   * delivery's transaction but after it (deferred-text-index.ts), and worked
-   * out there.
-   */
-  fieldsLater?: boolean;
-}
+import type { PreparedContent } from './prepared-message.ts';
 
 /** A content's JSON of its IMAP ENVELOPE (store/envelope.ts) and of the fields SEARCH reads most (store/search-fields.ts). */
 export interface ContentFields {
   envelope: string;
   searchFields: string;
-}
-
-/**
- * The message with every bare LF turned into CRLF (RFC 5322 2.3): stored mail
- * always has CRLF line ends, so the sizes IMAP and POP3 announce are the bytes
- * they send. A message that already uses CRLF is returned as it is.
- */
-export function withCrlf(raw: Buffer): Buffer {
-  let bare = 0;
-  for (let i = raw.indexOf(10); i !== -1; i = raw.indexOf(10, i + 1)) if (i === 0 || raw[i - 1] !== 13) bare++;
-  if (bare === 0) return raw;
-  const out = Buffer.allocUnsafe(raw.length + bare);
-  let from = 0;
-  let to = 0;
-  for (let i = raw.indexOf(10); i !== -1; i = raw.indexOf(10, i + 1)) {
-    if (i > 0 && raw[i - 1] === 13) continue;
-    to += raw.copy(out, to, from, i);
-    out[to++] = 13;
-    from = i;
-  }
-  raw.copy(out, to, from);
-  return out;
-}
-
-/** The key a message's bytes (with CRLF line ends) are stored under. */
-export function contentHash(raw: Buffer): string {
-  return createHash('sha256').update(raw).digest('hex');
-}
-
-/**
- * Hashes and parses the MIME structure once, outside any transaction. The
- * envelope and search fields are worked out where they are written
- * (contentFields): in the daemon on the delivery thread, after the answer
- * on SQLite, not on the thread that reads and checks mail.
- */
-export function prepareContent(input: Buffer): PreparedContent {
-  const raw = withCrlf(input);
-  const structure = parseMimeStructure(raw);
-  return { hash: contentHash(raw), raw, size: raw.length, structure: JSON.stringify(structure) };
 }
 
 export function contentFields(raw: Buffer, structure: string): ContentFields {

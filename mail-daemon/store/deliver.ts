@@ -9,9 +9,9 @@ import type { Tx } from './transaction.ts';
 import type { MailStore } from './context.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import type { Engine } from '../../prisma/database.ts';
-import { contentSteps, prepareContent, type PreparedContent } from './content.ts';
+import { contentSteps } from './content.ts';
+import { prepareMessage, type PreparedContent, type PreparedMessage } from './prepared-message.ts';
 import { flagsToColumns } from './flags.ts';
-import { summarizeMessage, type MessageSummary } from './message-summary.ts';
 import { messageTextSteps, prepareMessageText, type PreparedText } from './full-text-search.ts';
 import type { MimeNode } from './mime-structure.ts';
 import { chargeQuotaSteps, crossedWarning } from './quota.ts';
@@ -49,23 +49,6 @@ export interface DeliveredCopy {
   messageId: number;
   /** This copy took the account past 90% of its quota. */
   quotaWarning?: boolean;
-}
-
-/** Parsing done once per message, before the transaction. */
-export interface PreparedMessage {
-  content: PreparedContent;
-  summary: MessageSummary;
-  /**
-   * For full-text search: worked out by the delivery writer (withSearchText)
-   * when left out; null: not indexed at delivery, the first search that needs
-   * it indexes the message.
-   */
-  text?: PreparedText | null;
-}
-
-export async function prepareMessage(raw: Buffer): Promise<PreparedMessage> {
-  const content = prepareContent(raw);
-  return { content, summary: await summarizeMessage(content.raw, JSON.parse(content.structure) as MimeNode) };
 }
 
 /**

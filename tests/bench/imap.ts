@@ -23,7 +23,8 @@
 // address of both servers, bench-address.ts).
 import { openDatabase, type Engine } from '../../prisma/database.ts';
 import { createMailStore, closeMailStore, type MailStore } from '../../mail-daemon/store/context.ts';
-import { deliverMessage, prepareMessage } from '../../mail-daemon/store/deliver.ts';
+import { deliverMessage } from '../../mail-daemon/store/deliver.ts';
+import { prepareMessage } from '../../mail-daemon/store/prepared-message.ts';
 import { hashPassword } from '../../mail-daemon/accounts/passwords.ts';
 import { addTestAccounts, TEST_PASSWORD } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/databases.ts';

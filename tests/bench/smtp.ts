@@ -63,7 +63,7 @@ import { startSmtpSink, type RunningSink } from '../support/smtp-sink.ts';
 import { startTestDaemon } from '../support/daemon.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
 import { enqueueMessage } from '../../mail-daemon/queue/enqueue.ts';
-import { prepareContent } from '../../mail-daemon/store/content.ts';
+import { prepareContent } from '../../mail-daemon/store/prepared-message.ts';
 
 const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
 const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);

@@ -8,7 +8,7 @@ import { buildMessage } from '../support/messages.ts';
 import { RawSmtp, sendWithNodemailer } from '../support/smtp-client.ts';
 import { createSmtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { DEFAULT_CONNECTION_LIMITS } from '../../mail-daemon/limits/connection-gate.ts';
-import { withCrlf } from '../../mail-daemon/store/content.ts';
+import { withCrlf } from '../../mail-daemon/store/prepared-message.ts';
 
 describe('SMTP bad input', () => {
   let daemon: TestDaemon;

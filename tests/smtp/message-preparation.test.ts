@@ -14,7 +14,7 @@ import { buildMessage } from '../support/messages.ts';
 import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { closePreparationThread, preparerFor, startPreparationThread } from '../../mail-daemon/delivery/message-preparation.ts';
-import { prepareMessage } from '../../mail-daemon/store/deliver.ts';
+import { prepareMessage } from '../../mail-daemon/store/prepared-message.ts';
 import { messageTokens, tokensForSender } from '../../mail-daemon/spam/message-tokens.ts';
 import type { MimeNode } from '../../mail-daemon/store/mime-structure.ts';
 import { metricsRegistry } from '../../mail-daemon/metrics/metrics.ts';
@@ -75,7 +75,7 @@ describe('message preparation thread', () => {
   let busy = true;
 
   it('gives the content, summary and junk tokens that parsing on the main thread gives, for a sender known or not', async () => {
-    assert.equal(await startPreparationThread(store, () => !busy), true);
+    assert.equal(await startPreparationThread(store, () => !busy, () => undefined), true);
     const before = await prepared('thread');
     for (const [name, raw] of Object.entries(MESSAGES)) {
       const { prepared: onThread, junkTokens } = await preparerFor(store).prepare(raw, true);
@@ -110,7 +110,7 @@ describe('message preparation thread with a message over 256 kB', () => {
 
   it('prepares it on the main thread, and the rest on the thread; closing waits for what the thread has', async () => {
     store = await createTestStore('sqlite');
-    assert.equal(await startPreparationThread(store, () => false), true);
+    assert.equal(await startPreparationThread(store, () => false, () => undefined), true);
     const [mainBefore, threadBefore] = [await prepared('main'), await prepared('thread')];
     const big = buildMessage({ subject: 'Big', body: `${'0123456789abcdef '.repeat(16 * 1024)}\n` });
     assert.equal((await preparerFor(store).prepare(big, true)).prepared.summary.subject, 'Big');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createTestStore } from '../support/databases.ts';
 import { addTestAccounts } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
-import { prepareMessage } from '../../mail-daemon/store/deliver.ts';
+import { prepareMessage } from '../../mail-daemon/store/prepared-message.ts';
 import { sqliteBatches } from '../../mail-daemon/store/delivery-batch.ts';
 import { DeferredTextIndex } from '../../mail-daemon/store/deferred-text-index.ts';
 import { loadEnvelopes } from '../../mail-daemon/store/bulk-reads.ts';
