@@ -1,14 +1,14 @@
 // A worker thread's code as one JavaScript module: the delivery thread's
 // (delivery-thread.ts) and the message preparation thread's
 // (delivery/preparation-thread.ts), each bundled by esbuild (the compiler tsx
-// runs on) when the daemon starts the thread. Through tsx instead (delivery-thread-boot.mjs), the thread
-// registers tsx's hooks for itself, since a worker does not share its
-// process's in Node 20, and keeps them and every source they transformed:
-// about 25 MB more of the daemon's memory (issue 11, hostile bench: at rest
-// 307 -> 283 MB). Bundling takes about 70 ms. The file goes under
-// node_modules/.cache, so that its imports of packages resolve as they do
-// from the sources, and is named by its contents, so daemons that start
-// together, or again, share it. When it cannot be built or written, the
+// runs on) when the daemon starts the thread. Through tsx instead
+// (delivery-thread-boot.mjs), the thread registers tsx's hooks for itself,
+// since a worker does not share its process's in Node 20, and keeps them and
+// every source they transformed: about 25 MB more of the daemon's memory
+// (issue 11, hostile bench: at rest 307 -> 283 MB). Bundling takes about 70
+// ms. The file goes under node_modules/.cache, so that its imports of
+// packages resolve as they do from the sources, and is named by its contents,
+// so daemons that start together, or again, share it. When it cannot be built or written, the
 // thread runs through tsx, as before.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
