@@ -124,7 +124,7 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
       return null;
     });
   return {
-    started: started.then((worker) => worker !== null && thread === worker),
+    started: started.then((worker) => worker !== null),
     prepare(raw, junkTokens) {
       const worker = thread;
       if (!worker || closed || raw.length > PREPARE_ON_THREAD_MAX || quiet()) {
