@@ -114,7 +114,7 @@ export async function run(): Promise<void> {
     try {
       theirs = await measure(dovecot.port, DOVECOT_USER, DOVECOT_PASSWORD);
     } finally {
-      dovecot.stop();
+      await dovecot.stop();
     }
   } else {
     console.log('dovecot-imapd is not installed: no comparison (apt-get install dovecot-imapd to add one)');

@@ -112,14 +112,14 @@ service imap {
     timings = await measureCommands(big.port, DOVECOT_USER, DOVECOT_PASSWORD, messages.length, ROUNDS);
     idle = IDLE > 0 ? await measureIdle(big.port, DOVECOT_USER, DOVECOT_PASSWORD, big.pid, IDLE) : undefined;
   } finally {
-    big.stop();
+    await big.stop();
   }
   const small = (await startDovecot('imap', stressMessages, limits, { passwordHash, address: BENCH_ADDRESS }))!;
   try {
     const stress = await runStress({ port: small.port, user: DOVECOT_USER, password: DOVECOT_PASSWORD, clients: CLIENTS, seconds: STRESS_SECONDS, message: stressMessages[0] });
     return { server: `dovecot ${small.version}`, timings, stress, idle };
   } finally {
-    small.stop();
+    await small.stop();
   }
 }
 

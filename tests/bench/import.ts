@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
         console.log(`doveadm import (Dovecot ${dovecot.version}): ${rate(theirs)}`);
         console.log(`ratio ours/Dovecot time: ${(ours / theirs).toFixed(2)}`);
       } finally {
-        dovecot.stop();
+        await dovecot.stop();
       }
     }
     rmSync(target, { recursive: true, force: true });

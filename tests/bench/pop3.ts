@@ -240,7 +240,7 @@ export async function run(): Promise<void> {
       await measure(server, 1);
       results.push(...(await measure(server)));
     } finally {
-      dovecot.stop();
+      await dovecot.stop();
     }
   } else {
     console.log('dovecot-pop3d is not installed: no comparison (apt-get install dovecot-pop3d to add one)');

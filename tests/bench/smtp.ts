@@ -476,7 +476,7 @@ async function measurePostfixDovecot(): Promise<{ result: Result; label: string 
       postfix.stop();
     }
   } finally {
-    dovecot.stop();
+    await dovecot.stop();
   }
 }
 

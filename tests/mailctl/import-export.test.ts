@@ -152,7 +152,7 @@ for (const engine of ENGINES) {
     let source: RunningDovecot;
     let sourceMaildir: string;
     let expected: Snapshot;
-    const cleanup: (() => void)[] = [];
+    const cleanup: (() => void | Promise<void>)[] = [];
 
     function run(argv: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
       return new Promise((resolve) => {
@@ -191,7 +191,7 @@ for (const engine of ENGINES) {
       expected = await withClient(imapClient(source.port, DOVECOT_USER, DOVECOT_PASSWORD), (client) => snapshot(client, (n) => OURS[n] ?? n));
     });
     after(async () => {
-      for (const step of cleanup.reverse()) step();
+      for (const step of cleanup.reverse()) await step();
       await daemon.dispose();
     });
 
@@ -293,7 +293,7 @@ CopyArrivalDate yes
         await seedDovecot(mbox, mboxSeeds);
         shown = await withClient(imapClient(mbox.port, DOVECOT_USER, DOVECOT_PASSWORD), (client) => snapshot(client));
       } finally {
-        mbox.stop();
+        await mbox.stop();
       }
       assert.equal(shown.INBOX.length, 5);
       succeeded(await mailctl(['import', 'dave@example.test', join(mboxDir, 'inbox')], '', { TZ: 'UTC' }));
@@ -323,7 +323,7 @@ CopyArrivalDate yes
         assert.deepEqual(read, await ours('alice@example.test'));
         assert.deepEqual(read, expected);
       } finally {
-        reader.stop();
+        await reader.stop();
       }
     });
 

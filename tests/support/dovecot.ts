@@ -28,7 +28,8 @@ export interface RunningDovecot {
   lmtpPort?: number;
   /** Its configuration file, for doveadm -c. */
   config: string;
-  stop(): void;
+  /** Stops Dovecot and waits for its master to exit before removing its directory. */
+  stop(): Promise<void>;
 }
 
 
@@ -141,9 +142,14 @@ ${settings}
     version,
     lmtpPort,
     config,
-    stop() {
-      child.kill('SIGTERM');
-      // Dovecot's processes may still write their state while they exit (an rmdir of it failed with ENOTEMPTY once): retry.
+    async stop() {
+      // The master waits for its children, so once it has exited nothing writes into the state directory
+      // (removing it while they were still exiting failed with ENOTEMPTY in CI).
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };

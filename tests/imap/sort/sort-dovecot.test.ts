@@ -56,7 +56,7 @@ for (const engine of ENGINES) describe(`SORT and THREAD answer as Dovecot does (
   after(async () => {
     ours?.close();
     theirs?.close();
-    dovecot?.stop();
+    await dovecot?.stop();
     await server?.dispose();
   });
 
