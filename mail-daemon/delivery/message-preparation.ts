@@ -64,7 +64,13 @@ interface Pending {
   resolve(preparation: Promise<Preparation> | Preparation): void;
 }
 
-function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (message: string) => void): MessagePreparer & { started: Promise<boolean> } {
+interface ThreadPreparer extends MessagePreparer {
+  started: Promise<boolean>;
+  /** @internal Stops the thread at once, as a crash would (tests). */
+  terminate(): Promise<void>;
+}
+
+function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (message: string) => void): ThreadPreparer {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let thread: Worker | null = null;
@@ -80,11 +86,15 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
     thread?.unref();
     drained?.();
   };
+  const onMain = (raw: Buffer, junkTokens: boolean) => {
+    messagePrepared('main');
+    return here.prepare(raw, junkTokens);
+  };
   const onAnswer = (answer: PreparationAnswer) => {
     const job = pending.get(answer.id);
     if (!job) return;
     // One the thread could not parse is prepared here, whose error is the caller's.
-    if (answer.error !== undefined) return settle(answer.id, here.prepare(job.raw, job.junkTokens));
+    if (answer.error !== undefined) return settle(answer.id, onMain(job.raw, job.junkTokens));
     const raw = answer.raw ? Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength) : job.raw;
     messagePrepared('thread');
     settle(answer.id, { prepared: { content: { hash: answer.hash, raw, size: answer.size, structure: answer.structure }, summary: answer.summary }, junkTokens: answer.tokens });
@@ -93,7 +103,7 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
   const fail = (why: string) => {
     if (!closed) log(`delivery: the preparation thread stopped (${why}); messages are parsed on the main thread`);
     thread = null;
-    for (const [id, job] of [...pending]) settle(id, here.prepare(job.raw, job.junkTokens));
+    for (const [id, job] of [...pending]) settle(id, onMain(job.raw, job.junkTokens));
   };
   let lastError = '';
   // Settles when the thread has stopped (close() waits for it), from its start on: it may stop before close() asks.
@@ -128,8 +138,7 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
     prepare(raw, junkTokens) {
       const worker = thread;
       if (!worker || closed || raw.length > PREPARE_ON_THREAD_MAX || quiet()) {
-        messagePrepared('main');
-        return here.prepare(raw, junkTokens);
+        return onMain(raw, junkTokens);
       }
       return new Promise<Preparation>((resolve) => {
         const id = nextId++;
@@ -139,6 +148,9 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
         worker.ref();
         worker.postMessage({ id, raw: copy, junkTokens } satisfies PreparationRequest, [copy.buffer]);
       });
+    },
+    async terminate() {
+      await thread?.terminate();
     },
     async close() {
       closed = true;
@@ -155,7 +167,7 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
   };
 }
 
-const preparers = new WeakMap<StoreDatabase, ReturnType<typeof onThread>>();
+const preparers = new WeakMap<StoreDatabase, ThreadPreparer>();
 
 /** The daemon's preparer; elsewhere, parsing on this thread. */
 export function preparerFor(store: MailStore): MessagePreparer {
@@ -173,6 +185,11 @@ export function startPreparationThread(store: MailStore, quiet: () => boolean, l
   const preparer = onThread(quiet, threadModule(new URL('./preparation-thread.ts', import.meta.url)), log);
   preparers.set(store.database, preparer);
   return preparer.started;
+}
+
+/** @internal Stops the daemon's preparation thread as a crash would (tests). */
+export async function terminatePreparationThread(store: MailStore): Promise<void> {
+  await preparers.get(store.database)?.terminate();
 }
 
 export async function closePreparationThread(store: MailStore): Promise<void> {

@@ -3,7 +3,7 @@
 // main thread (issue 12). What it gives must be exactly what parsing on the
 // main thread gives, whatever the message; the only one coming in, and a big
 // one, are prepared on the main thread; closing waits for what is on the
-// thread; and over SMTP, ten sessions at once file spam and ham as one does.
+// thread; a thread that dies leaves what it held to the main thread; and over SMTP, ten sessions at once file spam and ham as one does.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestStore, type TestStore } from '../support/databases.ts';
@@ -13,7 +13,7 @@ import { addTestAccounts } from '../support/accounts.ts';
 import { buildMessage } from '../support/messages.ts';
 import { sendWithNodemailer } from '../support/smtp-client.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
-import { closePreparationThread, preparerFor, startPreparationThread } from '../../mail-daemon/delivery/message-preparation.ts';
+import { closePreparationThread, preparerFor, startPreparationThread, terminatePreparationThread } from '../../mail-daemon/delivery/message-preparation.ts';
 import { prepareMessage } from '../../mail-daemon/store/prepared-message.ts';
 import { messageTokens, tokensForSender } from '../../mail-daemon/spam/message-tokens.ts';
 import type { MimeNode } from '../../mail-daemon/store/mime-structure.ts';
@@ -122,6 +122,36 @@ describe('message preparation thread with a message over 256 kB', () => {
       many.map((_, i) => `Message ${i}`),
     );
     assert.equal((await prepared('thread')) - threadBefore, 50);
+  });
+});
+
+describe('message preparation thread that dies', () => {
+  let store: TestStore;
+  after(async () => {
+    await closePreparationThread(store);
+    await store.dispose();
+  });
+
+  it('prepares what it held on the main thread, and every message after, and says so once', async () => {
+    store = await createTestStore('sqlite');
+    const logged: string[] = [];
+    assert.equal(await startPreparationThread(store, () => false, (line) => logged.push(line)), true);
+    const mainBefore = await prepared('main');
+    // Big enough (under 256 kB) that the thread still holds some when it dies.
+    const body = `${'lorem ipsum dolor sit amet '.repeat(7000)}\n`;
+    const held = Array.from({ length: 50 }, (_, i) => preparerFor(store).prepare(buildMessage({ subject: `Held ${i}`, body }), true));
+    await terminatePreparationThread(store);
+    const answers = await Promise.all(held);
+    const heldOnMain = (await prepared('main')) - mainBefore;
+    assert.ok(heldOnMain > 0, 'the thread died with messages still on it');
+    assert.deepEqual(
+      answers.map((p) => p.prepared.summary.subject),
+      held.map((_, i) => `Held ${i}`),
+    );
+    const after = await preparerFor(store).prepare(buildMessage({ subject: 'After' }), true);
+    assert.equal(after.prepared.summary.subject, 'After');
+    assert.equal((await prepared('main')) - mainBefore, heldOnMain + 1, 'the message after was prepared on the main thread');
+    assert.equal(logged.filter((line) => line.includes('the preparation thread stopped')).length, 1, logged.join('\n'));
   });
 });
 
