@@ -30,8 +30,8 @@
 // until it is idle again (Postfix's delivery into the Maildir behind its
 // 250s, our search index written when deliveries pause); ours on PostgreSQL with the database's server processes serving it,
 // shown apart as "db"): it compares the work on a loaded machine, where the rate depends on
-// the others' load as much as on ours. The serial
-// shape's time per reply (connect to 220, EHLO, ..., end of data to 250)
+// the others' load as much as on ours. The time per reply (connect to 220,
+// EHLO, ..., end of data to 250) of each shape of a connection per message
 // shows where a message's time goes on each server.
 //
 // Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
@@ -144,7 +144,7 @@ class BenchConnection {
     });
   }
 
-  /** Milliseconds per reply (serial shape), by step. */
+  /** Milliseconds per reply (shapes of a connection per message), by step. */
   phases?: Phases;
   private last = 0;
 
@@ -273,7 +273,7 @@ async function measureWithCpu(pid: number, host: string, port: number, recipient
 
 async function measure(host: string, port: number, recipients: string[], shape: Shape): Promise<Result> {
   const latencies: number[] = [];
-  const phases = shape.sessions === 1 && !shape.pipelined ? new Phases() : undefined;
+  const phases = shape.pipelined ? undefined : new Phases();
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -587,10 +587,10 @@ export async function run(): Promise<void> {
     const rate = (value?: number) => (value === undefined ? '' : `${value.toFixed(0).padStart(5)} msg/s`).padEnd(80);
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);
   }
-  const serial = results.get('serial');
-  if (serial?.ours.phases) {
-    const steps = [...serial.ours.phases.steps.keys()];
-    console.log(`\nserial, median ms per reply: ${steps.map((step) => `${step} ${serial.ours.phases!.median(step).toFixed(2)}${serial.postfix?.phases ? `/${serial.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
+  for (const [name, shape] of results) {
+    if (!shape.ours.phases) continue;
+    const steps = [...shape.ours.phases.steps.keys()];
+    console.log(`\n${name}, median ms per reply: ${steps.map((step) => `${step} ${shape.ours.phases!.median(step).toFixed(2)}${shape.postfix?.phases ? `/${shape.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
   }
   console.log(`load average ${load()}`);
 }
