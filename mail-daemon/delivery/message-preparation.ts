@@ -20,6 +20,9 @@ import { prepareMessage, type PreparedMessage } from '../store/prepared-message.
 import type { MessageSummary } from '../store/message-summary.ts';
 import { messagePrepared } from '../metrics/metrics.ts';
 import { threadModule, type ThreadModule } from '../store/delivery-thread-module.ts';
+import { ownBlock } from '../store/own-block.ts';
+import type { AuthenticationRequest, MessageAuthentication } from '../smtp/message-authentication.ts';
+import type { DnsServer } from '../config/config.ts';
 
 export interface Preparation {
   prepared: PreparedMessage;
@@ -27,9 +30,26 @@ export interface Preparation {
   junkTokens?: string[];
 }
 
+/** A message from another server, checked and prepared on the thread in one hop. */
+export interface InboundCheck {
+  auth: MessageAuthentication;
+  /** The message with the trace fields and mailauth's on top. */
+  traced: Buffer;
+  /** The traced message prepared, with the junk filter's tokens. */
+  preparation: Preparation;
+}
+
 export interface MessagePreparer {
   /** `junkTokens`: the message goes through a junk filter, whose tokens the thread may work out too. */
   prepare(raw: Buffer, junkTokens: boolean): Promise<Preparation>;
+  /**
+   * On the thread: SPF, DKIM, DMARC and ARC (mailauth is about a tenth of
+   * the main thread's time per message, issue 12), the `trace` fields and
+   * mailauth's added on top, and the result prepared. Null when the caller
+   * is to do it itself: the thread is not running or failed on it, or the
+   * message is the only one coming in or a big one (as for prepare()).
+   */
+  checkInbound(raw: Buffer, request: AuthenticationRequest, trace: string[]): Promise<InboundCheck | null>;
   close(): Promise<void>;
 }
 
@@ -39,15 +59,24 @@ export interface PreparationRequest {
   /** A copy of the message in a block of its own, moved to the thread. */
   raw: Uint8Array;
   junkTokens: boolean;
+  /** From another server: checked first, then the trace fields and the result's added, then prepared. */
+  inbound?: { request: AuthenticationRequest; trace: string[] };
 }
 
 /** @internal The thread's answer: the content's fields without its bytes (unless they changed), or why it failed. */
 export type PreparationAnswer =
-  | { id: number; hash: string; size: number; structure: string; summary: MessageSummary; tokens?: string[]; raw?: Uint8Array; error?: undefined }
+  | { id: number; hash: string; size: number; structure: string; summary: MessageSummary; tokens?: string[]; raw?: Uint8Array; auth?: MessageAuthentication; error?: undefined }
   | { id: number; error: string };
+
+/** @internal What the thread is started with. */
+export interface PreparationThreadData {
+  /** The DNS servers of the inbound checks ([]: the system's). */
+  dnsServers: DnsServer[];
+}
 
 const here: MessagePreparer = {
   prepare: async (raw) => ({ prepared: await prepareMessage(raw) }),
+  checkInbound: async () => null,
   close: async () => undefined,
 };
 
@@ -58,11 +87,19 @@ const here: MessagePreparer = {
  */
 const PREPARE_ON_THREAD_MAX = 256 * 1024;
 
+type Answered = Exclude<PreparationAnswer, { error: string }>;
+
 interface Pending {
-  raw: Buffer;
-  junkTokens: boolean;
-  resolve(preparation: Promise<Preparation> | Preparation): void;
+  answered(answer: Answered): void;
+  /** The thread failed on it, or stopped first. */
+  unanswered(): void;
 }
+
+function preparationOf(answer: Answered, raw: Buffer): Preparation {
+  return { prepared: { content: { hash: answer.hash, raw, size: answer.size, structure: answer.structure }, summary: answer.summary }, junkTokens: answer.tokens };
+}
+
+const bytesOf = (raw: Uint8Array) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 
 interface ThreadPreparer extends MessagePreparer {
   started: Promise<boolean>;
@@ -70,18 +107,18 @@ interface ThreadPreparer extends MessagePreparer {
   terminate(): Promise<void>;
 }
 
-function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (message: string) => void): ThreadPreparer {
+function onThread(quiet: () => boolean, source: Promise<ThreadModule>, threadData: PreparationThreadData, log: (message: string) => void): ThreadPreparer {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let thread: Worker | null = null;
   let closed = false;
   // Called once nothing is pending (close() waits for it).
   let drained: (() => void) | null = null;
-  const settle = (id: number, preparation: Promise<Preparation> | Preparation) => {
+  const settle = (id: number, outcome: (job: Pending) => void) => {
     const job = pending.get(id);
     if (!job) return;
     pending.delete(id);
-    job.resolve(preparation);
+    outcome(job);
     if (pending.size > 0) return;
     thread?.unref();
     drained?.();
@@ -90,20 +127,22 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
     messagePrepared('main');
     return here.prepare(raw, junkTokens);
   };
-  const onAnswer = (answer: PreparationAnswer) => {
-    const job = pending.get(answer.id);
-    if (!job) return;
-    // One the thread could not parse is prepared here, whose error is the caller's.
-    if (answer.error !== undefined) return settle(answer.id, onMain(job.raw, job.junkTokens));
-    const raw = answer.raw ? Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength) : job.raw;
-    messagePrepared('thread');
-    settle(answer.id, { prepared: { content: { hash: answer.hash, raw, size: answer.size, structure: answer.structure }, summary: answer.summary }, junkTokens: answer.tokens });
-  };
+  // One the thread could not parse is prepared here, whose error is the caller's.
+  const onAnswer = (answer: PreparationAnswer) => settle(answer.id, (job) => (answer.error === undefined ? job.answered(answer) : job.unanswered()));
   // A thread that stops or fails: what it had is prepared here, and every message after.
   const fail = (why: string) => {
     if (!closed) log(`delivery: the preparation thread stopped (${why}); messages are parsed on the main thread`);
     thread = null;
-    for (const [id, job] of [...pending]) settle(id, onMain(job.raw, job.junkTokens));
+    for (const id of [...pending.keys()]) settle(id, (job) => job.unanswered());
+  };
+  /** The thread that takes this message now, or null: it is prepared here. */
+  const takerOf = (raw: Buffer) => (!thread || closed || raw.length > PREPARE_ON_THREAD_MAX || quiet() ? null : thread);
+  const post = (worker: Worker, raw: Buffer, request: Omit<PreparationRequest, 'id' | 'raw'>, job: Pending) => {
+    const id = nextId++;
+    pending.set(id, job);
+    const copy = ownBlock(raw);
+    worker.ref();
+    worker.postMessage({ id, raw: copy, ...request } satisfies PreparationRequest, [copy.buffer]);
   };
   let lastError = '';
   // Settles when the thread has stopped (close() waits for it), from its start on: it may stop before close() asks.
@@ -113,7 +152,7 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
       (module) =>
         new Promise<Worker | null>((resolve) => {
           if (closed) return resolve(null);
-          const worker = new Worker(module.url, { workerData: module.workerData });
+          const worker = new Worker(module.url, { workerData: { ...module.workerData, ...threadData } satisfies PreparationThreadData });
           exited = new Promise((ended) => worker.once('exit', ended));
           worker.on('message', (message: PreparationAnswer | 'ready') => {
             if (message !== 'ready') return onAnswer(message);
@@ -136,18 +175,31 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, log: (mes
   return {
     started: started.then((worker) => worker !== null),
     prepare(raw, junkTokens) {
-      const worker = thread;
-      if (!worker || closed || raw.length > PREPARE_ON_THREAD_MAX || quiet()) {
-        return onMain(raw, junkTokens);
-      }
-      return new Promise<Preparation>((resolve) => {
-        const id = nextId++;
-        pending.set(id, { raw, junkTokens, resolve });
-        // A copy in a block of its own, moved: posting a view copies its whole block (delivery-writer.ts forTransfer).
-        const copy = new Uint8Array(raw);
-        worker.ref();
-        worker.postMessage({ id, raw: copy, junkTokens } satisfies PreparationRequest, [copy.buffer]);
-      });
+      const worker = takerOf(raw);
+      if (!worker) return onMain(raw, junkTokens);
+      return new Promise<Preparation>((resolve) =>
+        post(worker, raw, { junkTokens }, {
+          answered: (answer) => {
+            messagePrepared('thread');
+            resolve(preparationOf(answer, answer.raw ? bytesOf(answer.raw) : raw));
+          },
+          unanswered: () => resolve(onMain(raw, junkTokens)),
+        }),
+      );
+    },
+    async checkInbound(raw, request, trace) {
+      const worker = takerOf(raw);
+      if (!worker) return null;
+      return new Promise<InboundCheck | null>((resolve) =>
+        post(worker, raw, { junkTokens: true, inbound: { request, trace } }, {
+          answered: (answer) => {
+            messagePrepared('thread');
+            const traced = bytesOf(answer.raw!);
+            resolve({ auth: answer.auth!, traced, preparation: preparationOf(answer, traced) });
+          },
+          unanswered: () => resolve(null),
+        }),
+      );
     },
     async terminate() {
       await thread?.terminate();
@@ -179,10 +231,10 @@ export function preparerFor(store: MailStore): MessagePreparer {
  * being taken in (it is then prepared here). Settles once the thread runs
  * (true) or could not start (false); messages are prepared here meanwhile.
  */
-export function startPreparationThread(store: MailStore, quiet: () => boolean, log: (message: string) => void): Promise<boolean> {
+export function startPreparationThread(store: MailStore, quiet: () => boolean, log: (message: string) => void, dnsServers: DnsServer[] = []): Promise<boolean> {
   const running = preparers.get(store.database);
   if (running) return running.started;
-  const preparer = onThread(quiet, threadModule(new URL('./preparation-thread.ts', import.meta.url)), log);
+  const preparer = onThread(quiet, threadModule(new URL('./preparation-thread.ts', import.meta.url)), { dnsServers }, log);
   preparers.set(store.database, preparer);
   return preparer.started;
 }

@@ -5,8 +5,9 @@
 // and own rules, local copies, forwards). Only after that has committed does
 // the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
-import { authenticate } from 'mailauth';
 import { deliverMail, startDeliveryReads } from '../delivery/deliver-mail.ts';
+import { preparerFor } from '../delivery/message-preparation.ts';
+import { authenticateMessage, type AuthenticationRequest, type MessageAuthentication } from './message-authentication.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import type { TransactionState } from './session-state.ts';
 import { prependHeaders } from './message-headers.ts';
@@ -14,41 +15,40 @@ import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery/delivery-log.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
-import { earlySenderCheck, unprovenHostedSender, type SenderAuthentication } from './hosted-sender-proof.ts';
+import { earlySenderCheck, unprovenHostedSender } from './hosted-sender-proof.ts';
+
+/** SPF, DKIM, DMARC and ARC on this thread, and the trace fields and the result's added. */
+async function checkHere(context: SmtpContext, raw: Buffer, request: AuthenticationRequest, trace: string[]): Promise<{ auth: MessageAuthentication; traced: Buffer; preparation?: undefined }> {
+  const auth = await authenticateMessage(raw, request, context.resolver);
+  return { auth, traced: prependHeaders(raw, [...trace, auth.headers.replace(/\r\n$/, '')]) };
+}
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
   const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address.toLowerCase());
   const early = earlySenderCheck(context.store, mailFrom);
   const reads = startDeliveryReads(context.store, state, mailFrom);
-  const auth = await authenticate(raw, {
-    ip: session.remoteAddress.replace(/^::ffff:/, ''),
-    helo: session.hostNameAppearsAs,
-    sender: mailFrom,
-    mta: context.config.hostname,
-    resolver: context.resolver.resolve as never,
-  });
-  const spoofed = await unprovenHostedSender(context.store, mailFrom, auth as SenderAuthentication, early);
+  const request: AuthenticationRequest = { ip: session.remoteAddress.replace(/^::ffff:/, ''), helo: session.hostNameAppearsAs, sender: mailFrom, mta: context.config.hostname };
+  const trace = [`Return-Path: <${mailFrom}>`, receivedHeader(session, context.config.hostname, receivedId, recipients.length === 1 ? recipients[0] : null)];
+  // While several messages come in, checked and parsed on the preparation thread in one hop.
+  const { auth, traced, preparation } = (await preparerFor(context.store).checkInbound(raw, request, trace)) ?? (await checkHere(context, raw, request, trace));
+  const spoofed = await unprovenHostedSender(context.store, mailFrom, auth, early);
   if (spoofed) {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
     throw smtpError(550, '5.7.1', `Sender domain ${spoofed} is hosted here, but neither SPF nor DKIM passes for it: use your account (submission with login) to send as it`);
   }
-  const dmarc = auth.dmarc as { status?: { result?: string }; policy?: string } | false;
+  const { dmarc } = auth;
   const dmarcFailed = dmarc && dmarc.status?.result === 'fail';
   if (dmarcFailed && dmarc.policy === 'reject') {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: 'DMARC policy reject', receivedId });
     throw smtpError(550, '5.7.1', 'Message rejected by the sender domain\'s DMARC policy');
   }
-  const trace = [
-    `Return-Path: <${mailFrom}>`,
-    receivedHeader(session, context.config.hostname, receivedId, recipients.length === 1 ? recipients[0] : null),
-    auth.headers.replace(/\r\n$/, ''),
-  ];
-  const traced = prependHeaders(raw, trace);
   const rspamd = await checkWithRspamd(context, traced, session, { mailFrom, rcptTo: recipients, receivedId });
   await deliverMail(context, {
     kind: 'inbound',
     message: rspamd.header ? prependHeaders(traced, [rspamd.header]) : traced,
+    // Prepared already, unless Rspamd's field changed it.
+    preparation: rspamd.header ? undefined : preparation,
     mailFrom,
     rcptTo: recipients,
     recipients: state,

@@ -159,7 +159,7 @@ export class DeferredTextIndex {
    * `maxBytes` of messages (of those kept, only the big ones when
    * `onlyUncopied`), none whose commit has not ended.
    */
-  work(limit = Infinity, onlyUncopied = false, maxBytes = Infinity): void {
+  work({ limit = Infinity, maxBytes = Infinity, onlyUncopied = false }: { limit?: number; maxBytes?: number; onlyUncopied?: boolean } = {}): void {
     let worked = 0;
     let bytes = 0;
     for (const [hash, { raw, length, structure, text, copied }] of this.unworked) {
@@ -187,7 +187,7 @@ export class DeferredTextIndex {
   afterCommit(write: () => unknown): void {
     if (this.closed) return;
     clearTimeout(this.pause);
-    this.work(Infinity, true);
+    this.work({ onlyUncopied: true });
     if (this.due) void write();
     else if (this.pending) this.pause = setTimeout(write, PAUSE_MS);
   }
@@ -263,7 +263,7 @@ export class DeferredTextIndex {
   write(all = false): void | Promise<void> {
     const [limit, maxBytes] = all ? [Infinity, Infinity] : [SLICE, SLICE_BYTES];
     this.arrivalsAtWrite = this.arrivals;
-    this.work(Math.max(0, limit - this.waiting.size), false, maxBytes);
+    this.work({ limit: Math.max(0, limit - this.waiting.size), maxBytes });
     const slice = new Map<string, Deferred>();
     let bytes = 0;
     for (const [hash, deferred] of this.waiting) {

@@ -1,0 +1,39 @@
+// SPF, DKIM, DMARC and ARC of a message from another server (mailauth), as
+// far as the inbound pipeline uses the result: the Authentication-Results
+// and ARC fields to add (RFC 8601, RFC 8617), the sender proof of our own
+// domains (hosted-sender-proof.ts) and the DMARC policy (RFC 7489 6.3). Run
+// on the main thread or, while several messages come in at once, on the
+// preparation thread (delivery/message-preparation.ts), which is why this
+// leaf has no database in it and its result is plain data.
+import { authenticate } from 'mailauth';
+import type { MailResolver } from '../dns/resolver.ts';
+import type { SenderAuthentication } from './hosted-sender-proof.ts';
+
+/** Who sent the message, as the session saw it. */
+export interface AuthenticationRequest {
+  ip: string;
+  helo: string;
+  /** MAIL FROM, lowercase; "" for <>. */
+  sender: string;
+  /** Our host name, in the result fields. */
+  mta: string;
+}
+
+export interface MessageAuthentication extends SenderAuthentication {
+  /** The fields to add at the top, ending in CRLF. */
+  headers: string;
+  dmarc: { status?: { result?: string }; policy?: string } | false;
+}
+
+export async function authenticateMessage(raw: Buffer, request: AuthenticationRequest, resolver: MailResolver): Promise<MessageAuthentication> {
+  const auth = await authenticate(raw, { ...request, resolver: resolver.resolve as never });
+  const spf = auth.spf as { domain?: string; status?: { result?: string } } | false;
+  const dkim = auth.dkim as { headerFrom?: string[]; results?: { signingDomain?: string; status?: { result?: string } }[] };
+  const dmarc = auth.dmarc as { status?: { result?: string }; policy?: string } | false;
+  return {
+    headers: auth.headers,
+    spf: spf && { domain: spf.domain, status: { result: spf.status?.result } },
+    dkim: { headerFrom: dkim?.headerFrom, results: dkim?.results?.map((r) => ({ signingDomain: r.signingDomain, status: { result: r.status?.result } })) },
+    dmarc: dmarc && { status: { result: dmarc.status?.result }, policy: dmarc.policy },
+  };
+}
