@@ -23,7 +23,7 @@ import { prepareMessage, type PreparedMessage } from '../store/prepared-message.
 import type { MessageSummary } from '../store/message-summary.ts';
 import { messagePrepared } from '../metrics/metrics.ts';
 import { threadModule, type ThreadModule } from '../store/delivery-thread-module.ts';
-import { ownBlock } from '../store/own-block.ts';
+import { bytesOf, ownBlock } from '../store/own-block.ts';
 import type { AuthenticationRequest, MessageAuthentication } from '../smtp/message-authentication.ts';
 import type { DnsServer } from '../config/config.ts';
 
@@ -33,13 +33,13 @@ export interface Preparation {
   junkTokens?: string[];
 }
 
-/** A message from another server, checked and prepared on the thread in one hop. */
+/** A message from another server, checked (and prepared, when asked) on the thread in one hop. */
 export interface InboundCheck {
   auth: MessageAuthentication;
-  /** The message with the trace fields and mailauth's on top. */
+  /** The message with the trace fields and mailauth's on top; when prepared, as stored (CRLF line ends). */
   traced: Buffer;
-  /** The traced message prepared, with the junk filter's tokens. */
-  preparation: Preparation;
+  /** The traced message prepared, with the junk filter's tokens; absent when not asked for, or when DMARC refuses it. */
+  preparation?: Preparation;
 }
 
 export interface MessagePreparer {
@@ -48,11 +48,12 @@ export interface MessagePreparer {
   /**
    * On the thread: SPF, DKIM, DMARC and ARC (mailauth is about a tenth of
    * the main thread's time per message, issue 12), the `trace` fields and
-   * mailauth's added on top, and the result prepared. Null when the caller
-   * is to do it itself: the thread is not running or failed on it, or the
-   * message is the only one coming in or a big one (as for prepare()).
+   * mailauth's added on top, and the result prepared when `prepare` (not
+   * when more fields are to come, as Rspamd's). Null when the caller is to
+   * do it itself: the thread is not running or failed on it, or the message
+   * is the only one coming in or a big one (as for prepare()).
    */
-  checkInbound(raw: Buffer, request: AuthenticationRequest, trace: string[]): Promise<InboundCheck | null>;
+  checkInbound(raw: Buffer, request: AuthenticationRequest, trace: string[], prepare: boolean): Promise<InboundCheck | null>;
   close(): Promise<void>;
 }
 
@@ -62,14 +63,25 @@ export interface PreparationRequest {
   /** A copy of the message in a block of its own, moved to the thread. */
   raw: Uint8Array;
   junkTokens: boolean;
-  /** From another server: checked first, then the trace fields and the result's added, then prepared. */
-  inbound?: { request: AuthenticationRequest; trace: string[] };
+  /** From another server: checked first, then the trace fields and the result's added, then prepared when `prepare`. */
+  inbound?: { request: AuthenticationRequest; trace: string[]; prepare: boolean };
 }
 
-/** @internal The thread's answer: the content's fields without its bytes (unless they changed), or why it failed. */
-export type PreparationAnswer =
-  | { id: number; hash: string; size: number; structure: string; summary: MessageSummary; tokens?: string[]; raw?: Uint8Array; auth?: MessageAuthentication; error?: undefined }
-  | { id: number; error: string };
+/** @internal The content's fields as the thread worked them out, without its bytes. */
+export interface PreparedFields {
+  hash: string;
+  size: number;
+  structure: string;
+  summary: MessageSummary;
+  tokens?: string[];
+}
+
+/**
+ * @internal The thread's answer: the content's fields, its bytes when they
+ * changed (and for an inbound check), the inbound check's result; or why it
+ * failed.
+ */
+export type PreparationAnswer = { id: number; fields?: PreparedFields; raw?: Uint8Array; auth?: MessageAuthentication; error?: undefined } | { id: number; error: string };
 
 /** @internal What the thread is started with. */
 export interface PreparationThreadData {
@@ -84,9 +96,9 @@ const here: MessagePreparer = {
 };
 
 /**
- * Bigger messages are prepared on the main thread: the hop copies them, and a
- * copy of a big message is memory at the worst moment (issue 11's hostile
- * bench). Past 256 kB, parsing is a small part of taking a message in.
+ * Bigger messages are checked and prepared on the main thread: the hop copies
+ * them, and a copy of a big message is memory at the worst moment (issue 11's
+ * hostile bench). Past 256 kB, these are a small part of taking a message in.
  */
 const PREPARE_ON_THREAD_MAX = 256 * 1024;
 
@@ -98,11 +110,9 @@ interface Pending {
   unanswered(): void;
 }
 
-function preparationOf(answer: Answered, raw: Buffer): Preparation {
-  return { prepared: { content: { hash: answer.hash, raw, size: answer.size, structure: answer.structure }, summary: answer.summary }, junkTokens: answer.tokens };
+function preparationOf({ hash, size, structure, summary, tokens }: PreparedFields, raw: Buffer): Preparation {
+  return { prepared: { content: { hash, raw, size, structure }, summary }, junkTokens: tokens };
 }
-
-const bytesOf = (raw: Uint8Array) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 
 interface ThreadPreparer extends MessagePreparer {
   started: Promise<boolean>;
@@ -130,11 +140,11 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, threadDat
     messagePrepared('main');
     return here.prepare(raw, junkTokens);
   };
-  // One the thread could not parse is prepared here, whose error is the caller's.
+  // One the thread failed on is done here (prepared, or left to the caller's own check), whose error is the caller's.
   const onAnswer = (answer: PreparationAnswer) => settle(answer.id, (job) => (answer.error === undefined ? job.answered(answer) : job.unanswered()));
-  // A thread that stops or fails: what it had is prepared here, and every message after.
+  // A thread that stops or fails: what it had is done here, and every message after.
   const fail = (why: string) => {
-    if (!closed) log(`delivery: the preparation thread stopped (${why}); messages are parsed on the main thread`);
+    if (!closed) log(`delivery: the preparation thread stopped (${why}); messages are checked and parsed on the main thread`);
     thread = null;
     for (const id of [...pending.keys()]) settle(id, (job) => job.unanswered());
   };
@@ -172,7 +182,7 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, threadDat
     )
     // A thread that cannot start leaves every message to this thread.
     .catch((error) => {
-      log(`delivery: the preparation thread did not start (${error}); messages are parsed on the main thread`);
+      log(`delivery: the preparation thread did not start (${error}); messages are checked and parsed on the main thread`);
       return null;
     });
   return {
@@ -182,23 +192,26 @@ function onThread(quiet: () => boolean, source: Promise<ThreadModule>, threadDat
       if (!worker) return onMain(raw, junkTokens);
       return new Promise<Preparation>((resolve) =>
         post(worker, raw, { junkTokens }, {
-          answered: (answer) => {
+          answered: ({ fields, raw: changed }) => {
+            if (!fields) return resolve(onMain(raw, junkTokens));
             messagePrepared('thread');
-            resolve(preparationOf(answer, answer.raw ? bytesOf(answer.raw) : raw));
+            resolve(preparationOf(fields, changed ? bytesOf(changed) : raw));
           },
           unanswered: () => resolve(onMain(raw, junkTokens)),
         }),
       );
     },
-    async checkInbound(raw, request, trace) {
+    async checkInbound(raw, request, trace, prepare) {
       const worker = takerOf(raw);
       if (!worker) return null;
       return new Promise<InboundCheck | null>((resolve) =>
-        post(worker, raw, { junkTokens: true, inbound: { request, trace } }, {
-          answered: (answer) => {
-            messagePrepared('thread');
-            const traced = bytesOf(answer.raw!);
-            resolve({ auth: answer.auth!, traced, preparation: preparationOf(answer, traced) });
+        post(worker, raw, { junkTokens: prepare, inbound: { request, trace, prepare } }, {
+          answered: ({ fields, raw: traced, auth }) => {
+            // Not what a check answers (a bug on the thread): the caller checks it itself.
+            if (!traced || !auth) return resolve(null);
+            if (fields) messagePrepared('thread');
+            const bytes = bytesOf(traced);
+            resolve({ auth, traced: bytes, preparation: fields && preparationOf(fields, bytes) });
           },
           unanswered: () => resolve(null),
         }),

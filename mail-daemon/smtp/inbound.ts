@@ -6,8 +6,8 @@
 // the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import { deliverMail, startDeliveryReads } from '../delivery/deliver-mail.ts';
-import { preparerFor } from '../delivery/message-preparation.ts';
-import { authenticateMessage, type AuthenticationRequest, type MessageAuthentication } from './message-authentication.ts';
+import { preparerFor, type InboundCheck } from '../delivery/message-preparation.ts';
+import { authenticateMessage, dmarcRejects, tracedMessage, type AuthenticationRequest } from './message-authentication.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import type { TransactionState } from './session-state.ts';
 import { prependHeaders } from './message-headers.ts';
@@ -18,9 +18,9 @@ import { checkWithRspamd } from './inbound-rspamd.ts';
 import { earlySenderCheck, unprovenHostedSender } from './hosted-sender-proof.ts';
 
 /** SPF, DKIM, DMARC and ARC on this thread, and the trace fields and the result's added. */
-async function checkHere(context: SmtpContext, raw: Buffer, request: AuthenticationRequest, trace: string[]): Promise<{ auth: MessageAuthentication; traced: Buffer; preparation?: undefined }> {
+async function checkHere(context: SmtpContext, raw: Buffer, request: AuthenticationRequest, trace: string[]): Promise<InboundCheck> {
   const auth = await authenticateMessage(raw, request, context.resolver);
-  return { auth, traced: prependHeaders(raw, [...trace, auth.headers.replace(/\r\n$/, '')]) };
+  return { auth, traced: tracedMessage(raw, trace, auth) };
 }
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
@@ -31,7 +31,8 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   const request: AuthenticationRequest = { ip: session.remoteAddress.replace(/^::ffff:/, ''), helo: session.hostNameAppearsAs, sender: mailFrom, mta: context.config.hostname };
   const trace = [`Return-Path: <${mailFrom}>`, receivedHeader(session, context.config.hostname, receivedId, recipients.length === 1 ? recipients[0] : null)];
   // While several messages come in, checked and parsed on the preparation thread in one hop.
-  const { auth, traced, preparation } = (await preparerFor(context.store).checkInbound(raw, request, trace)) ?? (await checkHere(context, raw, request, trace));
+  const withRspamd = !!context.config.spam.rspamdUrl;
+  const { auth, traced, preparation } = (await preparerFor(context.store).checkInbound(raw, request, trace, !withRspamd)) ?? (await checkHere(context, raw, request, trace));
   const spoofed = await unprovenHostedSender(context.store, mailFrom, auth, early);
   if (spoofed) {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
@@ -39,7 +40,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   }
   const { dmarc } = auth;
   const dmarcFailed = dmarc && dmarc.status?.result === 'fail';
-  if (dmarcFailed && dmarc.policy === 'reject') {
+  if (dmarcRejects(auth)) {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: 'DMARC policy reject', receivedId });
     throw smtpError(550, '5.7.1', 'Message rejected by the sender domain\'s DMARC policy');
   }
@@ -47,8 +48,8 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   await deliverMail(context, {
     kind: 'inbound',
     message: rspamd.header ? prependHeaders(traced, [rspamd.header]) : traced,
-    // Prepared already, unless Rspamd's field changed it.
-    preparation: rspamd.header ? undefined : preparation,
+    // Prepared already on the thread (not asked for with Rspamd, whose field comes after).
+    preparation,
     mailFrom,
     rcptTo: recipients,
     recipients: state,

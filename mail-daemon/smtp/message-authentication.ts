@@ -8,6 +8,7 @@
 import { authenticate } from 'mailauth';
 import type { MailResolver } from '../dns/resolver.ts';
 import type { SenderAuthentication } from './hosted-sender-proof.ts';
+import { prependHeaders } from './message-headers.ts';
 
 /** Who sent the message, as the session saw it. */
 export interface AuthenticationRequest {
@@ -36,4 +37,14 @@ export async function authenticateMessage(raw: Buffer, request: AuthenticationRe
     dkim: { headerFrom: dkim?.headerFrom, results: dkim?.results?.map((r) => ({ signingDomain: r.signingDomain, status: { result: r.status?.result } })) },
     dmarc: dmarc && { status: { result: dmarc.status?.result }, policy: dmarc.policy },
   };
+}
+
+/** The message with the `trace` fields (Return-Path, Received) and then the result's on top. */
+export function tracedMessage(raw: Buffer, trace: string[], auth: MessageAuthentication): Buffer {
+  return prependHeaders(raw, [...trace, auth.headers.replace(/\r\n$/, '')]);
+}
+
+/** The DMARC policy refuses the message (RFC 7489 6.3, p=reject). */
+export function dmarcRejects(auth: MessageAuthentication): boolean {
+  return !!auth.dmarc && auth.dmarc.status?.result === 'fail' && auth.dmarc.policy === 'reject';
 }

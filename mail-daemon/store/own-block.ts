@@ -1,4 +1,4 @@
-// Bytes handed to another thread. A Buffer is often a view on a larger block
+// Bytes handed between threads. A Buffer is often a view on a larger block
 // (the socket's chunks, Node's pool), and posting a view copies its whole
 // block: the bytes are copied once into a block of their own, which is then
 // moved (postMessage's transfer list), not copied (measured: postMessage was
@@ -7,4 +7,9 @@
 /** A copy of the bytes in a block of their own, to be moved to a thread. */
 export function ownBlock(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
+}
+
+/** A Buffer on bytes moved here from another thread (no copy). */
+export function bytesOf(moved: Uint8Array): Buffer {
+  return Buffer.from(moved.buffer, moved.byteOffset, moved.byteLength);
 }

@@ -148,7 +148,10 @@ ${settings}
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
+        // A master that does not stop within 10 s is killed, so no test hangs on it.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
+        clearTimeout(kill);
       }
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
