@@ -24,7 +24,7 @@ import { srsKeysOf } from './srs-keys.ts';
 import { addRecipient, domainOf, noRecipients, type Recipients } from './recipients.ts';
 import { newReceivedId } from './received-id.ts';
 import { junkVerdict } from '../spam/junk-filter.ts';
-import { preparerFor, type Preparation } from './message-preparation.ts';
+import { preparerFor } from './message-preparation.ts';
 import { accountFilterState, type AccountFilterState } from '../spam/account-model.ts';
 import { prependHeaders } from '../smtp/message-headers.ts';
 import { roomIn } from '../store/quota.ts';
@@ -63,8 +63,6 @@ export interface MailToDeliver {
   messageId?: string;
   /** The given recipients' reads, asked for before the message was checked (startDeliveryReads). */
   early?: EarlyReads;
-  /** The message prepared already (on the preparation thread, with its inbound checks). */
-  preparation?: Preparation;
 }
 
 /**
@@ -296,7 +294,7 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const early = accountQuotas(flow, [...new Set(given.filter((r) => !r.usage).map((r) => r.accountId))]).then((rows) => [...checked, ...rows]);
   early.catch(() => undefined);
   // The junk filter's tokens too, when a filter may need them (on the preparation thread, with the parsing).
-  const { prepared, junkTokens } = input.preparation ?? (await preparerFor(flow.store).prepare(input.message, !!input.filterJunk && !input.junk));
+  const { prepared, junkTokens } = await preparerFor(flow.store).prepare(input.message, !!input.filterJunk && !input.junk);
   const plan = await planDelivery(flow, input, prepared, junkTokens);
   const { remote, reached, onVacation, junked } = plan;
   const targets = await applyQuota(flow, input, prepared, plan, await early);

@@ -6,7 +6,6 @@
 // the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import { deliverMail, startDeliveryReads } from '../delivery/deliver-mail.ts';
-import { preparerFor, type InboundCheck } from '../delivery/message-preparation.ts';
 import { authenticateMessage, dmarcRejects, tracedMessage, type AuthenticationRequest } from './message-authentication.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import type { TransactionState } from './session-state.ts';
@@ -17,12 +16,6 @@ import { logDelivery } from '../delivery/delivery-log.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
 import { earlySenderCheck, unprovenHostedSender } from './hosted-sender-proof.ts';
 
-/** SPF, DKIM, DMARC and ARC on this thread, and the trace fields and the result's added. */
-async function checkHere(context: SmtpContext, raw: Buffer, request: AuthenticationRequest, trace: string[]): Promise<InboundCheck> {
-  const auth = await authenticateMessage(raw, request, context.resolver);
-  return { auth, traced: tracedMessage(raw, trace, auth) };
-}
-
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
   const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address.toLowerCase());
@@ -30,9 +23,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   const reads = startDeliveryReads(context.store, state, mailFrom);
   const request: AuthenticationRequest = { ip: session.remoteAddress.replace(/^::ffff:/, ''), helo: session.hostNameAppearsAs, sender: mailFrom, mta: context.config.hostname };
   const trace = [`Return-Path: <${mailFrom}>`, receivedHeader(session, context.config.hostname, receivedId, recipients.length === 1 ? recipients[0] : null)];
-  // While several messages come in, checked and parsed on the preparation thread in one hop.
-  const withRspamd = !!context.config.spam.rspamdUrl;
-  const { auth, traced, preparation } = (await preparerFor(context.store).checkInbound(raw, request, trace, !withRspamd)) ?? (await checkHere(context, raw, request, trace));
+  const auth = await authenticateMessage(raw, request, context.resolver);
   const spoofed = await unprovenHostedSender(context.store, mailFrom, auth, early);
   if (spoofed) {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
@@ -44,12 +35,11 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: 'DMARC policy reject', receivedId });
     throw smtpError(550, '5.7.1', 'Message rejected by the sender domain\'s DMARC policy');
   }
+  const traced = tracedMessage(raw, trace, auth);
   const rspamd = await checkWithRspamd(context, traced, session, { mailFrom, rcptTo: recipients, receivedId });
   await deliverMail(context, {
     kind: 'inbound',
     message: rspamd.header ? prependHeaders(traced, [rspamd.header]) : traced,
-    // Prepared already on the thread (not asked for with Rspamd, whose field comes after).
-    preparation,
     mailFrom,
     rcptTo: recipients,
     recipients: state,

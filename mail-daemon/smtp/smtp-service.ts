@@ -142,8 +142,8 @@ export function createSmtpService(options: SmtpServiceOptions = {}): Service {
       throw error;
     }
     if (servers.length === 0) return null;
-    // The inbound checks, parsing and the junk filter's tokens of messages that come in together, off this thread (issue 12).
-    void startPreparationThread(store, () => incoming.inFlight <= 1, log, config.dnsServers);
+    // Parsing and the junk filter's tokens of messages that come in together, off this thread (issue 12).
+    void startPreparationThread(store, () => incoming.inFlight <= 1, log);
     // Loaded (or trained, on the first start) in the background, before the first message needs it.
     if (config.ports.smtp !== null) baseModel().catch((error) => log(`smtp: junk filter base model: ${error}`));
     log('smtp: listening');

@@ -3,8 +3,7 @@
 // main thread (issue 12). What it gives must be exactly what parsing on the
 // main thread gives, whatever the message; the only one coming in, and a big
 // one, are prepared on the main thread; closing waits for what is on the
-// thread; a thread that dies leaves what it held to the main thread; the
-// inbound checks (SPF, DKIM, DMARC) there give what they give here; and over
+// thread; a thread that dies leaves what it held to the main thread; and over
 // SMTP, twenty sessions at once file spam and ham as one does.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,10 +20,6 @@ import { messageTokens, tokensForSender } from '../../mail-daemon/spam/message-t
 import type { MimeNode } from '../../mail-daemon/store/mime-structure.ts';
 import { metricsRegistry } from '../../mail-daemon/metrics/metrics.ts';
 import { listMessages } from '../../mail-daemon/store/messages.ts';
-import { generateKeyPairSync } from 'node:crypto';
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
-import { authenticateMessage, dmarcRejects, tracedMessage, type AuthenticationRequest, type MessageAuthentication } from '../../mail-daemon/smtp/message-authentication.ts';
-import { createMailResolver } from '../../mail-daemon/dns/resolver.ts';
 import { findSpecialUseMailbox } from '../../mail-daemon/store/mailboxes.ts';
 
 async function prepared(thread: 'thread' | 'main'): Promise<number> {
@@ -99,12 +94,11 @@ describe('message preparation thread', () => {
     assert.equal((await preparerFor(store).prepare(MESSAGES.plain, false)).junkTokens, undefined);
   });
 
-  it('prepares the only message coming in on the main thread, and leaves its inbound check to the caller', async () => {
+  it('prepares the only message coming in on the main thread', async () => {
     busy = false;
     const quiet = await prepared('main');
     await preparerFor(store).prepare(MESSAGES.plain, true);
     assert.equal((await prepared('main')) - quiet, 1);
-    assert.equal(await preparerFor(store).checkInbound(MESSAGES.plain, { ip: '192.0.2.7', helo: 'mx.remote.test', sender: 'bob@remote.test', mta: 'mx.example.test' }, [], true), null);
   });
 });
 
@@ -159,83 +153,6 @@ describe('message preparation thread that dies', () => {
     assert.equal(after.prepared.summary.subject, 'After');
     assert.equal((await prepared('main')) - mainBefore, heldOnMain + 1, 'the message after was prepared on the main thread');
     assert.equal(logged.filter((line) => line.includes('the preparation thread stopped')).length, 1, logged.join('\n'));
-  });
-});
-
-describe('inbound checks on the preparation thread', () => {
-  let store: TestStore;
-  let dns: TestDnsServer;
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-
-  before(async () => {
-    dns = await startTestDnsServer({
-      'signed.test': { TXT: ['v=spf1 -all'] },
-      's1._domainkey.signed.test': { TXT: [`v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`] },
-      '_dmarc.signed.test': { TXT: ['v=DMARC1; p=reject'] },
-      'allowed.test': { TXT: ['v=spf1 ip4:192.0.2.7 -all'] },
-      'strict.test': { TXT: ['v=spf1 -all'] },
-      '_dmarc.strict.test': { TXT: ['v=DMARC1; p=reject'] },
-    });
-    store = await createTestStore('sqlite');
-    const [host, port] = dns.address.split(':');
-    assert.equal(await startPreparationThread(store, () => false, () => undefined, [{ host, port: Number(port) }]), true);
-  });
-  after(async () => {
-    await closePreparationThread(store);
-    await store.dispose();
-    await dns.close();
-  });
-
-  it('gives the result, the traced message and its preparation that the main thread gives', async () => {
-    const [host, port] = dns.address.split(':');
-    const resolver = createMailResolver([{ host, port: Number(port) }]);
-    const unsigned = (from: string) => buildMessage({ from, subject: `From ${from}`, body: 'Hello\n' });
-    const signed = async () => {
-      const message = unsigned('Signer <news@signed.test>');
-      const { signatures } = await dkimSign(message, { signatureData: [{ signingDomain: 'signed.test', selector: 's1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }] } as Parameters<typeof dkimSign>[1]);
-      return Buffer.concat([Buffer.from(signatures), message]);
-    };
-    type Case = [string, Buffer, AuthenticationRequest, (auth: MessageAuthentication) => void];
-    const cases: Case[] = [
-      ['SPF pass', unsigned('a@allowed.test'), { ip: '192.0.2.7', helo: 'mx.allowed.test', sender: 'a@allowed.test', mta: 'mx.example.test' }, (auth) => assert.equal(auth.spf && auth.spf.status?.result, 'pass')],
-      ['DKIM pass, SPF fail', await signed(), { ip: '192.0.2.9', helo: 'mx.signed.test', sender: 'news@signed.test', mta: 'mx.example.test' }, (auth) => {
-        assert.equal(auth.dkim?.results?.[0]?.status?.result, 'pass');
-        assert.equal(auth.dmarc && auth.dmarc.status?.result, 'pass');
-      }],
-      ['DMARC reject', unsigned('ceo@strict.test'), { ip: '192.0.2.9', helo: 'mx.elsewhere.test', sender: 'ceo@strict.test', mta: 'mx.example.test' }, (auth) => assert.ok(dmarcRejects(auth))],
-      ['bounce, no SPF record', unsigned('someone@nowhere.test'), { ip: '192.0.2.9', helo: 'mx.nowhere.test', sender: '', mta: 'mx.example.test' }, (auth) => assert.equal(auth.dmarc && auth.dmarc.status?.result, 'none')],
-      ['bare line feeds', Buffer.from('From: a@allowed.test\nTo: alice@example.test\nSubject: bare LF\nMessage-ID: <lf@allowed.test>\n\nline one\nline two\n'), { ip: '192.0.2.7', helo: 'mx.allowed.test', sender: 'a@allowed.test', mta: 'mx.example.test' }, (auth) => assert.equal(auth.spf && auth.spf.status?.result, 'pass')],
-    ];
-    const trace = ['Return-Path: <a@allowed.test>', 'Received: from mx.allowed.test by mx.example.test; Tue, 1 Dec 2026 12:00:00 +0000'];
-    const threadBefore = await prepared('thread');
-    for (const [name, raw, request, expect] of cases) {
-      const auth = await authenticateMessage(raw, request, resolver);
-      expect(auth);
-      const traced = tracedMessage(raw, trace, auth);
-      const here = await prepareMessage(traced);
-      for (const prepare of [true, false]) {
-        const onThread = await preparerFor(store).checkInbound(raw, request, trace, prepare);
-        assert.ok(onThread, name);
-        assert.deepEqual(onThread.auth, auth, name);
-        if (!prepare || dmarcRejects(auth)) {
-          // As the main thread adds them, for Rspamd's check; a refused message is not parsed.
-          assert.equal(onThread.preparation, undefined, name);
-          assert.equal(onThread.traced.toString('latin1'), traced.toString('latin1'), name);
-          continue;
-        }
-        // As stored: CRLF line ends.
-        assert.equal(onThread.traced.toString('latin1'), here.content.raw.toString('latin1'), name);
-        assert.deepEqual(onThread.preparation!.prepared, here, name);
-        assert.deepEqual(onThread.preparation!.junkTokens, messageTokens(here.content.raw, JSON.parse(here.content.structure) as MimeNode, { knownSender: false }), name);
-      }
-    }
-    assert.equal((await prepared('thread')) - threadBefore, cases.length - 1);
-  });
-
-  it('leaves a big message to the caller', async () => {
-    const request = { ip: '192.0.2.7', helo: 'mx.allowed.test', sender: 'a@allowed.test', mta: 'mx.example.test' };
-    const big = buildMessage({ subject: 'Big', body: `${'0123456789abcdef '.repeat(16 * 1024)}\n` });
-    assert.equal(await preparerFor(store).checkInbound(big, request, [], true), null);
   });
 });
 
