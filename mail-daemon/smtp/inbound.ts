@@ -6,7 +6,7 @@
 // the client get its 250.
 import type { SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import { deliverMail, startDeliveryReads } from '../delivery/deliver-mail.ts';
-import { authenticateMessage, dmarcRejects, tracedMessage, type AuthenticationRequest } from './message-authentication.ts';
+import { authenticateMessage, tracedMessage, type AuthenticationRequest } from './message-authentication.ts';
 import type { SmtpContext } from './smtp-context.ts';
 import type { TransactionState } from './session-state.ts';
 import { prependHeaders } from './message-headers.ts';
@@ -31,7 +31,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   }
   const { dmarc } = auth;
   const dmarcFailed = dmarc && dmarc.status?.result === 'fail';
-  if (dmarcRejects(auth)) {
+  if (dmarcFailed && dmarc.policy === 'reject') {
     await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: 'DMARC policy reject', receivedId });
     throw smtpError(550, '5.7.1', 'Message rejected by the sender domain\'s DMARC policy');
   }
