@@ -13,7 +13,9 @@
 //               runner, finding the sink by MX; Postfix: its queue, held while
 //               the messages are injected, then flushed, to a relayhost.
 // Each inbound shape runs in rounds (SMTP_BENCH_ROUNDS), ours and Postfix
-// taking turns, each round ending once its server is idle.
+// taking turns, each round ending once its server is idle; each round's
+// ratio is printed too, since this shared machine's speed drifts from turn to
+// turn (Postfix's own parallel rate went from 587 to 858 msg/s between runs).
 // A message counts when its 250 after DATA arrives; latency runs from the
 // connection (or MAIL FROM, pipelined) to that 250. Ours stores into the
 // mailbox, committed before the 250; Postfix into its queue, fsynced before
@@ -487,7 +489,8 @@ export async function run(): Promise<void> {
   const dns = await startTestDnsServer(zone, '127.0.0.1', { negativeTtl: 300 });
   const outbound = new Map<string, { ours: number; postfix?: number }>();
   const database = await createTestDatabase(ENGINE);
-  const results = new Map<string, { ours: Result; postfix?: Result }>();
+  // Each shape's rounds as one result, and each round's ratio (its two turns ran back to back).
+  const results = new Map<string, { ours: Result; postfix?: Result; roundRatios?: number[] }>();
   let endToEnd: { ours: Result; theirs: { result: Result; label: string } | null } | null = null;
   const postfix = await startPostfix({ host: POSTFIX_HOST, port: 25, settings: `relayhost = [${SINK_HOST}]:25` }).catch((error) => {
     console.log(`postfix: ${error.message}`);
@@ -520,10 +523,11 @@ export async function run(): Promise<void> {
               else if (postfix) turns.postfix.push(await measurePostfix(part));
             }
           }
-          const result: { ours: Result; postfix?: Result } = { ours: combined(turns.ours) };
+          const result: { ours: Result; postfix?: Result; roundRatios?: number[] } = { ours: combined(turns.ours) };
           result.ours.memoryKb = ours.memory().rss / 1024;
           if (postfix) {
             result.postfix = combined(turns.postfix);
+            result.roundRatios = turns.ours.map((turn, i) => turn.perSecond / turns.postfix[i].perSecond);
             result.postfix.memoryKb = pssKb(processTree(postfix.pid));
           }
           results.set(shape.name, result);
@@ -580,6 +584,9 @@ export async function run(): Promise<void> {
     const label = `${END_TO_END.name} (${END_TO_END.sessions}x, ${END_TO_END.messages})`;
     console.log(`${label.padEnd(26)}${readable(ours)}${readable(theirs?.result)}${ratio(ours.readablePerSecond!, theirs?.result.readablePerSecond)}${theirs ? `  (${theirs.label}, LMTP)` : ''}`);
   }
+  // This machine's speed drifts between turns: how far the ratio moved from round to round says how far to trust the combined one.
+  const inRounds = SHAPES.filter((s) => (results.get(s.name)?.roundRatios?.length ?? 0) > 1);
+  if (inRounds.length > 0) console.log(`ours/postfix in each round: ${inRounds.map((s) => `${s.name} ${results.get(s.name)!.roundRatios!.map((r) => r.toFixed(2)).join(' ')}`).join('; ')}`);
   const mainThread = [WARM_UP, ...SHAPES].filter((s) => results.get(s.name)?.ours.mainThreadCpuMs !== undefined);
   const onMainThread = (r: Result) => `cpu ${r.mainThreadCpuMs!.toFixed(2)} ms${r.allocatedKb === undefined ? '' : `, ${r.allocatedKb.toFixed(0)} kB allocated`}`;
   if (mainThread.length > 0) console.log(`ours, per message on the main thread: ${mainThread.map((s) => `${s.name} ${onMainThread(results.get(s.name)!.ours)}`).join('; ')}`);
