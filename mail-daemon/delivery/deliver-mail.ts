@@ -30,7 +30,7 @@ import { prependHeaders } from '../smtp/message-headers.ts';
 import { roomIn } from '../store/quota.ts';
 import { notifySender } from '../queue/notify-sender.ts';
 import { quotaReply } from './quota-reply.ts';
-import { deliveriesEnded } from '../metrics/metrics.ts';
+import { deliveriesEnded, deliveryStageEnded } from '../metrics/metrics.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { driverReaderFor, firstRow } from '../store/driver-reads.ts';
 import type { Row } from '../store/sql-steps.ts';
@@ -294,10 +294,13 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const early = accountQuotas(flow, [...new Set(given.filter((r) => !r.usage).map((r) => r.accountId))]).then((rows) => [...checked, ...rows]);
   early.catch(() => undefined);
   // The junk filter's tokens too, when a filter may need them (on the preparation thread, with the parsing).
+  let stage = performance.now();
   const { prepared, junkTokens } = await preparerFor(flow.store).prepare(input.message, !!input.filterJunk && !input.junk);
+  stage = deliveryStageEnded('preparation', stage);
   const plan = await planDelivery(flow, input, prepared, junkTokens);
   const { remote, reached, onVacation, junked } = plan;
   const targets = await applyQuota(flow, input, prepared, plan, await early);
+  stage = deliveryStageEnded('filters', stage);
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
   const logLine = (copies: number, queueIds: number[]): DeliveryLogEntry => ({
     kind: input.kind,
@@ -312,6 +315,7 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const queueIds: number[] = [];
   // Without remote copies (the usual case), the log line goes in the delivery's own commit: one fsync, not two.
   const copies = await storeCopies(flow.store, input, prepared, targets, junked, remote.size === 0 ? logLine(targets.length, queueIds) : undefined);
+  deliveryStageEnded('commit', stage);
   deliveriesEnded('delivered', copies.length, { route: 'local', since: started });
   for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
     queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));

@@ -13,10 +13,12 @@ import { prependHeaders } from './message-headers.ts';
 import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery/delivery-log.ts';
+import { deliveryStageEnded } from '../metrics/metrics.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
 import { earlySenderCheck, unprovenHostedSender } from './hosted-sender-proof.ts';
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
+  const started = performance.now();
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
   const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address.toLowerCase());
   const early = earlySenderCheck(context.store, mailFrom);
@@ -37,6 +39,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
   }
   const traced = tracedMessage(raw, trace, auth);
   const rspamd = await checkWithRspamd(context, traced, session, { mailFrom, rcptTo: recipients, receivedId });
+  deliveryStageEnded('checks', started);
   await deliverMail(context, {
     kind: 'inbound',
     message: rspamd.header ? prependHeaders(traced, [rspamd.header]) : traced,

@@ -66,6 +66,7 @@ import { startTestDaemon } from '../support/daemon.ts';
 import { outboundQueue } from '../../mail-daemon/queue/outbound-queue.ts';
 import { enqueueMessage } from '../../mail-daemon/queue/enqueue.ts';
 import { prepareContent } from '../../mail-daemon/store/prepared-message.ts';
+import { describeStages, stagesAdded, stagesSince, type StageHistograms } from '../support/delivery-stages.ts';
 
 const SCALE = Number(process.env.SMTP_BENCH_SCALE ?? 1);
 const SIZE = Number(process.env.SMTP_BENCH_SIZE ?? 2048);
@@ -241,6 +242,8 @@ interface Result {
   /** End to end: messages a second until the last can be read over IMAP. */
   readablePerSecond?: number;
   phases?: Phases;
+  /** Ours: the time its deliveries spent in each step (mail_delivery_stage_seconds). */
+  stages?: StageHistograms;
 }
 
 /**
@@ -251,6 +254,7 @@ interface Result {
  */
 async function measureWithCpu(pid: number, host: string, port: number, recipients: string[], shape: Shape, ours?: { databaseUrl?: string; daemon: DaemonProcess }): Promise<Result> {
   const databaseUrl = ours?.databaseUrl;
+  const stagesBefore = await ours?.daemon.deliveryStages();
   const allocated = ours?.daemon.countAllocation();
   const before = cpuSeconds(pid);
   const mainBefore = ours ? mainThreadCpuSeconds(pid) : 0;
@@ -262,6 +266,7 @@ async function measureWithCpu(pid: number, host: string, port: number, recipient
   const server = (await idle(pid)) - before;
   const mainThread = ours ? mainThreadCpuSeconds(pid) - mainBefore : 0;
   const allocatedBytes = allocated ? await allocated() : undefined;
+  const stages = ours && stagesBefore ? stagesSince(await ours.daemon.deliveryStages(), stagesBefore) : undefined;
   const database = databaseBefore ? await backendsCpuSince(databaseUrl!, databaseBefore) : 0;
   const perMessage = (seconds: number) => (seconds * 1000) / shape.messages;
   return {
@@ -270,6 +275,7 @@ async function measureWithCpu(pid: number, host: string, port: number, recipient
     databaseCpuMs: databaseBefore ? perMessage(database) : undefined,
     mainThreadCpuMs: ours ? perMessage(mainThread) : undefined,
     allocatedKb: allocatedBytes === undefined ? undefined : allocatedBytes / 1024 / shape.messages,
+    stages,
   };
 }
 
@@ -339,6 +345,7 @@ function combined(rounds: Result[]): Result {
     rounds.every((r) => r[field] !== undefined) ? rounds.reduce((sum, r) => sum + r[field]! * r.messages, 0) / messages : undefined;
   const phases = rounds.some((r) => r.phases) ? new Phases() : undefined;
   for (const round of rounds) for (const [step, values] of round.phases?.steps ?? []) for (const value of values) phases!.add(step, value);
+  const stages = rounds.every((r) => r.stages) ? rounds.map((r) => r.stages!).reduce(stagesAdded) : undefined;
   return {
     perSecond: messages / seconds,
     p50: at(0.5),
@@ -351,6 +358,7 @@ function combined(rounds: Result[]): Result {
     mainThreadCpuMs: perMessage('mainThreadCpuMs'),
     allocatedKb: perMessage('allocatedKb'),
     phases,
+    stages,
   };
 }
 
@@ -597,7 +605,8 @@ export async function run(): Promise<void> {
   for (const [name, shape] of results) {
     if (!shape.ours.phases) continue;
     const steps = [...shape.ours.phases.steps.keys()];
-    console.log(`\n${name}, median ms per reply: ${steps.map((step) => `${step} ${shape.ours.phases!.median(step).toFixed(2)}${shape.postfix?.phases ? `/${shape.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
+    if (shape.ours.stages) console.log(`\n${name}, ours from the end of data to the 250, median/mean ms per step: ${describeStages(shape.ours.stages)}`);
+    console.log(`${shape.ours.stages ? '' : '\n'}${name}, median ms per reply: ${steps.map((step) => `${step} ${shape.ours.phases!.median(step).toFixed(2)}${shape.postfix?.phases ? `/${shape.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
   }
   console.log(`load average ${load()}`);
 }

@@ -14,6 +14,7 @@ import type { Service } from '../../mail-daemon/startup/services.ts';
 import { imapService } from '../../mail-daemon/imap/imap-service.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { pop3Service } from '../../mail-daemon/pop3/pop3-service.ts';
+import { metricsRegistry } from '../../mail-daemon/metrics/metrics.ts';
 
 const SERVICES: Record<string, { service: Service; ports: string[] }> = {
   smtp: { service: smtpService, ports: ['SMTP_PORT'] },
@@ -46,6 +47,8 @@ process.stdout.write(`ready ${addresses.map((a) => `${a.label}=${a.port}`).join(
 // <bytes>", what its main thread's JavaScript allocated in between (every
 // garbage collection's heap before it less the heap after the one before,
 // v8.GCProfiler), for benchmarks that count bytes per message (issue 12).
+// "stages": the child answers "stages <JSON>", prom-client's values of its
+// mail_delivery_stage_seconds so far (tests/support/delivery-stages.ts).
 let allocation: { profiler: v8.GCProfiler; heapBefore: number } | null = null;
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'allocation start') {
@@ -61,6 +64,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     }
     allocation = null;
     process.stdout.write(`allocated ${allocated + heapNow - heapAfterLast}\n`);
+  } else if (line === 'stages') {
+    void metricsRegistry
+      .getSingleMetric('mail_delivery_stage_seconds')!
+      .get()
+      .then((metric) => process.stdout.write(`stages ${JSON.stringify(metric.values)}\n`));
   }
 });
 process.stdin.on('end', async () => {

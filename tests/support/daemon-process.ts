@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { daemonEnvironment } from '../../mail-daemon/startup/malloc-arenas.ts';
+import { stageHistograms, type StageHistograms } from './delivery-stages.ts';
 
 export interface DaemonProcess {
   pid: number;
@@ -17,6 +18,8 @@ export interface DaemonProcess {
   resetPeak(): void;
   /** Counts the bytes its main thread allocates from now until the returned function is called, which gives them. */
   countAllocation(): () => Promise<number>;
+  /** Its mail_delivery_stage_seconds so far, by step (delivery-stages.ts). */
+  deliveryStages(): Promise<StageHistograms>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +74,12 @@ export async function startDaemonProcess(databaseUrl: string, options: DaemonPro
         if (!bytes) throw new Error(`daemon child did not count its allocation: ${answer}`);
         return Number(bytes[1]);
       };
+    },
+    async deliveryStages() {
+      child.stdin!.write('stages\n');
+      const answer = String((await lines.next()).value);
+      if (!answer.startsWith('stages ')) throw new Error(`daemon child did not give its delivery stages: ${answer}`);
+      return stageHistograms(JSON.parse(answer.slice('stages '.length)));
     },
     async stop() {
       child.stdin!.end();
