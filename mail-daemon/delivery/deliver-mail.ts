@@ -30,7 +30,7 @@ import { prependHeaders } from '../smtp/message-headers.ts';
 import { roomIn } from '../store/quota.ts';
 import { notifySender } from '../queue/notify-sender.ts';
 import { quotaReply } from './quota-reply.ts';
-import { deliveriesEnded, deliveryStageEnded } from '../metrics/metrics.ts';
+import { deliveriesEnded, deliveryStage } from '../metrics/metrics.ts';
 import { Prisma } from '../../prisma/generated/sqlite/client.ts';
 import { driverReaderFor, firstRow } from '../store/driver-reads.ts';
 import type { Row } from '../store/sql-steps.ts';
@@ -294,13 +294,12 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
   const early = accountQuotas(flow, [...new Set(given.filter((r) => !r.usage).map((r) => r.accountId))]).then((rows) => [...checked, ...rows]);
   early.catch(() => undefined);
   // The junk filter's tokens too, when a filter may need them (on the preparation thread, with the parsing).
-  let stage = performance.now();
-  const { prepared, junkTokens } = await preparerFor(flow.store).prepare(input.message, !!input.filterJunk && !input.junk);
-  stage = deliveryStageEnded('preparation', stage);
-  const plan = await planDelivery(flow, input, prepared, junkTokens);
+  const { prepared, junkTokens } = await deliveryStage('preparation', () => preparerFor(flow.store).prepare(input.message, !!input.filterJunk && !input.junk));
+  const { plan, targets } = await deliveryStage('filters', async () => {
+    const plan = await planDelivery(flow, input, prepared, junkTokens);
+    return { plan, targets: await applyQuota(flow, input, prepared, plan, await early) };
+  });
   const { remote, reached, onVacation, junked } = plan;
-  const targets = await applyQuota(flow, input, prepared, plan, await early);
-  stage = deliveryStageEnded('filters', stage);
   const forwarded = [...remote.values()].filter((via) => via !== null).length;
   const logLine = (copies: number, queueIds: number[]): DeliveryLogEntry => ({
     kind: input.kind,
@@ -313,13 +312,15 @@ export async function deliverMail(flow: MailFlow, input: MailToDeliver): Promise
     receivedId: input.receivedId,
   });
   const queueIds: number[] = [];
-  // Without remote copies (the usual case), the log line goes in the delivery's own commit: one fsync, not two.
-  const copies = await storeCopies(flow.store, input, prepared, targets, junked, remote.size === 0 ? logLine(targets.length, queueIds) : undefined);
-  deliveryStageEnded('commit', stage);
-  deliveriesEnded('delivered', copies.length, { route: 'local', since: started });
-  for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
-    queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
-  }
+  const copies = await deliveryStage('commit', async () => {
+    // Without remote copies (the usual case), the log line goes in the delivery's own commit: one fsync, not two.
+    const stored = await storeCopies(flow.store, input, prepared, targets, junked, remote.size === 0 ? logLine(targets.length, queueIds) : undefined);
+    deliveriesEnded('delivered', stored.length, { route: 'local', since: started });
+    for (const [mailFrom, addresses] of await remoteSenders(flow, input.mailFrom, remote)) {
+      queueIds.push(await enqueueMessage(flow.store, { message: prepared.content, mailFrom, recipients: addresses, accountId: input.accountId, receivedId: input.receivedId }));
+    }
+    return stored;
+  });
   if (!input.junk) await sendVacationReplies(flow, onVacation.filter((r) => !junked.has(r.accountId)), input).catch((error) => flow.log(`delivery: vacation reply to ${input.receivedId} failed: ${error}`));
   if (remote.size > 0) await logDelivery(flow.store, logLine(copies.length, queueIds));
   return { copies, queueIds, reached };

@@ -13,33 +13,34 @@ import { prependHeaders } from './message-headers.ts';
 import { receivedHeader } from './received-header.ts';
 import { smtpError } from './smtp-error.ts';
 import { logDelivery } from '../delivery/delivery-log.ts';
-import { deliveryStageEnded } from '../metrics/metrics.ts';
+import { deliveryStage } from '../metrics/metrics.ts';
 import { checkWithRspamd } from './inbound-rspamd.ts';
 import { earlySenderCheck, unprovenHostedSender } from './hosted-sender-proof.ts';
 
 export async function acceptInbound(context: SmtpContext, raw: Buffer, session: SMTPServerSession, state: TransactionState, receivedId: string): Promise<string> {
-  const started = performance.now();
   const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
   const recipients = (session.envelope.rcptTo as SMTPServerAddress[]).map((r) => r.address.toLowerCase());
   const early = earlySenderCheck(context.store, mailFrom);
   const reads = startDeliveryReads(context.store, state, mailFrom);
   const request: AuthenticationRequest = { ip: session.remoteAddress.replace(/^::ffff:/, ''), helo: session.hostNameAppearsAs, sender: mailFrom, mta: context.config.hostname };
   const trace = [`Return-Path: <${mailFrom}>`, receivedHeader(session, context.config.hostname, receivedId, recipients.length === 1 ? recipients[0] : null)];
-  const auth = await authenticateMessage(raw, request, context.resolver);
-  const spoofed = await unprovenHostedSender(context.store, mailFrom, auth, early);
-  if (spoofed) {
-    await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
-    throw smtpError(550, '5.7.1', `Sender domain ${spoofed} is hosted here, but neither SPF nor DKIM passes for it: use your account (submission with login) to send as it`);
-  }
-  const { dmarc } = auth;
-  const dmarcFailed = dmarc && dmarc.status?.result === 'fail';
-  if (dmarcFailed && dmarc.policy === 'reject') {
-    await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: 'DMARC policy reject', receivedId });
-    throw smtpError(550, '5.7.1', 'Message rejected by the sender domain\'s DMARC policy');
-  }
-  const traced = tracedMessage(raw, trace, auth);
-  const rspamd = await checkWithRspamd(context, traced, session, { mailFrom, rcptTo: recipients, receivedId });
-  deliveryStageEnded('checks', started);
+  const { traced, rspamd, quarantined } = await deliveryStage('checks', async () => {
+    const auth = await authenticateMessage(raw, request, context.resolver);
+    const spoofed = await unprovenHostedSender(context.store, mailFrom, auth, early);
+    if (spoofed) {
+      await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: `${spoofed} as sender without SPF or DKIM pass`, receivedId });
+      throw smtpError(550, '5.7.1', `Sender domain ${spoofed} is hosted here, but neither SPF nor DKIM passes for it: use your account (submission with login) to send as it`);
+    }
+    const { dmarc } = auth;
+    const dmarcFailed = dmarc && dmarc.status?.result === 'fail';
+    if (dmarcFailed && dmarc.policy === 'reject') {
+      await logDelivery(context.store, { kind: 'inbound', mailFrom, rcptTo: recipients.join(', '), status: 'rejected', detail: 'DMARC policy reject', receivedId });
+      throw smtpError(550, '5.7.1', 'Message rejected by the sender domain\'s DMARC policy');
+    }
+    const traced = tracedMessage(raw, trace, auth);
+    // RFC 7489 6.3: p=quarantine sends a failing message to Junk.
+    return { traced, rspamd: await checkWithRspamd(context, traced, session, { mailFrom, rcptTo: recipients, receivedId }), quarantined: !!dmarcFailed && dmarc.policy === 'quarantine' };
+  });
   await deliverMail(context, {
     kind: 'inbound',
     message: rspamd.header ? prependHeaders(traced, [rspamd.header]) : traced,
@@ -47,7 +48,7 @@ export async function acceptInbound(context: SmtpContext, raw: Buffer, session: 
     rcptTo: recipients,
     recipients: state,
     receivedId,
-    junk: (!!dmarcFailed && dmarc.policy === 'quarantine') || rspamd.junk,
+    junk: quarantined || rspamd.junk,
     filterJunk: true,
     early: reads,
   });

@@ -34,7 +34,9 @@
 // shown apart as "db"): it compares the work on a loaded machine, where the rate depends on
 // the others' load as much as on ours. The time per reply (connect to 220,
 // EHLO, ..., end of data to 250) of each shape of a connection per message
-// shows where a message's time goes on each server.
+// shows where a message's time goes on each server, and our daemon's
+// mail_delivery_stage_seconds where its time from the end of data to the 250
+// goes (checks, preparation, filters, commit).
 //
 // Environment: SMTP_BENCH_SCALE (1: message counts as above), SMTP_BENCH_SIZE
 // (2048 bytes), SMTP_BENCH_ENGINE (sqlite, or postgres with TEST_POSTGRES_URL
@@ -603,10 +605,11 @@ export async function run(): Promise<void> {
     console.log(`${name.padEnd(26)}${rate(ours)}${rate(theirs)}${ratio(ours, theirs)}`);
   }
   for (const [name, shape] of results) {
+    console.log('');
+    if (shape.ours.stages) console.log(`${name}, ours from the end of data to the 250, median/mean ms per step: ${describeStages(shape.ours.stages)}`);
     if (!shape.ours.phases) continue;
     const steps = [...shape.ours.phases.steps.keys()];
-    if (shape.ours.stages) console.log(`\n${name}, ours from the end of data to the 250, median/mean ms per step: ${describeStages(shape.ours.stages)}`);
-    console.log(`${shape.ours.stages ? '' : '\n'}${name}, median ms per reply: ${steps.map((step) => `${step} ${shape.ours.phases!.median(step).toFixed(2)}${shape.postfix?.phases ? `/${shape.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
+    console.log(`${name}, median ms per reply: ${steps.map((step) => `${step} ${shape.ours.phases!.median(step).toFixed(2)}${shape.postfix?.phases ? `/${shape.postfix.phases.median(step).toFixed(2)}` : ''}`).join(', ')} (ours${postfix ? '/postfix' : ''})`);
   }
   console.log(`load average ${load()}`);
 }

@@ -1,7 +1,8 @@
 // mail_delivery_stage_seconds (metrics.ts): where a message's time goes
 // between the end of its DATA and the 250, step by step. One message from
 // another server, sent by Python's smtplib, is counted once in each step, and
-// the steps together took no longer than the client waited for its 250.
+// the steps together took no longer than the client waited for its 250; one
+// refused by the checks is counted there, and in no step after.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,15 +11,11 @@ import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { addTestAccounts } from '../support/accounts.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
 import { metricsRegistry, type DeliveryStage } from '../../mail-daemon/metrics/metrics.ts';
+import { stageHistograms } from '../support/delivery-stages.ts';
 
 const STAGES: DeliveryStage[] = ['checks', 'preparation', 'filters', 'commit'];
 
-/** Each step's count and seconds so far. */
-async function stages(): Promise<Map<string, { count: number; seconds: number }>> {
-  const metric = await metricsRegistry.getSingleMetric('mail_delivery_stage_seconds')!.get();
-  const value = (name: string, stage: string) => (metric.values as { metricName?: string; labels: Record<string, unknown>; value: number }[]).find((v) => v.metricName === name && v.labels.stage === stage)?.value ?? 0;
-  return new Map(STAGES.map((stage) => [stage, { count: value('mail_delivery_stage_seconds_count', stage), seconds: value('mail_delivery_stage_seconds_sum', stage) }]));
-}
+const stages = async () => stageHistograms((await metricsRegistry.getSingleMetric('mail_delivery_stage_seconds')!.get()).values);
 
 describe('the delivery steps of a message from another server', () => {
   let daemon: TestDaemon;
@@ -60,5 +57,24 @@ print(waited)
     }
     assert.ok(total <= waited, `the steps took ${total} s, the client waited ${waited} s`);
     assert.ok(await daemon.context.store.database.prisma.message.findFirst({ where: { subject: 'steps' } }));
+  });
+
+  it('count the checks of a refused message, and no step after them', async () => {
+    const before = await stages();
+    // A sender address of a domain hosted here, without SPF or DKIM passing for it: refused after the checks.
+    const script = `
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]))
+try:
+    s.sendmail("alice@example.test", ["alice@example.test"], "From: alice@example.test\\r\\nSubject: spoofed\\r\\n\\r\\nHi\\r\\n")
+    raise SystemExit("accepted")
+except smtplib.SMTPDataError as e:
+    assert e.smtp_code == 550, e
+s.quit()
+`;
+    await promisify(execFile)('python3', ['-c', script, String(daemon.port('smtp'))], { encoding: 'utf8' });
+    const after = await stages();
+    const moved = (stage: DeliveryStage) => after.get(stage)!.count - before.get(stage)!.count;
+    assert.deepEqual(STAGES.map(moved), [1, 0, 0, 0]);
   });
 });

@@ -68,7 +68,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     void metricsRegistry
       .getSingleMetric('mail_delivery_stage_seconds')!
       .get()
-      .then((metric) => process.stdout.write(`stages ${JSON.stringify(metric.values)}\n`));
+      .then(
+        (metric) => process.stdout.write(`stages ${JSON.stringify(metric.values)}\n`),
+        (error) => process.stdout.write(`stages failed: ${error}\n`),
+      );
   }
 });
 process.stdin.on('end', async () => {

@@ -8,7 +8,7 @@ export type StageHistograms = Map<string, { buckets: Map<number, number>; count:
 
 interface MetricValue {
   metricName?: string;
-  labels: Record<string, string | number>;
+  labels: Partial<Record<string, string | number>>;
   value: number;
 }
 
@@ -53,7 +53,8 @@ function medianMs(buckets: Map<number, number>, count: number): number {
   for (const [le, cumulative] of bounds) {
     if (cumulative >= count / 2) {
       if (!Number.isFinite(le)) return lower * 1000;
-      return (lower + ((le - lower) * (count / 2 - below)) / Math.max(1, cumulative - below)) * 1000;
+      // This bucket holds more than below (which was under half), so cumulative - below > 0.
+      return (lower + ((le - lower) * (count / 2 - below)) / (cumulative - below)) * 1000;
     }
     lower = le;
     below = cumulative;
