@@ -13,7 +13,9 @@ const registers = [metricsRegistry];
 export type ConnectionService = 'smtp' | 'imap' | 'pop3';
 export type DeliveryOutcome = 'delivered' | 'deferred' | 'bounced' | 'rejected';
 export type DeliveryRoute = 'local' | 'remote';
-export type DeliveryStage = 'checks' | 'preparation' | 'filters' | 'commit';
+/** The steps of a delivery, in their order (mail_delivery_stage_seconds). */
+export const DELIVERY_STAGES = ['checks', 'preparation', 'filters', 'commit'] as const;
+export type DeliveryStage = (typeof DELIVERY_STAGES)[number];
 
 const connectionsOpen = new Gauge({ name: 'mail_connections_open', help: 'Connections open now, per service (SMTP counts ports 25, 587 and 465).', labelNames: ['service'], registers });
 const connectionsTotal = new Counter({ name: 'mail_connections_total', help: 'Connections accepted since start, per service, refused ones included.', labelNames: ['service'], registers });
@@ -65,7 +67,7 @@ for (const service of ['smtp', 'imap', 'pop3'] as const) {
 }
 for (const outcome of ['delivered', 'deferred', 'bounced', 'rejected'] as const) deliveries.inc({ outcome }, 0);
 for (const route of ['local', 'remote'] as const) deliveryDuration.zero({ route });
-for (const stage of ['checks', 'preparation', 'filters', 'commit'] as const) deliveryStages.zero({ stage });
+for (const stage of DELIVERY_STAGES) deliveryStages.zero({ stage });
 
 let processMetrics = false;
 /** Adds Node's process metrics (process_resident_memory_bytes, process_start_time_seconds, ...) once, in the daemon only. */

@@ -10,10 +10,8 @@ import { promisify } from 'node:util';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { addTestAccounts } from '../support/accounts.ts';
 import { smtpService } from '../../mail-daemon/smtp/smtp-service.ts';
-import { metricsRegistry, type DeliveryStage } from '../../mail-daemon/metrics/metrics.ts';
+import { DELIVERY_STAGES as STAGES, metricsRegistry, type DeliveryStage } from '../../mail-daemon/metrics/metrics.ts';
 import { stageHistograms } from '../support/delivery-stages.ts';
-
-const STAGES: DeliveryStage[] = ['checks', 'preparation', 'filters', 'commit'];
 
 const stages = async () => stageHistograms((await metricsRegistry.getSingleMetric('mail_delivery_stage_seconds')!.get()).values);
 
